@@ -1,0 +1,323 @@
+/*
+ * main.c — the command line (SPEC section 2). The only place that prints
+ * usage or errors and the only place that exits.
+ *
+ * Exit status: 0 success; 1 failure at run time (I/O, encoder, out of
+ * memory, interrupted); 2 invalid command line or configuration.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "encode.h"
+#include "error.h"
+#include "sim.h"
+#include "video.h"
+
+#define MAX_OVERRIDES 256
+
+static const char usage_text[] =
+    "Usage: gdrender [OPTIONS] CONFIG.ini\n"
+    "\n"
+    "Renders a video of gradient descent on a 3D loss surface from an INI config.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output FILE       output file; the extension picks the format: .mp4 (H.264),\n"
+    "                          .webm (VP9), .gif, .png (one still: the last frame, or -f N).\n"
+    "                          Default: [video] output, else renders/<config stem>.mp4\n"
+    "  -f, --frame N           render only frame N (0-based) as a PNG still\n"
+    "                          (default output renders/<stem>-N.png)\n"
+    "  -q, --quality Q         draft (half size, no anti-aliasing), medium or high\n"
+    "                          (default: [video] quality, else medium)\n"
+    "      --set SEC.KEY=VAL   override one config value (repeatable); a named run is\n"
+    "                          run.NAME.key, e.g. --set run.good.lr=1.0\n"
+    "      --trajectory FILE   also write every run's trajectory as CSV\n"
+    "      --check             parse, simulate and print one summary line per run;\n"
+    "                          write no video (with --trajectory, only the CSV)\n"
+    "      --discard           render every frame and throw it away (benchmarks;\n"
+    "                          like ffmpeg's -f null)\n"
+    "  -j, --threads N         render threads (default: all cores)\n"
+    "      --no-progress       no progress bar (it is off anyway when stderr is not\n"
+    "                          a terminal)\n"
+    "  -h, --help              show this help and exit\n"
+    "  -V, --version           show the version and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 failure at run time, 2 invalid command line or config.\n"
+    "Examples:\n"
+    "  gdrender configs/lr_too_large.ini\n"
+    "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
+    "  gdrender --check --set run.lr=0.5 configs/linear.ini\n";
+
+typedef struct Options {
+    const char *config;
+    const char *output;
+    const char *trajectory;
+    int frame; /* -1: whole video */
+    int quality; /* -1: from config */
+    int check, discard, progress, threads;
+    ConfigOverride overrides[MAX_OVERRIDES];
+    int noverrides;
+} Options;
+
+static void on_signal(int sig) {
+    (void)sig;
+    encoder_cleanup_on_signal();
+    static const char msg[] = "\ngdrender: interrupted\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(1);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, Options *o, GdError *err) {
+    enum { OPT_SET = 256, OPT_TRAJ, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'}, {"frame", required_argument, NULL, 'f'},
+        {"quality", required_argument, NULL, 'q'}, {"set", required_argument, NULL, OPT_SET},
+        {"trajectory", required_argument, NULL, OPT_TRAJ}, {"check", no_argument, NULL, OPT_CHECK},
+        {"discard", no_argument, NULL, OPT_DISCARD}, {"threads", required_argument, NULL, 'j'},
+        {"no-progress", no_argument, NULL, OPT_NOPROG}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->frame = -1;
+    o->quality = -1;
+    o->progress = 1;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    o->threads = ncpu > 0 ? (int)ncpu : 1;
+    opterr = 0; /* we word the errors ourselves */
+    int c;
+    long v;
+    while ((c = getopt_long(argc, argv, ":o:f:q:j:hV", longs, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'f':
+            if (parse_int(optarg, 0, 100000000, &v) != 0)
+                return gd_error(err, 2, "--frame: expected a frame number (0, 1, ...), got \"%s\"",
+                                optarg);
+            o->frame = (int)v;
+            break;
+        case 'q':
+            if (strcmp(optarg, "draft") == 0)
+                o->quality = QUALITY_DRAFT;
+            else if (strcmp(optarg, "medium") == 0)
+                o->quality = QUALITY_MEDIUM;
+            else if (strcmp(optarg, "high") == 0)
+                o->quality = QUALITY_HIGH;
+            else
+                return gd_error(err, 2, "--quality: expected draft, medium or high, got \"%s\"",
+                                optarg);
+            break;
+        case 'j':
+            if (parse_int(optarg, 1, 256, &v) != 0)
+                return gd_error(err, 2, "--threads: expected a number from 1 to 256, got \"%s\"",
+                                optarg);
+            o->threads = (int)v;
+            break;
+        case OPT_SET:
+            if (o->noverrides == MAX_OVERRIDES)
+                return gd_error(err, 2, "--set: at most %d overrides", MAX_OVERRIDES);
+            o->overrides[o->noverrides++].text = optarg;
+            break;
+        case OPT_TRAJ:
+            o->trajectory = optarg;
+            break;
+        case OPT_CHECK:
+            o->check = 1;
+            break;
+        case OPT_DISCARD:
+            o->discard = 1;
+            break;
+        case OPT_NOPROG:
+            o->progress = 0;
+            break;
+        case 'h':
+            return -1;
+        case 'V':
+            return -2;
+        case ':':
+            return gd_error(err, 2, "%s: missing value (see gdrender --help)", argv[optind - 1]);
+        default:
+            return gd_error(err, 2, "unknown option \"%s\" (see gdrender --help)",
+                            argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return gd_error(err, 2, "missing CONFIG.ini (see gdrender --help)");
+    if (optind + 1 < argc)
+        return gd_error(err, 2, "one config at a time: unexpected \"%s\"", argv[optind + 1]);
+    o->config = argv[optind];
+    if (o->discard && (o->output || o->frame >= 0 || o->check))
+        return gd_error(err, 2, "--discard writes no file: it cannot be combined with %s",
+                        o->output ? "--output" : o->frame >= 0 ? "--frame" : "--check");
+    if (o->check && (o->output || o->frame >= 0))
+        return gd_error(err, 2, "--check writes no video: it cannot be combined with %s",
+                        o->output ? "--output" : "--frame");
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Writes the trajectory CSV to a temporary file beside path and renames it
+ * into place, so a failure never leaves a partial CSV. */
+static int write_trajectory(const char *path, const Config *cfg, const Trajectory *trajs,
+                            GdError *err) {
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return gd_error(err, 1, "out of memory");
+    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int e = errno;
+        free(tmp);
+        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
+    }
+    int bad = sim_write_csv(f, cfg, trajs, cfg->nruns);
+    int e = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = -1;
+        e = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = -1;
+        e = errno;
+    }
+    if (bad) {
+        unlink(tmp);
+        free(tmp);
+        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
+    }
+    free(tmp);
+    return 0;
+}
+
+/* Default outputs go to renders/ under the current directory, created on
+ * first use; explicit paths must name an existing folder. */
+static int default_output(const Config *cfg, int frame, char *buf, size_t size, GdError *err) {
+    if (mkdir("renders", 0777) != 0 && errno != EEXIST)
+        return gd_error(err, 1, "renders: cannot create folder: %s", strerror(errno));
+    if (frame >= 0)
+        snprintf(buf, size, "renders/%s-%d.png", cfg->stem, frame);
+    else
+        snprintf(buf, size, "renders/%s.mp4", cfg->stem);
+    return 0;
+}
+
+static int run(const Options *o, GdError *err) {
+    Config cfg;
+    int rc = config_load(o->config, o->overrides, o->noverrides, &cfg, err);
+    if (rc != 0)
+        return rc;
+    Trajectory *trajs = calloc((size_t)cfg.nruns, sizeof *trajs);
+    if (!trajs) {
+        config_free(&cfg);
+        return gd_error(err, 1, "out of memory");
+    }
+    char path[GD_PATH_MAX + 64];
+    rc = sim_run_all(&cfg, trajs, err);
+    if (rc != 0)
+        goto done;
+
+    int nframes = config_frame_count(&cfg);
+    if (o->frame >= nframes) {
+        rc = gd_error(err, 2, "--frame %d: the video has %d frames (0..%d)", o->frame, nframes,
+                      nframes - 1);
+        goto done;
+    }
+    const char *out = NULL;
+    int still = o->frame;
+    if (!o->check && !o->discard) {
+        if (o->output)
+            out = o->output;
+        else if (o->frame < 0 && cfg.video.output[0])
+            out = cfg.video.output;
+        else if ((rc = default_output(&cfg, o->frame, path, sizeof path, err)) != 0)
+            goto done;
+        else
+            out = path;
+        if (o->frame >= 0 && !ends_with(out, ".png")) {
+            rc = gd_error(err, 2, "%s: --frame writes a PNG still: the output must end in .png",
+                          out);
+            goto done;
+        }
+        if (still < 0 && ends_with(out, ".png"))
+            still = nframes - 1; /* a .png output is the final picture */
+    }
+
+    if (o->trajectory && (rc = write_trajectory(o->trajectory, &cfg, trajs, err)) != 0)
+        goto done;
+    if (o->check) {
+        char line[2048];
+        for (int r = 0; r < cfg.nruns; r++) {
+            sim_format_summary(line, sizeof line, &cfg, &trajs[r]);
+            puts(line);
+        }
+        goto done;
+    }
+
+    VideoOptions vo = {.threads = o->threads,
+                       .progress = o->progress && isatty(2),
+                       .quality = o->quality >= 0 ? (Quality)o->quality : cfg.video.quality};
+    if (still >= 0)
+        rc = video_render_still(&cfg, trajs, still, out, &vo, err);
+    else
+        rc = video_render(&cfg, trajs, out, &vo, err);
+
+done:
+    for (int r = 0; r < cfg.nruns; r++)
+        trajectory_free(&trajs[r]);
+    free(trajs);
+    config_free(&cfg);
+    return rc;
+}
+
+int main(int argc, char **argv) {
+    Options o;
+    GdError err;
+    gd_error_clear(&err);
+    int rc = parse_args(argc, argv, &o, &err);
+    if (rc == -1) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (rc == -2) {
+        printf("gdrender %s\n", GD_VERSION);
+        return 0;
+    }
+    if (rc == 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        rc = run(&o, &err);
+    }
+    if (rc != 0) {
+        fflush(stdout);
+        fprintf(stderr, "gdrender: %s\n", err.msg);
+        return err.code ? err.code : rc;
+    }
+    return 0;
+}

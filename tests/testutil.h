@@ -1,0 +1,39 @@
+/*
+ * testutil.h — helpers shared by the cmocka test programs: running the
+ * gdrender binary and capturing what it prints, temporary files.
+ * Tests run with the repository root as working directory.
+ */
+#ifndef GD_TESTUTIL_H
+#define GD_TESTUTIL_H
+
+#include <stddef.h>
+
+typedef struct RunResult {
+    int status; /* exit status, or 128+signal when killed */
+    char *out;  /* everything written to stdout (malloc'd, NUL-terminated) */
+    char *err;  /* everything written to stderr */
+} RunResult;
+
+/* Runs GD_BINARY with argv (NULL-terminated, without argv[0]), stdin from
+ * /dev/null, and captures its output. Aborts the test on a spawn failure. */
+RunResult tu_run(const char *const *argv);
+void tu_run_free(RunResult *r);
+
+/* Creates a fresh temporary directory (under /tmp) and returns its path
+ * (static storage per call slot, valid until the next 8 calls). */
+const char *tu_tmpdir(void);
+
+/* Writes text to dir/name and returns the full path (malloc'd). */
+char *tu_write_file(const char *dir, const char *name, const char *text);
+
+/* Reads a whole file (malloc'd, NUL-terminated), or NULL if it can't.
+ * *len gets the length when len is not NULL. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* 1 if path exists. */
+int tu_exists(const char *path);
+
+/* Number of entries in dir (excluding . and ..). */
+int tu_count_entries(const char *dir);
+
+#endif
