@@ -10,9 +10,18 @@
  * sin cos tan exp log sqrt abs tanh sigmoid relu (one argument) and
  * pow min max (two arguments, comma separated).
  *
+ * Numbers are 12, 1.5, .5, 1., 1e-3, 2E+4; unary plus is accepted too.
+ * Implicit multiplication is not: "2x" is an error ("missing operator").
+ *
  * Gradients with respect to every parameter are exact: reverse-mode automatic
  * differentiation over the compiled tape. Conventions at kinks: d|u| = sign(u)
  * (0 at 0), relu'(0) = 0, min/max pick the first argument on ties.
+ * u^v and pow(u, v): a constant exponent c is differentiated as c*u^(c-1)
+ * (exact for negative u with integer c; integer |c| <= 64 is computed by
+ * repeated multiplication, so (-2)^3 = -8 exactly). When v varies,
+ * d/dv = u^v*log(u) for u > 0 and is taken as 0 for u <= 0 (u^v has no
+ * derivative in v there; for non-integer v its value is NaN anyway).
+ * NaN propagates through every operation, min and max included.
  *
  * A compiled Formula is immutable: evaluation functions may be called from
  * several threads at once.
@@ -28,11 +37,26 @@ typedef struct Formula Formula;
  * never a stack overflow. */
 #define FORMULA_MAX_DEPTH 200
 
+/* Longest formula text accepted, in bytes. */
+#define FORMULA_MAX_LENGTH 8192
+
 /* Compiles text. param_names[0..nparams-1] are the parameter identifiers.
  * Returns a heap object (free with formula_destroy) or NULL on error; then
  * *err_column is the 1-based column (in bytes) of the offending token and
  * err_msg holds e.g. "unexpected ')'" or "unknown name 'c'" (no column or
- * file prefix; the caller adds them). */
+ * file prefix; the caller adds them). err_column and err_msg may be NULL.
+ * Messages (X = the offending token as written):
+ *   "empty formula"                      "unexpected character 'X'"
+ *   "unexpected 'X'"                     "unexpected end of formula"
+ *   "missing operator before 'X'"        "malformed number 'X'"
+ *   "number out of range 'X'"            "unknown name 'X'"
+ *   "unknown function 'X'"               "'X' is not a function"
+ *   "expected '(' after 'X'"             "'X' takes N argument(s), got M"
+ *   "expected ')' to close '(' at column N"
+ *   "formula nested too deeply (more than 200 levels)"
+ *   "formula too long (more than 8192 characters)"
+ * Nesting counts parentheses, argument lists, unary operators and the right
+ * operands of ^; the column is where the limit is crossed. */
 Formula *formula_compile(const char *text, const char *const *param_names, int nparams,
                          int *err_column, char *err_msg, size_t err_size);
 
@@ -41,6 +65,14 @@ void formula_destroy(Formula *f);
 
 int formula_nparams(const Formula *f);
 
+/* Number of nodes on the compiled tape, after constant folding (x and each
+ * parameter count once however often they appear). For tests and tuning. */
+int formula_tape_length(const Formula *f);
+
+/* The evaluators allocate nothing for tapes of up to about a hundred nodes
+ * (formula_eval and formula_eval_grad: 256); beyond that they malloc
+ * scratch, and should that fail they return NaN (and NaN gradients). */
+
 /* Value at one x. */
 double formula_eval(const Formula *f, double x, const double *params);
 
@@ -48,13 +80,12 @@ double formula_eval(const Formula *f, double x, const double *params);
 double formula_eval_grad(const Formula *f, double x, const double *params, double *grad);
 
 /* out[i] = formula(x[i]) for i < n. */
-void formula_eval_many(const Formula *f, const double *x, int n, const double *params,
-                       double *out);
+void formula_eval_many(const Formula *f, const double *x, int n, const double *params, double *out);
 
 /* Mean squared error over points: (1/m) * sum_k (y[j] - f(x[j]))^2 with
  * j = idx[k] for k < m (or j = k when idx is NULL). If grad is not NULL it
  * receives the exact gradient of that mean with respect to the parameters.
- * Returns the mean. m must be > 0. */
+ * Returns the mean. m must be > 0 (otherwise NaN). */
 double formula_mse(const Formula *f, const double *x, const double *y, const int *idx, int m,
                    const double *params, double *grad);
 
