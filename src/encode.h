@@ -4,13 +4,20 @@
  *
  * Pipeline place: last stage. Only encode.c sees libav.
  *
- * Formats by the output's extension: .mp4 (H.264 High via libx264, yuv420p,
- * crf/preset, +faststart), .webm (VP9 via libvpx-vp9 where available), .gif
- * (palette-quantized by FFmpeg's gif encoder, rgb8); a NULL path discards
- * the frames (the render-only benchmark mode). Everything is written to a
- * temporary file beside the target ("DIR/.NAME.tmp-PID-XXXXXX") and renamed
- * into place by encoder_finish: an error or encoder_abort leaves no partial
- * file and an older file of that name intact.
+ * Formats by the output's extension (case-insensitive): .mp4 (H.264 High
+ * via libx264, yuv420p BT.709, crf/preset, +faststart), .webm (VP9 via
+ * libvpx-vp9 where available: crf as given, the preset mapped to
+ * cpu-used), .gif (our fixed 252-colour palette with ordered dithering,
+ * FFmpeg's gif encoder, loops forever; GIF delays are in 1/100 s, so rates
+ * above 50 fps play slower in browsers); a NULL path discards the frames
+ * (the render-only benchmark mode). MP4 and WebM carry the config text
+ * (tag "comment"), the title and "gdrender VERSION" (MP4: tag "encoder");
+ * a GIF has no metadata.
+ *
+ * Everything is written to a temporary file beside the target
+ * ("DIR/.NAME.tmp-PID-XXXXXX", mode 0666 minus the umask) and renamed into
+ * place by encoder_finish / encode_png: an error or encoder_abort leaves no
+ * partial file and an older file of that name intact.
  */
 #ifndef GD_ENCODE_H
 #define GD_ENCODE_H
@@ -24,9 +31,9 @@ typedef struct Encoder Encoder;
 typedef struct EncoderOptions {
     int width, height; /* even */
     int fps;
-    int crf;             /* H.264/VP9 quality */
-    const char *preset;  /* x264 preset, e.g. "medium" */
-    const char *version; /* gdrender version, stored in the metadata */
+    int crf;                 /* H.264/VP9 quality */
+    const char *preset;      /* x264 preset, e.g. "medium" */
+    const char *version;     /* gdrender version, stored in the metadata */
     const char *config_text; /* the full effective config, stored in the metadata */
     const char *title;       /* may be NULL or "" */
     int threads;             /* encoder threads, 0 = auto */
@@ -41,7 +48,8 @@ typedef struct EncoderOptions {
 Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err);
 
 /* Encodes one frame of packed RGB24 (width*height, row pitch `stride`
- * bytes). Frames get pts 0, 1, 2, ... at 1/fps. */
+ * bytes). Frames get pts 0, 1, 2, ... at 1/fps, one output frame each.
+ * After a failure, end with encoder_abort. */
 int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *err);
 
 /* Flushes, writes the trailer, renames the temporary file into place and
@@ -56,9 +64,16 @@ void encoder_abort(Encoder *enc);
 int encode_png(const char *path, const uint8_t *rgb, int width, int height, int stride,
                GdError *err);
 
-/* Removes every temporary file encoder_open has created and not yet renamed
- * or removed. Async-signal-safe (only unlink(2)); main's SIGINT/SIGTERM
- * handler calls it before _exit, so Ctrl-C leaves nothing partial. */
+/* Sets how much FFmpeg's libraries themselves write to stderr; this is
+ * process-wide libav state. verbose 0: errors only (x264's statistics and
+ * libav's notes would otherwise clutter gdrender's one-line messages);
+ * 1: libav's informational lines too. main calls it once at startup. */
+void encoder_set_libav_verbose(int verbose);
+
+/* Removes every temporary file encoder_open or encode_png has created and
+ * not yet renamed or removed. Async-signal-safe (lock-free atomic loads and
+ * unlink(2) only); main's SIGINT/SIGTERM handler calls it before _exit, so
+ * Ctrl-C leaves nothing partial. */
 void encoder_cleanup_on_signal(void);
 
 #endif
