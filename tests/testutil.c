@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -144,4 +145,12 @@ int tu_count_entries(const char *dir) {
             n++;
     closedir(d);
     return n;
+}
+
+void tu_assert_near(double actual, double expected, double tol, const char *what,
+                    const char *file, int line) {
+    if (fabs(actual - expected) <= tol)
+        return;
+    print_error("%s = %.17g, expected %.17g (tolerance %g)\n", what, actual, expected, tol);
+    _fail(file, line);
 }
