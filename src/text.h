@@ -34,10 +34,10 @@ enum { TEXT_LEFT = 0, TEXT_CENTER = 1, TEXT_RIGHT = 2 };
 /* Opens font_path (.ttf/.otf/.ttc; face 0 of a collection). Returns NULL
  * with err on failure: code GD_ERR_INPUT with "FONT: cannot open font:
  * <strerror>" (missing, unreadable, a directory), "FONT: not a font file"
- * (FreeType does not know the format), "FONT: not a usable font (FreeType
- * error N)" (a damaged font) or "FONT: not a scalable font with a Unicode
- * character map" (e.g. a bitmap-only font); code GD_ERR_RUNTIME when out of
- * memory. */
+ * (a format FreeType does not know), "FONT: not a usable font (FreeType
+ * error N)" (a damaged font), "FONT: not a scalable font" (bitmap-only) or
+ * "FONT: font has no Unicode character map"; code GD_ERR_RUNTIME when out
+ * of memory. */
 TextRenderer *text_create(const char *font_path, GdError *err);
 void text_destroy(TextRenderer *tr); /* NULL-safe */
 
