@@ -16,13 +16,13 @@
 #include "error.h"
 #include "formula.h"
 
-#define GD_MAX_PARAMS  16 /* model parameters the engine handles */
-#define GD_NAME_MAX    64 /* identifiers, section names */
-#define GD_TEXT_MAX    512
-#define GD_PATH_MAX    4096
-#define GD_MAX_KEYS    64  /* camera keyframes */
-#define GD_MAX_RUNS    256 /* runs after expanding repeat */
-#define GD_MAX_PANELS  4
+#define GD_MAX_PARAMS 16 /* model parameters the engine handles */
+#define GD_NAME_MAX   64 /* identifiers, section names */
+#define GD_TEXT_MAX   512
+#define GD_PATH_MAX   4096
+#define GD_MAX_KEYS   64  /* camera keyframes */
+#define GD_MAX_RUNS   256 /* runs after expanding repeat */
+#define GD_MAX_PANELS 4
 
 typedef enum { QUALITY_DRAFT, QUALITY_MEDIUM, QUALITY_HIGH } Quality;
 typedef enum { ZSCALE_LINEAR, ZSCALE_LOG } ZScale;
@@ -58,23 +58,23 @@ typedef struct VideoConfig {
     int fps;                  /* 1..240 */
     double duration, hold;    /* seconds, duration > 0, hold >= 0 */
     Quality quality;
-    int crf;                   /* 0..51 */
-    char preset[GD_NAME_MAX];  /* x264 preset name */
-    char title[GD_TEXT_MAX];   /* UTF-8, "" = none */
-    char font[GD_PATH_MAX];    /* resolved path of the main font */
+    int crf;                  /* 0..51 */
+    char preset[GD_NAME_MAX]; /* x264 preset name */
+    char title[GD_TEXT_MAX];  /* UTF-8, "" = none */
+    char font[GD_PATH_MAX];   /* resolved path of the main font */
     Rgb background;
 } VideoConfig;
 
 typedef struct DataConfig {
-    int from_file;            /* 1: file, 0: synthetic */
-    char file[GD_PATH_MAX];   /* resolved path */
-    double x_lo, x_hi;        /* linspace(lo, hi, n) */
-    int x_n;                  /* >= 1 */
+    int from_file;          /* 1: file, 0: synthetic */
+    char file[GD_PATH_MAX]; /* resolved path; "" for synthetic data */
+    double x_lo, x_hi;      /* linspace(lo, hi, n); from a file: min and max of x */
+    int x_n;                /* >= 1; from a file: the number of rows */
     int has_true;
     double true_params[GD_MAX_PARAMS];
-    double noise; /* >= 0 */
-    unsigned long long seed;
-    int line; /* line of [data] header (or 0), for data-file errors */
+    double noise;            /* >= 0 */
+    unsigned long long seed; /* also the default seed of every run */
+    int line;                /* line of [data] header (or 0), for data-file errors */
 } DataConfig;
 
 typedef struct ModelConfig {
@@ -86,9 +86,11 @@ typedef struct ModelConfig {
 } ModelConfig;
 
 typedef struct SurfaceConfig {
+    /* 1 where [surface] gives the range (then lo < hi); 0 leaves the box to
+     * the renderer, which fits it around the runs and the true values. */
     int has_range[GD_MAX_PARAMS];
-    double range[GD_MAX_PARAMS][2]; /* lo < hi; filled by config_load for every param */
-    int resolution;                 /* 8..512 */
+    double range[GD_MAX_PARAMS][2];
+    int resolution; /* 8..512 */
     ColormapKind colormap;
     double opacity; /* 0..1 */
     int wireframe;
@@ -98,18 +100,21 @@ typedef struct SurfaceConfig {
 } SurfaceConfig;
 
 typedef struct RunConfig {
-    char name[GD_NAME_MAX];   /* section name ("" for a bare [run]) */
-    char label[GD_TEXT_MAX];  /* label; with repeat, "label#i" */
+    char name[GD_NAME_MAX];  /* section name ("" for a bare [run]) */
+    char label[GD_TEXT_MAX]; /* label; with repeat, "label#i" */
     double init[GD_MAX_PARAMS];
     OptimizerKind optimizer;
     double lr;       /* > 0 */
     int steps;       /* 0..1000000 */
     double momentum; /* [0, 1) */
     double beta1, beta2, eps, alpha;
-    int batch; /* 0 = full batch */
+    int batch; /* 0 = full batch; <= the number of data points */
+    /* Minibatch shuffle seed, derived from the run's seed (default: the
+     * [data] seed), its section name and its repeat index. Random inits are
+     * drawn the same way from a seed of their own. */
     unsigned long long batch_seed;
-    Rgb color;
-    int line; /* line of the section header */
+    Rgb color; /* given, or the default palette's colour for this run index */
+    int line;  /* line of the section header; 0 if an override made it */
 } RunConfig;
 
 typedef struct CameraKey {
@@ -117,7 +122,7 @@ typedef struct CameraKey {
 } CameraKey;
 
 typedef struct CameraConfig {
-    int nkeys; /* 0: default orbit */
+    int nkeys;                   /* 0: default orbit */
     CameraKey keys[GD_MAX_KEYS]; /* sorted by t */
     Ease ease;
 } CameraConfig;
@@ -138,7 +143,7 @@ typedef struct Config {
     DataConfig data;
     ModelConfig model;
     SurfaceConfig surface;
-    int nruns; /* after expanding repeat */
+    int nruns;       /* after expanding repeat */
     RunConfig *runs; /* owned */
     CameraConfig camera;
     LayoutConfig layout;
@@ -148,7 +153,10 @@ typedef struct Config {
     double *data_x, *data_y;
 } Config;
 
-/* One --set override, "section.key=value" as typed by the user. */
+/* One --set override, "section.key=value" as typed by the user
+ * ("run.NAME.key=value" for [run NAME], "run.key=value" for a bare [run]).
+ * It replaces the key's line in its section, or adds the key to the section,
+ * or appends the section; `key` in [camera] always adds a keyframe. */
 typedef struct ConfigOverride {
     const char *text;
 } ConfigOverride;
@@ -156,7 +164,11 @@ typedef struct ConfigOverride {
 /* Reads, overrides, validates and fills cfg (which the caller provides
  * uninitialized). On success returns 0 and cfg owns heap memory (free with
  * config_free). On failure returns GD_ERR_INPUT (an unreadable config or data
- * file is bad input too), fills err, and cfg holds nothing to free. */
+ * file is bad input too; GD_ERR_RUNTIME only when out of memory), fills err,
+ * and cfg is zeroed: nothing to free, config_free is still safe.
+ * Lines longer than 199 bytes are an error (inih's limit). When a config has
+ * several errors, syntax-level ones (in line order) come first, then the
+ * sections in the order model, data, video, surface, runs, camera, layout. */
 int config_load(const char *path, const ConfigOverride *overrides, int noverrides, Config *cfg,
                 GdError *err);
 
