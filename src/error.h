@@ -25,8 +25,7 @@ typedef struct GdError {
 /* Sets err->code and formats err->msg (printf-style, truncated to fit).
  * Returns code, so callers can write `return gd_error(err, 2, ...)`.
  * err may be NULL (then nothing is recorded). */
-int gd_error(GdError *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int gd_error(GdError *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Clears err (code 0, empty message). */
 void gd_error_clear(GdError *err);

@@ -58,7 +58,7 @@ typedef struct Options {
     const char *config;
     const char *output;
     const char *trajectory;
-    int frame; /* -1: whole video */
+    int frame;   /* -1: whole video */
     int quality; /* -1: from config */
     int check, discard, progress, threads;
     ConfigOverride overrides[MAX_OVERRIDES];
@@ -86,13 +86,18 @@ static int parse_int(const char *s, long lo, long hi, long *out) {
 
 static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     enum { OPT_SET = 256, OPT_TRAJ, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
-    static const struct option longs[] = {
-        {"output", required_argument, NULL, 'o'}, {"frame", required_argument, NULL, 'f'},
-        {"quality", required_argument, NULL, 'q'}, {"set", required_argument, NULL, OPT_SET},
-        {"trajectory", required_argument, NULL, OPT_TRAJ}, {"check", no_argument, NULL, OPT_CHECK},
-        {"discard", no_argument, NULL, OPT_DISCARD}, {"threads", required_argument, NULL, 'j'},
-        {"no-progress", no_argument, NULL, OPT_NOPROG}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+                                          {"frame", required_argument, NULL, 'f'},
+                                          {"quality", required_argument, NULL, 'q'},
+                                          {"set", required_argument, NULL, OPT_SET},
+                                          {"trajectory", required_argument, NULL, OPT_TRAJ},
+                                          {"check", no_argument, NULL, OPT_CHECK},
+                                          {"discard", no_argument, NULL, OPT_DISCARD},
+                                          {"threads", required_argument, NULL, 'j'},
+                                          {"no-progress", no_argument, NULL, OPT_NOPROG},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {"version", no_argument, NULL, 'V'},
+                                          {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->frame = -1;
     o->quality = -1;
@@ -165,7 +170,9 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     o->config = argv[optind];
     if (o->discard && (o->output || o->frame >= 0 || o->check))
         return gd_error(err, 2, "--discard writes no file: it cannot be combined with %s",
-                        o->output ? "--output" : o->frame >= 0 ? "--frame" : "--check");
+                        o->output       ? "--output"
+                        : o->frame >= 0 ? "--frame"
+                                        : "--check");
     if (o->check && (o->output || o->frame >= 0))
         return gd_error(err, 2, "--check writes no video: it cannot be combined with %s",
                         o->output ? "--output" : "--frame");
@@ -305,6 +312,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (rc == 0) {
+        encoder_set_libav_verbose(0);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_signal;

@@ -147,8 +147,8 @@ int tu_count_entries(const char *dir) {
     return n;
 }
 
-void tu_assert_near(double actual, double expected, double tol, const char *what,
-                    const char *file, int line) {
+void tu_assert_near(double actual, double expected, double tol, const char *what, const char *file,
+                    int line) {
     if (fabs(actual - expected) <= tol)
         return;
     print_error("%s = %.17g, expected %.17g (tolerance %g)\n", what, actual, expected, tol);

@@ -40,7 +40,7 @@ int tu_count_entries(const char *dir);
  * tol. cmocka 1.1.5, Debian 12's, has no assert_double_equal. */
 #define assert_near(actual, expected, tol)                                                         \
     tu_assert_near((actual), (expected), (tol), #actual, __FILE__, __LINE__)
-void tu_assert_near(double actual, double expected, double tol, const char *what,
-                    const char *file, int line);
+void tu_assert_near(double actual, double expected, double tol, const char *what, const char *file,
+                    int line);
 
 #endif

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Independent computation of gdrender's trajectories, to check its CSV.
+
+Written from SPEC.md alone, sharing no code with the C implementation:
+configparser reads the INI, Python's own parser evaluates the formula, and
+forward-mode dual numbers (not the C engine's reverse mode) give the exact
+gradient. The synthetic data follow the documented generator (xoshiro256**
+seeded by splitmix64, Marsaglia polar normals) with Python's math.log.
+
+Usage: trajectory.py GDRENDER CONFIG [CONFIG ...]
+Runs `GDRENDER --check --trajectory tmp.csv CONFIG` for each config and
+compares every number to the independent value within 1e-9 relative (with an
+absolute floor of 1e-9 for values near zero). Prints one line per config and
+a closing "N passed, N failed" line; exits 1 on any mismatch.
+"""
+import ast
+import configparser
+import csv
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+MASK = (1 << 64) - 1
+
+
+def splitmix64(state):
+    state = (state + 0x9E3779B97F4A7C15) & MASK
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return state, z ^ (z >> 31)
+
+
+class Rng:
+    def __init__(self, seed):
+        st = seed & MASK
+        self.s = []
+        for _ in range(4):
+            st, v = splitmix64(st)
+            self.s.append(v)
+        self.spare = None
+
+    def next(self):
+        s = self.s
+        rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & MASK
+        result = (rotl((s[1] * 5) & MASK, 7) * 9) & MASK
+        t = (s[1] << 17) & MASK
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        return result
+
+    def uniform(self):
+        return (self.next() >> 11) * 2.0**-53
+
+    def normal(self):
+        if self.spare is not None:
+            v, self.spare = self.spare, None
+            return v
+        while True:
+            u = 2.0 * self.uniform() - 1.0
+            v = 2.0 * self.uniform() - 1.0
+            s = u * u + v * v
+            if 0.0 < s < 1.0:
+                break
+        f = math.sqrt(-2.0 * math.log(s) / s)
+        self.spare = v * f
+        return u * f
+
+
+class Dual:
+    """A value with its derivatives with respect to every parameter."""
+
+    def __init__(self, v, d):
+        self.v, self.d = v, d
+
+    @staticmethod
+    def lift(o, n):
+        return o if isinstance(o, Dual) else Dual(float(o), [0.0] * n)
+
+    def __add__(a, b):
+        b = Dual.lift(b, len(a.d))
+        return Dual(a.v + b.v, [x + y for x, y in zip(a.d, b.d)])
+
+    __radd__ = __add__
+
+    def __sub__(a, b):
+        b = Dual.lift(b, len(a.d))
+        return Dual(a.v - b.v, [x - y for x, y in zip(a.d, b.d)])
+
+    def __rsub__(a, b):
+        return Dual.lift(b, len(a.d)) - a
+
+    def __mul__(a, b):
+        b = Dual.lift(b, len(a.d))
+        return Dual(a.v * b.v, [x * b.v + a.v * y for x, y in zip(a.d, b.d)])
+
+    __rmul__ = __mul__
+
+    def __truediv__(a, b):
+        b = Dual.lift(b, len(a.d))
+        return Dual(a.v / b.v, [(x * b.v - a.v * y) / (b.v * b.v) for x, y in zip(a.d, b.d)])
+
+    def __rtruediv__(a, b):
+        return Dual.lift(b, len(a.d)) / a
+
+    def __neg__(a):
+        return Dual(-a.v, [-x for x in a.d])
+
+    def __pow__(a, b):
+        b = Dual.lift(b, len(a.d))
+        if all(y == 0.0 for y in b.d):
+            val = a.v ** b.v
+            dv = b.v * a.v ** (b.v - 1) if b.v != 0 else 0.0
+            return Dual(val, [dv * x for x in a.d])
+        val = a.v ** b.v
+        return Dual(val, [val * (y * math.log(a.v) + b.v * x / a.v) for x, y in zip(a.d, b.d)])
+
+    def __rpow__(a, b):
+        return Dual.lift(b, len(a.d)) ** a
+
+
+def chain(f, df):
+    def g(u):
+        return Dual(f(u.v), [df(u.v) * x for x in u.d])
+    return g
+
+
+def sigmoid(v):
+    return 1.0 / (1.0 + math.exp(-v))
+
+
+FUNCS = {
+    "sin": chain(math.sin, math.cos),
+    "cos": chain(math.cos, lambda v: -math.sin(v)),
+    "tan": chain(math.tan, lambda v: 1.0 / math.cos(v) ** 2),
+    "exp": chain(math.exp, math.exp),
+    "log": chain(math.log, lambda v: 1.0 / v),
+    "sqrt": chain(math.sqrt, lambda v: 0.5 / math.sqrt(v)),
+    "abs": chain(abs, lambda v: (v > 0) - (v < 0)),
+    "tanh": chain(math.tanh, lambda v: 1.0 - math.tanh(v) ** 2),
+    "sigmoid": chain(sigmoid, lambda v: sigmoid(v) * (1.0 - sigmoid(v))),
+    "relu": chain(lambda v: max(v, 0.0), lambda v: 1.0 if v > 0 else 0.0),
+    "pow": lambda u, v: u ** v,
+    "min": lambda u, v: u if u.v <= v.v else v,
+    "max": lambda u, v: u if u.v >= v.v else v,
+}
+
+
+def make_model(formula, params):
+    tree = compile(ast.parse(formula.replace("^", "**"), mode="eval"), "<formula>", "eval")
+    n = len(params)
+
+    def f(x, p):
+        env = dict(FUNCS)
+        env["x"] = Dual(x, [0.0] * n)
+        env["pi"], env["e"] = Dual(math.pi, [0.0] * n), Dual(math.e, [0.0] * n)
+        for i, name in enumerate(params):
+            env[name] = Dual(p[i], [1.0 if j == i else 0.0 for j in range(n)])
+        return Dual.lift(eval(tree, {"__builtins__": {}}, env), n)
+
+    return f
+
+
+def nums(text):
+    return [float(t) for t in text.split(",")]
+
+
+def simulate(cfg_path):
+    ini = configparser.ConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=(";",),
+                                    interpolation=None, strict=False)
+    ini.optionxform = str
+    ini.read(cfg_path, encoding="utf-8")
+    params = [p.strip() for p in ini["model"]["params"].split(",")]
+    f = make_model(ini["model"]["formula"], params)
+    data = ini["data"] if ini.has_section("data") else {}
+    if "file" in data:
+        path = os.path.join(os.path.dirname(cfg_path), data["file"])
+        xs, ys = [], []
+        for row in csv.reader(open(path)):
+            try:
+                xs.append(float(row[0]))
+                ys.append(float(row[1]))
+            except (ValueError, IndexError):
+                pass
+    else:
+        spec = data.get("x", "linspace(-1, 1, 200)").strip()
+        lo, hi, n = nums(spec[spec.index("(") + 1 : spec.rindex(")")])
+        n = int(n)
+        xs = [lo + (hi - lo) * i / (n - 1) if n > 1 else lo for i in range(n)]
+        truth = nums(data["true"])
+        noise = float(data.get("noise", "0.1"))
+        rng = Rng(int(data.get("seed", "1")))
+        ys = [f(x, truth).v + noise * rng.normal() for x in xs]
+
+    def loss_grad(p):
+        total, g = 0.0, [0.0] * len(params)
+        for x, y in zip(xs, ys):
+            out = f(x, p)
+            r = out.v - y
+            total += r * r
+            for i in range(len(params)):
+                g[i] += 2.0 * r * out.d[i]
+        return total / len(xs), [v / len(xs) for v in g]
+
+    rows = []
+    for section in ini.sections():
+        if section != "run" and not section.startswith("run "):
+            continue
+        run = ini[section]
+        label = run.get("label", section[4:] if section != "run" else "run")
+        p = nums(run["init"])
+        lr, steps = float(run.get("lr", "0.1")), int(run.get("steps", "400"))
+        opt = run.get("optimizer", "gd")
+        mu = float(run.get("momentum", "0.9"))
+        b1, b2 = float(run.get("beta1", "0.9")), float(run.get("beta2", "0.999"))
+        eps = float(run.get("eps", "1e-10" if opt == "adagrad" else "1e-8"))
+        alpha = float(run.get("alpha", "0.99"))
+        m = [0.0] * len(p)
+        s = [0.0] * len(p)
+        for k in range(steps + 1):
+            loss, g = loss_grad(p)
+            rows.append([label, k] + list(p) + [loss] + g)
+            bad = not math.isfinite(loss) or abs(loss) > 1e12
+            bad = bad or any(not math.isfinite(v) or abs(v) > 1e12 for v in p)
+            if bad or k == steps:
+                break
+            t = k + 1
+            for i in range(len(p)):
+                if opt == "gd":
+                    p[i] -= lr * g[i]
+                elif opt == "momentum":
+                    m[i] = mu * m[i] + g[i]
+                    p[i] -= lr * m[i]
+                elif opt == "nesterov":
+                    m[i] = mu * m[i] + g[i]
+                    p[i] -= lr * (g[i] + mu * m[i])
+                elif opt == "adagrad":
+                    s[i] += g[i] * g[i]
+                    p[i] -= lr * g[i] / (math.sqrt(s[i]) + eps)
+                elif opt == "rmsprop":
+                    s[i] = alpha * s[i] + (1 - alpha) * g[i] * g[i]
+                    p[i] -= lr * g[i] / (math.sqrt(s[i]) + eps)
+                elif opt == "adam":
+                    m[i] = b1 * m[i] + (1 - b1) * g[i]
+                    s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+                    p[i] -= lr * (m[i] / (1 - b1**t)) / (math.sqrt(s[i] / (1 - b2**t)) + eps)
+    return params, rows
+
+
+def close(a, b):
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+
+
+def check(binary, cfg):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "t.csv")
+        subprocess.run([binary, "--check", "--trajectory", out, cfg], check=True,
+                       stdout=subprocess.DEVNULL)
+        got = list(csv.reader(open(out)))
+    params, rows = simulate(cfg)
+    header = ["run", "step"] + params + ["loss"] + ["grad_" + p for p in params]
+    if got[0] != header:
+        return "header %r, expected %r" % (got[0], header)
+    if len(got) - 1 != len(rows):
+        return "%d rows, expected %d" % (len(got) - 1, len(rows))
+    for r, (g, e) in enumerate(zip(got[1:], rows), start=2):
+        if g[0] != e[0] or int(g[1]) != e[1]:
+            return "line %d: run/step %s,%s, expected %s,%s" % (r, g[0], g[1], e[0], e[1])
+        for j, (gv, ev) in enumerate(zip(g[2:], e[2:])):
+            if not close(float(gv), ev):
+                return "line %d column %s: %s, expected %.17g" % (r, header[j + 2], gv, ev)
+    return None
+
+
+def main():
+    binary, configs = sys.argv[1], sys.argv[2:]
+    passed = failed = 0
+    for cfg in configs:
+        problem = check(binary, cfg)
+        if problem:
+            failed += 1
+            print("FAIL %s: %s" % (cfg, problem))
+        else:
+            passed += 1
+            print("ok   %s" % cfg)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

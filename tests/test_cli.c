@@ -1,0 +1,258 @@
+/*
+ * test_cli.c — the command line (SPEC section 2) run as a user would: exit
+ * statuses, exact messages, --check summaries of the shipped configs, the
+ * trajectory CSV, --set overrides and determinism.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#define RUN(...) tu_run((const char *const[]){__VA_ARGS__, NULL})
+
+static void expect_error(RunResult r, int status, const char *message) {
+    if (r.status != status || strcmp(r.err, message) != 0)
+        print_error("status %d, stderr: %s\n", r.status, r.err);
+    assert_int_equal(r.status, status);
+    assert_string_equal(r.err, message);
+}
+
+static void test_help_and_version(void **state) {
+    (void)state;
+    RunResult r = RUN("--help");
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "Usage: gdrender [OPTIONS] CONFIG.ini\n", 37) == 0);
+    assert_non_null(strstr(r.out, "--trajectory FILE"));
+    assert_string_equal(r.err, "");
+    tu_run_free(&r);
+    r = RUN("-V");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "gdrender " GD_VERSION "\n");
+    tu_run_free(&r);
+}
+
+static void test_command_line_errors(void **state) {
+    (void)state;
+    RunResult r = tu_run((const char *const[]){NULL});
+    expect_error(r, 2, "gdrender: missing CONFIG.ini (see gdrender --help)\n");
+    tu_run_free(&r);
+    r = RUN("--bogus", "configs/linear.ini");
+    expect_error(r, 2, "gdrender: unknown option \"--bogus\" (see gdrender --help)\n");
+    tu_run_free(&r);
+    r = RUN("-f", "x", "configs/linear.ini");
+    expect_error(r, 2, "gdrender: --frame: expected a frame number (0, 1, ...), got \"x\"\n");
+    tu_run_free(&r);
+    r = RUN("-q", "ultra", "configs/linear.ini");
+    expect_error(r, 2, "gdrender: --quality: expected draft, medium or high, got \"ultra\"\n");
+    tu_run_free(&r);
+    r = RUN("-j", "0", "configs/linear.ini");
+    expect_error(r, 2, "gdrender: --threads: expected a number from 1 to 256, got \"0\"\n");
+    tu_run_free(&r);
+    r = RUN("configs/linear.ini", "configs/local_minimum.ini");
+    expect_error(r, 2,
+                 "gdrender: one config at a time: unexpected \"configs/local_minimum.ini\"\n");
+    tu_run_free(&r);
+    r = RUN("--output");
+    expect_error(r, 2, "gdrender: --output: missing value (see gdrender --help)\n");
+    tu_run_free(&r);
+    r = RUN("--frame", "100000", "configs/linear.ini");
+    expect_error(r, 2, "gdrender: --frame 100000: the video has 360 frames (0..359)\n");
+    tu_run_free(&r);
+    r = RUN("-f", "3", "-o", "/tmp/x.mp4", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: /tmp/x.mp4: --frame writes a PNG still: the output must end in .png\n");
+    tu_run_free(&r);
+    r = RUN("--check", "-o", "/tmp/x.mp4", "configs/linear.ini");
+    expect_error(r, 2, "gdrender: --check writes no video: it cannot be combined with --output\n");
+    tu_run_free(&r);
+}
+
+/* Parses "label: a=A b=B loss=L steps=S status" lines. */
+static void parse_summary(const char *line, double *a, double *b, double *loss, int *steps,
+                          char *status) {
+    const char *p = strstr(line, " a=");
+    assert_non_null(p);
+    assert_int_equal(
+        sscanf(p, " a=%lf b=%lf loss=%lf steps=%d %63[^\n]", a, b, loss, steps, status), 5);
+}
+
+static void test_check_global_and_local(void **state) {
+    (void)state;
+    double a, b, loss;
+    int steps;
+    char status[64];
+    RunResult r = RUN("--check", "configs/global_minimum.ini");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    assert_true(strncmp(r.out, "start (2, 4.5): ", 16) == 0);
+    parse_summary(r.out, &a, &b, &loss, &steps, status);
+    assert_near(a, 1.2, 0.05);
+    assert_near(b, 2.5, 0.05);
+    assert_true(loss < 0.02); /* the noise floor: 0.1^2 */
+    assert_int_equal(steps, 400);
+    tu_run_free(&r);
+
+    r = RUN("--check", "configs/local_minimum.ini");
+    assert_int_equal(r.status, 0);
+    parse_summary(r.out, &a, &b, &loss, &steps, status);
+    /* Stuck: far from (1.2, 2.5) with a much higher loss. */
+    assert_true(hypot(a - 1.2, b - 2.5) > 1.0);
+    assert_true(loss > 0.1);
+    tu_run_free(&r);
+}
+
+static void test_check_linear_and_empirical(void **state) {
+    (void)state;
+    double a, b, loss;
+    int steps;
+    char status[64];
+    RunResult r = RUN("--check", "configs/linear.ini");
+    assert_int_equal(r.status, 0);
+    parse_summary(r.out, &a, &b, &loss, &steps, status);
+    assert_near(a, 1.2, 0.05);
+    assert_near(b, 2.5, 0.05);
+    assert_string_equal(status, "converged");
+    tu_run_free(&r);
+    r = RUN("--check", "configs/empirical_formula.ini");
+    assert_int_equal(r.status, 0);
+    parse_summary(r.out, &a, &b, &loss, &steps, status);
+    assert_near(a, 1.2, 0.1);
+    assert_near(b, 2.5, 0.1);
+    tu_run_free(&r);
+}
+
+/* Reads column `col` (0-based) of the CSV rows into v; returns the count. */
+static int csv_column(const char *csv, int col, double *v, int max) {
+    int n = 0;
+    const char *line = strchr(csv, '\n') + 1; /* skip the header */
+    while (*line && n < max) {
+        const char *p = line;
+        for (int c = 0; c < col; c++)
+            p = strchr(p, ',') + 1;
+        v[n++] = strtod(p, NULL);
+        line = strchr(line, '\n') + 1;
+    }
+    return n;
+}
+
+static void test_lr_too_large_zigzags(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char csv[256];
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    RunResult r = RUN("--check", "--trajectory", csv, "configs/lr_too_large.ini");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "not converged"));
+    tu_run_free(&r);
+    char *text = tu_read_file(csv, NULL);
+    assert_non_null(text);
+    assert_true(strncmp(text, "run,step,a,b,loss,grad_a,grad_b\n", 32) == 0);
+    static double b[401];
+    assert_int_equal(csv_column(text, 3, b, 401), 401);
+    /* Every step of b jumps across the valley and back: the sign of the
+     * change alternates to the very end, by the same amount (period 2). */
+    for (int k = 2; k <= 400; k++) {
+        assert_true((b[k] - b[k - 1]) * (b[k - 1] - b[k - 2]) < 0);
+        assert_true(fabs(b[k] - b[k - 1]) > 1.0);
+    }
+    assert_near(b[400], b[398], 1e-9);
+    free(text);
+    unlink(csv);
+    rmdir(dir);
+}
+
+static void test_trajectory_deterministic_and_atomic(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char p1[256], p2[256];
+    snprintf(p1, sizeof p1, "%s/one.csv", dir);
+    snprintf(p2, sizeof p2, "%s/two.csv", dir);
+    RunResult r = RUN("--check", "--trajectory", p1, "configs/global_minimum.ini");
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    r = RUN("--check", "--trajectory", p2, "configs/global_minimum.ini");
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    size_t n1, n2;
+    char *a = tu_read_file(p1, &n1), *b = tu_read_file(p2, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    /* 401 rows and a header, numbers with 17 significant digits */
+    int lines = 0;
+    for (size_t i = 0; i < n1; i++)
+        lines += a[i] == '\n';
+    assert_int_equal(lines, 402);
+    free(a);
+    free(b);
+    assert_int_equal(tu_count_entries(dir), 2); /* no temporary files left */
+    unlink(p1);
+    unlink(p2);
+    /* A trajectory into a missing folder fails at run time, cleanly. */
+    r = RUN("--check", "--trajectory", "/nonexistent-dir/t.csv", "configs/linear.ini");
+    expect_error(r, 1,
+                 "gdrender: /nonexistent-dir/t.csv: cannot write: No such file or directory\n");
+    tu_run_free(&r);
+    rmdir(dir);
+}
+
+static void test_set_overrides(void **state) {
+    (void)state;
+    RunResult r = RUN("--check", "--set", "run.descent.lr=1.0", "configs/linear.ini");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "not converged")); /* now it is lr_too_large */
+    tu_run_free(&r);
+    r = RUN("--check", "--set", "run.descent.steps=3", "configs/linear.ini");
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, " steps=3 "));
+    tu_run_free(&r);
+    r = RUN("--check", "--set", "run.descent.lr=fast", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set run.descent.lr=fast: [run descent] lr: expected a number, got "
+                 "\"fast\"\n");
+    tu_run_free(&r);
+}
+
+static void test_bad_config_file(void **state) {
+    (void)state;
+    RunResult r = RUN("--check", "/nonexistent.ini");
+    assert_int_equal(r.status, 2);
+    assert_true(strncmp(r.err, "gdrender: /nonexistent.ini: ", 28) == 0);
+    assert_non_null(strchr(r.err, '\n'));
+    assert_true(strchr(r.err, '\n')[1] == '\0'); /* one line */
+    tu_run_free(&r);
+    const char *dir = tu_tmpdir();
+    char *cfg = tu_write_file(dir, "bad.ini",
+                              "[model]\nparams = a, b\nformula = a*x + (b\n[data]\ntrue = 1, 2\n"
+                              "[run]\ninit = 0, 0\n");
+    r = RUN("--check", cfg);
+    assert_int_equal(r.status, 2);
+    char expect[512];
+    snprintf(expect, sizeof expect, "gdrender: %s:3: [model] formula: ", cfg);
+    assert_true(strncmp(r.err, expect, strlen(expect)) == 0);
+    tu_run_free(&r);
+    unlink(cfg);
+    free(cfg);
+    rmdir(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_and_version),
+        cmocka_unit_test(test_command_line_errors),
+        cmocka_unit_test(test_check_global_and_local),
+        cmocka_unit_test(test_check_linear_and_empirical),
+        cmocka_unit_test(test_lr_too_large_zigzags),
+        cmocka_unit_test(test_trajectory_deterministic_and_atomic),
+        cmocka_unit_test(test_set_overrides),
+        cmocka_unit_test(test_bad_config_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
