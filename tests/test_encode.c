@@ -143,7 +143,7 @@ static void pixel_rgb(const AVFrame *f, int x, int y, double out[3]) {
 /* The frame's mean colour, rounded and clamped to 0..255. For a solid
  * colour that is the colour itself (averaged over GIF dithering). */
 static void mean_rgb(const AVFrame *f, int out[3]) {
-    double sum[3] = {0, 0, 0}, px[3];
+    double sum[3] = {0, 0, 0}, px[3] = {0, 0, 0};
     for (int y = 0; y < f->height; y++)
         for (int x = 0; x < f->width; x++) {
             pixel_rgb(f, x, y, px);

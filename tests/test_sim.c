@@ -275,16 +275,11 @@ static void test_csv_layout(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gd_step),
-        cmocka_unit_test(test_momentum_two_steps),
-        cmocka_unit_test(test_nesterov_step),
-        cmocka_unit_test(test_adagrad_step),
-        cmocka_unit_test(test_rmsprop_step),
-        cmocka_unit_test(test_adam_two_steps),
-        cmocka_unit_test(test_gd_by_hand),
-        cmocka_unit_test(test_divergence_detected),
-        cmocka_unit_test(test_converged_status),
-        cmocka_unit_test(test_minibatch_deterministic),
+        cmocka_unit_test(test_gd_step),          cmocka_unit_test(test_momentum_two_steps),
+        cmocka_unit_test(test_nesterov_step),    cmocka_unit_test(test_adagrad_step),
+        cmocka_unit_test(test_rmsprop_step),     cmocka_unit_test(test_adam_two_steps),
+        cmocka_unit_test(test_gd_by_hand),       cmocka_unit_test(test_divergence_detected),
+        cmocka_unit_test(test_converged_status), cmocka_unit_test(test_minibatch_deterministic),
         cmocka_unit_test(test_csv_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
