@@ -75,7 +75,8 @@ void camera_setup(Camera *c, CameraPose pose, double vx, double vy, double vw, d
     c->up[0] = c->right[1] * c->fwd[2] - c->right[2] * c->fwd[1];
     c->up[1] = c->right[2] * c->fwd[0] - c->right[0] * c->fwd[2];
     c->up[2] = c->right[0] * c->fwd[1] - c->right[1] * c->fwd[0];
-    double fit = vh < vw ? vh : vw;
+    /* 0.92: a margin for the tick labels outside the box. */
+    double fit = 0.92 * (vh < vw ? vh : vw);
     c->focal = pose.zoom * 0.5 * fit / tan(half_fov);
     c->cx = vx + 0.5 * vw;
     c->cy = vy + 0.5 * vh;

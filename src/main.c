@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,7 +53,7 @@ static const char usage_text[] =
     "Examples:\n"
     "  gdrender configs/lr_too_large.ini\n"
     "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
-    "  gdrender --check --set run.lr=0.5 configs/linear.ini\n";
+    "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n";
 
 typedef struct Options {
     const char *config;
@@ -179,9 +180,10 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     return 0;
 }
 
+/* Case-insensitive, as the encoder picks formats: "Frame.PNG" is a PNG. */
 static int ends_with(const char *s, const char *suffix) {
     size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
 /* Writes the trajectory CSV to a temporary file beside path and renames it

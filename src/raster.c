@@ -47,13 +47,28 @@ static inline float clampf(float v, float lo, float hi) {
     return v < hi ? v : hi;
 }
 
+/* trunc(clamp(v, 0, 255)) for any v (NaN gives 0). Colours sit at 0 and
+ * 255 all the time, and GCC turns a float clamp to those bounds into
+ * branches that then mispredict; here the float clamp only guards the
+ * conversion and is almost never active, and the real clamp is on integers
+ * (conditional moves). Same result: trunc is monotone and maps [-1, 0] to
+ * 0 or -1 and [255, 257] to 255..257. */
+static inline uint8_t trunc_u8(float v) {
+    int32_t i = (int32_t)clampf(v, -1.0f, 257.0f);
+    i = i < 0 ? 0 : i;
+    return (uint8_t)(i > 255 ? 255 : i);
+}
+
+/* Rounds v to 0..255: trunc(clamp(v, 0, 255) + 0.5), computed as
+ * trunc_u8(v + 0.5), which agrees for every v (v + 0.5 rounds the same
+ * either way inside the range, and the ends clamp alike). */
 static inline uint8_t to_u8(float v) {
-    return (uint8_t)(clampf(v, 0.0f, 255.0f) + 0.5f);
+    return trunc_u8(v + 0.5f);
 }
 
 /* Source-over of s (0..255) with weight a (0..1) onto d. */
 static inline uint8_t blend8(uint8_t d, float s, float a) {
-    return (uint8_t)clampf((float)d + (s - (float)d) * a + 0.5f, 0.0f, 255.0f);
+    return trunc_u8((float)d + (s - (float)d) * a + 0.5f);
 }
 
 static inline void put_pixel(uint8_t *p, float r, float g, float b, float a) {
@@ -124,14 +139,47 @@ void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b) {
 
 /* ---- triangles ---------------------------------------------------------- */
 
+/* floor(a / b) for b > 0 and any sign of a (C division truncates). */
+static inline int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return q - (a % b < 0);
+}
+
+static inline int64_t ceil_div(int64_t a, int64_t b) {
+    return -floor_div(-a, b);
+}
+
+/* floor(d) for |d| < 2^62, without a libm call (x86-64's baseline has no
+ * rounding instruction). */
+static inline int64_t floor_i64(double d) {
+    int64_t i = (int64_t)d;
+    return i - ((double)i > d);
+}
+
+/* One edge's bound on a row's pixels, stepped exactly from row to row: for
+ * a left edge the first column where its edge function is >= 0, for a right
+ * edge the last one. r is the edge function's remainder at the bound,
+ * 0 <= r < m, with m = |change per column|; each row adds rem to r and moves
+ * k by step, plus carry when r wraps. */
+typedef struct EdgeWalk {
+    int64_t k, r, m, rem, step, carry;
+} EdgeWalk;
+
+static inline void edge_walk_next(EdgeWalk *w) {
+    w->r += w->rem;
+    int64_t c = w->r >= w->m;
+    w->r -= c * w->m;
+    w->k += w->step + c * w->carry;
+}
+
 /* Rasterizes one triangle whose vertices lie inside the guard band. */
 static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v1,
                           const ClipVert *v2, int flags) {
     const ClipVert *v[3] = {v0, v1, v2};
     int64_t X[3], Y[3];
     for (int k = 0; k < 3; k++) {
-        X[k] = (int64_t)floor(v[k]->x * SUBPIX + 0.5);
-        Y[k] = (int64_t)floor(v[k]->y * SUBPIX + 0.5);
+        X[k] = floor_i64(v[k]->x * SUBPIX + 0.5);
+        Y[k] = floor_i64(v[k]->y * SUBPIX + 0.5);
     }
     int64_t area = (X[1] - X[0]) * (Y[2] - Y[0]) - (Y[1] - Y[0]) * (X[2] - X[0]);
     if (area == 0)
@@ -155,10 +203,10 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
         miny = Y[k] < miny ? Y[k] : miny;
         maxy = Y[k] > maxy ? Y[k] : maxy;
     }
-    double fx0 = ceil((double)(minx - HALF_SUBPIX) / SUBPIX);
-    double fx1 = floor((double)(maxx - HALF_SUBPIX) / SUBPIX);
-    double fy0 = ceil((double)(miny - HALF_SUBPIX) / SUBPIX);
-    double fy1 = floor((double)(maxy - HALF_SUBPIX) / SUBPIX);
+    int64_t fx0 = ceil_div(minx - HALF_SUBPIX, SUBPIX);
+    int64_t fx1 = floor_div(maxx - HALF_SUBPIX, SUBPIX);
+    int64_t fy0 = ceil_div(miny - HALF_SUBPIX, SUBPIX);
+    int64_t fy1 = floor_div(maxy - HALF_SUBPIX, SUBPIX);
     int x0 = fx0 < 0 ? 0 : (int)fx0;
     int y0 = fy0 < 0 ? 0 : (int)fy0;
     int x1 = fx1 > t->w - 1 ? t->w - 1 : (int)fx1;
@@ -167,93 +215,131 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
         return;
 
     /* Edge k runs from vertex k+1 to k+2 and is the weight of vertex k.
-     * E(p) = -(dy) * (px - ax) + dx * (py - ay) is positive inside. */
-    int64_t e_row[3], e_dx[3], e_dy[3];
+     * E(p) = -(dy) * (px - ax) + dx * (py - ay) is positive inside. Each
+     * row's span is where all three are >= 0; as the triangle is convex,
+     * that is the columns between the largest bound of the left edges
+     * (E grows to the right) and the smallest of the right edges, found
+     * exactly by stepping each bound from row to row. Unused slots hold
+     * bounds that never bind. */
     int64_t px0 = (int64_t)x0 * SUBPIX + HALF_SUBPIX;
     int64_t py0 = (int64_t)y0 * SUBPIX + HALF_SUBPIX;
+    int64_t last = x1 - x0; /* the last column, relative to x0 */
+    EdgeWalk left[2] = {{0, 0, 1, 0, 0, 0}, {0, 0, 1, 0, 0, 0}};
+    EdgeWalk right[2] = {{last, 0, 1, 0, 0, 0}, {last, 0, 1, 0, 0, 0}};
+    int nleft = 0, nright = 0;
+    int64_t row_lo = 0, row_hi = y1 - y0; /* rows a horizontal edge allows */
     for (int k = 0; k < 3; k++) {
         int a = (k + 1) % 3, b = (k + 2) % 3;
         int64_t dx = X[b] - X[a], dy = Y[b] - Y[a];
-        e_row[k] = -dy * (px0 - X[a]) + dx * (py0 - Y[a]);
+        int64_t e = -dy * (px0 - X[a]) + dx * (py0 - Y[a]);
         /* Top-left rule: a centre exactly on an edge belongs to the
          * triangle only for top edges (horizontal, interior below) and left
          * edges. The two triangles sharing an edge traverse it in opposite
          * directions, so exactly one of them takes it. */
         int top_left = dy < 0 || (dy == 0 && dx > 0);
         if (!top_left)
-            e_row[k] -= 1;
-        e_dx[k] = -dy * SUBPIX;
-        e_dy[k] = dx * SUBPIX;
+            e -= 1;
+        int64_t ex = -dy * SUBPIX, ey = dx * SUBPIX; /* per column, per row */
+        if (ex == 0) {
+            /* e + row * ey >= 0 */
+            if (ey > 0) {
+                int64_t lo = ceil_div(-e, ey);
+                row_lo = lo > row_lo ? lo : row_lo;
+            } else {
+                int64_t hi = floor_div(e, -ey);
+                row_hi = hi < row_hi ? hi : row_hi;
+            }
+            continue;
+        }
+        EdgeWalk w;
+        if (ex > 0) {
+            /* first column with e + col * ex >= 0 */
+            w.m = ex;
+            w.k = ceil_div(-e, ex);
+            w.r = e + w.k * ex;
+            int64_t st = floor_div(ey, ex);
+            w.rem = ey - st * ex;
+            w.step = -st;
+            w.carry = -1;
+            left[nleft++] = w;
+        } else {
+            /* last column with e - col * m >= 0 */
+            w.m = -ex;
+            w.k = floor_div(e, w.m);
+            w.r = e - w.k * w.m;
+            int64_t st = floor_div(ey, w.m);
+            w.rem = ey - st * w.m;
+            w.step = st;
+            w.carry = 1;
+            right[nright++] = w;
+        }
     }
 
     /* Attribute planes in pixel units, from the snapped positions so they
      * agree with the coverage. */
+    int opaque = v[0]->a >= 1.0 && v[1]->a >= 1.0 && v[2]->a >= 1.0;
     double sx0 = (double)X[0] / SUBPIX, sy0 = (double)Y[0] / SUBPIX;
     double ex1 = (double)X[1] / SUBPIX - sx0, ey1 = (double)Y[1] / SUBPIX - sy0;
     double ex2 = (double)X[2] / SUBPIX - sx0, ey2 = (double)Y[2] / SUBPIX - sy0;
     double inv_area = 1.0 / (ex1 * ey2 - ey1 * ex2);
-    double base[5], ddx[5], ddy[5];
+    double base[5] = {0}, ddx[5] = {0}, ddy[5] = {0};
+    const double f0[5] = {v[0]->r, v[0]->g, v[0]->b, v[0]->a, v[0]->z};
+    const double f1[5] = {v[1]->r, v[1]->g, v[1]->b, v[1]->a, v[1]->z};
+    const double f2[5] = {v[2]->r, v[2]->g, v[2]->b, v[2]->a, v[2]->z};
     for (int c = 0; c < 5; c++) {
-        double f0, f1, f2;
-        switch (c) {
-        case 0:
-            f0 = v[0]->r, f1 = v[1]->r, f2 = v[2]->r;
-            break;
-        case 1:
-            f0 = v[0]->g, f1 = v[1]->g, f2 = v[2]->g;
-            break;
-        case 2:
-            f0 = v[0]->b, f1 = v[1]->b, f2 = v[2]->b;
-            break;
-        case 3:
-            f0 = v[0]->a, f1 = v[1]->a, f2 = v[2]->a;
-            break;
-        default:
-            f0 = v[0]->z, f1 = v[1]->z, f2 = v[2]->z;
-            break;
-        }
-        double d1 = f1 - f0, d2 = f2 - f0;
+        if (c == 3 && opaque)
+            continue; /* alpha is not needed */
+        double d1 = f1[c] - f0[c], d2 = f2[c] - f0[c];
         ddx[c] = (d1 * ey2 - d2 * ey1) * inv_area;
         ddy[c] = (d2 * ex1 - d1 * ex2) * inv_area;
-        base[c] = f0 + ddx[c] * (x0 + 0.5 - sx0) + ddy[c] * (y0 + 0.5 - sy0);
+        base[c] = f0[c] + ddx[c] * (x0 + 0.5 - sx0) + ddy[c] * (y0 + 0.5 - sy0);
     }
     float fdx[5];
     for (int c = 0; c < 5; c++)
         fdx[c] = (float)ddx[c];
 
-    int opaque = v[0]->a >= 1.0 && v[1]->a >= 1.0 && v[2]->a >= 1.0;
     int test = (flags & RASTER_DEPTH_TEST) && t->depth;
     int write = (flags & RASTER_DEPTH_WRITE) && t->depth;
 
-    for (int y = y0; y <= y1; y++) {
-        int64_t e0 = e_row[0], e1 = e_row[1], e2 = e_row[2];
-        e_row[0] += e_dy[0], e_row[1] += e_dy[1], e_row[2] += e_dy[2];
-        int x = x0;
-        /* The triangle is convex: skip to the span, draw it, stop. */
-        while (x <= x1 && (e0 | e1 | e2) < 0) {
-            e0 += e_dx[0], e1 += e_dx[1], e2 += e_dx[2];
-            x++;
-        }
-        if (x > x1)
+    for (int64_t ry = 0; ry <= y1 - y0; ry++) {
+        int64_t lo = left[0].k > left[1].k ? left[0].k : left[1].k;
+        int64_t hi = right[0].k < right[1].k ? right[0].k : right[1].k;
+        edge_walk_next(&left[0]);
+        edge_walk_next(&left[1]);
+        edge_walk_next(&right[0]);
+        edge_walk_next(&right[1]);
+        lo = lo > 0 ? lo : 0;
+        hi = hi < last ? hi : last;
+        if (lo > hi || ry < row_lo || ry > row_hi)
             continue;
-        int xs = x;
-        while (x <= x1 && (e0 | e1 | e2) >= 0) {
-            e0 += e_dx[0], e1 += e_dx[1], e2 += e_dx[2];
-            x++;
-        }
-        int xe = x; /* span [xs, xe) */
+        int y = y0 + (int)ry;
+        int xs = x0 + (int)lo, n = (int)(hi - lo) + 1; /* span [xs, xs + n) */
 
-        double dyr = (double)(y - y0);
-        double sk = (double)(xs - x0);
+        double dyr = (double)ry;
+        double sk = (double)lo;
         float r = (float)(base[0] + ddy[0] * dyr + ddx[0] * sk);
         float g = (float)(base[1] + ddy[1] * dyr + ddx[1] * sk);
         float b = (float)(base[2] + ddy[2] * dyr + ddx[2] * sk);
-        float a = (float)(base[3] + ddy[3] * dyr + ddx[3] * sk);
         float z = (float)(base[4] + ddy[4] * dyr + ddx[4] * sk);
         size_t row = (size_t)y * (size_t)t->w;
         uint8_t *p = t->rgb + (row + (size_t)xs) * 3;
         float *dp = t->depth ? t->depth + row + xs : NULL;
-        for (int i = 0; i < xe - xs; i++, p += 3) {
+        if (opaque && test && write) {
+            /* The surface's case. */
+            for (int i = 0; i < n; i++, p += 3) {
+                float fi = (float)i;
+                float zi = z + fdx[4] * fi;
+                if (!(zi < dp[i]))
+                    continue;
+                dp[i] = zi;
+                p[0] = to_u8(r + fdx[0] * fi);
+                p[1] = to_u8(g + fdx[1] * fi);
+                p[2] = to_u8(b + fdx[2] * fi);
+            }
+            continue;
+        }
+        float a = opaque ? 1.0f : (float)(base[3] + ddy[3] * dyr + ddx[3] * sk);
+        for (int i = 0; i < n; i++, p += 3) {
             float fi = (float)i;
             float zi = z + fdx[4] * fi;
             if (test && !(zi < dp[i]))
@@ -684,6 +770,10 @@ void raster_resolve(RasterTarget *dst, const RasterTarget *src, int ss) {
      * sum * (m * n - 2^20) / 2^20 stays below 1/n). */
     uint32_t m = (uint32_t)(((1u << 20) + n - 1) / n);
     size_t sw = (size_t)src->w;
+    if (ss == 1) {
+        memcpy(dst->rgb, src->rgb, sw * (size_t)src->h * 3);
+        return;
+    }
     for (int y = 0; y < dst->h; y++) {
         uint8_t *d = dst->rgb + (size_t)y * (size_t)dst->w * 3;
         const uint8_t *s0 = src->rgb + (size_t)y * (size_t)ss * sw * 3;

@@ -16,6 +16,8 @@
 
 #include "colormap.h"
 #include "formula.h"
+#include "layout.h"
+#include "plots.h"
 #include "timeline.h"
 
 #define H           CAMERA_BOX_HALF_Z
@@ -335,7 +337,7 @@ int scene_init(Scene *s, const Config *cfg, const Trajectory *trajs, int width, 
     s->cfg = cfg;
     s->width = width;
     s->height = height;
-    s->ss = quality == QUALITY_DRAFT ? 1 : quality == QUALITY_MEDIUM ? 2 : 3;
+    s->ss = quality == QUALITY_HIGH ? 2 : 1;
     s->aa = quality != QUALITY_DRAFT;
     s->scale = height / 720.0;
     s->nframes = config_frame_count(cfg);
@@ -355,6 +357,17 @@ int scene_init(Scene *s, const Config *cfg, const Trajectory *trajs, int width, 
     axis_ticks(&s->axis[0], s->lo[0], s->hi[0], 0);
     axis_ticks(&s->axis[1], s->lo[1], s->hi[1], 0);
     axis_ticks(&s->axis[2], s->zlo, s->zhi, cfg->surface.zscale == ZSCALE_LOG);
+    s->layout = malloc(sizeof *s->layout);
+    if (!s->layout) {
+        scene_free(s);
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+    }
+    layout_compute(cfg, width, height, s->layout);
+    int rc = plots_prepare(s, s->layout, &s->plots, err);
+    if (rc != 0) {
+        scene_free(s);
+        return rc;
+    }
     return 0;
 }
 
@@ -368,6 +381,8 @@ void scene_free(Scene *s) {
         for (int r = 0; r < s->ntrails; r++)
             free(s->trails[r].point);
     free(s->trails);
+    free(s->layout);
+    plots_free(s->plots);
     memset(s, 0, sizeof *s);
 }
 
@@ -383,7 +398,10 @@ int scene_scratch_init(SceneScratch *sc, const Scene *s, GdError *err) {
     if (raster_target_init(&sc->band, w, sc->band_rows, 1) != 0 ||
         raster_target_init(&sc->layer, w, sc->band_rows, 1) != 0 ||
         !(sc->vx = malloc(sizeof(float) * nv)) || !(sc->vy = malloc(sizeof(float) * nv)) ||
-        !(sc->vz = malloc(sizeof(float) * nv)) || !(sc->lists = calloc(2, sizeof *sc->lists))) {
+        !(sc->vz = malloc(sizeof(float) * nv)) ||
+        !(sc->edge_mask = malloc((size_t)w * sc->band_rows)) ||
+        !(sc->resolved = malloc((size_t)s->width * BAND_PIXELS * 3)) ||
+        !(sc->lists = calloc(2, sizeof *sc->lists))) {
         scene_scratch_free(sc);
         return gd_error(err, GD_ERR_RUNTIME, "out of memory for render buffers");
     }
@@ -400,6 +418,8 @@ void scene_scratch_free(SceneScratch *sc) {
     free(sc->vx);
     free(sc->vy);
     free(sc->vz);
+    free(sc->edge_mask);
+    free(sc->resolved);
     text_destroy(sc->text);
     memset(sc, 0, sizeof *sc);
 }
@@ -523,6 +543,7 @@ typedef struct TrailState {
     float end_x, end_y; /* screen position where the drawn trail ends */
     double ball[3];
     int ball_in_box;
+    int row; /* the trajectory row the ball has reached */
 } TrailState;
 
 /* Emits the trail of one run up to fractional step `step`. */
@@ -535,6 +556,7 @@ static void emit_trail(const Scene *s, const Camera *cam, const SceneTrail *tr, 
         return;
     double last = fmin(step, (double)(tr->npoints - 1));
     int kmax = (int)floor(last);
+    ts->row = kmax;
     memcpy(ts->ball, tr->point[0].w, sizeof ts->ball);
     for (int k = 0; k <= kmax && k + 1 < tr->npoints; k++) {
         double frac = k < kmax ? 1.0 : last - kmax;
@@ -577,6 +599,49 @@ static void emit_trail(const Scene *s, const Camera *cam, const SceneTrail *tr, 
     ts->ball_in_box = in_box_xy(w) && w[2] >= -H - 1e-9 && w[2] <= H + 1e-9;
 }
 
+/* The direction the next step takes, drawn at the ball as an arrow along
+ * the surface: the parameter change from this row to the next (for plain
+ * gradient descent, minus the gradient), a fixed length in the box. */
+static void emit_arrow(const Scene *s, const Camera *cam, const SceneTrail *tr,
+                       const TrailState *ts, struct DrawList *l) {
+    const Trajectory *t = tr->traj;
+    int k = ts->row;
+    double d[2];
+    if (k + 1 < tr->npoints) {
+        d[0] = tr->point[k + 1].w[0] - tr->point[k].w[0];
+        d[1] = tr->point[k + 1].w[1] - tr->point[k].w[1];
+    } else {
+        const double *g = t->grad + (size_t)k * t->nparams;
+        d[0] = -g[0] * 2.0 / (s->hi[0] - s->lo[0]);
+        d[1] = -g[1] * 2.0 / (s->hi[1] - s->lo[1]);
+    }
+    double len = sqrt(d[0] * d[0] + d[1] * d[1]);
+    if (!(len > 1e-12) || !isfinite(len))
+        return;
+    const double L = 0.28;
+    double ux = d[0] / len, uy = d[1] / len;
+    double tip[3] = {ts->ball[0] + L * ux, ts->ball[1] + L * uy, 0};
+    double left[3] = {tip[0] - 0.08 * ux - 0.05 * uy, tip[1] - 0.08 * uy + 0.05 * ux, 0};
+    double right[3] = {tip[0] - 0.08 * ux + 0.05 * uy, tip[1] - 0.08 * uy - 0.05 * ux, 0};
+    double *pts[3] = {tip, left, right};
+    for (int i = 0; i < 3; i++) {
+        double *p = pts[i];
+        p[0] = fmax(-1, fmin(1, p[0]));
+        p[1] = fmax(-1, fmin(1, p[1]));
+        p[2] = mesh_z(s, p[0], p[1]);
+    }
+    static const float ink[3] = {0.05f, 0.05f, 0.05f};
+    const float w = (float)(2.6 * s->scale * s->ss);
+    const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | (s->aa ? 0 : RASTER_NO_AA);
+    RasterVertex a = vtx(0, 0, 0, ink, 1), b = a, c = a, e = a;
+    if (project_lifted(cam, ts->ball, BALL_LIFT, &a) && project_lifted(cam, tip, BALL_LIFT, &b) &&
+        project_lifted(cam, left, BALL_LIFT, &c) && project_lifted(cam, right, BALL_LIFT, &e)) {
+        add_line(l, a, b, w, flags);
+        add_line(l, b, c, w, flags);
+        add_line(l, b, e, w, flags);
+    }
+}
+
 static void emit_markers(const Scene *s, const Camera *cam, const SceneTrail *tr,
                          const TrailState *ts, struct DrawList *l) {
     /* Markers write depth too, or the surface would be blended over them. */
@@ -592,6 +657,8 @@ static void emit_markers(const Scene *s, const Camera *cam, const SceneTrail *tr
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, white, 0.9f), 8.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, tr->color, 1), 8.0f * u, 3.0f * u, flags);
     }
+    if (s->cfg->surface.arrows && ts->ball_in_box)
+        emit_arrow(s, cam, tr, ts, l);
     if (ts->ball_in_box && project_lifted(cam, ts->ball, BALL_LIFT, &v)) {
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, tr->color, 1), 7.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, dark, 0.8f), 7.0f * u, 1.5f * u, flags);
@@ -725,6 +792,54 @@ static void draw_list(RasterTarget *t, const struct DrawList *l, float y0, float
     }
 }
 
+/* Medium quality's anti-aliasing of the surface's silhouettes, without
+ * supersampling: a pixel where the surface layer starts, ends or folds
+ * behind itself (its depth jumps between neighbours) is replaced by a
+ * weighted mean of itself (1/2) and its four neighbours (1/8 each), which
+ * softens the staircase to a ramp. Lines, points and text are already
+ * anti-aliased analytically. Copies band -> dst (ss == 1) as it goes. */
+static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *layer, uint8_t *mask,
+                              uint8_t *dst) {
+    const int w = band->w, h = band->h;
+    const float *ld = layer->depth;
+    /* Depth is -1/distance, so near the box (distance about 6) a depth step
+     * of 0.0015 is a jump of about 0.05 in distance: a fold, not a slope. */
+    const float jump = 0.0015f;
+    memset(mask, 0, (size_t)w * h);
+    for (int y = 0; y < h; y++) {
+        const float *d = ld + (size_t)y * w;
+        uint8_t *m = mask + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            float c = d[x];
+            if (x + 1 < w) {
+                float n = d[x + 1];
+                if ((c == INFINITY) != (n == INFINITY) || (c != INFINITY && fabsf(c - n) > jump))
+                    m[x] = m[x + 1] = 1;
+            }
+            if (y + 1 < h) {
+                float n = d[x + w];
+                if ((c == INFINITY) != (n == INFINITY) || (c != INFINITY && fabsf(c - n) > jump))
+                    m[x] = m[x + w] = 1;
+            }
+        }
+    }
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = band->rgb + (size_t)y * w * 3;
+        uint8_t *out = dst + (size_t)y * w * 3;
+        const uint8_t *m = mask + (size_t)y * w;
+        memcpy(out, row, (size_t)w * 3);
+        for (int x = 0; x < w; x++) {
+            if (!m[x])
+                continue;
+            const uint8_t *p = row + 3 * x;
+            const uint8_t *l = x > 0 ? p - 3 : p, *r = x + 1 < w ? p + 3 : p;
+            const uint8_t *u = y > 0 ? p - 3 * w : p, *dd = y + 1 < h ? p + 3 * w : p;
+            for (int q = 0; q < 3; q++)
+                out[3 * x + q] = (uint8_t)((4 * p[q] + l[q] + r[q] + u[q] + dd[q] + 4) >> 3);
+        }
+    }
+}
+
 /* Surface triangles of the projected grid that touch rows [y0, y1). */
 static void draw_surface(const Scene *s, SceneScratch *sc, float y0, float y1) {
     const int n = s->res;
@@ -735,8 +850,9 @@ static void draw_surface(const Scene *s, SceneScratch *sc, float y0, float y1) {
             int k[4] = {j * n + i, j * n + i + 1, (j + 1) * n + i + 1, (j + 1) * n + i};
             float ymin = vy[k[0]], ymax = ymin;
             for (int q = 1; q < 4; q++) {
-                ymin = fminf(ymin, vy[k[q]]);
-                ymax = fmaxf(ymax, vy[k[q]]);
+                float y = vy[k[q]];
+                ymin = y < ymin ? y : ymin;
+                ymax = y > ymax ? y : ymax;
             }
             if (ymax < y0 || ymin >= y1)
                 continue;
@@ -814,40 +930,61 @@ static void format_loss(char *buf, size_t n, double loss) {
         snprintf(buf, n, "%.3e", loss);
 }
 
-static void draw_readouts(const Scene *s, SceneScratch *sc, RasterTarget *out, double top,
-                          double step, const TrailState *ts) {
-    const double u = s->scale, size = 15.5 * u, lh = 23 * u;
+/* The live readout: one line per shown run (colour dot, label, step, loss,
+ * parameters), at the top left of a view. Returns the height used. */
+static double draw_readouts(const Scene *s, SceneScratch *sc, RasterTarget *out, double x0,
+                            double top, double maxw, const int *runs, int nruns, double step,
+                            int compact) {
+    const double u = s->scale;
+    double size = (compact ? 12.5 : 15.5) * u, lh = (compact ? 17 : 23) * u;
     const float ink[3] = {0.12f, 0.12f, 0.15f};
     const Config *cfg = s->cfg;
     float w, asc, desc;
-    double label_w = 0;
-    for (int r = 0; r < s->ntrails; r++) {
-        text_measure(sc->text, s->trails[r].traj->run->label, (float)size, &w, &asc, &desc);
-        label_w = fmax(label_w, w);
+    double col[5], right = 0;
+    /* Lay the columns out; a line too wide for the view drops the
+     * parameter columns, then shrinks. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        double label_w = 0;
+        for (int i = 0; i < nruns; i++) {
+            text_measure(sc->text, s->trails[runs[i]].traj->run->label, (float)size, &w, &asc,
+                         &desc);
+            label_w = fmax(label_w, w);
+        }
+        double gap = 0.55 * size;
+        col[0] = x0 + 16 * u + 0.9 * size;
+        text_measure(sc->text, "step 000000", (float)size, &w, &asc, &desc);
+        col[1] = col[0] + label_w + gap;
+        col[2] = col[1] + w + gap;
+        text_measure(sc->text, "loss 0.000e+00", (float)size, &w, &asc, &desc);
+        col[3] = col[2] + w + gap;
+        double lossw = w;
+        text_measure(sc->text, "a = -000.000", (float)size, &w, &asc, &desc);
+        col[4] = col[3] + w + gap;
+        right = compact ? col[2] + lossw : col[4] + w;
+        if (right - x0 <= maxw)
+            break;
+        if (!compact) {
+            compact = 1;
+            continue;
+        }
+        double k = maxw / (right - x0);
+        size *= k;
+        lh *= k;
     }
-    double col[5];
-    col[0] = 16 * u + 18 * u; /* after the colour dot */
-    text_measure(sc->text, "step 000000", (float)size, &w, &asc, &desc);
-    col[1] = col[0] + label_w + 14 * u;
-    col[2] = col[1] + w + 10 * u;
-    text_measure(sc->text, "loss 0.000e+00", (float)size, &w, &asc, &desc);
-    col[3] = col[2] + w + 10 * u;
-    text_measure(sc->text, "a = -000.000", (float)size, &w, &asc, &desc);
-    col[4] = col[3] + w + 10 * u;
-    double right = col[4] + w;
-    raster_fill_rect(out, (float)(8 * u), (float)(top + 8 * u), (float)(right + 8 * u),
-                     (float)(top + 8 * u + lh * s->ntrails + 10 * u), 1, 1, 1, 0.78f);
-    for (int r = 0; r < s->ntrails; r++) {
-        const SceneTrail *tr = &s->trails[r];
+    double height = lh * nruns + 0.6 * lh;
+    raster_fill_rect(out, (float)(x0 + 8 * u), (float)(top + 4 * u), (float)(right + 8 * u),
+                     (float)(top + 4 * u + height), 1, 1, 1, 0.8f);
+    for (int i = 0; i < nruns; i++) {
+        const SceneTrail *tr = &s->trails[runs[i]];
         const Trajectory *t = tr->traj;
-        double y = top + 8 * u + lh * (r + 1);
+        double y = top + 4 * u + lh * (i + 1);
         int k = (int)floor(fmin(step, (double)(t->nrows - 1)));
-        RasterVertex dot = vtx((float)(16 * u + 6 * u), (float)(y - 0.33 * size), 0, tr->color, 1);
-        raster_point(out, dot, (float)(5.5 * u), 0);
+        RasterVertex dot =
+            vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, tr->color, 1);
+        raster_point(out, dot, (float)(0.36 * size), 0);
         draw_text(sc, out, t->run->label, size, col[0], y, TEXT_LEFT, tr->color);
         char buf[96];
-        int diverged = t->status == RUN_DIVERGED && k >= t->diverged_step;
-        if (diverged) {
+        if (t->status == RUN_DIVERGED && k >= t->diverged_step) {
             snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
             draw_text(sc, out, buf, size, col[1], y, TEXT_LEFT, tr->color);
             continue;
@@ -858,53 +995,81 @@ static void draw_readouts(const Scene *s, SceneScratch *sc, RasterTarget *out, d
         format_loss(lb, sizeof lb, t->loss[k]);
         snprintf(buf, sizeof buf, "loss %s", lb);
         draw_text(sc, out, buf, size, col[2], y, TEXT_LEFT, ink);
-        for (int i = 0; i < 2; i++) {
-            snprintf(buf, sizeof buf, "%s = %.3f", cfg->model.params[i],
-                     t->params[(size_t)k * t->nparams + i]);
-            draw_text(sc, out, buf, size, col[3 + i], y, TEXT_LEFT, ink);
+        if (compact)
+            continue;
+        for (int p = 0; p < 2; p++) {
+            snprintf(buf, sizeof buf, "%s = %.3f", cfg->model.params[p],
+                     t->params[(size_t)k * t->nparams + p]);
+            draw_text(sc, out, buf, size, col[3 + p], y, TEXT_LEFT, ink);
         }
     }
-    /* A run that left says so where it left. */
-    for (int r = 0; r < s->ntrails; r++) {
+    return height + 8 * u;
+}
+
+/* "diverged at step k" where a run left, once the clock has got there. */
+static void draw_divergence_labels(const Scene *s, SceneScratch *sc, RasterTarget *out,
+                                   const Rect *view, const int *runs, int nruns,
+                                   const TrailState *ts, double step) {
+    const double u = s->scale;
+    float w, asc, desc;
+    for (int i = 0; i < nruns; i++) {
+        int r = runs[i];
         const Trajectory *t = s->trails[r].traj;
         if (t->status != RUN_DIVERGED || step < t->diverged_step)
             continue;
         char buf[64];
         snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
-        double x = ts[r].has_end ? ts[r].end_x / s->ss + 12 * u : s->width * 0.5;
-        double y = ts[r].has_end ? ts[r].end_y / s->ss : top + 60 * u;
         text_measure(sc->text, buf, (float)(17 * u), &w, &asc, &desc);
-        x = fmin(fmax(x, 8 * u), s->width - w - 8 * u);
-        y = fmin(fmax(y, top + asc + 4 * u), s->height - desc - 4 * u);
+        double x = ts[i].has_end ? view->x + ts[i].end_x / s->ss + 12 * u : view->x + view->w / 2;
+        double y = ts[i].has_end ? view->y + ts[i].end_y / s->ss : view->y + view->h / 2;
+        x = fmin(fmax(x, view->x + 8 * u), view->x + view->w - w - 8 * u);
+        y = fmin(fmax(y, view->y + asc + 4 * u), view->y + view->h - desc - 4 * u);
         raster_fill_rect(out, (float)(x - 4 * u), (float)(y - asc - 3 * u), (float)(x + w + 4 * u),
-                         (float)(y + desc + 3 * u), 1, 1, 1, 0.8f);
+                         (float)(y + desc + 3 * u), 1, 1, 1, 0.85f);
         draw_text(sc, out, buf, 17 * u, x, y, TEXT_LEFT, s->trails[r].color);
     }
 }
 
-/* ----------------------------------------------------------------- frame */
+static const char *optimizer_name(OptimizerKind k) {
+    static const char *names[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"};
+    return names[k];
+}
 
-void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rgb) {
+/* Split mode's caption: label, start, optimizer and learning rate. */
+static void draw_caption(const Scene *s, SceneScratch *sc, RasterTarget *out, Rect r, int run) {
+    const RunConfig *rc = s->trails[run].traj->run;
+    char buf[GD_TEXT_MAX + 128];
+    snprintf(buf, sizeof buf, "%s  ·  start (%.4g, %.4g)  ·  %s, LR %.4g", rc->label, rc->init[0],
+             rc->init[1], optimizer_name(rc->optimizer), rc->lr);
+    raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), 0.96f,
+                     0.96f, 0.97f, 1);
+    double size = 15 * s->scale;
+    float w, asc, desc;
+    text_measure(sc->text, buf, (float)size, &w, &asc, &desc);
+    if (w > r.w - 8 * s->scale) /* shrink to fit a narrow view */
+        size *= (r.w - 8 * s->scale) / w;
+    draw_text(sc, out, buf, size, r.x + r.w / 2, r.y + r.h / 2 + 0.35 * size, TEXT_CENTER,
+              s->trails[run].color);
+}
+
+/* Renders the 3D view of the given runs into the frame rectangle v. */
+static void render_view(const Scene *s, SceneScratch *sc, Rect v, const int *runs, int nruns,
+                        CameraPose pose, double step, uint8_t *rgb, TrailState *ts) {
     const Config *cfg = s->cfg;
     const int ss = s->ss;
-    const double u = s->scale;
-    double t = frame / (double)cfg->video.fps;
-    double total = cfg->video.duration + cfg->video.hold;
-    double step = timeline_step(cfg, s->max_steps, t);
-    CameraPose pose = camera_pose_at(&cfg->camera, t, total);
-    double top = cfg->video.title[0] ? 52 * u : 0;
-    Camera cs, co;
-    camera_setup(&cs, pose, 0, top * ss, (double)s->width * ss, (s->height - top) * ss);
-    camera_setup(&co, pose, 0, top, s->width, s->height - top);
+    const int vx = (int)v.x, vy = (int)v.y, vw = (int)v.w, vh = (int)v.h;
+    if (vw < 4 || vh < 4)
+        return;
+    Camera cs;
+    camera_setup(&cs, pose, 0, 0, (double)vw * ss, (double)vh * ss);
 
     struct DrawList *main_list = &sc->lists[0], *layer_list = &sc->lists[1];
     main_list->n = layer_list->n = 0;
     emit_panes(s, &cs, main_list);
-    TrailState ts[GD_MAX_RUNS];
-    for (int r = 0; r < s->ntrails; r++)
-        emit_trail(s, &cs, &s->trails[r], step, main_list, &ts[r]);
-    for (int r = 0; r < s->ntrails; r++)
-        emit_markers(s, &cs, &s->trails[r], &ts[r], main_list);
+    for (int i = 0; i < nruns; i++)
+        emit_trail(s, &cs, &s->trails[runs[i]], step, main_list, &ts[i]);
+    for (int i = 0; i < nruns; i++)
+        emit_markers(s, &cs, &s->trails[runs[i]], &ts[i], main_list);
     if (cfg->surface.wireframe)
         emit_wireframe(s, &cs, layer_list);
     const int n = s->res;
@@ -918,27 +1083,83 @@ void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rg
     }
 
     const Rgb bg = cfg->video.background;
-    const int hs = s->height * ss;
+    const int hs = vh * ss;
     const float opacity = (float)cfg->surface.opacity;
+    sc->band.w = sc->layer.w = vw * ss;
     for (int y0 = 0; y0 < hs; y0 += sc->band_rows) {
         int rows = hs - y0 < sc->band_rows ? hs - y0 : sc->band_rows;
         sc->band.h = sc->layer.h = rows;
         raster_clear(&sc->band, bg.r, bg.g, bg.b);
         draw_list(&sc->band, main_list, (float)y0, (float)(y0 + rows));
-        raster_clear(&sc->layer, bg.r, bg.g, bg.b);
+        /* The layer's colour is only read where its depth was written. */
+        for (size_t i = 0, n_px = (size_t)sc->layer.w * rows; i < n_px; i++)
+            sc->layer.depth[i] = INFINITY;
         draw_surface(s, sc, (float)y0, (float)(y0 + rows));
         draw_list(&sc->layer, layer_list, (float)y0, (float)(y0 + rows));
         raster_composite_layer(&sc->band, &sc->layer, opacity);
-        RasterTarget dst = {s->width, rows / ss, rgb + (size_t)(y0 / ss) * s->width * 3, NULL};
-        raster_resolve(&dst, &sc->band, ss);
+        RasterTarget dst = {vw, rows / ss, sc->resolved, NULL};
+        if (ss == 1 && s->aa)
+            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, dst.rgb);
+        else
+            raster_resolve(&dst, &sc->band, ss);
+        for (int r = 0; r < rows / ss; r++)
+            memcpy(rgb + ((size_t)(vy + y0 / ss + r) * s->width + vx) * 3,
+                   sc->resolved + (size_t)r * vw * 3, (size_t)vw * 3);
     }
+    sc->band.w = sc->layer.w = s->width * ss;
     sc->band.h = sc->layer.h = sc->band_rows;
+}
 
+void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rgb) {
+    const Config *cfg = s->cfg;
+    const Layout *L = s->layout;
+    const double u = s->scale;
+    double t = frame / (double)cfg->video.fps;
+    double total = cfg->video.duration + cfg->video.hold;
+    double step = timeline_step(cfg, s->max_steps, t);
+    CameraPose pose = camera_pose_at(&cfg->camera, t, total);
     RasterTarget out = {s->width, s->height, rgb, NULL};
-    draw_axes_labels(s, sc, &co, &out);
+    const Rgb bg = cfg->video.background;
+    raster_clear(&out, bg.r, bg.g, bg.b);
+
+    for (int v = 0; v < L->nviews; v++) {
+        int split = cfg->layout.mode == LAYOUT_SPLIT;
+        int one = v, nruns = split ? 1 : s->ntrails;
+        int runs_buf[GD_MAX_RUNS];
+        const int *runs = runs_buf;
+        if (split)
+            runs_buf[0] = one;
+        else
+            for (int i = 0; i < nruns; i++)
+                runs_buf[i] = i;
+        Rect area = L->view[v];
+        if (L->caption[v].h > 0) {
+            area.y += L->caption[v].h;
+            area.h -= L->caption[v].h;
+        }
+        /* A few runs' readouts get a band of their own above the box; many
+         * runs' compact readouts sit over the view's top left corner. */
+        int compact = nruns > 4;
+        double band = compact ? 0 : nruns * 23 * u + 18 * u;
+        Rect view3d = {area.x, area.y + band, area.w, area.h - band};
+        view3d.y = floor(view3d.y);
+        view3d.h = floor(area.y + area.h) - view3d.y;
+        TrailState ts[GD_MAX_RUNS];
+        render_view(s, sc, view3d, runs, nruns, pose, step, rgb, ts);
+        Camera co;
+        camera_setup(&co, pose, floor(view3d.x), view3d.y, floor(view3d.w), view3d.h);
+        draw_axes_labels(s, sc, &co, &out);
+        draw_divergence_labels(s, sc, &out, &view3d, runs, nruns, ts, step);
+        draw_readouts(s, sc, &out, area.x, area.y, area.w - 24 * u, runs, nruns, step, compact);
+        if (L->caption[v].h > 0)
+            draw_caption(s, sc, &out, L->caption[v], one);
+    }
+    for (int i = 0; i < L->npanels; i++)
+        plot_draw_panel(s, s->plots, L->panel_kind[i], sc->text, &out, L->panel[i], step);
+    if (L->colorbar.w > 0)
+        plot_draw_colorbar(s, sc->text, &out, L->colorbar);
     if (cfg->video.title[0]) {
         const float ink[3] = {0.08f, 0.08f, 0.1f};
         draw_text(sc, &out, cfg->video.title, 27 * u, s->width * 0.5, 38 * u, TEXT_CENTER, ink);
     }
-    draw_readouts(s, sc, &out, top, step, ts);
 }

@@ -78,6 +78,9 @@ typedef struct Scene {
 
     int ntrails;
     SceneTrail *trails;
+
+    struct Layout *layout;   /* where the views, panels and colourbar go (owned) */
+    struct PlotCache *plots; /* the 2D panels' precomputed images (owned) */
 } Scene;
 
 /* Per-thread scratch: band targets, projected vertices, text. */
@@ -85,7 +88,9 @@ typedef struct SceneScratch {
     RasterTarget band, layer;
     int band_rows;          /* band height in samples */
     float *vx, *vy, *vz;    /* projected surface vertices (supersampled pixels) */
+    uint8_t *edge_mask;     /* band-sized: silhouette pixels to smooth (medium quality) */
     struct DrawList *lists; /* per-frame primitives: [0] main pass, [1] surface layer */
+    uint8_t *resolved;      /* one band of a view at output resolution */
     TextRenderer *text;
 } SceneScratch;
 

@@ -9,8 +9,11 @@ seeded by splitmix64, Marsaglia polar normals) with Python's math.log.
 
 Usage: trajectory.py GDRENDER CONFIG [CONFIG ...]
 Runs `GDRENDER --check --trajectory tmp.csv CONFIG` for each config and
-compares every number to the independent value within 1e-9 relative (with an
-absolute floor of 1e-9 for values near zero). Prints one line per config and
+compares every number to the independent value within 1e-9 relative: the
+parameters and the loss relative to their own size (with a floor of 1), the
+gradients relative to the run's gradient scale (its largest component at
+step 0), since near a minimum a gradient is the tiny difference of two large
+sums and only its absolute error means anything. Prints one line per config and
 a closing "N passed, N failed" line; exits 1 on any mismatch.
 """
 import ast
@@ -208,19 +211,74 @@ def simulate(cfg_path):
                 g[i] += 2.0 * r * out.d[i]
         return total / len(xs), [v / len(xs) for v in g]
 
+    def loss_grad_subset(p, subset):
+        g = [0.0] * len(params)
+        for j in subset:
+            out = f(xs[j], p)
+            r = out.v - ys[j]
+            for i in range(len(params)):
+                g[i] += 2.0 * r * out.d[i]
+        return [v / len(subset) for v in g]
+
+    def derive_seed(seed, name, index, purpose):
+        """A run's seed for one purpose (1 init, 2 minibatches), as the
+        README's "Random starts and minibatches" describes."""
+        h = 0xCBF29CE484222325
+        for byte in name.encode():
+            h = ((h ^ byte) * 0x100000001B3) & MASK
+        z = mix(seed ^ mix(purpose))
+        z = mix(z ^ h)
+        return mix((z + index) & MASK)
+
+    data_seed = int(data.get("seed", "1"))
     rows = []
     for section in ini.sections():
         if section != "run" and not section.startswith("run "):
             continue
         run = ini[section]
-        label = run.get("label", section[4:] if section != "run" else "run")
-        p = nums(run["init"])
+        name = section[4:] if section != "run" else ""
+        base_label = run.get("label", name if name else "run")
+        repeat = int(run.get("repeat", "1"))
+        seed = int(run.get("seed", str(data_seed)))
+        for t in range(1, repeat + 1):
+            label = base_label + ("#%d" % t if repeat > 1 else "")
+            init = run["init"].strip()
+            if init.startswith("normal("):
+                mean, std = nums(init[init.index("(") + 1 : init.rindex(")")])
+                g = Rng(derive_seed(seed, name, t, 1))
+                p = [mean + std * g.normal() for _ in params]
+            else:
+                p = nums(init)
+            batch_rng = Rng(derive_seed(seed, name, t, 2))
+            rows += simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, len(xs))
+    return params, rows
+
+
+def mix(x):
+    """splitmix64's output for state x (one step from x)."""
+    return splitmix64(x & MASK)[1]
+
+
+def below(rng, n):
+    rem = ((1 << 32) - n) % n
+    while True:
+        r = rng.next() >> 32
+        if r >= rem:
+            return r % n
+
+
+def simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, ndata):
+    rows = []
+    if True:
         lr, steps = float(run.get("lr", "0.1")), int(run.get("steps", "400"))
         opt = run.get("optimizer", "gd")
         mu = float(run.get("momentum", "0.9"))
         b1, b2 = float(run.get("beta1", "0.9")), float(run.get("beta2", "0.999"))
         eps = float(run.get("eps", "1e-10" if opt == "adagrad" else "1e-8"))
         alpha = float(run.get("alpha", "0.99"))
+        batch = int(run.get("batch", "0"))
+        idx = list(range(ndata))
+        cursor = ndata
         m = [0.0] * len(p)
         s = [0.0] * len(p)
         for k in range(steps + 1):
@@ -230,6 +288,16 @@ def simulate(cfg_path):
             bad = bad or any(not math.isfinite(v) or abs(v) > 1e12 for v in p)
             if bad or k == steps:
                 break
+            if batch > 0:
+                # a fresh Fisher-Yates permutation per epoch; a tail shorter
+                # than a batch is skipped
+                if cursor + batch > ndata:
+                    for i in range(ndata - 1, 0, -1):
+                        j = below(batch_rng, i + 1)
+                        idx[i], idx[j] = idx[j], idx[i]
+                    cursor = 0
+                g = loss_grad_subset(p, idx[cursor : cursor + batch])
+                cursor += batch
             t = k + 1
             for i in range(len(p)):
                 if opt == "gd":
@@ -250,15 +318,15 @@ def simulate(cfg_path):
                     m[i] = b1 * m[i] + (1 - b1) * g[i]
                     s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
                     p[i] -= lr * (m[i] / (1 - b1**t)) / (math.sqrt(s[i] / (1 - b2**t)) + eps)
-    return params, rows
+    return rows
 
 
-def close(a, b):
+def close(a, b, floor=1.0):
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
-    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), floor)
 
 
 def check(binary, cfg):
@@ -273,11 +341,19 @@ def check(binary, cfg):
         return "header %r, expected %r" % (got[0], header)
     if len(got) - 1 != len(rows):
         return "%d rows, expected %d" % (len(got) - 1, len(rows))
+    n = len(params)
+    scale = {}
     for r, (g, e) in enumerate(zip(got[1:], rows), start=2):
         if g[0] != e[0] or int(g[1]) != e[1]:
             return "line %d: run/step %s,%s, expected %s,%s" % (r, g[0], g[1], e[0], e[1])
+        # A gradient near a minimum is the small difference of large sums,
+        # so its error is measured against the run's gradient scale (the
+        # largest gradient component at its start), not its own size.
+        if e[1] == 0:
+            scale[e[0]] = max([abs(v) for v in e[3 + n :] if math.isfinite(v)] + [1.0])
         for j, (gv, ev) in enumerate(zip(g[2:], e[2:])):
-            if not close(float(gv), ev):
+            floor = scale[e[0]] if j > n else 1.0
+            if not close(float(gv), ev, floor):
                 return "line %d column %s: %s, expected %.17g" % (r, header[j + 2], gv, ev)
     return None
 
