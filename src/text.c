@@ -190,6 +190,14 @@ static int fontconfig_init(void) {
     return ok;
 }
 
+/* Han ideographs: shared by Chinese, Japanese and Korean, drawn slightly
+ * differently in each. gdrender grew from a Chinese tutorial, so they get
+ * Simplified Chinese forms (Noto Sans CJK SC) unless no such font exists. */
+static int is_han(uint32_t cp) {
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F);
+}
+
 /* Asks fontconfig for the fonts that have cp, best first, and opens the
  * first one that really maps it. Returns its slot or -1. */
 static int fallback_find(TextRenderer *tr, uint32_t cp) {
@@ -205,7 +213,8 @@ static int fallback_find(TextRenderer *tr, uint32_t cp) {
         !FcPatternAddCharSet(pat, FC_CHARSET, cs) ||
         !FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)"sans-serif") ||
         !FcPatternAddBool(pat, FC_SCALABLE, FcTrue) ||
-        (tr->main_bold && !FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD)))
+        (tr->main_bold && !FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD)) ||
+        (is_han(cp) && !FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"zh-cn")))
         goto done;
     /* NULL config: fontconfig's default, which it initialises once and
      * guards itself, so several renderers on several threads may share it. */
