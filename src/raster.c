@@ -47,28 +47,13 @@ static inline float clampf(float v, float lo, float hi) {
     return v < hi ? v : hi;
 }
 
-/* trunc(clamp(v, 0, 255)) for any v (NaN gives 0). Colours sit at 0 and
- * 255 all the time, and GCC turns a float clamp to those bounds into
- * branches that then mispredict; here the float clamp only guards the
- * conversion and is almost never active, and the real clamp is on integers
- * (conditional moves). Same result: trunc is monotone and maps [-1, 0] to
- * 0 or -1 and [255, 257] to 255..257. */
-static inline uint8_t trunc_u8(float v) {
-    int32_t i = (int32_t)clampf(v, -1.0f, 257.0f);
-    i = i < 0 ? 0 : i;
-    return (uint8_t)(i > 255 ? 255 : i);
-}
-
-/* Rounds v to 0..255: trunc(clamp(v, 0, 255) + 0.5), computed as
- * trunc_u8(v + 0.5), which agrees for every v (v + 0.5 rounds the same
- * either way inside the range, and the ends clamp alike). */
 static inline uint8_t to_u8(float v) {
-    return trunc_u8(v + 0.5f);
+    return (uint8_t)(clampf(v, 0.0f, 255.0f) + 0.5f);
 }
 
 /* Source-over of s (0..255) with weight a (0..1) onto d. */
 static inline uint8_t blend8(uint8_t d, float s, float a) {
-    return trunc_u8((float)d + (s - (float)d) * a + 0.5f);
+    return (uint8_t)clampf((float)d + (s - (float)d) * a + 0.5f, 0.0f, 255.0f);
 }
 
 static inline void put_pixel(uint8_t *p, float r, float g, float b, float a) {
@@ -166,10 +151,10 @@ typedef struct EdgeWalk {
 } EdgeWalk;
 
 static inline void edge_walk_next(EdgeWalk *w) {
-    w->r += w->rem;
-    int64_t c = w->r >= w->m;
-    w->r -= c * w->m;
-    w->k += w->step + c * w->carry;
+    int64_t r = w->r + w->rem, wrapped = r - w->m;
+    int c = wrapped >= 0;
+    w->r = c ? wrapped : r;
+    w->k += c ? w->step + w->carry : w->step;
 }
 
 /* Rasterizes one triangle whose vertices lie inside the guard band. */
@@ -338,6 +323,16 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
             }
             continue;
         }
+        if (opaque && !test && !write) {
+            /* Panes and backgrounds. */
+            for (int i = 0; i < n; i++, p += 3) {
+                float fi = (float)i;
+                p[0] = to_u8(r + fdx[0] * fi);
+                p[1] = to_u8(g + fdx[1] * fi);
+                p[2] = to_u8(b + fdx[2] * fi);
+            }
+            continue;
+        }
         float a = opaque ? 1.0f : (float)(base[3] + ddy[3] * dyr + ddx[3] * sk);
         for (int i = 0; i < n; i++, p += 3) {
             float fi = (float)i;
@@ -477,15 +472,23 @@ static inline void paint_pixel(RasterTarget *t, const Paint *pt, int x, int y, f
 static int span_columns(double lo, double hi, int w, int *i0, int *i1) {
     if (!(lo <= hi))
         return 0;
-    double a = ceil(lo - 0.5), b = floor(hi - 0.5);
-    if (a < 0.0)
-        a = 0.0;
-    if (b > w - 1.0)
-        b = w - 1.0;
-    if (a > b)
+    /* ceil and floor by truncation (no libm call), after clamping to
+     * [-1, w], which changes no answer: both ends are clamped to the
+     * target afterwards. */
+    double a = lo - 0.5, b = hi - 0.5;
+    a = a > -1.0 ? a : -1.0;
+    a = a < (double)w ? a : (double)w;
+    b = b > -1.0 ? b : -1.0;
+    b = b < (double)w ? b : (double)w;
+    int ia = (int)a, ib = (int)b;
+    ia += a > (double)ia;
+    ib -= b < (double)ib;
+    ia = ia < 0 ? 0 : ia;
+    ib = ib > w - 1 ? w - 1 : ib;
+    if (ia > ib)
         return 0;
-    *i0 = (int)a;
-    *i1 = (int)b;
+    *i0 = ia;
+    *i1 = ib;
     return 1;
 }
 
@@ -750,7 +753,29 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
     size_t n = (size_t)t->w * (size_t)t->h;
     const uint8_t *s = layer->rgb;
     uint8_t *d = t->rgb;
-    for (size_t i = 0; i < n; i++, s += 3, d += 3) {
+    size_t i = 0;
+    if (layer->depth && t->depth) {
+        /* Most of the frame is not covered by the layer: test blocks of
+         * pixels without branching and skip the ones with nothing to do. */
+        const float *lz = layer->depth, *tz = t->depth;
+        for (; i + 8 <= n; i += 8) {
+            int any = 0;
+            for (int k = 0; k < 8; k++)
+                any |= lz[i + k] < tz[i + k];
+            if (!any)
+                continue;
+            for (size_t k = i; k < i + 8; k++) {
+                if (!(lz[k] < tz[k]))
+                    continue;
+                d[3 * k] = blend8(d[3 * k], s[3 * k], opacity);
+                d[3 * k + 1] = blend8(d[3 * k + 1], s[3 * k + 1], opacity);
+                d[3 * k + 2] = blend8(d[3 * k + 2], s[3 * k + 2], opacity);
+            }
+        }
+        s += 3 * i;
+        d += 3 * i;
+    }
+    for (; i < n; i++, s += 3, d += 3) {
         float lz = layer->depth ? layer->depth[i] : -INFINITY;
         float tz = t->depth ? t->depth[i] : INFINITY;
         if (!(lz < tz))
