@@ -11,7 +11,7 @@
 # Needs: a built build/gdrender, ffmpeg, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-config=${1:-configs/global_minimum.ini}
+config=${1:-bench/scene.ini}
 shift || true
 bin=build/gdrender
 [ -x "$bin" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }

@@ -6,13 +6,17 @@
  * A worker never runs more than `nslots` frames ahead of the encoder, so
  * memory stays bounded however long the video is.
  */
+#define _GNU_SOURCE /* syscall(SYS_gettid): per-thread nice */
 #include "video.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "encode.h"
 #include "scene.h"
@@ -38,6 +42,10 @@ typedef struct Worker {
 static void *worker_main(void *arg) {
     Worker *w = arg;
     Pipeline *p = w->p;
+    /* The encoder is the floor: rendering should fill the cores x264 leaves
+     * idle, not take them from it. On Linux a thread has its own nice
+     * value; elsewhere this is a harmless no-op on the process. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (!p->stop && p->next_render < p->nframes &&
