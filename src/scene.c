@@ -21,7 +21,7 @@
 #include "timeline.h"
 
 #define H           CAMERA_BOX_HALF_Z
-#define BAND_PIXELS 32   /* output rows per band */
+#define BAND_PIXELS 60   /* output rows per band */
 #define TRAIL_LIFT  0.02 /* world units a trail is moved toward the eye */
 #define BALL_LIFT   0.05 /* ... and a ball, which must sit on top of its trail */
 #define PIECE_LEN   0.04 /* world length of a trail piece on long steps */
@@ -799,7 +799,7 @@ static void draw_list(RasterTarget *t, const struct DrawList *l, float y0, float
  * softens the staircase to a ramp. Lines, points and text are already
  * anti-aliased analytically. Copies band -> dst (ss == 1) as it goes. */
 static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *layer, uint8_t *mask,
-                              uint8_t *dst) {
+                              uint8_t *dst, size_t dst_pitch) {
     const int w = band->w, h = band->h;
     const float *ld = layer->depth;
     /* Depth is -1/distance, so near the box (distance about 6) a depth step
@@ -821,7 +821,7 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
     }
     for (int y = 0; y < h; y++) {
         const uint8_t *row = band->rgb + (size_t)y * w * 3;
-        uint8_t *out = dst + (size_t)y * w * 3;
+        uint8_t *out = dst + (size_t)y * dst_pitch;
         const uint8_t *m = mask + (size_t)y * w;
         memcpy(out, row, (size_t)w * 3);
         for (int x = 0; x < w; x++) {
@@ -1093,14 +1093,17 @@ static void render_view(const Scene *s, SceneScratch *sc, Rect v, const int *run
         draw_surface(s, sc, (float)y0, (float)(y0 + rows));
         draw_list(&sc->layer, layer_list, (float)y0, (float)(y0 + rows));
         raster_composite_layer(&sc->band, &sc->layer, opacity);
+        uint8_t *frame_rows = rgb + ((size_t)(vy + y0 / ss) * s->width + vx) * 3;
+        if (ss == 1 && s->aa) {
+            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, frame_rows,
+                              (size_t)s->width * 3);
+            continue;
+        }
         RasterTarget dst = {vw, rows / ss, sc->resolved, NULL};
-        if (ss == 1 && s->aa)
-            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, dst.rgb);
-        else
-            raster_resolve(&dst, &sc->band, ss);
+        raster_resolve(&dst, &sc->band, ss);
         for (int r = 0; r < rows / ss; r++)
-            memcpy(rgb + ((size_t)(vy + y0 / ss + r) * s->width + vx) * 3,
-                   sc->resolved + (size_t)r * vw * 3, (size_t)vw * 3);
+            memcpy(frame_rows + (size_t)r * s->width * 3, sc->resolved + (size_t)r * vw * 3,
+                   (size_t)vw * 3);
     }
     sc->band.w = sc->layer.w = s->width * ss;
     sc->band.h = sc->layer.h = sc->band_rows;
