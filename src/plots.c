@@ -82,14 +82,6 @@ static int line_flags(const Scene *s) {
     return s->aa ? 0 : RASTER_NO_AA;
 }
 
-static double nice_step(double span, int target) {
-    double raw = span / target;
-    double mag = pow(10.0, floor(log10(raw)));
-    double f = raw / mag;
-    double nice = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10;
-    return nice * mag;
-}
-
 /* Round ticks inside [lo, hi], about `target` of them; with logscale lo and
  * hi are decades and the ticks are decades labelled 1e-k (and 2e-k, 5e-k
  * over at most two decades when they fit). */
@@ -116,7 +108,7 @@ static void make_ticks(Ticks *t, double lo, double hi, int target, int logscale)
             return;
         t->n = 0; /* too crowded for the axis: whole decades only */
     }
-    double step = nice_step(hi - lo, target);
+    double step = scene_nice_step(hi - lo, target);
     if (logscale)
         step = fmax(1.0, ceil((hi - lo) / target));
     while ((hi - lo) / step > MAX_TICKS - 1)

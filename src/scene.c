@@ -44,7 +44,7 @@ struct DrawList {
 
 /* ---------------------------------------------------------------- ranges */
 
-static double nice_step(double span, int target) {
+double scene_nice_step(double span, int target) {
     double raw = span / target;
     double mag = pow(10.0, floor(log10(raw)));
     double f = raw / mag;
@@ -89,7 +89,7 @@ void scene_default_range(const Config *cfg, const Trajectory *trajs, int param, 
         span = fmax(1.0, fabs(a) * 0.2);
     a -= 0.12 * span;
     b += 0.12 * span;
-    double step = nice_step(b - a, 10);
+    double step = scene_nice_step(b - a, 10);
     *lo = floor(a / step) * step;
     *hi = ceil(b / step) * step;
 }
@@ -104,7 +104,7 @@ static void axis_ticks(Axis *ax, double lo, double hi, int logscale) {
     ax->lo = lo;
     ax->hi = hi;
     ax->nticks = 0;
-    double step = nice_step(hi - lo, 5);
+    double step = scene_nice_step(hi - lo, 5);
     if (logscale && step < 1)
         step = 1;
     double first = ceil(lo / step - 1e-9) * step;

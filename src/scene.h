@@ -109,6 +109,10 @@ void scene_scratch_free(SceneScratch *sc);
 /* Renders frame k into rgb (width*height*3 bytes, pitch width*3). */
 void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rgb);
 
+/* A round tick spacing (1, 2 or 5 times a power of ten) giving about
+ * `target` intervals over span; shared by the 3D axes and the 2D panels. */
+double scene_nice_step(double span, int target);
+
 /* The world position of parameter values (p1, p2) and a loss on the box
  * (loss mapped through zscale, clamped to the box). */
 void scene_world(const Scene *s, double p1, double p2, double loss, double w[3]);

@@ -99,14 +99,21 @@ static void output_size(const Config *cfg, Quality q, int *w, int *h) {
     }
 }
 
+/* The scene at the output size of the quality (draft is half size). */
+static int open_scene(const Config *cfg, const Trajectory *trajs, Quality q, Scene *scene,
+                      GdError *err) {
+    int w, h;
+    output_size(cfg, q, &w, &h);
+    return scene_init(scene, cfg, trajs, w, h, q, err);
+}
+
 int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
                  const VideoOptions *opt, GdError *err) {
-    int w, h;
-    output_size(cfg, opt->quality, &w, &h);
     Scene scene;
-    int rc = scene_init(&scene, cfg, trajs, w, h, opt->quality, err);
+    int rc = open_scene(cfg, trajs, opt->quality, &scene, err);
     if (rc != 0)
         return rc;
+    const int w = scene.width, h = scene.height;
     Pipeline p;
     memset(&p, 0, sizeof p);
     p.scene = &scene;
@@ -210,12 +217,11 @@ done:
 
 int video_render_still(const Config *cfg, const Trajectory *trajs, int frame, const char *png_path,
                        const VideoOptions *opt, GdError *err) {
-    int w, h;
-    output_size(cfg, opt->quality, &w, &h);
     Scene scene;
-    int rc = scene_init(&scene, cfg, trajs, w, h, opt->quality, err);
+    int rc = open_scene(cfg, trajs, opt->quality, &scene, err);
     if (rc != 0)
         return rc;
+    const int w = scene.width, h = scene.height;
     SceneScratch sc;
     uint8_t *rgb = malloc((size_t)w * h * 3);
     if (!rgb) {

@@ -82,6 +82,42 @@ static const char *bowl_config = "[video]\n"
                                  "steps = 40\n"
                                  "color = #ff00ff\n";
 
+/* Loads the config text (written to a temporary folder with the extra
+ * files given), simulates it and renders one frame of w x h at quality q.
+ * Returns the frame (malloc'd RGB). */
+static uint8_t *render_text_frame(const char *config_text, const char *extra_name,
+                                  const char *extra_text, const ConfigOverride *ov, int nov, int w,
+                                  int h, Quality q, int frame) {
+    const char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "scene.ini", config_text);
+    char *extra = extra_name ? tu_write_file(dir, extra_name, extra_text) : NULL;
+    Config cfg;
+    GdError err;
+    assert_int_equal(config_load(path, ov, nov, &cfg, &err), 0);
+    Trajectory tr[1];
+    assert_int_equal(cfg.nruns, 1);
+    assert_int_equal(sim_run_all(&cfg, tr, &err), 0);
+    Scene s;
+    assert_int_equal(scene_init(&s, &cfg, tr, w, h, q, &err), 0);
+    SceneScratch sc;
+    assert_int_equal(scene_scratch_init(&sc, &s, &err), 0);
+    uint8_t *rgb = malloc((size_t)w * h * 3);
+    assert_non_null(rgb);
+    scene_render_frame(&s, &sc, frame < 0 ? config_frame_count(&cfg) - 1 : frame, rgb);
+    scene_scratch_free(&sc);
+    scene_free(&s);
+    trajectory_free(&tr[0]);
+    config_free(&cfg);
+    unlink(path);
+    free(path);
+    if (extra) {
+        unlink(extra);
+        free(extra);
+    }
+    rmdir(dir);
+    return rgb;
+}
+
 typedef struct Counts {
     int pure;   /* the trail's own colour */
     int tinted; /* the trail's colour seen through the surface */
@@ -91,24 +127,12 @@ typedef struct Counts {
 /* Renders the last frame of the hill scene with the given camera and
  * opacity and counts pixel kinds below the readout band. */
 static Counts render_hill(double elevation, double opacity, double azimuth) {
-    const char *dir = tu_tmpdir();
-    char *path = tu_write_file(dir, "hill.ini", hill_config);
-    char *csv = tu_write_file(dir, "one.csv", "x,y\n0,0\n");
     char cam[64], op[64];
     snprintf(cam, sizeof cam, "camera.key=0, %g, %g, 1", azimuth, elevation);
     snprintf(op, sizeof op, "surface.opacity=%g", opacity);
     ConfigOverride ov[2] = {{cam}, {op}};
-    Config cfg;
-    GdError err;
-    assert_int_equal(config_load(path, ov, 2, &cfg, &err), 0);
-    Trajectory tr[1];
-    assert_int_equal(sim_run_all(&cfg, tr, &err), 0);
-    Scene s;
-    assert_int_equal(scene_init(&s, &cfg, tr, 640, 360, QUALITY_MEDIUM, &err), 0);
-    SceneScratch sc;
-    assert_int_equal(scene_scratch_init(&sc, &s, &err), 0);
-    uint8_t *rgb = malloc(640 * 360 * 3);
-    scene_render_frame(&s, &sc, config_frame_count(&cfg) - 1, rgb);
+    uint8_t *rgb = render_text_frame(hill_config, "one.csv", "x,y\n0,0\n", ov, 2, 640, 360,
+                                     QUALITY_MEDIUM, -1);
     Counts c = {0, 0, 0};
     for (int y = 40; y < 360; y++) {
         for (int x = 0; x < 640; x++) {
@@ -122,15 +146,6 @@ static Counts render_hill(double elevation, double opacity, double azimuth) {
         }
     }
     free(rgb);
-    scene_scratch_free(&sc);
-    scene_free(&s);
-    trajectory_free(&tr[0]);
-    config_free(&cfg);
-    unlink(path);
-    unlink(csv);
-    free(path);
-    free(csv);
-    rmdir(dir);
     return c;
 }
 
@@ -164,22 +179,11 @@ static void test_no_cracks_as_camera_turns(void **state) {
     /* Looking straight down at an opaque surface, no background may show
      * through between its triangles, at any azimuth. */
     for (int az = -90; az <= 90; az += 37) {
-        const char *dir = tu_tmpdir();
-        char *path = tu_write_file(dir, "bowl.ini", bowl_config);
         char cam[64];
         snprintf(cam, sizeof cam, "camera.key=0, %d, 90, 1.6", az);
         ConfigOverride ov[2] = {{cam}, {"surface.opacity=1"}};
-        Config cfg;
-        GdError err;
-        assert_int_equal(config_load(path, ov, 2, &cfg, &err), 0);
-        Trajectory tr[1];
-        assert_int_equal(sim_run_all(&cfg, tr, &err), 0);
-        Scene s;
-        assert_int_equal(scene_init(&s, &cfg, tr, 320, 180, QUALITY_DRAFT, &err), 0);
-        SceneScratch sc;
-        assert_int_equal(scene_scratch_init(&sc, &s, &err), 0);
-        uint8_t *rgb = malloc(320 * 180 * 3);
-        scene_render_frame(&s, &sc, 0, rgb);
+        uint8_t *rgb =
+            render_text_frame(bowl_config, NULL, NULL, ov, 2, 320, 180, QUALITY_DRAFT, 0);
         /* The central 60x60 pixels lie inside the box's footprint. */
         for (int y = 60; y < 120; y++)
             for (int x = 130; x < 190; x++) {
@@ -187,13 +191,6 @@ static void test_no_cracks_as_camera_turns(void **state) {
                 assert_false(p[1] > 200 && p[0] < 60 && p[2] < 60);
             }
         free(rgb);
-        scene_scratch_free(&sc);
-        scene_free(&s);
-        trajectory_free(&tr[0]);
-        config_free(&cfg);
-        unlink(path);
-        free(path);
-        rmdir(dir);
     }
 }
 
