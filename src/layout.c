@@ -137,6 +137,16 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
             int n = clampi(cfg->nruns, 1, GD_MAX_RUNS);
             place_views(views, n, u, out);
         } else {
+            /* One view in a wide area: no wider than 1.5 times its height
+             * (the box is drawn to fit the height), centred together with
+             * the colourbar so the bar stands beside the landscape rather
+             * than at the far edge of the frame. */
+            int vw = (int)views.w, maxw = (int)lround(1.5 * views.h);
+            if (vw > maxw) {
+                int left = (int)lround((area3d.w - (maxw + cbw)) / 2.0);
+                views = rect(area3d.x + left, views.y, maxw, views.h);
+                out->colorbar = rect(views.x + views.w, area3d.y, cbw, area3d.h);
+            }
             out->view[0] = views;
             out->caption[0] = rect(views.x, views.y, views.w, 0);
             out->nviews = 1;

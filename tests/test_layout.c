@@ -91,8 +91,14 @@ static void check_layout(const Config *cfg, const Layout *L, int w, int h) {
         assert_int_equal(L->nviews, 1);
         assert_near(L->caption[0].h, 0, 0);
         assert_true(L->colorbar.w > 0 && L->colorbar.h > 0);
-        /* The colourbar is at the right edge of the 3D area, beside the view. */
+        /* The colourbar stands right beside the view. */
         assert_near(L->colorbar.x, L->view[0].x + L->view[0].w, 0);
+        /* A view no wider than 1.5 times its height, centred with the bar
+         * in a wide area: the margins either side are left empty on
+         * purpose. */
+        assert_true(L->view[0].w <= lround(1.5 * L->view[0].h) || L->npanels > 0);
+        if (L->npanels == 0)
+            empty_cells = (w - L->view[0].w - L->colorbar.w) * L->view[0].h;
     } else {
         assert_int_equal(L->nviews, cfg->nruns);
         for (int i = 0; i < L->nviews; i++) {
