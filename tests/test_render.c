@@ -194,6 +194,34 @@ static void test_no_cracks_as_camera_turns(void **state) {
     }
 }
 
+/* Near-black pixels of a frame below the readout band. */
+static int count_ink(const uint8_t *rgb, int w, int h) {
+    int n = 0;
+    for (int y = 40; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = rgb + 3 * (y * w + x);
+            n += p[0] < 30 && p[1] < 30 && p[2] < 30;
+        }
+    return n;
+}
+
+static void test_gradient_arrows(void **state) {
+    (void)state;
+    /* [surface] arrows = yes draws a near-black arrow at the ball; without
+     * it nothing in the 3D view is that dark. Midway through the run, from
+     * above, so the arrow faces the eye. */
+    ConfigOverride off[2] = {{"camera.key=0, -60, 60, 1"}, {"surface.arrows=no"}};
+    ConfigOverride on[2] = {{"camera.key=0, -60, 60, 1"}, {"surface.arrows=yes"}};
+    uint8_t *a = render_text_frame(bowl_config, NULL, NULL, off, 2, 640, 360, QUALITY_MEDIUM, 30);
+    uint8_t *b = render_text_frame(bowl_config, NULL, NULL, on, 2, 640, 360, QUALITY_MEDIUM, 30);
+    int without = count_ink(a, 640, 360), with = count_ink(b, 640, 360);
+    if (!(with > without + 20))
+        print_error("dark pixels: %d without arrows, %d with\n", without, with);
+    assert_true(with > without + 20);
+    free(a);
+    free(b);
+}
+
 static void test_camera_keyframes(void **state) {
     (void)state;
     CameraConfig cam;
@@ -402,6 +430,7 @@ int main(void) {
         cmocka_unit_test(test_trail_behind_hill_is_hidden),
         cmocka_unit_test(test_trail_behind_translucent_hill_is_faint),
         cmocka_unit_test(test_no_cracks_as_camera_turns),
+        cmocka_unit_test(test_gradient_arrows),
         cmocka_unit_test(test_camera_keyframes),
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_timeline_pacing),
