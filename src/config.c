@@ -162,9 +162,12 @@ static const Rgb PALETTE[NUM_COLORS] = {
 /* ---- errors --------------------------------------------------------------- */
 
 static void origin_prefix(const Loader *L, Origin o, char *buf, size_t size) {
-    if (o.ovr >= 0)
-        snprintf(buf, size, "--set %s: ", L->ovr[o.ovr].text);
-    else if (o.line > 0)
+    if (o.ovr >= 0) {
+        /* A long override is shortened so the reason still fits the line. */
+        char ov[80];
+        const char *t = L->ovr[o.ovr].text;
+        snprintf(buf, size, "--set %s: ", data_echo(t, strlen(t), ov, sizeof ov));
+    } else if (o.line > 0)
         snprintf(buf, size, "%s:%d: ", L->path, o.line);
     else
         snprintf(buf, size, "%s: ", L->path);
@@ -1219,6 +1222,8 @@ static int load_data(Loader *L) {
         d->x_n = (int)n;
         if (n > 1 && !(d->x_lo < d->x_hi))
             return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", items[0], items[1]);
+        if (!isfinite(d->x_hi - d->x_lo))
+            return fail_key(L, s, e, "the range from %s to %s is too wide", items[0], items[1]);
     }
     e = find_entry(s, "noise");
     if (e && get_range(L, s, e, 0.0, 0, INFINITY, 0, &d->noise))
@@ -1282,6 +1287,13 @@ static int load_video(Loader *L) {
         return GD_ERR_INPUT;
     if ((e = find_entry(s, "hold")) && get_range(L, s, e, 0.0, 0, MAX_SECONDS, 0, &v->hold))
         return GD_ERR_INPUT;
+    if (llround((double)v->fps * (v->duration + v->hold)) < 1) {
+        const Entry *d = find_entry(s, "duration");
+        if (!d)
+            d = find_entry(s, "hold");
+        return fail_key(L, s, d, "fps x (duration + hold) = %d x %g s gives no frames", v->fps,
+                        v->duration + v->hold);
+    }
     int k = 0;
     if ((e = find_entry(s, "quality"))) {
         if (get_choice(L, s, e, QUALITY_NAMES, COUNT(QUALITY_NAMES), &k))
@@ -1334,6 +1346,8 @@ static int load_surface(Loader *L) {
             return GD_ERR_INPUT;
         if (!(sf->range[p][0] < sf->range[p][1]))
             return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", items[0], items[1]);
+        if (!isfinite(sf->range[p][1] - sf->range[p][0]))
+            return fail_key(L, s, e, "the range from %s to %s is too wide", items[0], items[1]);
         sf->has_range[p] = 1;
     }
     int k = 0;
@@ -1550,6 +1564,10 @@ static int load_camera(Loader *L) {
             return GD_ERR_INPUT;
         if (v[0] < 0.0)
             return fail_key(L, s, e, "t must be at least 0, got %g", v[0]);
+        if (v[0] > 1e6)
+            return fail_key(L, s, e, "t must be at most 1e6 seconds, got %g", v[0]);
+        if (v[1] < -36000.0 || v[1] > 36000.0)
+            return fail_key(L, s, e, "azimuth must be from -36000 to 36000, got %g", v[1]);
         if (v[2] < -90.0 || v[2] > 90.0)
             return fail_key(L, s, e, "elevation must be from -90 to 90, got %g", v[2]);
         if (v[3] < 0.05 || v[3] > 20.0)

@@ -212,9 +212,7 @@ int data_parse_number(const char *s, double *out) {
 
 /* ---- CSV --------------------------------------------------------------- */
 
-/* Copies text into buf for an error message: at most 60 bytes (then "..."),
- * control characters shown as '?'. */
-static const char *echo(const char *text, size_t len, char *buf, size_t size) {
+const char *data_echo(const char *text, size_t len, char *buf, size_t size) {
     size_t max = 60, o = 0;
     for (size_t i = 0; i < len && o + 4 < size; i++) {
         if (i == max) {
@@ -322,7 +320,7 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
         }
         if (row.nfields != 2 || row.field[0][0] == '\0' || row.field[1][0] == '\0') {
             rc = gd_error(err, GD_ERR_INPUT, "%s:%d: expected two numbers x,y, got \"%s\"", path,
-                          lineno, echo(text, l, ebuf, sizeof ebuf));
+                          lineno, data_echo(text, l, ebuf, sizeof ebuf));
             goto done;
         }
         for (int i = 0; i < 2; i++) {
@@ -330,7 +328,8 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
             if (p != 0) {
                 const char *fld = row.field[i];
                 rc = gd_error(err, GD_ERR_INPUT, "%s:%d: \"%s\" is not a %snumber", path, lineno,
-                              echo(fld, strlen(fld), ebuf, sizeof ebuf), p == 2 ? "finite " : "");
+                              data_echo(fld, strlen(fld), ebuf, sizeof ebuf),
+                              p == 2 ? "finite " : "");
                 goto done;
             }
         }

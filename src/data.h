@@ -49,6 +49,11 @@ void rng_shuffle(GdRng *rng, int *idx, int n);
  * log(+inf) = +inf, negative or NaN gives NaN. */
 double data_log(double x);
 
+/* Copies text[0..len) into buf (size > 4) for an error message: at most 60
+ * bytes, then "..." (never cutting a UTF-8 sequence), control characters
+ * shown as '?'. Returns buf. */
+const char *data_echo(const char *text, size_t len, char *buf, size_t size);
+
 /* out[i] = lo + (hi - lo) * i / (n - 1); n == 1 gives lo. */
 void data_linspace(double lo, double hi, int n, double *out);
 

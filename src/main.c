@@ -66,11 +66,16 @@ typedef struct Options {
     int noverrides;
 } Options;
 
+/* Set when the progress bar may be on stderr's current line. */
+static volatile sig_atomic_t progress_line;
+
 static void on_signal(int sig) {
     (void)sig;
     encoder_cleanup_on_signal();
     static const char msg[] = "\ngdrender: interrupted\n";
-    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    /* Start a new line only after a progress bar: one line either way. */
+    int skip = progress_line ? 0 : 1;
+    ssize_t ignored = write(2, msg + skip, sizeof msg - 1 - skip);
     (void)ignored;
     _exit(1);
 }
@@ -287,6 +292,7 @@ static int run(const Options *o, GdError *err) {
     VideoOptions vo = {.threads = o->threads,
                        .progress = o->progress && isatty(2),
                        .quality = o->quality >= 0 ? (Quality)o->quality : cfg.video.quality};
+    progress_line = vo.progress;
     if (still >= 0)
         rc = video_render_still(&cfg, trajs, still, out, &vo, err);
     else

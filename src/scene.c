@@ -9,6 +9,8 @@
 #include "scene.h"
 
 #include <float.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +22,14 @@
 #include "plots.h"
 #include "timeline.h"
 
-#define H           CAMERA_BOX_HALF_Z
-#define BAND_PIXELS 60   /* output rows per band */
-#define TRAIL_LIFT  0.02 /* world units a trail is moved toward the eye */
-#define BALL_LIFT   0.05 /* ... and a ball, which must sit on top of its trail */
-#define PIECE_LEN   0.04 /* world length of a trail piece on long steps */
+#define H            CAMERA_BOX_HALF_Z
+#define BAND_PIXELS  60     /* output rows per band */
+#define TRAIL_LIFT   0.02   /* world units a trail is moved toward the eye */
+#define START_LIFT   0.05   /* ... and the start marker, on top of its trail */
+#define BALL_LIFT    0.07   /* ... and the ball, on top of both (it starts on the start) */
+#define PIECE_LEN    0.04   /* world length of a trail piece on long steps */
+#define TRAIL_EXACT  20000  /* steps of a run drawn one by one */
+#define TRAIL_PIECES 400000 /* pieces per trail and frame, at most */
 
 /* A primitive of the per-frame display list, in supersampled screen space. */
 typedef enum { PRIM_TRI, PRIM_LINE, PRIM_DOT, PRIM_RING } PrimKind;
@@ -221,6 +226,29 @@ static int add_contours(Scene *s, double level, const float rgb[3], int *cap) {
     return 0;
 }
 
+typedef struct GridJob {
+    Scene *s;
+    int j0, j1; /* rows [j0, j1) of the loss grid */
+} GridJob;
+
+static void *grid_rows(void *arg) {
+    GridJob *job = arg;
+    Scene *s = job->s;
+    const Config *cfg = s->cfg;
+    const int n = s->res;
+    double p[GD_MAX_PARAMS] = {0};
+    for (int j = job->j0; j < job->j1; j++) {
+        for (int i = 0; i < n; i++) {
+            p[0] = s->lo[0] + (s->hi[0] - s->lo[0]) * i / (n - 1);
+            p[1] = s->lo[1] + (s->hi[1] - s->lo[1]) * j / (n - 1);
+            double l = formula_mse(cfg->model.formula, cfg->data_x, cfg->data_y, NULL, cfg->ndata,
+                                   p, NULL);
+            s->grid_loss[j * n + i] = isfinite(l) ? l : DBL_MAX;
+        }
+    }
+    return NULL;
+}
+
 static int build_surface(Scene *s) {
     const Config *cfg = s->cfg;
     const int n = s->res;
@@ -229,28 +257,44 @@ static int build_surface(Scene *s) {
     s->grid_rgb = malloc(sizeof(float) * 3 * (size_t)n * n);
     if (!s->grid_loss || !s->grid_z || !s->grid_rgb)
         return -1;
-    double p[GD_MAX_PARAMS] = {0};
+    /* resolution^2 x data points evaluations: on every core, since a large
+     * data set at a fine resolution takes seconds even so. */
+    enum { MAX_GRID_THREADS = 16 };
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int nt = ncpu < 1 ? 1 : ncpu > MAX_GRID_THREADS ? MAX_GRID_THREADS : (int)ncpu;
+    if (nt > n)
+        nt = n;
+    GridJob jobs[MAX_GRID_THREADS];
+    pthread_t tid[MAX_GRID_THREADS];
+    int started[MAX_GRID_THREADS] = {0};
+    for (int t = 0; t < nt; t++) {
+        jobs[t] = (GridJob){s, n * t / nt, n * (t + 1) / nt};
+        if (t > 0)
+            started[t] = pthread_create(&tid[t], NULL, grid_rows, &jobs[t]) == 0;
+    }
+    grid_rows(&jobs[0]);
+    for (int t = 1; t < nt; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            grid_rows(&jobs[t]); /* no thread: do its rows here */
+    }
     double zmin = DBL_MAX, zmax = -DBL_MAX;
-    for (int j = 0; j < n; j++) {
-        for (int i = 0; i < n; i++) {
-            p[0] = s->lo[0] + (s->hi[0] - s->lo[0]) * i / (n - 1);
-            p[1] = s->lo[1] + (s->hi[1] - s->lo[1]) * j / (n - 1);
-            double l = formula_mse(cfg->model.formula, cfg->data_x, cfg->data_y, NULL, cfg->ndata,
-                                   p, NULL);
-            if (!isfinite(l))
-                l = DBL_MAX;
-            s->grid_loss[j * n + i] = l;
-            double zv = zval(s, l);
-            if (l < DBL_MAX) {
-                zmin = fmin(zmin, zv);
-                zmax = fmax(zmax, zv);
-            }
+    for (int k = 0; k < n * n; k++) {
+        double l = s->grid_loss[k];
+        if (l < DBL_MAX) {
+            zmin = fmin(zmin, zval(s, l));
+            zmax = fmax(zmax, zval(s, l));
         }
     }
     if (zmin > zmax) {
         zmin = 0;
         zmax = 1;
     }
+    /* On a log scale a loss of exactly 0 (a perfect fit) would stretch the
+     * axis down to 1e-300 and flatten everything else: show 12 decades. */
+    if (cfg->surface.zscale == ZSCALE_LOG && zmin < zmax - 12)
+        zmin = zmax - 12;
     if (zmax - zmin < 1e-12 * fmax(1.0, fabs(zmax))) {
         zmin -= 0.5;
         zmax += 0.5;
@@ -258,7 +302,7 @@ static int build_surface(Scene *s) {
     s->zlo = zmin;
     s->zhi = zmax;
     for (int k = 0; k < n * n; k++)
-        s->grid_z[k] = fmin(H, map_z(s, zval(s, s->grid_loss[k])));
+        s->grid_z[k] = fmax(-H, fmin(H, map_z(s, zval(s, s->grid_loss[k]))));
 
     /* Light from the upper left behind the default view, fixed in the world
      * so the shading does not flicker as the camera turns. */
@@ -558,18 +602,39 @@ static void emit_trail(const Scene *s, const Camera *cam, const SceneTrail *tr, 
     int kmax = (int)floor(last);
     ts->row = kmax;
     memcpy(ts->ball, tr->point[0].w, sizeof ts->ball);
-    for (int k = 0; k <= kmax && k + 1 < tr->npoints; k++) {
-        double frac = k < kmax ? 1.0 : last - kmax;
+    /* Pieces shorter than a pixel or so are merged into one line, so a run
+     * of a million tiny steps costs lines in proportion to its length on
+     * screen, not to its step count. */
+    const float merge = 1.5f * (float)s->ss;
+    int open = 0; /* a polyline is under way from `from` to `to` */
+    RasterVertex from = vtx(0, 0, 0, tr->color, 1), to = from;
+    /* A very long run (hundreds of thousands of steps) keeps its first
+     * TRAIL_EXACT steps and is drawn through every stride-th point after
+     * them, so one frame's work and memory stay bounded; the pieces that
+     * drape a step over the surface are rationed the same way. */
+    const int exact = TRAIL_EXACT;
+    int stride = kmax > 2 * exact ? (kmax - exact + exact - 1) / exact : 1;
+    int nseg = kmax < 2 * exact ? kmax + 1 : exact + (kmax - exact) / stride + 1;
+    int max_pieces = TRAIL_PIECES / (nseg > 0 ? nseg : 1);
+    max_pieces = max_pieces < 1 ? 1 : max_pieces > 64 ? 64 : max_pieces;
+    for (int k = 0; k <= kmax && k + 1 < tr->npoints;) {
+        int next = k + (k >= exact && stride > 1 ? stride : 1);
+        if (next > kmax)
+            next = kmax + 1 < tr->npoints ? kmax + 1 : kmax;
+        if (next <= k)
+            break;
+        double frac = next <= kmax ? 1.0 : last - kmax;
         if (frac <= 0)
             break;
-        const double *a = tr->point[k].w, *b = tr->point[k + 1].w;
+        const double *a = tr->point[k].w, *b = tr->point[next].w;
+        k = next;
         double len = sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) +
                           (b[2] - a[2]) * (b[2] - a[2]));
         int m = (int)ceil(len * frac / PIECE_LEN);
         if (m < 1)
             m = 1;
-        if (m > 64)
-            m = 64;
+        if (m > max_pieces)
+            m = max_pieces;
         double prev[3];
         path_point(s, a, b, 0.0, prev);
         for (int q = 1; q <= m; q++) {
@@ -585,7 +650,19 @@ static void emit_trail(const Scene *s, const Camera *cam, const SceneTrail *tr, 
                 RasterVertex va = vtx(0, 0, 0, tr->color, 1), vb = va;
                 if (project_lifted(cam, p0, TRAIL_LIFT, &va) &&
                     project_lifted(cam, p1, TRAIL_LIFT, &vb)) {
-                    add_line(l, va, vb, width, flags);
+                    /* A gap (the path left the box and came back) ends the
+                     * polyline under way. */
+                    if (!open || fabsf(va.x - to.x) + fabsf(va.y - to.y) > 0.01f) {
+                        if (open && (to.x != from.x || to.y != from.y))
+                            add_line(l, from, to, width, flags);
+                        from = va;
+                        open = 1;
+                    }
+                    to = vb;
+                    if (fabsf(to.x - from.x) + fabsf(to.y - from.y) >= merge) {
+                        add_line(l, from, to, width, flags);
+                        from = to;
+                    }
                     ts->has_end = 1;
                     ts->end_x = vb.x;
                     ts->end_y = vb.y;
@@ -595,6 +672,8 @@ static void emit_trail(const Scene *s, const Camera *cam, const SceneTrail *tr, 
         }
         memcpy(ts->ball, prev, sizeof ts->ball);
     }
+    if (open && (to.x != from.x || to.y != from.y))
+        add_line(l, from, to, width, flags);
     const double *w = ts->ball;
     ts->ball_in_box = in_box_xy(w) && w[2] >= -H - 1e-9 && w[2] <= H + 1e-9;
 }
@@ -652,7 +731,7 @@ static void emit_markers(const Scene *s, const Camera *cam, const SceneTrail *tr
         return;
     const double *w0 = tr->point[0].w;
     RasterVertex v;
-    if (in_box_xy(w0) && project_lifted(cam, w0, BALL_LIFT, &v)) {
+    if (in_box_xy(w0) && project_lifted(cam, w0, START_LIFT, &v)) {
         /* The start: a ring in the run's colour around a white dot. */
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, white, 0.9f), 8.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, tr->color, 1), 8.0f * u, 3.0f * u, flags);
@@ -1144,11 +1223,23 @@ void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rg
         view3d.y = floor(view3d.y);
         view3d.h = floor(area.y + area.h) - view3d.y;
         TrailState ts[GD_MAX_RUNS];
-        render_view(s, sc, view3d, runs, nruns, pose, step, rgb, ts);
+        /* Lines, markers and labels shrink with a small view (split mode
+         * with many runs), down to 70% of their size in a full frame. */
+        double side = fmin(view3d.w, view3d.h), k = side / (0.75 * s->height);
+        Scene sv = *s;
+        sv.scale = s->scale * (k > 1 ? 1 : k < 0.7 ? 0.7 : k);
+        render_view(&sv, sc, view3d, runs, nruns, pose, step, rgb, ts);
+        /* A view too small for its labels (hundreds of runs side by side)
+         * shows the landscape and its caption only. */
+        if (side < 120 * u) {
+            if (L->caption[v].h > 0)
+                draw_caption(s, sc, &out, L->caption[v], one);
+            continue;
+        }
         Camera co;
         camera_setup(&co, pose, floor(view3d.x), view3d.y, floor(view3d.w), view3d.h);
-        draw_axes_labels(s, sc, &co, &out);
-        draw_divergence_labels(s, sc, &out, &view3d, runs, nruns, ts, step);
+        draw_axes_labels(&sv, sc, &co, &out);
+        draw_divergence_labels(&sv, sc, &out, &view3d, runs, nruns, ts, step);
         draw_readouts(s, sc, &out, area.x, area.y, area.w - 24 * u, runs, nruns, step, compact);
         if (L->caption[v].h > 0)
             draw_caption(s, sc, &out, L->caption[v], one);

@@ -167,6 +167,15 @@ int sim_run_all(const Config *cfg, Trajectory *trajs, GdError *err) {
     return 0;
 }
 
+/* A number with 17 significant digits; NaN always as "nan" (printf may
+ * write "-nan", and the sign of a NaN differs between machines). */
+static void put_number(FILE *f, double v) {
+    if (isnan(v))
+        fputs(",nan", f);
+    else
+        fprintf(f, ",%.17g", v);
+}
+
 /* CSV fields may contain commas or quotes only in labels; quote those. */
 static int write_csv_field(FILE *f, const char *s) {
     if (strpbrk(s, ",\"\n\r") == NULL)
@@ -199,10 +208,10 @@ int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n) {
                 return -1;
             fprintf(f, ",%d", k);
             for (int i = 0; i < np; i++)
-                fprintf(f, ",%.17g", t->params[(size_t)k * np + i]);
-            fprintf(f, ",%.17g", t->loss[k]);
+                put_number(f, t->params[(size_t)k * np + i]);
+            put_number(f, t->loss[k]);
             for (int i = 0; i < np; i++)
-                fprintf(f, ",%.17g", t->grad[(size_t)k * np + i]);
+                put_number(f, t->grad[(size_t)k * np + i]);
             if (fputc('\n', f) == EOF)
                 return -1;
         }
@@ -213,16 +222,23 @@ int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n) {
 void sim_format_summary(char *buf, size_t size, const Config *cfg, const Trajectory *t) {
     const int np = cfg->model.nparams;
     const int last = t->nrows - 1;
+    char num[GD_MAX_PARAMS + 1][32];
+    for (int i = 0; i <= np; i++) {
+        double v = i < np ? t->params[(size_t)last * np + i] : t->loss[last];
+        if (isnan(v))
+            snprintf(num[i], sizeof num[i], "nan");
+        else
+            snprintf(num[i], sizeof num[i], "%.8g", v);
+    }
     size_t used = (size_t)snprintf(buf, size, "%s:", t->run->label);
     for (int i = 0; i < np && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, " %s=%.8g", cfg->model.params[i],
-                                 t->params[(size_t)last * np + i]);
+        used += (size_t)snprintf(buf + used, size - used, " %s=%s", cfg->model.params[i], num[i]);
     if (used >= size)
         return;
     if (t->status == RUN_DIVERGED)
-        snprintf(buf + used, size - used, " loss=%.8g steps=%d diverged at step %d", t->loss[last],
-                 last, t->diverged_step);
+        snprintf(buf + used, size - used, " loss=%s steps=%d diverged at step %d", num[np], last,
+                 t->diverged_step);
     else
-        snprintf(buf + used, size - used, " loss=%.8g steps=%d %s", t->loss[last], last,
+        snprintf(buf + used, size - used, " loss=%s steps=%d %s", num[np], last,
                  t->status == RUN_CONVERGED ? "converged" : "not converged");
 }

@@ -119,7 +119,16 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
     p.scene = &scene;
     p.nframes = config_frame_count(cfg);
     int nworkers = opt->threads;
+    /* Two frames in flight per worker keep it busy while the encoder takes
+     * a frame; at 8K with many threads that would be gigabytes, so the ring
+     * is also held to about 512 MB (but never fewer than workers + 1). */
     p.nslots = 2 * nworkers + 1;
+    size_t frame_bytes = (size_t)scene.width * scene.height * 3;
+    size_t budget = (size_t)512 << 20;
+    if ((size_t)p.nslots * frame_bytes > budget) {
+        size_t fit = budget / frame_bytes;
+        p.nslots = fit > (size_t)nworkers + 1 ? (int)fit : nworkers + 1;
+    }
     Worker *workers = calloc((size_t)nworkers, sizeof *workers);
     p.slot = calloc((size_t)p.nslots, sizeof *p.slot);
     p.slot_frame = malloc(sizeof(int) * (size_t)p.nslots);

@@ -466,6 +466,8 @@ static void test_video_errors(void **state) {
         const char *line, *msg;
     } cases[] = {
         {"width = 17", "[video] width: must be an even number from 16 to 7680, got 17"},
+        {"duration = 0.1\nfps = 1\nhold = 0",
+         "[video] duration: fps x (duration + hold) = 1 x 0.1 s gives no frames"},
         {"width = 7682", "[video] width: must be an even number from 16 to 7680, got 7682"},
         {"width = 14", "[video] width: must be an even number from 16 to 7680, got 14"},
         {"height = 4322", "[video] height: must be an even number from 16 to 4320, got 4322"},
@@ -604,6 +606,7 @@ static void test_surface_errors(void **state) {
         {"a = 1", "a: expected 2 values (lo, hi), got 1"},
         {"b = 2, 1", "b: lo (2) must be less than hi (1)"},
         {"b = 1, 1", "b: lo (1) must be less than hi (1)"},
+        {"b = -1e308, 1e308", "b: the range from -1e308 to 1e308 is too wide"},
         {"a = 1,,2", "a: empty item in list \"1,,2\""},
         {"a = 1, z", "a: expected a number, got \"z\""},
         {"c = 1, 2", "c: unknown key"},
@@ -682,6 +685,8 @@ static void test_camera_layout_errors(void **state) {
         {"[camera]\nkey = 1, 2, 3",
          "PATH:9: [camera] key: expected 4 values (t, azimuth, elevation, zoom), got 3"},
         {"[camera]\nkey = -1, 0, 30, 1", "PATH:9: [camera] key: t must be at least 0, got -1"},
+        {"[camera]\nkey = 0, 1e308, 30, 1",
+         "PATH:9: [camera] key: azimuth must be from -36000 to 36000, got 1e+308"},
         {"[camera]\nkey = 0, 0, 95, 1",
          "PATH:9: [camera] key: elevation must be from -90 to 90, got 95"},
         {"[camera]\nkey = 0, 0, 30, 0.01",
@@ -896,17 +901,18 @@ static void test_overrides(void **state) {
     for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
         char msg[256];
         snprintf(msg, sizeof msg, "--set %s: expected SECTION.KEY=VALUE", malformed[i]);
-        /* messages are one line */
+        /* messages are one line: control characters are shown as '?' */
         for (char *p = msg; *p; p++)
             if (*p == '\n')
-                *p = ' ';
+                *p = '?';
         expect_load_error(path, &malformed[i], 1, msg);
     }
     const char *bad7[] = {"video.title=\xff"};
     expect_load_error(path, bad7, 1, "--set video.title=\xff: invalid UTF-8");
     char longv[300], msg[512];
     snprintf(longv, sizeof longv, "video.title=%0200d", 0);
-    snprintf(msg, sizeof msg, "--set %s: line too long (more than 199 bytes)", longv);
+    /* a long override is echoed shortened to 60 bytes, so the reason fits */
+    snprintf(msg, sizeof msg, "--set %.60s...: line too long (more than 199 bytes)", longv);
     const char *bad8[] = {longv};
     expect_load_error(path, bad8, 1, msg);
     /* a value with '=' and '.' in it is fine */
