@@ -754,6 +754,15 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
     const uint8_t *s = layer->rgb;
     uint8_t *d = t->rgb;
     size_t i = 0;
+    /* With a fixed opacity the blend of d towards s moves d by an amount
+     * that depends only on s - d: tabulate it once per call (511 entries)
+     * instead of converting every channel to float and back. Rounds as
+     * blend8 does, floor(d + (s - d) * a + 0.5), up to float's own
+     * rounding of that sum. */
+    int16_t step[511];
+    for (int k = 0; k < 511; k++)
+        step[k] = (int16_t)floor((k - 255) * (double)opacity + 0.5);
+#define BLEND_TAB(dp, sp) (dp) = (uint8_t)((dp) + step[(int)(sp) - (int)(dp) + 255])
     if (layer->depth && t->depth) {
         /* Most of the frame is not covered by the layer: test blocks of
          * pixels without branching and skip the ones with nothing to do. */
@@ -767,9 +776,9 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
             for (size_t k = i; k < i + 8; k++) {
                 if (!(lz[k] < tz[k]))
                     continue;
-                d[3 * k] = blend8(d[3 * k], s[3 * k], opacity);
-                d[3 * k + 1] = blend8(d[3 * k + 1], s[3 * k + 1], opacity);
-                d[3 * k + 2] = blend8(d[3 * k + 2], s[3 * k + 2], opacity);
+                BLEND_TAB(d[3 * k], s[3 * k]);
+                BLEND_TAB(d[3 * k + 1], s[3 * k + 1]);
+                BLEND_TAB(d[3 * k + 2], s[3 * k + 2]);
             }
         }
         s += 3 * i;
@@ -780,10 +789,11 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
         float tz = t->depth ? t->depth[i] : INFINITY;
         if (!(lz < tz))
             continue;
-        d[0] = blend8(d[0], s[0], opacity);
-        d[1] = blend8(d[1], s[1], opacity);
-        d[2] = blend8(d[2], s[2], opacity);
+        BLEND_TAB(d[0], s[0]);
+        BLEND_TAB(d[1], s[1]);
+        BLEND_TAB(d[2], s[2]);
     }
+#undef BLEND_TAB
 }
 
 void raster_resolve(RasterTarget *dst, const RasterTarget *src, int ss) {
