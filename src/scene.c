@@ -439,11 +439,12 @@ int scene_scratch_init(SceneScratch *sc, const Scene *s, GdError *err) {
     sc->band_rows = BAND_PIXELS * s->ss;
     int w = s->width * s->ss;
     size_t nv = (size_t)s->res * s->res;
-    if (raster_target_init(&sc->band, w, sc->band_rows, 1) != 0 ||
-        raster_target_init(&sc->layer, w, sc->band_rows, 1) != 0 ||
+    /* Two rows more than a band: its neighbours' edge rows (see render_view). */
+    if (raster_target_init(&sc->band, w, sc->band_rows + 2, 1) != 0 ||
+        raster_target_init(&sc->layer, w, sc->band_rows + 2, 1) != 0 ||
         !(sc->vx = malloc(sizeof(float) * nv)) || !(sc->vy = malloc(sizeof(float) * nv)) ||
         !(sc->vz = malloc(sizeof(float) * nv)) ||
-        !(sc->edge_mask = malloc((size_t)w * sc->band_rows)) ||
+        !(sc->edge_mask = malloc((size_t)w * (sc->band_rows + 2))) ||
         !(sc->resolved = malloc((size_t)s->width * BAND_PIXELS * 3)) ||
         !(sc->lists = calloc(2, sizeof *sc->lists))) {
         scene_scratch_free(sc);
@@ -878,7 +879,7 @@ static void draw_list(RasterTarget *t, const struct DrawList *l, float y0, float
  * softens the staircase to a ramp. Lines, points and text are already
  * anti-aliased analytically. Copies band -> dst (ss == 1) as it goes. */
 static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *layer, uint8_t *mask,
-                              uint8_t *dst, size_t dst_pitch) {
+                              int first, int count, uint8_t *dst, size_t dst_pitch) {
     const int w = band->w, h = band->h;
     const float *ld = layer->depth;
     /* Depth is -1/distance, so near the box (distance about 6) a depth step
@@ -887,7 +888,7 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
     /* Empty pixels hold +inf: inf - finite = inf counts as an edge, and
      * inf - inf = NaN compares false, so one test covers every case and the
      * loop has no branches (it vectorises). */
-    for (int y = 0; y < h; y++) {
+    for (int y = first; y < first + count; y++) {
         const float *d = ld + (size_t)y * w;
         const float *up = y > 0 ? d - w : d, *dn = y + 1 < h ? d + w : d;
         uint8_t *m = mask + (size_t)y * w;
@@ -898,9 +899,9 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
         }
         m[0] = m[w - 1] = 0;
     }
-    for (int y = 0; y < h; y++) {
+    for (int y = first; y < first + count; y++) {
         const uint8_t *row = band->rgb + (size_t)y * w * 3;
-        uint8_t *out = dst + (size_t)y * dst_pitch;
+        uint8_t *out = dst + (size_t)(y - first) * dst_pitch;
         const uint8_t *m = mask + (size_t)y * w;
         memcpy(out, row, (size_t)w * 3);
         for (int x = 0; x < w; x++) {
@@ -1161,20 +1162,26 @@ static void render_view(const Scene *s, SceneScratch *sc, Rect v, const int *run
     const int hs = vh * ss;
     const float opacity = (float)cfg->surface.opacity;
     sc->band.w = sc->layer.w = vw * ss;
+    const int smooth = ss == 1 && s->aa;
     for (int y0 = 0; y0 < hs; y0 += sc->band_rows) {
         int rows = hs - y0 < sc->band_rows ? hs - y0 : sc->band_rows;
-        sc->band.h = sc->layer.h = rows;
+        /* Silhouette smoothing looks at the rows above and below, so the
+         * band is drawn with one row of its neighbours on each side: no
+         * seams where bands meet. */
+        int ya = smooth && y0 > 0 ? y0 - 1 : y0;
+        int yb = smooth && y0 + rows < hs ? y0 + rows + 1 : y0 + rows;
+        sc->band.h = sc->layer.h = yb - ya;
         raster_clear(&sc->band, bg.r, bg.g, bg.b);
-        draw_list(&sc->band, main_list, (float)y0, (float)(y0 + rows));
+        draw_list(&sc->band, main_list, (float)ya, (float)yb);
         /* The layer's colour is only read where its depth was written. */
-        for (size_t i = 0, n_px = (size_t)sc->layer.w * rows; i < n_px; i++)
+        for (size_t i = 0, n_px = (size_t)sc->layer.w * (yb - ya); i < n_px; i++)
             sc->layer.depth[i] = INFINITY;
-        draw_surface(s, sc, (float)y0, (float)(y0 + rows));
-        draw_list(&sc->layer, layer_list, (float)y0, (float)(y0 + rows));
+        draw_surface(s, sc, (float)ya, (float)yb);
+        draw_list(&sc->layer, layer_list, (float)ya, (float)yb);
         raster_composite_layer(&sc->band, &sc->layer, opacity);
         uint8_t *frame_rows = rgb + ((size_t)(vy + y0 / ss) * s->width + vx) * 3;
-        if (ss == 1 && s->aa) {
-            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, frame_rows,
+        if (smooth) {
+            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, y0 - ya, rows, frame_rows,
                               (size_t)s->width * 3);
             continue;
         }
