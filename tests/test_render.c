@@ -407,7 +407,7 @@ static void test_interrupt_keeps_old_video(void **state) {
     posix_spawn_file_actions_destroy(&fa);
     /* Wait until the temporary file exists (encoding has begun). */
     struct timespec tick = {0, 10000000};
-    for (int i = 0; i < 400 && tu_count_entries(dir) < 2; i++)
+    for (int i = 0; i < 3000 && tu_count_entries(dir) < 2; i++)
         nanosleep(&tick, NULL);
     assert_int_equal(tu_count_entries(dir), 2);
     kill(pid, SIGINT);
