@@ -460,7 +460,7 @@ static inline void paint_pixel(RasterTarget *t, const Paint *pt, int x, int y, f
         float z = pt->z0 + pt->dz * s;
         if (pt->test && !(z < t->depth[idx]))
             return;
-        if (pt->write && cov > 0.5f)
+        if (pt->write && cov >= 1.0f)
             t->depth[idx] = z;
     }
     float a = (pt->a0 + pt->da * s) * cov;

@@ -72,7 +72,9 @@ void raster_triangle(RasterTarget *t, const RasterVertex v[3], int flags);
  * point on the segment. Coverage is clamp(width/2 + 0.5 - distance, 0, 1)
  * (RASTER_NO_AA: 1 where distance <= width/2, else 0), multiplied into the
  * alpha. With depth test, each pixel is tested against the z at its nearest
- * point; with depth write, that z is stored where coverage > 0.5. A line
+ * point; with depth write, that z is stored only where coverage is full,
+ * so the anti-aliased rim of one segment never blocks the next segment of a
+ * polyline from covering that pixel fully (no light specks at joints). A line
  * thinner than 1 px is drawn 1 px wide at alpha * width. a == b draws a
  * disc. */
 void raster_line(RasterTarget *t, RasterVertex a, RasterVertex b, float width, int flags);

@@ -25,8 +25,8 @@
 #define H            CAMERA_BOX_HALF_Z
 #define BAND_PIXELS  60     /* output rows per band */
 #define TRAIL_LIFT   0.02   /* world units a trail is moved toward the eye */
-#define START_LIFT   0.05   /* ... and the start marker, on top of its trail */
-#define BALL_LIFT    0.07   /* ... and the ball, on top of both (it starts on the start) */
+#define START_LIFT   0.10   /* ... and the start marker, on top of its trail */
+#define BALL_LIFT    0.13   /* ... and the ball, on top of both (it starts on the start) */
 #define PIECE_LEN    0.04   /* world length of a trail piece on long steps */
 #define TRAIL_EXACT  20000  /* steps of a run drawn one by one */
 #define TRAIL_PIECES 400000 /* pieces per trail and frame, at most */
@@ -734,7 +734,7 @@ static void emit_markers(const Scene *s, const Camera *cam, const SceneTrail *tr
     RasterVertex v;
     if (in_box_xy(w0) && project_lifted(cam, w0, START_LIFT, &v)) {
         /* The start: a ring in the run's colour around a white dot. */
-        add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, white, 0.9f), 8.0f * u, 0, flags);
+        add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, white, 1), 8.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, tr->color, 1), 8.0f * u, 3.0f * u, flags);
     }
     if (s->cfg->surface.arrows && ts->ball_in_box)
