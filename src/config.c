@@ -91,10 +91,11 @@ typedef struct Loader {
     int nlines, lcap;
     Section *secs;
     int nsecs, scap;
-    int feed;    /* index of the line last handed to inih */
-    int cur;     /* section the parser is in; -1 before the first header */
-    int failed;  /* err holds the first error */
-    int fail_at; /* line index of a structural error */
+    int feed;         /* index of the line last handed to inih */
+    int cur;          /* section the parser is in; -1 before the first header */
+    int failed;       /* err holds the first error */
+    int fail_at;      /* line index of a structural error */
+    char *long_value; /* the value of the line being fed, when inih's buffer is too short */
     GdError *err;
     Config *cfg;
 } Loader;
@@ -674,6 +675,13 @@ static int fail_syntax(Loader *L, int index) {
                    "expected \"key = value\" or \"[section]\", got \"%s\"", trim(buf));
 }
 
+/* Debian's libinih reads lines into a 200-byte buffer. A longer "key =
+ * value" line (a long title, a long formula) is handed over as "key =
+ * <LONG_MARK>" and its value, trimmed and with any inline comment removed
+ * as inih would, waits in L->long_value for on_entry. */
+#define LONG_MARK      "\x01"
+#define MAX_LINE_BYTES 4095
+
 /* inih's reader: hands over one line of L->lines per call. */
 static char *feed_line(char *buf, int num, void *user) {
     Loader *L = user;
@@ -681,14 +689,35 @@ static char *feed_line(char *buf, int num, void *user) {
         return NULL;
     int i = ++L->feed;
     const Line *ln = &L->lines[i];
-    size_t len = strlen(ln->text);
-    if (num < 2 || len > (size_t)num - 1) {
-        L->fail_at = i;
-        fail_at(L, ln->origin, "line too long (more than %d bytes)", num - 1);
-        return NULL;
-    }
+    free(L->long_value);
+    L->long_value = NULL;
     /* Without leading whitespace inih never sees a continuation line. */
     const char *p = skip_space(ln->text);
+    size_t len = strlen(p);
+    if (num < 16 || len > (size_t)num - 1) {
+        char title[256], key[256];
+        const char *sep = find_chars_or_comment(p, "=:");
+        size_t klen = (size_t)(sep - p);
+        if (num < 16 || len > MAX_LINE_BYTES || (*sep != '=' && *sep != ':') ||
+            klen + 8 > (size_t)num - 1 ||
+            classify_line(p, title, sizeof title, key, sizeof key) != LINE_KEY) {
+            L->fail_at = i;
+            fail_at(L, ln->origin, "line too long (more than %d bytes)",
+                    len > MAX_LINE_BYTES ? MAX_LINE_BYTES : num - 1);
+            return NULL;
+        }
+        const char *v = skip_space(sep + 1);
+        const char *end = find_chars_or_comment(v, "");
+        while (end > v && is_space(end[-1]))
+            end--;
+        L->long_value = strndup(v, (size_t)(end - v));
+        if (!L->long_value) {
+            fail_oom(L);
+            return NULL;
+        }
+        snprintf(buf, (size_t)num, "%.*s= " LONG_MARK, (int)klen, p);
+        return buf;
+    }
     memcpy(buf, p, strlen(p) + 1);
     char title[256], key[256];
     if (classify_line(p, title, sizeof title, key, sizeof key) == LINE_HEADER &&
@@ -737,6 +766,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         s->entries = ne;
         s->cap = nc;
     }
+    if (L->long_value && strcmp(value, LONG_MARK) == 0)
+        value = L->long_value;
     e.key = strdup(name);
     e.value = strdup(value);
     if (!e.key || !e.value) {
@@ -1656,6 +1687,8 @@ static int set_paths(Loader *L, const char *path) {
 }
 
 static void loader_free(Loader *L) {
+    free(L->long_value);
+    L->long_value = NULL;
     for (int i = 0; i < L->nlines; i++)
         free(L->lines[i].text);
     free(L->lines);

@@ -1265,7 +1265,13 @@ void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rg
     if (L->colorbar.w > 0)
         plot_draw_colorbar(s, sc->text, &out, L->colorbar);
     if (cfg->video.title[0]) {
+        /* A long title shrinks to fit the frame's width. */
         const float ink[3] = {0.08f, 0.08f, 0.1f};
-        draw_text(sc, &out, cfg->video.title, 27 * u, s->width * 0.5, 38 * u, TEXT_CENTER, ink);
+        double size = 27 * u;
+        float w, asc, desc;
+        text_measure(sc->text, cfg->video.title, (float)size, &w, &asc, &desc);
+        if (w > s->width - 32 * u)
+            size *= (s->width - 32 * u) / w;
+        draw_text(sc, &out, cfg->video.title, size, s->width * 0.5, 38 * u, TEXT_CENTER, ink);
     }
 }

@@ -423,11 +423,28 @@ static void test_structure_errors(void **state) {
     expect_error("[bad]\n" MIN "oops\n", "PATH:1: [bad]: unknown section (expected video, "
                                          "data, model, surface, run NAME, camera, layout)");
 
-    char text[1024], title[201];
-    memset(title, 'x', 192);
-    title[192] = '\0';
+    /* Lines past libinih's 200-byte buffer: a long value is read whole (and
+     * its inline comment dropped, as inih would); a long header is not. */
+    static char text[6000], title[5000];
+    memset(title, 'x', 500);
+    title[500] = '\0';
+    snprintf(text, sizeof text, MIN "[video]\ntitle = %s   ; a comment\n", title);
+    Config cfg;
+    load_text_ok(text, &cfg);
+    assert_string_equal(cfg.video.title, title);
+    config_free(&cfg);
+    memset(title, 'x', 512);
+    title[512] = '\0';
     snprintf(text, sizeof text, MIN "[video]\ntitle = %s\n", title);
-    expect_error(text, "PATH:9: line too long (more than 199 bytes)");
+    expect_error(text, "PATH:9: [video] title: too long (more than 511 bytes)");
+    memset(title, 'x', 4100);
+    title[4100] = '\0';
+    snprintf(text, sizeof text, MIN "[video]\ntitle = %s\n", title);
+    expect_error(text, "PATH:9: line too long (more than 4095 bytes)");
+    memset(title, 'x', 300);
+    title[300] = '\0';
+    snprintf(text, sizeof text, MIN "[run %s]\ninit = 1, 1\n", title);
+    expect_error(text, "PATH:8: line too long (more than 199 bytes)");
 
     expect_error("", "PATH: missing section [model]");
     expect_error(DATA RUN, "PATH: missing section [model]");
@@ -909,10 +926,10 @@ static void test_overrides(void **state) {
     }
     const char *bad7[] = {"video.title=\xff"};
     expect_load_error(path, bad7, 1, "--set video.title=\xff: invalid UTF-8");
-    char longv[300], msg[512];
-    snprintf(longv, sizeof longv, "video.title=%0200d", 0);
+    static char longv[5000], msg[512];
+    snprintf(longv, sizeof longv, "video.title=%04200d", 0);
     /* a long override is echoed shortened to 60 bytes, so the reason fits */
-    snprintf(msg, sizeof msg, "--set %.60s...: line too long (more than 199 bytes)", longv);
+    snprintf(msg, sizeof msg, "--set %.60s...: line too long (more than 4095 bytes)", longv);
     const char *bad8[] = {longv};
     expect_load_error(path, bad8, 1, msg);
     /* a value with '=' and '.' in it is fine */
