@@ -69,9 +69,16 @@ typedef struct Options {
 /* Set when the progress bar may be on stderr's current line. */
 static volatile sig_atomic_t progress_line;
 
+/* The trajectory CSV's temporary file while it is being written, so an
+ * interrupt removes it too (the encoder keeps its own list). */
+static char *volatile traj_tmp;
+
 static void on_signal(int sig) {
     (void)sig;
     encoder_cleanup_on_signal();
+    char *tmp = traj_tmp;
+    if (tmp)
+        unlink(tmp);
     static const char msg[] = "\ngdrender: interrupted\n";
     /* Start a new line only after a progress bar: one line either way. */
     int skip = progress_line ? 0 : 1;
@@ -200,9 +207,11 @@ static int write_trajectory(const char *path, const Config *cfg, const Trajector
     if (!tmp)
         return gd_error(err, 1, "out of memory");
     snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    traj_tmp = tmp;
     FILE *f = fopen(tmp, "w");
     if (!f) {
         int e = errno;
+        traj_tmp = NULL;
         free(tmp);
         return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
     }
@@ -216,12 +225,12 @@ static int write_trajectory(const char *path, const Config *cfg, const Trajector
         bad = -1;
         e = errno;
     }
-    if (bad) {
+    if (bad)
         unlink(tmp);
-        free(tmp);
-        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
-    }
+    traj_tmp = NULL;
     free(tmp);
+    if (bad)
+        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
     return 0;
 }
 
