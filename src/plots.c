@@ -598,6 +598,19 @@ void plot_draw_contour(const Scene *s, const PlotCache *pc, TextRenderer *tr, Ra
     }
 }
 
+/* The frame, title and axes of a plain panel (fit, loss); 0 when the
+ * rectangle is too small to hold a plot. */
+static int panel_begin(const Scene *s, const PlotCache *pc, PanelKind kind, TextRenderer *tr,
+                       RasterTarget *out, Rect r, const char *title, const char *yname,
+                       const char *xname, PlotAxes *ax) {
+    Ticks xt, yt;
+    int ok = axes_for(s, pc, kind, r, ax, &xt, &yt);
+    draw_panel_chrome(s, tr, out, r, title, yname, ax, ok);
+    if (ok)
+        draw_axes(s, tr, out, r, ax, &xt, &yt, xname, 1);
+    return ok;
+}
+
 /* --------------------------------------------------------------- fit */
 
 void plot_draw_fit(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out, Rect r,
@@ -605,12 +618,8 @@ void plot_draw_fit(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raster
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
-    Ticks xt, yt;
-    int ok = axes_for(s, pc, PANEL_FIT, r, &ax, &xt, &yt);
-    draw_panel_chrome(s, tr, out, r, "Fit to the data", "y", &ax, ok);
-    if (!ok)
+    if (!panel_begin(s, pc, PANEL_FIT, tr, out, r, "Fit to the data", "y", "x", &ax))
         return;
-    draw_axes(s, tr, out, r, &ax, &xt, &yt, "x", 1);
 
     int stride = cfg->ndata > FIT_POINTS ? (cfg->ndata + FIT_POINTS - 1) / FIT_POINTS : 1;
     for (int i = 0; i < cfg->ndata; i += stride) {
@@ -645,12 +654,8 @@ void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raste
                     Rect r, double step) {
     const double u = s->scale;
     PlotAxes ax;
-    Ticks xt, yt;
-    int ok = axes_for(s, pc, PANEL_LOSS, r, &ax, &xt, &yt);
-    draw_panel_chrome(s, tr, out, r, "Loss per step", "loss", &ax, ok);
-    if (!ok)
+    if (!panel_begin(s, pc, PANEL_LOSS, tr, out, r, "Loss per step", "loss", "step", &ax))
         return;
-    draw_axes(s, tr, out, r, &ax, &xt, &yt, "step", 1);
     const double width = CURVE_W_PX * u;
     const int flags = line_flags(s);
     /* A log axis below its range: clamp -inf (a zero loss) to just under
