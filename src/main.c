@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "encode.h"
-#include "error.h"
-#include "sim.h"
-#include "video.h"
+#include "config/config.h"
+#include "output/encode.h"
+#include "base/error.h"
+#include "sim/sim.h"
+#include "output/video.h"
 
 #define MAX_OVERRIDES 256
 

@@ -1,0 +1,181 @@
+/*
+ * config.h — the typed, validated configuration (SPEC section 3).
+ *
+ * Pipeline place: first stage. config.c reads the INI file with libinih,
+ * applies --set overrides, checks every key's type and range, fills defaults,
+ * compiles the formula and loads/generates the data. Everything after it
+ * reads a Config and never the INI text.
+ *
+ * Errors: one line "FILE:LINE: [section] key: what is wrong" (code 2); an
+ * error caused by an override names it instead of FILE:LINE:
+ * "--set run.good.lr=fast: [run good] lr: expected a number, got \"fast\"".
+ */
+#ifndef GD_CONFIG_H
+#define GD_CONFIG_H
+
+#include "base/error.h"
+#include "model/formula.h"
+
+#define GD_MAX_PARAMS 16 /* model parameters the engine handles */
+#define GD_NAME_MAX   64 /* identifiers, section names */
+#define GD_TEXT_MAX   512
+#define GD_PATH_MAX   4096
+#define GD_MAX_KEYS   64  /* camera keyframes */
+#define GD_MAX_RUNS   256 /* runs after expanding repeat */
+#define GD_MAX_PANELS 4
+
+typedef enum { QUALITY_DRAFT, QUALITY_MEDIUM, QUALITY_HIGH } Quality;
+typedef enum { ZSCALE_LINEAR, ZSCALE_LOG } ZScale;
+typedef enum { EASE_SMOOTH, EASE_LINEAR } Ease;
+typedef enum { LAYOUT_OVERLAY, LAYOUT_SPLIT } LayoutMode;
+typedef enum { PANEL_SURFACE, PANEL_CONTOUR, PANEL_FIT, PANEL_LOSS } PanelKind;
+typedef enum {
+    OPT_GD,
+    OPT_MOMENTUM,
+    OPT_NESTEROV,
+    OPT_ADAGRAD,
+    OPT_RMSPROP,
+    OPT_ADAM
+} OptimizerKind;
+typedef enum {
+    CMAP_RAINBOW,
+    CMAP_VIRIDIS,
+    CMAP_PLASMA,
+    CMAP_INFERNO,
+    CMAP_MAGMA,
+    CMAP_COOLWARM,
+    CMAP_JET,
+    CMAP_GRAY
+} ColormapKind;
+
+typedef struct Rgb {
+    unsigned char r, g, b;
+} Rgb;
+
+typedef struct VideoConfig {
+    char output[GD_PATH_MAX]; /* resolved path; "" = default (decided by main) */
+    int width, height;        /* even, 16..7680 x 16..4320 */
+    int fps;                  /* 1..240 */
+    double duration, hold;    /* seconds, duration > 0, hold >= 0 */
+    Quality quality;
+    int crf;                  /* 0..51 */
+    char preset[GD_NAME_MAX]; /* x264 preset name */
+    char title[GD_TEXT_MAX];  /* UTF-8, "" = none */
+    char font[GD_PATH_MAX];   /* resolved path of the main font */
+    Rgb background;
+} VideoConfig;
+
+typedef struct DataConfig {
+    int from_file;          /* 1: file, 0: synthetic */
+    char file[GD_PATH_MAX]; /* resolved path; "" for synthetic data */
+    double x_lo, x_hi;      /* linspace(lo, hi, n); from a file: min and max of x */
+    int x_n;                /* >= 1; from a file: the number of rows */
+    int has_true;
+    double true_params[GD_MAX_PARAMS];
+    double noise;            /* >= 0 */
+    unsigned long long seed; /* also the default seed of every run */
+    int line;                /* line of [data] header (or 0), for data-file errors */
+} DataConfig;
+
+typedef struct ModelConfig {
+    int nparams;
+    char params[GD_MAX_PARAMS][GD_NAME_MAX];
+    char formula_text[GD_TEXT_MAX * 2];
+    Formula *formula; /* compiled; owned by Config */
+    /* loss: only "mse" exists today */
+} ModelConfig;
+
+typedef struct SurfaceConfig {
+    /* 1 where [surface] gives the range (then lo < hi); 0 leaves the box to
+     * the renderer, which fits it around the runs and the true values. */
+    int has_range[GD_MAX_PARAMS];
+    double range[GD_MAX_PARAMS][2];
+    int resolution; /* 8..512 */
+    ColormapKind colormap;
+    double opacity; /* 0..1 */
+    int wireframe;
+    int contours; /* 0..100 */
+    ZScale zscale;
+    int arrows; /* gradient arrow at each ball */
+} SurfaceConfig;
+
+typedef struct RunConfig {
+    char name[GD_NAME_MAX];  /* section name ("" for a bare [run]) */
+    char label[GD_TEXT_MAX]; /* label; with repeat, "label#i" */
+    double init[GD_MAX_PARAMS];
+    OptimizerKind optimizer;
+    double lr;       /* > 0 */
+    int steps;       /* 0..1000000 */
+    double momentum; /* [0, 1) */
+    double beta1, beta2, eps, alpha;
+    int batch; /* 0 = full batch; <= the number of data points */
+    /* Minibatch shuffle seed, derived from the run's seed (default: the
+     * [data] seed), its section name and its repeat index. Random inits are
+     * drawn the same way from a seed of their own. */
+    unsigned long long batch_seed;
+    Rgb color; /* given, or the default palette's colour for this run index */
+    int line;  /* line of the section header; 0 if an override made it */
+} RunConfig;
+
+typedef struct CameraKey {
+    double t, azimuth, elevation, zoom;
+} CameraKey;
+
+typedef struct CameraConfig {
+    int nkeys;                   /* 0: default orbit */
+    CameraKey keys[GD_MAX_KEYS]; /* sorted by t */
+    Ease ease;
+} CameraConfig;
+
+typedef struct LayoutConfig {
+    LayoutMode mode;
+    int npanels;
+    PanelKind panels[GD_MAX_PANELS]; /* in the order given, no duplicates */
+} LayoutConfig;
+
+typedef struct Config {
+    char path[GD_PATH_MAX]; /* as given on the command line */
+    char dir[GD_PATH_MAX];  /* its folder, for relative paths inside it */
+    char stem[GD_PATH_MAX]; /* file name without folder and extension */
+    char *text;             /* the effective INI text after overrides (owned) */
+
+    VideoConfig video;
+    DataConfig data;
+    ModelConfig model;
+    SurfaceConfig surface;
+    int nruns;       /* after expanding repeat */
+    RunConfig *runs; /* owned */
+    CameraConfig camera;
+    LayoutConfig layout;
+
+    /* Data points (owned): synthetic or read from data.file. */
+    int ndata;
+    double *data_x, *data_y;
+} Config;
+
+/* One --set override, "section.key=value" as typed by the user
+ * ("run.NAME.key=value" for [run NAME], "run.key=value" for a bare [run]).
+ * It replaces the key's line in its section, or adds the key to the section,
+ * or appends the section; `key` in [camera] always adds a keyframe. */
+typedef struct ConfigOverride {
+    const char *text;
+} ConfigOverride;
+
+/* Reads, overrides, validates and fills cfg (which the caller provides
+ * uninitialized). On success returns 0 and cfg owns heap memory (free with
+ * config_free). On failure returns GD_ERR_INPUT (an unreadable config or data
+ * file is bad input too; GD_ERR_RUNTIME only when out of memory), fills err,
+ * and cfg is zeroed: nothing to free, config_free is still safe.
+ * Lines longer than 199 bytes are an error (inih's limit). When a config has
+ * several errors, syntax-level ones (in line order) come first, then the
+ * sections in the order model, data, video, surface, runs, camera, layout. */
+int config_load(const char *path, const ConfigOverride *overrides, int noverrides, Config *cfg,
+                GdError *err);
+
+/* Frees what config_load allocated. NULL-safe, idempotent. */
+void config_free(Config *cfg);
+
+/* Number of frames: round(fps * (duration + hold)). */
+int config_frame_count(const Config *cfg);
+
+#endif

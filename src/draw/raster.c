@@ -1,0 +1,830 @@
+/*
+ * raster.c — the software rasterizer: Gouraud triangles with a depth
+ * buffer, anti-aliased thick lines, discs and rings, rectangle fills,
+ * coverage blits, layer compositing and the supersampling resolve.
+ *
+ * Pipeline place: render stage, under scene.c (surface, trails, axes) and
+ * text.c (glyph blits). Depends on libc and libm only; every function works
+ * on a caller-owned RasterTarget, so threads can draw frames side by side.
+ *
+ * Triangles are set up in 24.8 fixed point (screen_ coordinates times 256)
+ * with 64-bit edge functions, so an edge shared by two triangles is
+ * evaluated to exactly opposite values in both and the top-left rule gives
+ * each pixel centre to exactly one of them. Triangles reaching beyond a
+ * guard band are first clipped to it in double precision. Lines, discs and
+ * rings use analytic coverage computed per pixel from a per-row span.
+ *
+ * Blending rounds to nearest, halves up: out = floor(d + (s - d) * a + 0.5)
+ * with s = colour * 255, so white under black at a = 0.5 gives 128.
+ */
+#include "draw/raster.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUBPIX      256       /* fixed-point steps per pixel */
+#define HALF_SUBPIX 128       /* a pixel centre's offset */
+#define GUARD       1048576.0 /* |screen_x|, |screen_y| limit of the fixed-point path */
+#define MAX_CLIP    9         /* a triangle clipped by 4 planes has at most 7 vertices */
+
+/* A vertex during setup: screen_ position, z and colour scaled to 0..255. */
+typedef struct ClipVert {
+    double x, y, z, r, g, b, a;
+} ClipVert;
+
+/* Per-primitive colour/depth state shared by the line, disc and ring code. */
+typedef struct Paint {
+    float r0, g0, b0, a0, z0; /* at the start (colour in 0..255) */
+    float dr, dg, db, da, dz; /* change to the end */
+    int test, write;
+} Paint;
+
+/* Written so that the compiler emits maxss/minss, not branches (NaN ends
+ * up as lo). */
+static inline float clampf(float v, float lo, float hi) {
+    v = v > lo ? v : lo;
+    return v < hi ? v : hi;
+}
+
+static inline uint8_t to_u8(float v) {
+    return (uint8_t)(clampf(v, 0.0f, 255.0f) + 0.5f);
+}
+
+/* Source-over of s (0..255) with weight a (0..1) onto d. */
+static inline uint8_t blend8(uint8_t d, float s, float a) {
+    return (uint8_t)clampf((float)d + (s - (float)d) * a + 0.5f, 0.0f, 255.0f);
+}
+
+static inline void put_pixel(uint8_t *p, float r, float g, float b, float a) {
+    if (a >= 1.0f) {
+        p[0] = to_u8(r);
+        p[1] = to_u8(g);
+        p[2] = to_u8(b);
+    } else if (a > 0.0f) {
+        p[0] = blend8(p[0], r, a);
+        p[1] = blend8(p[1], g, a);
+        p[2] = blend8(p[2], b, a);
+    }
+}
+
+static float unit_clamp(float v) {
+    /* NaN becomes 0 through the negated test. */
+    return !(v > 0.0f) ? 0.0f : v > 1.0f ? 1.0f : v;
+}
+
+int raster_target_init(RasterTarget *t, int w, int h, int with_depth) {
+    memset(t, 0, sizeof *t);
+    if (w <= 0 || h <= 0 || (size_t)w > SIZE_MAX / 3 / sizeof(float) / (size_t)h)
+        return -1;
+    size_t n = (size_t)w * (size_t)h;
+    t->rgb = malloc(n * 3);
+    if (!t->rgb)
+        return -1;
+    if (with_depth) {
+        t->depth = malloc(n * sizeof(float));
+        if (!t->depth) {
+            free(t->rgb);
+            t->rgb = NULL;
+            return -1;
+        }
+    }
+    t->w = w;
+    t->h = h;
+    raster_clear(t, 0, 0, 0);
+    return 0;
+}
+
+void raster_target_free(RasterTarget *t) {
+    if (!t)
+        return;
+    free(t->rgb);
+    free(t->depth);
+    memset(t, 0, sizeof *t);
+}
+
+void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b) {
+    size_t n = (size_t)t->w * (size_t)t->h;
+    if (n == 0 || !t->rgb)
+        return;
+    if (r == g && g == b) {
+        memset(t->rgb, r, n * 3);
+    } else {
+        uint8_t *p = t->rgb;
+        for (size_t i = 0; i < n; i++, p += 3) {
+            p[0] = r;
+            p[1] = g;
+            p[2] = b;
+        }
+    }
+    if (t->depth)
+        for (size_t i = 0; i < n; i++)
+            t->depth[i] = INFINITY;
+}
+
+/* ---- triangles ---------------------------------------------------------- */
+
+/* floor(a / b) for b > 0 and any sign of a (C division truncates). */
+static inline int64_t floor_div(int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return q - (a % b < 0);
+}
+
+static inline int64_t ceil_div(int64_t a, int64_t b) {
+    return -floor_div(-a, b);
+}
+
+/* floor(d) for |d| < 2^62, without a libm call (x86-64's baseline has no
+ * rounding instruction). */
+static inline int64_t floor_i64(double d) {
+    int64_t i = (int64_t)d;
+    return i - ((double)i > d);
+}
+
+/* One edge's bound on a row's pixels, stepped exactly from row to row: for
+ * a left edge the first column where its edge function is >= 0, for a right
+ * edge the last one. r is the edge function's remainder at the bound,
+ * 0 <= r < m, with m = |change per column|; each row adds rem to r and moves
+ * k by step, plus carry when r wraps. */
+typedef struct EdgeWalk {
+    int64_t k, r, m, rem, step, carry;
+} EdgeWalk;
+
+static inline void edge_walk_next(EdgeWalk *w) {
+    int64_t r = w->r + w->rem, wrapped = r - w->m;
+    int c = wrapped >= 0;
+    w->r = c ? wrapped : r;
+    w->k += c ? w->step + w->carry : w->step;
+}
+
+/* Rasterizes one triangle whose vertices lie inside the guard band. */
+static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v1,
+                          const ClipVert *v2, int flags) {
+    const ClipVert *v[3] = {v0, v1, v2};
+    int64_t X[3], Y[3];
+    for (int k = 0; k < 3; k++) {
+        X[k] = floor_i64(v[k]->x * SUBPIX + 0.5);
+        Y[k] = floor_i64(v[k]->y * SUBPIX + 0.5);
+    }
+    int64_t area = (X[1] - X[0]) * (Y[2] - Y[0]) - (Y[1] - Y[0]) * (X[2] - X[0]);
+    if (area == 0)
+        return;
+    if (area < 0) {
+        /* Make the interior the positive side of every edge function. */
+        const ClipVert *tv = v[1];
+        v[1] = v[2];
+        v[2] = tv;
+        int64_t tx = X[1], ty = Y[1];
+        X[1] = X[2], Y[1] = Y[2];
+        X[2] = tx, Y[2] = ty;
+        area = -area;
+    }
+
+    /* Pixel i is a candidate when its centre i*256+128 lies in [min, max]. */
+    int64_t minx = X[0], maxx = X[0], miny = Y[0], maxy = Y[0];
+    for (int k = 1; k < 3; k++) {
+        minx = X[k] < minx ? X[k] : minx;
+        maxx = X[k] > maxx ? X[k] : maxx;
+        miny = Y[k] < miny ? Y[k] : miny;
+        maxy = Y[k] > maxy ? Y[k] : maxy;
+    }
+    int64_t fx0 = ceil_div(minx - HALF_SUBPIX, SUBPIX);
+    int64_t fx1 = floor_div(maxx - HALF_SUBPIX, SUBPIX);
+    int64_t fy0 = ceil_div(miny - HALF_SUBPIX, SUBPIX);
+    int64_t fy1 = floor_div(maxy - HALF_SUBPIX, SUBPIX);
+    int x0 = fx0 < 0 ? 0 : (int)fx0;
+    int y0 = fy0 < 0 ? 0 : (int)fy0;
+    int x1 = fx1 > t->w - 1 ? t->w - 1 : (int)fx1;
+    int y1 = fy1 > t->h - 1 ? t->h - 1 : (int)fy1;
+    if (x0 > x1 || y0 > y1)
+        return;
+
+    /* Edge k runs from vertex k+1 to k+2 and is the weight of vertex k.
+     * E(p) = -(dy) * (px - ax) + dx * (py - ay) is positive inside. Each
+     * row's span is where all three are >= 0; as the triangle is convex,
+     * that is the columns between the largest bound of the left edges
+     * (E grows to the right) and the smallest of the right edges, found
+     * exactly by stepping each bound from row to row. Unused slots hold
+     * bounds that never bind. */
+    int64_t px0 = (int64_t)x0 * SUBPIX + HALF_SUBPIX;
+    int64_t py0 = (int64_t)y0 * SUBPIX + HALF_SUBPIX;
+    int64_t last = x1 - x0; /* the last column, relative to x0 */
+    EdgeWalk left[2] = {{0, 0, 1, 0, 0, 0}, {0, 0, 1, 0, 0, 0}};
+    EdgeWalk right[2] = {{last, 0, 1, 0, 0, 0}, {last, 0, 1, 0, 0, 0}};
+    int nleft = 0, nright = 0;
+    int64_t row_lo = 0, row_hi = y1 - y0; /* rows a horizontal edge allows */
+    for (int k = 0; k < 3; k++) {
+        int a = (k + 1) % 3, b = (k + 2) % 3;
+        int64_t dx = X[b] - X[a], dy = Y[b] - Y[a];
+        int64_t e = -dy * (px0 - X[a]) + dx * (py0 - Y[a]);
+        /* Top-left rule: a centre exactly on an edge belongs to the
+         * triangle only for top edges (horizontal, interior below) and left
+         * edges. The two triangles sharing an edge traverse it in opposite
+         * directions, so exactly one of them takes it. */
+        int top_left = dy < 0 || (dy == 0 && dx > 0);
+        if (!top_left)
+            e -= 1;
+        int64_t ex = -dy * SUBPIX, ey = dx * SUBPIX; /* per column, per row */
+        if (ex == 0) {
+            /* e + row * ey >= 0 */
+            if (ey > 0) {
+                int64_t lo = ceil_div(-e, ey);
+                row_lo = lo > row_lo ? lo : row_lo;
+            } else {
+                int64_t hi = floor_div(e, -ey);
+                row_hi = hi < row_hi ? hi : row_hi;
+            }
+            continue;
+        }
+        EdgeWalk w;
+        if (ex > 0) {
+            /* first column with e + col * ex >= 0 */
+            w.m = ex;
+            w.k = ceil_div(-e, ex);
+            w.r = e + w.k * ex;
+            int64_t st = floor_div(ey, ex);
+            w.rem = ey - st * ex;
+            w.step = -st;
+            w.carry = -1;
+            left[nleft++] = w;
+        } else {
+            /* last column with e - col * m >= 0 */
+            w.m = -ex;
+            w.k = floor_div(e, w.m);
+            w.r = e - w.k * w.m;
+            int64_t st = floor_div(ey, w.m);
+            w.rem = ey - st * w.m;
+            w.step = st;
+            w.carry = 1;
+            right[nright++] = w;
+        }
+    }
+
+    /* Attribute planes in pixel units, from the snapped positions so they
+     * agree with the coverage. */
+    int opaque = v[0]->a >= 1.0 && v[1]->a >= 1.0 && v[2]->a >= 1.0;
+    double sx0 = (double)X[0] / SUBPIX, sy0 = (double)Y[0] / SUBPIX;
+    double ex1 = (double)X[1] / SUBPIX - sx0, ey1 = (double)Y[1] / SUBPIX - sy0;
+    double ex2 = (double)X[2] / SUBPIX - sx0, ey2 = (double)Y[2] / SUBPIX - sy0;
+    double inv_area = 1.0 / (ex1 * ey2 - ey1 * ex2);
+    double base[5] = {0}, ddx[5] = {0}, ddy[5] = {0};
+    const double f0[5] = {v[0]->r, v[0]->g, v[0]->b, v[0]->a, v[0]->z};
+    const double f1[5] = {v[1]->r, v[1]->g, v[1]->b, v[1]->a, v[1]->z};
+    const double f2[5] = {v[2]->r, v[2]->g, v[2]->b, v[2]->a, v[2]->z};
+    for (int c = 0; c < 5; c++) {
+        if (c == 3 && opaque)
+            continue; /* alpha is not needed */
+        double d1 = f1[c] - f0[c], d2 = f2[c] - f0[c];
+        ddx[c] = (d1 * ey2 - d2 * ey1) * inv_area;
+        ddy[c] = (d2 * ex1 - d1 * ex2) * inv_area;
+        base[c] = f0[c] + ddx[c] * (x0 + 0.5 - sx0) + ddy[c] * (y0 + 0.5 - sy0);
+    }
+    float fdx[5];
+    for (int c = 0; c < 5; c++)
+        fdx[c] = (float)ddx[c];
+
+    int test = (flags & RASTER_DEPTH_TEST) && t->depth;
+    int write = (flags & RASTER_DEPTH_WRITE) && t->depth;
+
+    for (int64_t ry = 0; ry <= y1 - y0; ry++) {
+        int64_t lo = left[0].k > left[1].k ? left[0].k : left[1].k;
+        int64_t hi = right[0].k < right[1].k ? right[0].k : right[1].k;
+        edge_walk_next(&left[0]);
+        edge_walk_next(&left[1]);
+        edge_walk_next(&right[0]);
+        edge_walk_next(&right[1]);
+        lo = lo > 0 ? lo : 0;
+        hi = hi < last ? hi : last;
+        if (lo > hi || ry < row_lo || ry > row_hi)
+            continue;
+        int y = y0 + (int)ry;
+        int xs = x0 + (int)lo, n = (int)(hi - lo) + 1; /* span [xs, xs + n) */
+
+        double dyr = (double)ry;
+        double sk = (double)lo;
+        float r = (float)(base[0] + ddy[0] * dyr + ddx[0] * sk);
+        float g = (float)(base[1] + ddy[1] * dyr + ddx[1] * sk);
+        float b = (float)(base[2] + ddy[2] * dyr + ddx[2] * sk);
+        float z = (float)(base[4] + ddy[4] * dyr + ddx[4] * sk);
+        size_t row = (size_t)y * (size_t)t->w;
+        uint8_t *p = t->rgb + (row + (size_t)xs) * 3;
+        float *dp = t->depth ? t->depth + row + xs : NULL;
+        if (opaque && test && write) {
+            /* The surface's case. */
+            for (int i = 0; i < n; i++, p += 3) {
+                float fi = (float)i;
+                float zi = z + fdx[4] * fi;
+                if (!(zi < dp[i]))
+                    continue;
+                dp[i] = zi;
+                p[0] = to_u8(r + fdx[0] * fi);
+                p[1] = to_u8(g + fdx[1] * fi);
+                p[2] = to_u8(b + fdx[2] * fi);
+            }
+            continue;
+        }
+        if (opaque && !test && !write) {
+            /* Panes and backgrounds. */
+            for (int i = 0; i < n; i++, p += 3) {
+                float fi = (float)i;
+                p[0] = to_u8(r + fdx[0] * fi);
+                p[1] = to_u8(g + fdx[1] * fi);
+                p[2] = to_u8(b + fdx[2] * fi);
+            }
+            continue;
+        }
+        float a = opaque ? 1.0f : (float)(base[3] + ddy[3] * dyr + ddx[3] * sk);
+        for (int i = 0; i < n; i++, p += 3) {
+            float fi = (float)i;
+            float zi = z + fdx[4] * fi;
+            if (test && !(zi < dp[i]))
+                continue;
+            if (write)
+                dp[i] = zi;
+            float ri = r + fdx[0] * fi, gi = g + fdx[1] * fi, bi = b + fdx[2] * fi;
+            if (opaque) {
+                p[0] = to_u8(ri);
+                p[1] = to_u8(gi);
+                p[2] = to_u8(bi);
+            } else {
+                float ai = clampf(a + fdx[3] * fi, 0.0f, 1.0f);
+                p[0] = blend8(p[0], ri, ai);
+                p[1] = blend8(p[1], gi, ai);
+                p[2] = blend8(p[2], bi, ai);
+            }
+        }
+    }
+}
+
+/* Orders two vertices canonically, so that an edge clipped from either
+ * triangle that shares it yields a bit-identical intersection point. */
+static int vert_before(const ClipVert *p, const ClipVert *q) {
+    if (p->x != q->x)
+        return p->x < q->x;
+    return p->y < q->y;
+}
+
+static ClipVert clip_point(const ClipVert *p, const ClipVert *q, int axis, double bound) {
+    if (!vert_before(p, q)) {
+        const ClipVert *s = p;
+        p = q;
+        q = s;
+    }
+    double pv = axis ? p->y : p->x, qv = axis ? q->y : q->x;
+    double s = (bound - pv) / (qv - pv);
+    ClipVert o;
+    o.x = axis ? p->x + (q->x - p->x) * s : bound;
+    o.y = axis ? bound : p->y + (q->y - p->y) * s;
+    o.z = p->z + (q->z - p->z) * s;
+    o.r = p->r + (q->r - p->r) * s;
+    o.g = p->g + (q->g - p->g) * s;
+    o.b = p->b + (q->b - p->b) * s;
+    o.a = p->a + (q->a - p->a) * s;
+    return o;
+}
+
+/* Sutherland-Hodgman against one side of the guard band: keeps the part
+ * where sign * coordinate <= GUARD. Returns the new vertex count. */
+static int clip_polygon(const ClipVert *in, int n, ClipVert *out, int axis, double sign) {
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const ClipVert *p = &in[i], *q = &in[(i + 1) % n];
+        double pv = sign * (axis ? p->y : p->x), qv = sign * (axis ? q->y : q->x);
+        int pin = pv <= GUARD, qin = qv <= GUARD;
+        if (pin)
+            out[m++] = *p;
+        if (pin != qin)
+            out[m++] = clip_point(p, q, axis, sign * GUARD);
+    }
+    return m;
+}
+
+void raster_triangle(RasterTarget *t, const RasterVertex v[3], int flags) {
+    ClipVert cv[3];
+    int inside = 1;
+    for (int k = 0; k < 3; k++) {
+        if (!isfinite(v[k].x) || !isfinite(v[k].y) || !isfinite(v[k].z))
+            return;
+        cv[k].x = v[k].x;
+        cv[k].y = v[k].y;
+        cv[k].z = v[k].z;
+        cv[k].r = unit_clamp(v[k].r) * 255.0;
+        cv[k].g = unit_clamp(v[k].g) * 255.0;
+        cv[k].b = unit_clamp(v[k].b) * 255.0;
+        cv[k].a = unit_clamp(v[k].a);
+        if (fabs(cv[k].x) > GUARD || fabs(cv[k].y) > GUARD)
+            inside = 0;
+    }
+    if (cv[0].a <= 0.0 && cv[1].a <= 0.0 && cv[2].a <= 0.0 && !(flags & RASTER_DEPTH_WRITE))
+        return;
+    if (inside) {
+        fill_triangle(t, &cv[0], &cv[1], &cv[2], flags);
+        return;
+    }
+    /* A vertex far off screen (a projection close to the camera plane):
+     * clip to the guard band so the fixed-point setup cannot overflow. */
+    ClipVert a[MAX_CLIP], b[MAX_CLIP];
+    int n = 3;
+    memcpy(a, cv, sizeof cv);
+    n = clip_polygon(a, n, b, 0, 1.0);
+    n = clip_polygon(b, n, a, 0, -1.0);
+    n = clip_polygon(a, n, b, 1, 1.0);
+    n = clip_polygon(b, n, a, 1, -1.0);
+    for (int k = 1; k + 1 < n; k++)
+        fill_triangle(t, &a[0], &a[k], &a[k + 1], flags);
+}
+
+/* ---- lines, discs, rings ------------------------------------------------ */
+
+static void paint_init(Paint *pt, const RasterVertex *a, const RasterVertex *b, float alpha_scale,
+                       int flags, const RasterTarget *t) {
+    pt->r0 = unit_clamp(a->r) * 255.0f;
+    pt->g0 = unit_clamp(a->g) * 255.0f;
+    pt->b0 = unit_clamp(a->b) * 255.0f;
+    pt->a0 = unit_clamp(a->a) * alpha_scale;
+    pt->z0 = a->z;
+    pt->dr = unit_clamp(b->r) * 255.0f - pt->r0;
+    pt->dg = unit_clamp(b->g) * 255.0f - pt->g0;
+    pt->db = unit_clamp(b->b) * 255.0f - pt->b0;
+    pt->da = unit_clamp(b->a) * alpha_scale - pt->a0;
+    pt->dz = b->z - a->z;
+    pt->test = (flags & RASTER_DEPTH_TEST) && t->depth;
+    pt->write = (flags & RASTER_DEPTH_WRITE) && t->depth;
+}
+
+/* Shades pixel (x, y) at parameter s (0..1 along the primitive) with
+ * coverage cov (0..1]. */
+static inline void paint_pixel(RasterTarget *t, const Paint *pt, int x, int y, float s, float cov) {
+    size_t idx = (size_t)y * (size_t)t->w + (size_t)x;
+    if (pt->test || pt->write) {
+        float z = pt->z0 + pt->dz * s;
+        if (pt->test && !(z < t->depth[idx]))
+            return;
+        if (pt->write && cov >= 1.0f)
+            t->depth[idx] = z;
+    }
+    float a = (pt->a0 + pt->da * s) * cov;
+    put_pixel(t->rgb + idx * 3, pt->r0 + pt->dr * s, pt->g0 + pt->dg * s, pt->b0 + pt->db * s, a);
+}
+
+/* Pixel columns whose centres lie in [lo, hi], clipped to the target.
+ * Returns 0 when there are none. */
+static int span_columns(double lo, double hi, int w, int *i0, int *i1) {
+    if (!(lo <= hi))
+        return 0;
+    /* ceil and floor by truncation (no libm call), after clamping to
+     * [-1, w], which changes no answer: both ends are clamped to the
+     * target afterwards. */
+    double a = lo - 0.5, b = hi - 0.5;
+    a = a > -1.0 ? a : -1.0;
+    a = a < (double)w ? a : (double)w;
+    b = b > -1.0 ? b : -1.0;
+    b = b < (double)w ? b : (double)w;
+    int ia = (int)a, ib = (int)b;
+    ia += a > (double)ia;
+    ib -= b < (double)ib;
+    ia = ia < 0 ? 0 : ia;
+    ib = ib > w - 1 ? w - 1 : ib;
+    if (ia > ib)
+        return 0;
+    *i0 = ia;
+    *i1 = ib;
+    return 1;
+}
+
+static void hull(double *lo, double *hi, double a, double b) {
+    if (a < *lo)
+        *lo = a;
+    if (b > *hi)
+        *hi = b;
+}
+
+/* Draws the capsule of radius r around segment a-b (a disc when a == b):
+ * the thick line with round caps. Coverage is r + 0.5 - distance, clamped,
+ * or a hard edge at distance r with RASTER_NO_AA. */
+static void draw_capsule(RasterTarget *t, const RasterVertex *va, const RasterVertex *vb, double r,
+                         float alpha_scale, int flags) {
+    double ax = va->x, ay = va->y, bx = vb->x, by = vb->y;
+    if (!isfinite(ax) || !isfinite(ay) || !isfinite(bx) || !isfinite(by) || !(r > 0.0) ||
+        !isfinite(r))
+        return;
+    int aa = !(flags & RASTER_NO_AA);
+    Paint pt;
+    paint_init(&pt, va, vb, alpha_scale, flags, t);
+
+    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    double len = len2 > 1e-12 ? sqrt(len2) : 0.0; /* 0: a disc */
+    double inv_len = len > 0.0 ? 1.0 / len : 0.0;
+    double reach = aa ? r + 0.5 : r;
+    double reach2 = reach * reach;
+    double inner = aa && r > 0.5 ? (r - 0.5) * (r - 0.5) : -1.0; /* full coverage within */
+    double span_r = reach + 0.01; /* spans are conservative; each pixel decides */
+
+    double ylo = (ay < by ? ay : by) - span_r, yhi = (ay > by ? ay : by) + span_r;
+    int j0, j1;
+    if (!span_columns(ylo, yhi, t->h, &j0, &j1))
+        return;
+    /* Unit direction u and the band |n . (p - a)| <= r, 0 <= u . (p - a) <= len. */
+    double ux = len > 0.0 ? dx / len : 0.0, uy = len > 0.0 ? dy / len : 0.0;
+    for (int j = j0; j <= j1; j++) {
+        double py = j + 0.5;
+        double lo = INFINITY, hi = -INFINITY;
+        double oa = py - ay, ob = py - by;
+        if (fabs(oa) <= span_r) {
+            double h = sqrt(span_r * span_r - oa * oa);
+            hull(&lo, &hi, ax - h, ax + h);
+        }
+        if (fabs(ob) <= span_r) {
+            double h = sqrt(span_r * span_r - ob * ob);
+            hull(&lo, &hi, bx - h, bx + h);
+        }
+        if (len > 0.0) {
+            double blo = -INFINITY, bhi = INFINITY;
+            /* perpendicular: -uy * (x - ax) + ux * oa in [-r, r] */
+            if (fabs(uy) > 1e-9) {
+                double p = ax + (ux * oa - span_r) / uy, q = ax + (ux * oa + span_r) / uy;
+                blo = p < q ? p : q;
+                bhi = p < q ? q : p;
+            } else if (fabs(ux * oa) > span_r) {
+                blo = INFINITY;
+            }
+            /* along: ux * (x - ax) + uy * oa in [0, len] */
+            if (fabs(ux) > 1e-9) {
+                double p = ax - uy * oa / ux, q = ax + (len - uy * oa) / ux;
+                double plo = p < q ? p : q, phi = p < q ? q : p;
+                blo = plo > blo ? plo : blo;
+                bhi = phi < bhi ? phi : bhi;
+            } else if (uy * oa < -span_r || uy * oa > len + span_r) {
+                blo = INFINITY;
+            }
+            if (blo <= bhi)
+                hull(&lo, &hi, blo, bhi);
+        }
+        int i0, i1;
+        if (!span_columns(lo, hi, t->w, &i0, &i1))
+            continue;
+        /* Along- and across-segment offsets of the row's first centre; the
+         * across one is exact for axis-aligned lines whatever the ends. */
+        double ox = i0 + 0.5 - ax;
+        double al_row = len > 0.0 ? ux * ox + uy * oa : -1.0, pe_row = -uy * ox + ux * oa;
+        for (int i = i0; i <= i1; i++) {
+            double k = i - i0, al = al_row + ux * k, s, d2;
+            if (al <= 0.0) {
+                double qx = i + 0.5 - ax;
+                d2 = qx * qx + oa * oa;
+                s = 0.0;
+            } else if (al >= len) {
+                double qx = i + 0.5 - bx;
+                d2 = qx * qx + ob * ob;
+                s = 1.0;
+            } else {
+                double pe = pe_row - uy * k;
+                d2 = pe * pe;
+                s = al * inv_len;
+            }
+            float cov;
+            if (!aa) {
+                if (d2 > reach2)
+                    continue;
+                cov = 1.0f;
+            } else {
+                if (d2 >= reach2)
+                    continue;
+                cov = d2 <= inner ? 1.0f : (float)(reach - sqrt(d2));
+                if (cov > 1.0f)
+                    cov = 1.0f;
+                if (!(cov > 0.0f))
+                    continue;
+            }
+            paint_pixel(t, &pt, i, j, (float)s, cov);
+        }
+    }
+}
+
+void raster_line(RasterTarget *t, RasterVertex a, RasterVertex b, float width, int flags) {
+    if (!(width > 0.0f))
+        return;
+    /* Below a pixel, a 1 px line at proportional opacity reads the same and
+     * does not break up into dots. */
+    float scale = 1.0f;
+    if (width < 1.0f) {
+        scale = width;
+        width = 1.0f;
+    }
+    draw_capsule(t, &a, &b, 0.5 * width, scale, flags);
+}
+
+void raster_point(RasterTarget *t, RasterVertex c, float radius, int flags) {
+    if (!(radius > 0.0f))
+        return;
+    float scale = 1.0f;
+    if (radius < 0.5f) {
+        scale = (radius / 0.5f) * (radius / 0.5f);
+        radius = 0.5f;
+    }
+    draw_capsule(t, &c, &c, radius, scale, flags);
+}
+
+void raster_ring(RasterTarget *t, RasterVertex c, float radius, float width, int flags) {
+    if (!(width > 0.0f) || !(radius >= 0.0f) || !isfinite(c.x) || !isfinite(c.y) ||
+        !isfinite(radius) || !isfinite(width))
+        return;
+    float scale = 1.0f;
+    if (width < 1.0f) {
+        scale = width;
+        width = 1.0f;
+    }
+    int aa = !(flags & RASTER_NO_AA);
+    Paint pt;
+    paint_init(&pt, &c, &c, scale, flags, t);
+    double cx = c.x, cy = c.y, hw = 0.5 * width;
+    double ext = aa ? hw + 0.5 : hw;
+    double outer = radius + ext + 0.01;
+    double inner = radius - ext - 0.01; /* centres nearer than this are not covered */
+    int j0, j1;
+    if (!span_columns(cy - outer, cy + outer, t->h, &j0, &j1))
+        return;
+    for (int j = j0; j <= j1; j++) {
+        double py = j + 0.5, oy = py - cy;
+        double h = sqrt(fmax(outer * outer - oy * oy, 0.0));
+        int i0, i1;
+        if (!span_columns(cx - h, cx + h, t->w, &i0, &i1))
+            continue;
+        double hole_lo = INFINITY, hole_hi = -INFINITY;
+        if (inner > 0.0 && fabs(oy) < inner) {
+            double hi_ = sqrt(inner * inner - oy * oy);
+            hole_lo = cx - hi_;
+            hole_hi = cx + hi_;
+        }
+        for (int i = i0; i <= i1; i++) {
+            double px = i + 0.5;
+            if (px > hole_lo && px < hole_hi) {
+                /* jump over the hole */
+                double next = ceil(hole_hi - 0.5);
+                if (next > i1)
+                    break;
+                i = (int)next - 1;
+                continue;
+            }
+            double ox = px - cx;
+            double d = fabs(sqrt(ox * ox + oy * oy) - radius);
+            float cov;
+            if (!aa) {
+                if (d > hw)
+                    continue;
+                cov = 1.0f;
+            } else {
+                cov = (float)(ext - d);
+                if (!(cov > 0.0f))
+                    continue;
+                if (cov > 1.0f)
+                    cov = 1.0f;
+            }
+            paint_pixel(t, &pt, i, j, 0.0f, cov);
+        }
+    }
+}
+
+/* ---- 2D fills, blits, compositing, resolve ------------------------------ */
+
+/* Coverage of pixel i by [lo, hi) along one axis. */
+static inline float axis_cover(int i, float lo, float hi) {
+    float a = lo > (float)i ? lo : (float)i;
+    float b = hi < (float)(i + 1) ? hi : (float)(i + 1);
+    return b > a ? b - a : 0.0f;
+}
+
+void raster_fill_rect(RasterTarget *t, float x0, float y0, float x1, float y1, float r, float g,
+                      float b, float a) {
+    if (isnan(x0) || isnan(y0) || isnan(x1) || isnan(y1))
+        return;
+    /* Clamp in float first: the int conversions below must not overflow. */
+    x0 = fmaxf(x0, 0.0f);
+    y0 = fmaxf(y0, 0.0f);
+    x1 = fminf(x1, (float)t->w);
+    y1 = fminf(y1, (float)t->h);
+    a = unit_clamp(a);
+    if (!(x0 < x1) || !(y0 < y1) || a <= 0.0f)
+        return;
+    float sr = unit_clamp(r) * 255.0f, sg = unit_clamp(g) * 255.0f, sb = unit_clamp(b) * 255.0f;
+    int i0 = (int)x0, i1 = (int)ceilf(x1), j0 = (int)y0, j1 = (int)ceilf(y1);
+    for (int j = j0; j < j1; j++) {
+        float cy = axis_cover(j, y0, y1) * a;
+        uint8_t *p = t->rgb + ((size_t)j * (size_t)t->w + (size_t)i0) * 3;
+        for (int i = i0; i < i1; i++, p += 3) {
+            float cov = (i == i0 || i == i1 - 1) ? axis_cover(i, x0, x1) * cy : cy;
+            put_pixel(p, sr, sg, sb, cov);
+        }
+    }
+}
+
+void raster_blit_coverage(RasterTarget *t, int x, int y, const uint8_t *cov, int cw, int ch,
+                          int pitch, float r, float g, float b, float alpha) {
+    alpha = unit_clamp(alpha);
+    if (!cov || cw <= 0 || ch <= 0 || alpha <= 0.0f)
+        return;
+    /* Clip in 64-bit so x + cw cannot overflow. */
+    int64_t cx0 = x < 0 ? -(int64_t)x : 0, cy0 = y < 0 ? -(int64_t)y : 0;
+    int64_t cx1 = (int64_t)t->w - x < cw ? (int64_t)t->w - x : cw;
+    int64_t cy1 = (int64_t)t->h - y < ch ? (int64_t)t->h - y : ch;
+    if (cx0 >= cx1 || cy0 >= cy1)
+        return;
+    float sr = unit_clamp(r) * 255.0f, sg = unit_clamp(g) * 255.0f, sb = unit_clamp(b) * 255.0f;
+    float k = alpha / 255.0f;
+    for (int64_t j = cy0; j < cy1; j++) {
+        const uint8_t *c = cov + (size_t)j * (size_t)pitch;
+        uint8_t *p = t->rgb + ((size_t)(y + j) * (size_t)t->w + (size_t)(x + cx0)) * 3;
+        for (int64_t i = cx0; i < cx1; i++, p += 3) {
+            if (c[i] == 0)
+                continue;
+            /* Full coverage at full alpha is an exact copy. */
+            float w = c[i] == 255 ? alpha : (float)c[i] * k;
+            put_pixel(p, sr, sg, sb, w);
+        }
+    }
+}
+
+void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float opacity) {
+    if (t->w != layer->w || t->h != layer->h)
+        return;
+    opacity = unit_clamp(opacity);
+    if (opacity <= 0.0f)
+        return;
+    size_t n = (size_t)t->w * (size_t)t->h;
+    const uint8_t *s = layer->rgb;
+    uint8_t *d = t->rgb;
+    size_t i = 0;
+    /* With a fixed opacity the blend of d towards s moves d by an amount
+     * that depends only on s - d: tabulate it once per call (511 entries)
+     * instead of converting every channel to float and back. Rounds as
+     * blend8 does, floor(d + (s - d) * a + 0.5), up to float's own
+     * rounding of that sum. */
+    int16_t step[511];
+    for (int k = 0; k < 511; k++)
+        step[k] = (int16_t)floor((k - 255) * (double)opacity + 0.5);
+#define BLEND_TAB(dp, sp) (dp) = (uint8_t)((dp) + step[(int)(sp) - (int)(dp) + 255])
+    if (layer->depth && t->depth) {
+        /* Most of the frame is not covered by the layer: test blocks of
+         * pixels without branching and skip the ones with nothing to do. */
+        const float *lz = layer->depth, *tz = t->depth;
+        for (; i + 8 <= n; i += 8) {
+            int any = 0;
+            for (int k = 0; k < 8; k++)
+                any |= lz[i + k] < tz[i + k];
+            if (!any)
+                continue;
+            for (size_t k = i; k < i + 8; k++) {
+                if (!(lz[k] < tz[k]))
+                    continue;
+                BLEND_TAB(d[3 * k], s[3 * k]);
+                BLEND_TAB(d[3 * k + 1], s[3 * k + 1]);
+                BLEND_TAB(d[3 * k + 2], s[3 * k + 2]);
+            }
+        }
+        s += 3 * i;
+        d += 3 * i;
+    }
+    for (; i < n; i++, s += 3, d += 3) {
+        float lz = layer->depth ? layer->depth[i] : -INFINITY;
+        float tz = t->depth ? t->depth[i] : INFINITY;
+        if (!(lz < tz))
+            continue;
+        BLEND_TAB(d[0], s[0]);
+        BLEND_TAB(d[1], s[1]);
+        BLEND_TAB(d[2], s[2]);
+    }
+#undef BLEND_TAB
+}
+
+void raster_resolve(RasterTarget *dst, const RasterTarget *src, int ss) {
+    if (ss < 1 || ss > 4 || src->w != dst->w * ss || src->h != dst->h * ss)
+        return;
+    unsigned n = (unsigned)(ss * ss);
+    /* (sum + n/2) / n by multiply and shift: with m = ceil(2^20 / n) the
+     * quotient is exact for every sum up to 16 * 255 (the error term
+     * sum * (m * n - 2^20) / 2^20 stays below 1/n). */
+    uint32_t m = (uint32_t)(((1u << 20) + n - 1) / n);
+    size_t sw = (size_t)src->w;
+    if (ss == 1) {
+        memcpy(dst->rgb, src->rgb, sw * (size_t)src->h * 3);
+        return;
+    }
+    for (int y = 0; y < dst->h; y++) {
+        uint8_t *d = dst->rgb + (size_t)y * (size_t)dst->w * 3;
+        const uint8_t *s0 = src->rgb + (size_t)y * (size_t)ss * sw * 3;
+        for (int x = 0; x < dst->w; x++, d += 3) {
+            uint32_t sr = 0, sg = 0, sb = 0;
+            const uint8_t *row = s0 + (size_t)x * (size_t)ss * 3;
+            for (int j = 0; j < ss; j++, row += sw * 3) {
+                for (int i = 0; i < ss; i++) {
+                    sr += row[i * 3];
+                    sg += row[i * 3 + 1];
+                    sb += row[i * 3 + 2];
+                }
+            }
+            d[0] = (uint8_t)(((sr + n / 2) * m) >> 20);
+            d[1] = (uint8_t)(((sg + n / 2) * m) >> 20);
+            d[2] = (uint8_t)(((sb + n / 2) * m) >> 20);
+        }
+    }
+}

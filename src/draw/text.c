@@ -1,0 +1,670 @@
+/*
+ * text.c — UTF-8 text with FreeType and fontconfig fallback (see text.h).
+ *
+ * Pipeline place: render stage; draws into a RasterTarget only through
+ * raster_blit_coverage. Depends on FreeType (glyph outlines, rasterizing),
+ * fontconfig (finding a font for characters the main font lacks) and
+ * raster.h.
+ *
+ * A string is laid out in two passes with one routine, so text_measure and
+ * text_draw cannot disagree: decode a codepoint, pick a face and glyph
+ * (main face, else the fallback fontconfig chose for that codepoint, else
+ * the main face's .notdef box), fetch the glyph's coverage bitmap from the
+ * per-renderer cache (keyed by face, glyph index and size in 1/64 px), add
+ * kerning and the glyph's unhinted advance to a pen kept in double.
+ */
+#include "draw/text.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <fontconfig/fontconfig.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#ifndef GD_FONT_DIR
+#define GD_FONT_DIR "fonts"
+#endif
+
+#define MAX_FACES      16   /* main face + fallbacks; more scripts than this in one video is rare */
+#define MAX_SIZE_PX    1024 /* larger glyphs would make multi-megabyte cache entries */
+#define MAX_CACHE_BYTE (64u << 20) /* glyph bitmaps kept before the cache is emptied */
+#define MAX_FC_TRIES   4           /* fallback candidates opened per codepoint before giving up */
+#define PEN_LIMIT      1e6         /* glyph origins further out are off any target: not drawn */
+
+typedef struct FaceSlot {
+    FT_Face face;
+    char *file; /* NULL for the main face */
+    int index;  /* face index inside a .ttc collection */
+    long size;  /* char size (26.6) currently set on face, 0 = none */
+} FaceSlot;
+
+typedef struct Glyph {
+    int used;
+    int slot;       /* index into TextRenderer.faces */
+    unsigned gid;   /* glyph index in that face */
+    long size;      /* 26.6 pixels */
+    int w, h;       /* coverage bitmap, pitch w */
+    int left, top;  /* bitmap's top-left relative to the origin, y up */
+    double advance; /* unhinted, pixels */
+    uint8_t *cov;
+} Glyph;
+
+/* A codepoint the main face lacks, and the face slot that has it (-1: none). */
+typedef struct FallbackEntry {
+    int used;
+    uint32_t cp;
+    int slot;
+} FallbackEntry;
+
+struct TextRenderer {
+    FT_Library lib;
+    FaceSlot faces[MAX_FACES];
+    int nfaces;
+    int main_bold; /* ask fontconfig for bold fallbacks to match */
+    int fc_ready;  /* fontconfig_init done */
+    Glyph *glyphs; /* open addressing, capacity a power of two */
+    size_t glyph_cap, glyph_count, glyph_bytes;
+    FallbackEntry *fallbacks;
+    size_t fb_cap, fb_count;
+};
+
+const char *text_default_font(void) {
+    return GD_FONT_DIR "/DejaVuSans.ttf";
+}
+
+/* ---- UTF-8 ---- */
+
+int text_utf8_next(const char *str, uint32_t *cp) {
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned b0 = s[0];
+    if (b0 == 0) {
+        *cp = 0;
+        return 0;
+    }
+    if (b0 < 0x80) {
+        *cp = b0;
+        return 1;
+    }
+    /* Unicode Table 3-7: the lead byte fixes the length and the range of
+     * the second byte, which is what excludes overlong forms, surrogates
+     * and values above U+10FFFF. */
+    int len;
+    unsigned lo = 0x80, hi = 0xBF;
+    uint32_t v;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+        v = b0 & 0x1F;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        v = b0 & 0x0F;
+        if (b0 == 0xE0)
+            lo = 0xA0;
+        else if (b0 == 0xED)
+            hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        v = b0 & 0x07;
+        if (b0 == 0xF0)
+            lo = 0x90;
+        else if (b0 == 0xF4)
+            hi = 0x8F;
+    } else {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    for (int i = 1; i < len; i++) {
+        unsigned b = s[i]; /* the NUL fails the range test, so we never pass it */
+        if (b < lo || b > hi) {
+            *cp = 0xFFFD;
+            return i;
+        }
+        v = (v << 6) | (b & 0x3F);
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    *cp = v;
+    return len;
+}
+
+/* ---- faces ---- */
+
+static int set_size(FaceSlot *fs, long size26) {
+    if (fs->size == size26)
+        return 0;
+    if (FT_Set_Char_Size(fs->face, 0, size26, 72, 72) != 0) {
+        fs->size = 0;
+        return -1;
+    }
+    fs->size = size26;
+    return 0;
+}
+
+/* Returns the slot of the fallback face file#index, opening it on first
+ * use; -1 when it cannot be used (not scalable, no Unicode map, no room). */
+static int face_open(TextRenderer *tr, const char *file, int index) {
+    for (int i = 1; i < tr->nfaces; i++)
+        if (tr->faces[i].index == index && strcmp(tr->faces[i].file, file) == 0)
+            return i;
+    if (tr->nfaces == MAX_FACES)
+        return -1;
+    FT_Face face;
+    if (FT_New_Face(tr->lib, file, index, &face) != 0)
+        return -1;
+    if (!FT_IS_SCALABLE(face) || FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0) {
+        FT_Done_Face(face);
+        return -1;
+    }
+    char *copy = strdup(file);
+    if (copy == NULL) {
+        FT_Done_Face(face);
+        return -1;
+    }
+    FaceSlot *fs = &tr->faces[tr->nfaces];
+    fs->face = face;
+    fs->file = copy;
+    fs->index = index;
+    fs->size = 0;
+    return tr->nfaces++;
+}
+
+/* LeakSanitizer's switches: defined only in sanitizer builds, NULL otherwise. */
+extern void __lsan_disable(void) __attribute__((weak));
+extern void __lsan_enable(void) __attribute__((weak));
+
+/* Loads fontconfig's configuration once per process (later calls are
+ * cheap). Parsing it leaks a few hundred bytes inside fontconfig that only
+ * FcFini would free, and FcFini is unsafe while other threads may use
+ * fontconfig; so the load is hidden from LeakSanitizer, and leaks of ours
+ * (a pattern or font set not destroyed) are still reported. */
+static int fontconfig_init(void) {
+    if (__lsan_disable)
+        __lsan_disable();
+    FcBool ok = FcInit();
+    if (__lsan_enable)
+        __lsan_enable();
+    return ok;
+}
+
+/* Han ideographs: shared by Chinese, Japanese and Korean, drawn slightly
+ * differently in each. gdrender grew from a Chinese tutorial, so they get
+ * Simplified Chinese forms (Noto Sans CJK SC) unless no such font exists. */
+static int is_han(uint32_t cp) {
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F);
+}
+
+/* Asks fontconfig for the fonts that have cp, best first, and opens the
+ * first one that really maps it. Returns its slot or -1. */
+static int fallback_find(TextRenderer *tr, uint32_t cp) {
+    int found = -1;
+    if (!tr->fc_ready) {
+        if (!fontconfig_init())
+            return -1;
+        tr->fc_ready = 1;
+    }
+    FcPattern *pat = FcPatternCreate();
+    FcCharSet *cs = FcCharSetCreate();
+    if (pat == NULL || cs == NULL || !FcCharSetAddChar(cs, cp) ||
+        !FcPatternAddCharSet(pat, FC_CHARSET, cs) ||
+        !FcPatternAddString(pat, FC_FAMILY, (const FcChar8 *)"sans-serif") ||
+        !FcPatternAddBool(pat, FC_SCALABLE, FcTrue) ||
+        (tr->main_bold && !FcPatternAddInteger(pat, FC_WEIGHT, FC_WEIGHT_BOLD)) ||
+        (is_han(cp) && !FcPatternAddString(pat, FC_LANG, (const FcChar8 *)"zh-cn")))
+        goto done;
+    /* NULL config: fontconfig's default, which it initialises once and
+     * guards itself, so several renderers on several threads may share it. */
+    if (!FcConfigSubstitute(NULL, pat, FcMatchPattern))
+        goto done;
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcFontSet *set = FcFontSort(NULL, pat, FcTrue, NULL, &res);
+    if (set == NULL)
+        goto done;
+    int tries = 0;
+    for (int i = 0; i < set->nfont && found < 0 && tries < MAX_FC_TRIES; i++) {
+        FcPattern *font = set->fonts[i];
+        FcCharSet *fcs;
+        FcChar8 *file;
+        int index = 0;
+        FcBool color = FcFalse;
+        /* The sort ranks by closeness, not coverage: check each candidate. */
+        if (FcPatternGetCharSet(font, FC_CHARSET, 0, &fcs) != FcResultMatch ||
+            !FcCharSetHasChar(fcs, cp))
+            continue;
+        if (FcPatternGetString(font, FC_FILE, 0, &file) != FcResultMatch)
+            continue;
+        FcPatternGetInteger(font, FC_INDEX, 0, &index);
+        FcPatternGetBool(font, FC_COLOR, 0, &color);
+        if (color) /* colour bitmap fonts (emoji) do not give 8-bit coverage */
+            continue;
+        tries++;
+        int slot = face_open(tr, (const char *)file, index);
+        if (slot > 0 && FT_Get_Char_Index(tr->faces[slot].face, cp) != 0)
+            found = slot;
+    }
+    FcFontSetDestroy(set);
+done:
+    if (cs)
+        FcCharSetDestroy(cs);
+    if (pat)
+        FcPatternDestroy(pat);
+    return found;
+}
+
+static size_t hash_u32(uint32_t x) {
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+static int fallback_grow(TextRenderer *tr) {
+    size_t cap = tr->fb_cap ? tr->fb_cap * 2 : 64;
+    FallbackEntry *n = calloc(cap, sizeof *n);
+    if (n == NULL)
+        return -1;
+    for (size_t i = 0; i < tr->fb_cap; i++) {
+        if (!tr->fallbacks[i].used)
+            continue;
+        size_t h = hash_u32(tr->fallbacks[i].cp) & (cap - 1);
+        while (n[h].used)
+            h = (h + 1) & (cap - 1);
+        n[h] = tr->fallbacks[i];
+    }
+    free(tr->fallbacks);
+    tr->fallbacks = n;
+    tr->fb_cap = cap;
+    return 0;
+}
+
+/* The face slot for a codepoint the main face lacks, asking fontconfig
+ * only the first time; -1 when no font has it. */
+static int fallback_slot(TextRenderer *tr, uint32_t cp) {
+    if (tr->fb_cap) {
+        size_t h = hash_u32(cp) & (tr->fb_cap - 1);
+        while (tr->fallbacks[h].used) {
+            if (tr->fallbacks[h].cp == cp)
+                return tr->fallbacks[h].slot;
+            h = (h + 1) & (tr->fb_cap - 1);
+        }
+    }
+    int slot = fallback_find(tr, cp);
+    if ((tr->fb_count + 1) * 2 > tr->fb_cap && fallback_grow(tr) != 0)
+        return slot; /* out of memory: correct, just not remembered */
+    size_t h = hash_u32(cp) & (tr->fb_cap - 1);
+    while (tr->fallbacks[h].used)
+        h = (h + 1) & (tr->fb_cap - 1);
+    tr->fallbacks[h].used = 1;
+    tr->fallbacks[h].cp = cp;
+    tr->fallbacks[h].slot = slot;
+    tr->fb_count++;
+    return slot;
+}
+
+/* Chooses the face and glyph that draw cp: glyph 0 of the main face (its
+ * .notdef box) when no font has it. */
+static void glyph_choose(TextRenderer *tr, uint32_t cp, int *slot, unsigned *gid) {
+    *slot = 0;
+    *gid = FT_Get_Char_Index(tr->faces[0].face, cp);
+    if (*gid != 0)
+        return;
+    int s = fallback_slot(tr, cp);
+    if (s > 0) {
+        unsigned g = FT_Get_Char_Index(tr->faces[s].face, cp);
+        if (g != 0) {
+            *slot = s;
+            *gid = g;
+        }
+    }
+}
+
+/* ---- glyph cache ---- */
+
+static size_t glyph_hash(int slot, unsigned gid, long size) {
+    return hash_u32((uint32_t)gid * 31u + (uint32_t)slot) ^ hash_u32((uint32_t)size * 17u + 1u);
+}
+
+static void glyph_cache_clear(TextRenderer *tr) {
+    for (size_t i = 0; i < tr->glyph_cap; i++)
+        free(tr->glyphs[i].cov);
+    free(tr->glyphs);
+    tr->glyphs = NULL;
+    tr->glyph_cap = tr->glyph_count = tr->glyph_bytes = 0;
+}
+
+static int glyph_cache_grow(TextRenderer *tr) {
+    size_t cap = tr->glyph_cap ? tr->glyph_cap * 2 : 256;
+    Glyph *n = calloc(cap, sizeof *n);
+    if (n == NULL)
+        return -1;
+    for (size_t i = 0; i < tr->glyph_cap; i++) {
+        Glyph *g = &tr->glyphs[i];
+        if (!g->used)
+            continue;
+        size_t h = glyph_hash(g->slot, g->gid, g->size) & (cap - 1);
+        while (n[h].used)
+            h = (h + 1) & (cap - 1);
+        n[h] = *g;
+    }
+    free(tr->glyphs);
+    tr->glyphs = n;
+    tr->glyph_cap = cap;
+    return 0;
+}
+
+/* Copies FreeType's bitmap (8-bit grey or 1-bit, either row order) into a
+ * tightly packed 8-bit coverage buffer. Other pixel modes give no ink. */
+static int bitmap_copy(Glyph *g, const FT_Bitmap *bm) {
+    g->w = (int)bm->width;
+    g->h = (int)bm->rows;
+    if (g->w == 0 || g->h == 0 ||
+        (bm->pixel_mode != FT_PIXEL_MODE_GRAY && bm->pixel_mode != FT_PIXEL_MODE_MONO)) {
+        g->w = g->h = 0;
+        return 0;
+    }
+    g->cov = malloc((size_t)g->w * (size_t)g->h);
+    if (g->cov == NULL) {
+        g->w = g->h = 0;
+        return -1;
+    }
+    /* A negative pitch means rows are stored bottom-up from buffer. */
+    const unsigned char *row = bm->buffer;
+    if (bm->pitch < 0)
+        row -= (ptrdiff_t)bm->pitch * (g->h - 1);
+    int grays = bm->num_grays > 1 ? bm->num_grays : 256;
+    for (int j = 0; j < g->h; j++, row += bm->pitch) {
+        uint8_t *out = g->cov + (size_t)j * (size_t)g->w;
+        for (int i = 0; i < g->w; i++) {
+            if (bm->pixel_mode == FT_PIXEL_MODE_MONO)
+                out[i] = (row[i >> 3] & (0x80 >> (i & 7))) ? 255 : 0;
+            else
+                out[i] = (uint8_t)(grays == 256 ? row[i] : row[i] * 255 / (grays - 1));
+        }
+    }
+    return 0;
+}
+
+static int has_ink(const Glyph *g) {
+    for (size_t i = 0; i < (size_t)g->w * (size_t)g->h; i++)
+        if (g->cov[i] != 0)
+            return 1;
+    return 0;
+}
+
+/* A rectangle outline, 0.5 em wide and 0.7 em tall on the baseline, for a
+ * main font whose .notdef is blank. */
+static void box_make(Glyph *g, double px) {
+    free(g->cov);
+    g->cov = NULL;
+    int stroke = px >= 16 ? (int)lround(px / 16) : 1;
+    int w = (int)lround(px * 0.5), h = (int)lround(px * 0.7);
+    if (w < 2 * stroke + 1)
+        w = 2 * stroke + 1;
+    if (h < 2 * stroke + 1)
+        h = 2 * stroke + 1;
+    g->cov = calloc((size_t)w * (size_t)h, 1);
+    g->w = g->h = 0;
+    if (g->cov == NULL)
+        return;
+    int margin = (int)lround(px * 0.1);
+    for (int j = 0; j < h; j++)
+        for (int i = 0; i < w; i++)
+            if (i < stroke || i >= w - stroke || j < stroke || j >= h - stroke)
+                g->cov[(size_t)j * (size_t)w + (size_t)i] = 255;
+    g->w = w;
+    g->h = h;
+    g->left = margin;
+    g->top = h;
+    if (g->advance < w + 2 * margin)
+        g->advance = w + 2 * margin;
+}
+
+/* Loads and rasterizes one glyph into g (whose key is already set). A
+ * glyph FreeType cannot load draws nothing and takes no space. */
+static void glyph_render(TextRenderer *tr, Glyph *g) {
+    FaceSlot *fs = &tr->faces[g->slot];
+    double px = g->size / 64.0;
+    g->cov = NULL;
+    g->w = g->h = g->left = g->top = 0;
+    g->advance = 0;
+    /* Light hinting snaps only vertical positions (baseline, x-height), which
+     * keeps text crisp at 720p without distorting glyph widths; embedded
+     * bitmaps are skipped so every glyph is anti-aliased. */
+    if (set_size(fs, g->size) == 0 &&
+        FT_Load_Glyph(fs->face, g->gid, FT_LOAD_TARGET_LIGHT | FT_LOAD_NO_BITMAP) == 0) {
+        FT_GlyphSlot s = fs->face->glyph;
+        g->advance = s->linearHoriAdvance / 65536.0;
+        if (s->format == FT_GLYPH_FORMAT_BITMAP || FT_Render_Glyph(s, FT_RENDER_MODE_NORMAL) == 0) {
+            g->left = s->bitmap_left;
+            g->top = s->bitmap_top;
+            bitmap_copy(g, &s->bitmap);
+        }
+    }
+    if (g->slot == 0 && g->gid == 0 && (g->cov == NULL || !has_ink(g)))
+        box_make(g, px);
+}
+
+/* The cached glyph for (slot, gid, size26); NULL only when out of memory.
+ * The pointer is valid until the next glyph_get. */
+static const Glyph *glyph_get(TextRenderer *tr, int slot, unsigned gid, long size26) {
+    if (tr->glyph_cap) {
+        size_t h = glyph_hash(slot, gid, size26) & (tr->glyph_cap - 1);
+        while (tr->glyphs[h].used) {
+            Glyph *g = &tr->glyphs[h];
+            if (g->slot == slot && g->gid == gid && g->size == size26)
+                return g;
+            h = (h + 1) & (tr->glyph_cap - 1);
+        }
+    }
+    /* Sizes that change every frame (an animated zoom) would grow the cache
+     * without bound: start over when it gets big. */
+    if (tr->glyph_bytes > MAX_CACHE_BYTE)
+        glyph_cache_clear(tr);
+    if ((tr->glyph_count + 1) * 2 > tr->glyph_cap && glyph_cache_grow(tr) != 0)
+        return NULL;
+    size_t h = glyph_hash(slot, gid, size26) & (tr->glyph_cap - 1);
+    while (tr->glyphs[h].used)
+        h = (h + 1) & (tr->glyph_cap - 1);
+    Glyph *g = &tr->glyphs[h];
+    g->used = 1;
+    g->slot = slot;
+    g->gid = gid;
+    g->size = size26;
+    glyph_render(tr, g);
+    tr->glyph_count++;
+    tr->glyph_bytes += (size_t)g->w * (size_t)g->h + sizeof *g;
+    return g;
+}
+
+/* ---- layout ---- */
+
+static int is_control(uint32_t cp) {
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+static double face_ascent(const FT_Face f, double px) {
+    return f->ascender > 0 ? f->ascender * px / f->units_per_EM : 0.8 * px;
+}
+
+static double face_descent(const FT_Face f, double px) {
+    return f->descender < 0 ? -f->descender * px / f->units_per_EM : 0.2 * px;
+}
+
+static long size_26_6(float size_px) {
+    if (!(size_px > 0)) /* also NaN */
+        return 0;
+    if (size_px > MAX_SIZE_PX)
+        size_px = MAX_SIZE_PX;
+    return lroundf(size_px * 64.0f);
+}
+
+/* Walks utf8 with the pen starting at x0 (left edge) and baseline y; draws
+ * into t when t is not NULL. Returns the advance width; ascent/descent of
+ * the faces used go to asc and desc when those are not NULL. */
+static double layout(TextRenderer *tr, const char *utf8, long size26, RasterTarget *t, double x0,
+                     double y, const float rgba[4], double *asc, double *desc) {
+    double px = size26 / 64.0;
+    double pen = x0;
+    int used[MAX_FACES] = {1};
+    unsigned prev_gid = 0; /* of the main face, for kerning; 0 = none */
+    FT_Face mainf = tr->faces[0].face;
+    int kern = FT_HAS_KERNING(mainf) != 0;
+    int oy = 0;
+    if (t != NULL) {
+        if (!(fabs(y) < PEN_LIMIT))
+            t = NULL; /* far off (or NaN): measure only */
+        else
+            oy = (int)floor(y + 0.5);
+    }
+    const char *s = utf8;
+    uint32_t cp;
+    int n;
+    while ((n = text_utf8_next(s, &cp)) > 0) {
+        s += n;
+        if (is_control(cp))
+            continue;
+        int slot;
+        unsigned gid;
+        glyph_choose(tr, cp, &slot, &gid);
+        used[slot] = 1;
+        if (kern && slot == 0 && prev_gid != 0 && gid != 0) {
+            FT_Vector d;
+            if (FT_Get_Kerning(mainf, prev_gid, gid, FT_KERNING_UNSCALED, &d) == 0)
+                pen += d.x * px / mainf->units_per_EM;
+        }
+        prev_gid = slot == 0 ? gid : 0;
+        const Glyph *g = glyph_get(tr, slot, gid, size26);
+        if (g == NULL)
+            continue;
+        if (t != NULL && g->w > 0 && fabs(pen) < PEN_LIMIT) {
+            /* Whole-pixel origins: stems land on pixel columns and stay sharp. */
+            int ox = (int)floor(pen + 0.5);
+            raster_blit_coverage(t, ox + g->left, oy - g->top, g->cov, g->w, g->h, g->w, rgba[0],
+                                 rgba[1], rgba[2], rgba[3]);
+        }
+        pen += g->advance;
+    }
+    if (asc != NULL && desc != NULL) {
+        *asc = *desc = 0;
+        for (int i = 0; i < tr->nfaces; i++) {
+            if (!used[i])
+                continue;
+            *asc = fmax(*asc, face_ascent(tr->faces[i].face, px));
+            *desc = fmax(*desc, face_descent(tr->faces[i].face, px));
+        }
+    }
+    return pen - x0;
+}
+
+void text_measure(TextRenderer *tr, const char *utf8, float size_px, float *width, float *ascent,
+                  float *descent) {
+    long size26 = size_26_6(size_px);
+    double w = 0, a = 0, d = 0;
+    if (size26 > 0)
+        w = layout(tr, utf8 ? utf8 : "", size26, NULL, 0, 0, NULL, &a, &d);
+    if (width)
+        *width = (float)w;
+    if (ascent)
+        *ascent = (float)a;
+    if (descent)
+        *descent = (float)d;
+}
+
+float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_px, float x,
+                float y, int align, float r, float g, float b, float alpha) {
+    long size26 = size_26_6(size_px);
+    if (size26 == 0 || utf8 == NULL)
+        return 0;
+    double w = layout(tr, utf8, size26, NULL, 0, 0, NULL, NULL, NULL);
+    double x0 = x;
+    if (align == TEXT_CENTER)
+        x0 -= w / 2;
+    else if (align == TEXT_RIGHT)
+        x0 -= w;
+    const float rgba[4] = {r, g, b, alpha};
+    if (isfinite(x0))
+        layout(tr, utf8, size26, t, x0, y, rgba, NULL, NULL);
+    return (float)w;
+}
+
+/* ---- life cycle ---- */
+
+TextRenderer *text_create(const char *font_path, GdError *err) {
+    /* FreeType's errors for a missing file are vague; ask the OS first so
+     * the message says what is wrong. */
+    struct stat st;
+    if (stat(font_path, &st) != 0) {
+        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, strerror(EISDIR));
+        return NULL;
+    }
+    FILE *f = fopen(font_path, "rb");
+    if (f == NULL) {
+        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, strerror(errno));
+        return NULL;
+    }
+    fclose(f);
+
+    TextRenderer *tr = calloc(1, sizeof *tr);
+    if (tr == NULL) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        return NULL;
+    }
+    if (FT_Init_FreeType(&tr->lib) != 0) {
+        free(tr);
+        gd_error(err, GD_ERR_RUNTIME, "cannot initialise FreeType");
+        return NULL;
+    }
+    FT_Face face;
+    FT_Error fe = FT_New_Face(tr->lib, font_path, 0, &face);
+    if (fe == FT_Err_Unknown_File_Format) {
+        gd_error(err, GD_ERR_INPUT, "%s: not a font file", font_path);
+        goto fail;
+    }
+    if (fe == FT_Err_Out_Of_Memory) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto fail;
+    }
+    if (fe != 0) {
+        gd_error(err, GD_ERR_INPUT, "%s: not a usable font (FreeType error %d)", font_path, fe);
+        goto fail;
+    }
+    tr->faces[0].face = face;
+    tr->nfaces = 1;
+    if (!FT_IS_SCALABLE(face)) {
+        gd_error(err, GD_ERR_INPUT, "%s: not a scalable font", font_path);
+        goto fail;
+    }
+    if (FT_Select_Charmap(face, FT_ENCODING_UNICODE) != 0) {
+        gd_error(err, GD_ERR_INPUT, "%s: font has no Unicode character map", font_path);
+        goto fail;
+    }
+    tr->main_bold = (face->style_flags & FT_STYLE_FLAG_BOLD) != 0;
+    return tr;
+fail:
+    text_destroy(tr);
+    return NULL;
+}
+
+void text_destroy(TextRenderer *tr) {
+    if (tr == NULL)
+        return;
+    glyph_cache_clear(tr);
+    free(tr->fallbacks);
+    for (int i = 0; i < tr->nfaces; i++) {
+        FT_Done_Face(tr->faces[i].face);
+        free(tr->faces[i].file);
+    }
+    FT_Done_FreeType(tr->lib);
+    free(tr);
+}

@@ -1,0 +1,69 @@
+/*
+ * text.h — UTF-8 text with FreeType, with font fallback through fontconfig.
+ *
+ * Pipeline place: render stage (titles, axis labels, tick labels, legends,
+ * live readouts). Only text.c sees FreeType and fontconfig.
+ *
+ * A TextRenderer is one thread's: FreeType faces are not thread-safe, so each
+ * render thread creates its own (cheap: faces are opened once, glyphs are
+ * cached per size). Two renderers may be used at the same time by two
+ * threads. Characters missing from the main font come from the installed
+ * font fontconfig ranks first among those that have them (the choice depends
+ * only on the machine's fonts, never on what was drawn before, so frames are
+ * reproducible); a character no font has draws as a box (the main font's
+ * .notdef, or a drawn rectangle). Invalid UTF-8 draws as U+FFFD. Control
+ * characters (U+0000..U+001F, U+007F..U+009F) draw nothing and take no
+ * space: text is one line. Never crashes on any input.
+ *
+ * Glyphs are hinted lightly (vertical only) and placed on whole pixels;
+ * advances are the unhinted ones, so a string's width scales exactly with
+ * its size and text_measure agrees with text_draw.
+ */
+#ifndef GD_TEXT_H
+#define GD_TEXT_H
+
+#include <stdint.h>
+
+#include "base/error.h"
+#include "draw/raster.h"
+
+typedef struct TextRenderer TextRenderer;
+
+enum { TEXT_LEFT = 0, TEXT_CENTER = 1, TEXT_RIGHT = 2 };
+
+/* Opens font_path (.ttf/.otf/.ttc; face 0 of a collection). Returns NULL
+ * with err on failure: code GD_ERR_INPUT with "FONT: cannot open font:
+ * <strerror>" (missing, unreadable, a directory), "FONT: not a font file"
+ * (a format FreeType does not know), "FONT: not a usable font (FreeType
+ * error N)" (a damaged font), "FONT: not a scalable font" (bitmap-only) or
+ * "FONT: font has no Unicode character map"; code GD_ERR_RUNTIME when out
+ * of memory. */
+TextRenderer *text_create(const char *font_path, GdError *err);
+void text_destroy(TextRenderer *tr); /* NULL-safe */
+
+/* Metrics of utf8 at size_px (the em size in pixels): advance width, and
+ * the ascent/descent (positive numbers) of the line: the largest of the
+ * ascents/descents of the main font and of every fallback font the string
+ * uses. Sizes are clamped to 0..1024 px; size 0 (or NaN) measures 0. */
+void text_measure(TextRenderer *tr, const char *utf8, float size_px, float *width, float *ascent,
+                  float *descent);
+
+/* Draws utf8 with its baseline at y and its left edge / centre / right
+ * edge (align) at x, blended with colour (0..1) and alpha. Returns the
+ * advance width drawn, always equal to text_measure's width. Glyph origins
+ * are rounded to whole pixels. Clipped to the target. */
+float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_px, float x,
+                float y, int align, float r, float g, float b, float alpha);
+
+/* Path of the default font shipped in fonts/ (absolute, static storage). */
+const char *text_default_font(void);
+
+/* Decodes the UTF-8 sequence at s into *cp and returns the number of bytes
+ * it took (0 at the terminating NUL, then *cp = 0). An ill-formed sequence
+ * (a stray or invalid byte, an overlong form, a surrogate, a value above
+ * U+10FFFF, a truncated sequence) gives U+FFFD and consumes its maximal
+ * valid prefix (at least 1 byte), as Unicode recommends: one U+FFFD per bad
+ * sequence. Never reads past the NUL. */
+int text_utf8_next(const char *s, uint32_t *cp);
+
+#endif

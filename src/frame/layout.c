@@ -1,0 +1,155 @@
+/*
+ * layout.c — the frame's arrangement of title, 3D views, colourbar and 2D
+ * panels (see layout.h for the rules and why).
+ *
+ * Everything is computed in whole pixels of the output frame, so panels
+ * drawn side by side never share or miss a pixel column.
+ */
+#include "frame/layout.h"
+
+#include <math.h>
+#include <string.h>
+
+#define TITLE_PX    52.0 /* title band height at 720p */
+#define CAPTION_PX  30.0 /* split-mode caption band height at 720p */
+#define COLORBAR_PX 70.0 /* colourbar strip width at 720p, tick labels included */
+#define GAP_PX      8.0  /* space around and between 2D panels at 720p */
+#define AREA_3D     0.6  /* share of the frame the 3D area takes beside 2D panels */
+
+static Rect rect(double x, double y, double w, double h) {
+    Rect r = {x, y, w > 0 ? w : 0, h > 0 ? h : 0};
+    return r;
+}
+
+static int clampi(int v, int lo, int hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Places n rects in rows (counts[i] rects in row i, nrows rows) over area,
+ * with gap g around and between them; each row's rects share its width. */
+static void place_rows(Rect area, const int *counts, int nrows, int g, Rect *out) {
+    int x0 = (int)area.x + g, y0 = (int)area.y + g;
+    int w = (int)area.w - 2 * g, h = (int)area.h - 2 * g;
+    int k = 0;
+    for (int r = 0; r < nrows; r++) {
+        int ya = y0 + (h + g) * r / nrows, yb = y0 + (h + g) * (r + 1) / nrows - g;
+        for (int c = 0; c < counts[r]; c++) {
+            int xa = x0 + (w + g) * c / counts[r], xb = x0 + (w + g) * (c + 1) / counts[r] - g;
+            out[k++] = rect(xa, ya, xb - xa, yb - ya);
+        }
+    }
+}
+
+/* The 2D panels share area: one row in a landscape area, one column in a
+ * portrait one; three panels that would get cells too narrow or too flat
+ * that way go two over one instead. */
+static void place_panels(Rect area, int n, int g, Rect *out) {
+    if (n <= 0)
+        return;
+    int counts[GD_MAX_PANELS];
+    double inner_w = area.w - 2 * g, inner_h = area.h - 2 * g;
+    int as_row = inner_w >= inner_h;
+    double cell_aspect = as_row ? (inner_w / n) / inner_h : inner_w / (inner_h / n);
+    if (n == 3 && (cell_aspect < 0.55 || cell_aspect > 3.0)) {
+        counts[0] = 2;
+        counts[1] = 1;
+        place_rows(area, counts, 2, g, out);
+    } else if (as_row) {
+        counts[0] = n;
+        place_rows(area, counts, 1, g, out);
+    } else {
+        for (int i = 0; i < n; i++)
+            counts[i] = 1;
+        place_rows(area, counts, n, g, out);
+    }
+}
+
+/* Equal views for n runs over area; the last, incomplete row (or column in
+ * a portrait area) is centred. */
+static void place_views(Rect area, int n, double u, Layout *L) {
+    int landscape = area.w >= area.h;
+    int along = n <= 3 ? n : (int)ceil(sqrt((double)n) - 1e-9); /* views per line */
+    int lines = (n + along - 1) / along;
+    int cols = landscape ? along : lines, rows = landscape ? lines : along;
+    int cw = (int)area.w / cols, ch = (int)area.h / rows;
+    int ox = (int)area.x + ((int)area.w - cw * cols) / 2;
+    int oy = (int)area.y + ((int)area.h - ch * rows) / 2;
+    int cap = clampi((int)lround(CAPTION_PX * u), 0, ch / 3);
+    for (int k = 0; k < n; k++) {
+        int line = k / along, pos = k % along;
+        int in_line = line == lines - 1 ? n - line * along : along;
+        int shift = (along - in_line); /* empty cells in this line, centred by half a cell each */
+        int x, y;
+        if (landscape) {
+            x = ox + pos * cw + shift * cw / 2;
+            y = oy + line * ch;
+        } else {
+            x = ox + line * cw;
+            y = oy + pos * ch + shift * ch / 2;
+        }
+        L->view[k] = rect(x, y, cw, ch);
+        L->caption[k] = rect(x, y, cw, cap);
+    }
+    L->nviews = n;
+}
+
+void layout_compute(const Config *cfg, int width, int height, Layout *out) {
+    memset(out, 0, sizeof *out);
+    const double u = height / 720.0;
+    int top = 0;
+    if (cfg->video.title[0]) {
+        top = clampi((int)lround(TITLE_PX * u), 0, height);
+        out->title = rect(0, 0, width, top);
+    }
+    Rect content = rect(0, top, width, height - top);
+
+    int has_surface = 0;
+    for (int i = 0; i < cfg->layout.npanels && i < GD_MAX_PANELS; i++) {
+        if (cfg->layout.panels[i] == PANEL_SURFACE)
+            has_surface = 1;
+        else
+            out->panel_kind[out->npanels++] = cfg->layout.panels[i];
+    }
+
+    Rect area3d = rect(0, 0, 0, 0), rest = content;
+    if (has_surface && out->npanels > 0) {
+        if (content.w >= content.h) {
+            int w3 = (int)lround(AREA_3D * content.w);
+            area3d = rect(content.x, content.y, w3, content.h);
+            rest = rect(content.x + w3, content.y, content.w - w3, content.h);
+        } else {
+            int h3 = (int)lround(AREA_3D * content.h);
+            area3d = rect(content.x, content.y, content.w, h3);
+            rest = rect(content.x, content.y + h3, content.w, content.h - h3);
+        }
+    } else if (has_surface) {
+        area3d = content;
+    }
+
+    int g = clampi((int)lround(GAP_PX * u), 1, 64);
+    place_panels(rest, out->npanels, g, out->panel);
+
+    if (has_surface && area3d.w > 0 && area3d.h > 0) {
+        int cbw = clampi((int)lround(COLORBAR_PX * u), 0, (int)area3d.w / 4);
+        out->colorbar = rect(area3d.x + area3d.w - cbw, area3d.y, cbw, area3d.h);
+        Rect views = rect(area3d.x, area3d.y, area3d.w - cbw, area3d.h);
+        if (cfg->layout.mode == LAYOUT_SPLIT) {
+            int n = clampi(cfg->nruns, 1, GD_MAX_RUNS);
+            place_views(views, n, u, out);
+        } else {
+            /* One view in a wide area: no wider than 1.5 times its height
+             * (the box is drawn to fit the height), centred together with
+             * the colourbar so the bar stands beside the landscape rather
+             * than at the far edge of the frame. */
+            int vw = (int)views.w, maxw = (int)lround(1.5 * views.h);
+            if (vw > maxw) {
+                int left = (int)lround((area3d.w - (maxw + cbw)) / 2.0);
+                views = rect(area3d.x + left, views.y, maxw, views.h);
+                out->colorbar = rect(views.x + views.w, area3d.y, cbw, area3d.h);
+            }
+            out->view[0] = views;
+            out->caption[0] = rect(views.x, views.y, views.w, 0);
+            out->nviews = 1;
+        }
+    }
+}

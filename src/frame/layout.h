@@ -1,0 +1,51 @@
+/*
+ * layout.h — where each part of a frame goes ([layout] of SPEC section 3).
+ *
+ * Pipeline place: compose stage. Pure geometry in output pixels, computed
+ * once per video from the config and the frame size; scene.c draws the 3D
+ * views into `view`, and plots.c draws the 2D panels and the colourbar into
+ * their rectangles.
+ *
+ * Arrangement: a title band on top (when [video] title is set). Below it,
+ * with both a 3D view and 2D panels, the 3D area takes 60% of the frame (on
+ * the left of a landscape frame, on top of a portrait one) and the 2D
+ * panels share the rest: one row in a landscape area, one column in a
+ * portrait one (a column beside a landscape 3D area), or two over one when
+ * three panels would get cells narrower than 0.55:1 or flatter than 3:1.
+ * 2D panels without a 3D view share the whole area the same way. The
+ * colourbar is a thin strip at the right edge of the 3D area. In split mode
+ * the 3D area (without the colourbar) holds one equal view per run: side by
+ * side for up to 3 runs (stacked in a portrait area), otherwise a grid of
+ * ceil(sqrt(n)) columns (rows in a portrait area) whose short last line is
+ * centred, leaving cells empty; each view has a caption band at its top.
+ *
+ * All edges are whole pixels; no two of title, views, panels and colourbar
+ * overlap, and all lie inside the frame.
+ */
+#ifndef GD_LAYOUT_H
+#define GD_LAYOUT_H
+
+#include "config/config.h"
+#include "frame/scene.h"
+
+typedef struct Layout {
+    Rect title;                /* band at the top; h = 0 when there is no title */
+    int nviews;                /* 3D views: 0 without "surface"; 1 in overlay mode; one per run in
+                                  split mode */
+    Rect view[GD_MAX_RUNS];    /* each 3D view's rectangle (including its caption band in split) */
+    Rect caption[GD_MAX_RUNS]; /* split mode: a caption band at the top of each view (h = 0 in
+                                  overlay) */
+    int npanels; /* 2D panels in config order: contour, fit, loss (surface excluded) */
+    PanelKind panel_kind[GD_MAX_PANELS];
+    Rect panel[GD_MAX_PANELS];
+    Rect colorbar; /* thin vertical strip for the surface colormap at the right edge of the 3D
+                      area; w = 0 when there is no 3D view */
+} Layout;
+
+/* Fills *out with the arrangement of cfg's panels in a width x height frame
+ * (reads cfg->video.title, cfg->nruns and cfg->layout only). Sizes scale
+ * with height / 720, like the rest of the picture. Never fails; a frame too
+ * small for some part gives that part an empty rectangle (w or h = 0). */
+void layout_compute(const Config *cfg, int width, int height, Layout *out);
+
+#endif

@@ -1,0 +1,832 @@
+/*
+ * plots.c — the 2D panels (contour map with trails, data with fitted
+ * curves, loss per step) and the colourbar (see plots.h).
+ *
+ * Coordinate spaces: `p` values are parameter values, `w` the scene's world
+ * box (x, y in [-1, 1]), and pixel coordinates are output pixels. Sizes are
+ * given at 720p and multiplied by s->scale. The raster functions clip only
+ * to the target, so every line is clipped to its plot area here
+ * (Liang-Barsky), markers are drawn only inside it, and labels are kept
+ * inside the panel's rectangle.
+ */
+#include "frame/plots.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw/colormap.h"
+#include "model/formula.h"
+
+#define PAD_PX      6.0  /* inner padding of a panel */
+#define TITLE_PX    16.0 /* panel title size */
+#define NAME_PX     14.0 /* axis name size */
+#define TICK_PX     13.0 /* tick label size */
+#define TICK_LEN_PX 4.0
+#define FIT_POINTS  400 /* data points drawn at most */
+#define FIT_SAMPLES 200 /* x samples of a fitted curve */
+#define MAX_TICKS   16
+#define CURVE_W_PX  2.2
+#define BALL_R_PX   5.0
+
+struct PlotCache {
+    double fit_range[4];  /* data x lo/hi, y lo/hi, margins included */
+    double loss_range[2]; /* log10 of the loss axis ends: whole decades */
+    int has_image;        /* the contour panel's filled map with its lines */
+    PlotAxes image_axes;
+    RasterTarget image;
+};
+
+typedef struct Ticks {
+    int n;
+    double v[MAX_TICKS];
+    char label[MAX_TICKS][24];
+} Ticks;
+
+static const float INK[3] = {0.15f, 0.15f, 0.18f};
+static const float AXIS_INK[3] = {0.35f, 0.35f, 0.38f};
+static const float GRID[3] = {0.90f, 0.90f, 0.92f};
+static const float FRAME[3] = {0.78f, 0.78f, 0.80f};
+static const float DOT_GREY[3] = {0.6f, 0.6f, 0.6f};
+static const float WHITE[3] = {1, 1, 1};
+static const float DARK[3] = {0.1f, 0.1f, 0.1f};
+
+/* ------------------------------------------------------------- helpers */
+
+static RasterVertex vtx(double x, double y, const float c[3], float a) {
+    RasterVertex v = {(float)x, (float)y, 0, c[0], c[1], c[2], a};
+    return v;
+}
+
+/* Opaque fill of the whole pixels inside [x0, x1) x [y0, y1), clipped to t: the
+ * backgrounds, without raster_fill_rect's per-pixel blending. */
+static void fill_opaque(RasterTarget *t, double x0, double y0, double x1, double y1,
+                        const float c[3]) {
+    int i0 = (int)fmax(0, ceil(x0)), i1 = (int)fmin(t->w, floor(x1));
+    int j0 = (int)fmax(0, ceil(y0)), j1 = (int)fmin(t->h, floor(y1));
+    if (i1 <= i0 || j1 <= j0)
+        return;
+    uint8_t px[3];
+    for (int q = 0; q < 3; q++)
+        px[q] = (uint8_t)lrintf(fminf(fmaxf(c[q], 0.0f), 1.0f) * 255.0f);
+    uint8_t *row0 = t->rgb + ((size_t)j0 * t->w + i0) * 3;
+    for (int i = 0; i < i1 - i0; i++)
+        memcpy(row0 + 3 * i, px, 3);
+    for (int j = j0 + 1; j < j1; j++)
+        memcpy(t->rgb + ((size_t)j * t->w + i0) * 3, row0, (size_t)(i1 - i0) * 3);
+}
+
+static int line_flags(const Scene *s) {
+    return s->aa ? 0 : RASTER_NO_AA;
+}
+
+/* Round ticks inside [lo, hi], about `target` of them; with logscale lo and
+ * hi are decades and the ticks are decades labelled 1e-k (and 2e-k, 5e-k
+ * over at most two decades when they fit). */
+static void make_ticks(Ticks *t, double lo, double hi, int target, int logscale) {
+    t->n = 0;
+    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
+        return;
+    if (target < 2)
+        target = 2;
+    if (target > 8)
+        target = 8;
+    if (logscale && hi - lo <= 2 + 1e-9) {
+        /* Few decades: 1, 2 and 5 times each, so the axis still reads. */
+        static const int mant[3] = {1, 2, 5};
+        for (int k = (int)floor(lo); k <= (int)ceil(hi); k++)
+            for (int m = 0; m < 3 && t->n < MAX_TICKS; m++) {
+                double v = k + log10(mant[m]);
+                if (v < lo - 1e-9 || v > hi + 1e-9)
+                    continue;
+                t->v[t->n] = v;
+                snprintf(t->label[t->n++], sizeof t->label[0], "%de%d", mant[m], k);
+            }
+        if (t->n <= target + 1)
+            return;
+        t->n = 0; /* too crowded for the axis: whole decades only */
+    }
+    double step = scene_nice_step(hi - lo, target);
+    if (logscale)
+        step = fmax(1.0, ceil((hi - lo) / target));
+    while ((hi - lo) / step > MAX_TICKS - 1)
+        step *= 2;
+    double first = ceil(lo / step - 1e-9) * step;
+    for (int i = 0; t->n < MAX_TICKS; i++) {
+        double v = first + i * step;
+        if (v > hi + 1e-9 * step)
+            break;
+        if (fabs(v) < 1e-12 * step)
+            v = 0.0;
+        t->v[t->n] = v;
+        if (logscale)
+            snprintf(t->label[t->n], sizeof t->label[0], "1e%d", (int)lround(v));
+        else
+            snprintf(t->label[t->n], sizeof t->label[0], "%.6g", v);
+        t->n++;
+    }
+}
+
+/* Estimated width of a tick label: the layout is decided without a font at
+ * hand (plots_prepare has none), from the digit widths of the usual fonts. */
+static double est_width(const char *str, double px) {
+    double w = 0;
+    for (const char *c = str; *c; c++)
+        w += (*c >= '0' && *c <= '9') ? 0.64 : *c == '.' ? 0.32 : *c == '-' ? 0.37 : 0.62;
+    return w * px;
+}
+
+static double map_lin(double v, double lo, double hi, double a, double b) {
+    return a + (v - lo) / (hi - lo) * (b - a);
+}
+
+double plot_map_x(const PlotAxes *ax, double v) {
+    return map_lin(v, ax->xlo, ax->xhi, ax->x0, ax->x1);
+}
+
+double plot_map_y(const PlotAxes *ax, double v) {
+    if (ax->ylog)
+        v = v > 0 ? log10(v) : -HUGE_VAL;
+    return map_lin(v, ax->ylo, ax->yhi, ax->y1, ax->y0);
+}
+
+/* Liang-Barsky: clips the segment a->b to the plot area; 0 if nothing is
+ * left. */
+static int clip_segment(const PlotAxes *ax, double *xa, double *ya, double *xb, double *yb) {
+    if (!isfinite(*xa) || !isfinite(*ya) || !isfinite(*xb) || !isfinite(*yb))
+        return 0;
+    double t0 = 0, t1 = 1, dx = *xb - *xa, dy = *yb - *ya;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {*xa - ax->x0, ax->x1 - *xa, *ya - ax->y0, ax->y1 - *ya};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+            continue;
+        }
+        double r = q[i] / p[i];
+        if (p[i] < 0) {
+            if (r > t1)
+                return 0;
+            if (r > t0)
+                t0 = r;
+        } else {
+            if (r < t0)
+                return 0;
+            if (r < t1)
+                t1 = r;
+        }
+    }
+    double ax0 = *xa, ay0 = *ya;
+    *xa = ax0 + t0 * dx;
+    *ya = ay0 + t0 * dy;
+    *xb = ax0 + t1 * dx;
+    *yb = ay0 + t1 * dy;
+    return 1;
+}
+
+static void draw_segment(RasterTarget *out, const PlotAxes *ax, double xa, double ya, double xb,
+                         double yb, const float c[3], float alpha, double width, int flags) {
+    if (clip_segment(ax, &xa, &ya, &xb, &yb))
+        raster_line(out, vtx(xa, ya, c, alpha), vtx(xb, yb, c, alpha), (float)width, flags);
+}
+
+static int in_area(const PlotAxes *ax, double x, double y) {
+    return x >= ax->x0 && x <= ax->x1 && y >= ax->y0 && y <= ax->y1;
+}
+
+/* Text kept inside clip: shifted sideways to fit, skipped when it does not
+ * fit vertically. */
+static void draw_label(TextRenderer *tr, RasterTarget *out, const char *str, double size, double x,
+                       double y, int align, const float c[3], Rect clip) {
+    float w, asc, desc;
+    text_measure(tr, str, (float)size, &w, &asc, &desc);
+    if (w > clip.w || y - asc < clip.y - 0.5 || y + desc > clip.y + clip.h + 0.5)
+        return;
+    double left = align == TEXT_LEFT ? x : align == TEXT_CENTER ? x - w / 2 : x - w;
+    if (left < clip.x)
+        left = clip.x;
+    if (left + w > clip.x + clip.w)
+        left = clip.x + clip.w - w;
+    text_draw(tr, out, str, (float)size, (float)left, (float)y, TEXT_LEFT, c[0], c[1], c[2], 1.0f);
+}
+
+/* ----------------------------------------------------------- ranges */
+
+static void fit_range(const Scene *s, double out[4]) {
+    const Config *cfg = s->cfg;
+    double xa = DBL_MAX, xb = -DBL_MAX, ya = DBL_MAX, yb = -DBL_MAX;
+    for (int i = 0; i < cfg->ndata; i++) {
+        double x = cfg->data_x[i], y = cfg->data_y[i];
+        if (isfinite(x)) {
+            xa = fmin(xa, x);
+            xb = fmax(xb, x);
+        }
+        if (isfinite(y)) {
+            ya = fmin(ya, y);
+            yb = fmax(yb, y);
+        }
+    }
+    if (xa > xb) {
+        xa = -1;
+        xb = 1;
+    }
+    if (ya > yb) {
+        ya = -1;
+        yb = 1;
+    }
+    if (xb - xa < 1e-12 * fmax(1.0, fabs(xa))) {
+        xa -= 0.5;
+        xb += 0.5;
+    }
+    if (yb - ya < 1e-12 * fmax(1.0, fabs(ya))) {
+        ya -= 0.5;
+        yb += 0.5;
+    }
+    double mx = 0.03 * (xb - xa), my = 0.12 * (yb - ya);
+    out[0] = xa - mx;
+    out[1] = xb + mx;
+    out[2] = ya - my;
+    out[3] = yb + my;
+}
+
+/* Whole decades around every run's finite, positive losses. */
+static void loss_range(const Scene *s, double out[2]) {
+    double a = DBL_MAX, b = -DBL_MAX;
+    for (int r = 0; r < s->ntrails; r++) {
+        const SceneTrail *tr = &s->trails[r];
+        for (int k = 0; k < tr->npoints; k++) {
+            double l = tr->traj->loss[k];
+            if (isfinite(l) && l > 0) {
+                a = fmin(a, l);
+                b = fmax(b, l);
+            }
+        }
+    }
+    if (a > b) {
+        out[0] = -1;
+        out[1] = 0;
+        return;
+    }
+    out[0] = floor(log10(a) + 1e-9);
+    out[1] = ceil(log10(b) - 1e-9);
+    if (out[1] <= out[0])
+        out[1] = out[0] + 1;
+}
+
+/* ------------------------------------------------------------- axes */
+
+/* Tick label sizes and margins of a panel, and the plot area they leave;
+ * the y ticks are chosen first because the left margin depends on them. */
+static int axes_in(const Scene *s, Rect r, double xlo, double xhi, double ylo, double yhi, int ylog,
+                   PlotAxes *ax, Ticks *xt, Ticks *yt) {
+    const double u = s->scale, pad = PAD_PX * u;
+    memset(ax, 0, sizeof *ax);
+    ax->xlo = xlo;
+    ax->xhi = xhi;
+    ax->ylo = ylo;
+    ax->yhi = yhi;
+    ax->ylog = ylog;
+    double top = r.y + pad + TITLE_PX * u * 1.25 + 4 * u;
+    double bottom =
+        r.y + r.h - (pad + NAME_PX * u * 1.2 + TICK_PX * u * 1.25 + TICK_LEN_PX * u + 2 * u);
+    ax->y0 = round(top);
+    ax->y1 = round(bottom);
+    Ticks yt_local, xt_local;
+    if (!yt)
+        yt = &yt_local;
+    if (!xt)
+        xt = &xt_local;
+    make_ticks(yt, ylo, yhi, (int)((ax->y1 - ax->y0) / (40 * u)), ylog);
+    double lw = 0;
+    for (int i = 0; i < yt->n; i++)
+        lw = fmax(lw, est_width(yt->label[i], TICK_PX * u));
+    ax->x0 = round(r.x + pad + lw + TICK_LEN_PX * u + 3 * u);
+    ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
+    make_ticks(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
+    return ax->x1 - ax->x0 >= 8 && ax->y1 - ax->y0 >= 8 && xhi > xlo && yhi > ylo;
+}
+
+static int axes_for(const Scene *s, const PlotCache *pc, PanelKind kind, Rect r, PlotAxes *ax,
+                    Ticks *xt, Ticks *yt) {
+    double range[4];
+    switch (kind) {
+    case PANEL_CONTOUR:
+        return axes_in(s, r, s->lo[0], s->hi[0], s->lo[1], s->hi[1], 0, ax, xt, yt);
+    case PANEL_FIT:
+        if (pc)
+            memcpy(range, pc->fit_range, sizeof range);
+        else
+            fit_range(s, range);
+        return axes_in(s, r, range[0], range[1], range[2], range[3], 0, ax, xt, yt);
+    case PANEL_LOSS:
+        if (pc)
+            memcpy(range, pc->loss_range, sizeof(double) * 2);
+        else
+            loss_range(s, range);
+        return axes_in(s, r, 0, s->max_steps > 0 ? s->max_steps : 1, range[0], range[1], 1, ax, xt,
+                       yt);
+    default:
+        memset(ax, 0, sizeof *ax);
+        return 0;
+    }
+}
+
+int plot_axes(const Scene *s, const PlotCache *pc, PanelKind kind, Rect r, PlotAxes *ax) {
+    return axes_for(s, pc, kind, r, ax, NULL, NULL);
+}
+
+/* Background, frame and title of a panel; the y axis name goes top left
+ * when it does not collide with the title. */
+static void draw_panel_chrome(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect r,
+                              const char *title, const char *yname, const PlotAxes *ax, int ok) {
+    const double u = s->scale, pad = PAD_PX * u;
+    const float fw = (float)fmax(1.0, round(u));
+    float x0 = (float)r.x, y0 = (float)r.y, x1 = (float)(r.x + r.w), y1 = (float)(r.y + r.h);
+    fill_opaque(out, r.x, r.y, r.x + r.w, r.y + r.h, WHITE);
+    raster_fill_rect(out, x0, y0, x1, y0 + fw, FRAME[0], FRAME[1], FRAME[2], 1);
+    raster_fill_rect(out, x0, y1 - fw, x1, y1, FRAME[0], FRAME[1], FRAME[2], 1);
+    raster_fill_rect(out, x0, y0 + fw, x0 + fw, y1 - fw, FRAME[0], FRAME[1], FRAME[2], 1);
+    raster_fill_rect(out, x1 - fw, y0 + fw, x1, y1 - fw, FRAME[0], FRAME[1], FRAME[2], 1);
+
+    float tw, asc, desc;
+    Rect inner = {r.x + pad, r.y + fw, r.w - 2 * pad, r.h - 2 * fw};
+    double tsize = TITLE_PX * u;
+    text_measure(tr, title, (float)tsize, &tw, &asc, &desc);
+    if (tw > inner.w && tw > 0) {
+        /* A narrow panel: a smaller title rather than none. */
+        tsize *= 0.98 * inner.w / tw;
+        text_measure(tr, title, (float)tsize, &tw, &asc, &desc);
+    }
+    double cx = ok ? (ax->x0 + ax->x1) / 2 : r.x + r.w / 2;
+    double base = r.y + pad + asc;
+    draw_label(tr, out, title, tsize, cx, base, TEXT_CENTER, INK, inner);
+    if (!ok)
+        return;
+    float nw, nasc, ndesc;
+    const double nsize = NAME_PX * u;
+    text_measure(tr, yname, (float)nsize, &nw, &nasc, &ndesc);
+    double title_left = fmax(inner.x, cx - tw / 2);
+    if (r.x + pad + nw + 6 * u <= title_left)
+        draw_label(tr, out, yname, nsize, r.x + pad, base, TEXT_LEFT, INK, inner);
+}
+
+/* Box around the plot area, ticks, tick labels, x axis name and (grid)
+ * light lines at the ticks. */
+static void draw_axes(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect r,
+                      const PlotAxes *ax, const Ticks *xt, const Ticks *yt, const char *xname,
+                      int grid) {
+    const double u = s->scale;
+    const float lw = (float)fmax(1.0, round(u));
+    const float tl = (float)(TICK_LEN_PX * u);
+    float x0 = (float)ax->x0, y0 = (float)ax->y0, x1 = (float)ax->x1, y1 = (float)ax->y1;
+    const float *c = AXIS_INK;
+    Rect clip = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
+    for (int i = 0; i < xt->n; i++) {
+        double x = round(plot_map_x(ax, xt->v[i]));
+        if (x < ax->x0 - 0.5 || x > ax->x1 + 0.5)
+            continue;
+        if (grid && x > ax->x0 + 1 && x < ax->x1 - 1)
+            raster_fill_rect(out, (float)x, y0, (float)x + lw, y1, GRID[0], GRID[1], GRID[2], 1);
+        raster_fill_rect(out, (float)x, y1, (float)x + lw, y1 + lw + tl, c[0], c[1], c[2], 1);
+        draw_label(tr, out, xt->label[i], TICK_PX * u, x + lw / 2.0,
+                   y1 + lw + tl + 2 * u + 0.93 * TICK_PX * u, TEXT_CENTER, INK, clip);
+    }
+    for (int i = 0; i < yt->n; i++) {
+        double y = round(map_lin(yt->v[i], ax->ylo, ax->yhi, ax->y1, ax->y0));
+        if (y < ax->y0 - 0.5 || y > ax->y1 + 0.5)
+            continue;
+        if (grid && y > ax->y0 + 1 && y < ax->y1 - 1)
+            raster_fill_rect(out, x0, (float)y - lw, x1, (float)y, GRID[0], GRID[1], GRID[2], 1);
+        raster_fill_rect(out, x0 - lw - tl, (float)y - lw, x0, (float)y, c[0], c[1], c[2], 1);
+        draw_label(tr, out, yt->label[i], TICK_PX * u, x0 - lw - tl - 2 * u,
+                   y - lw / 2.0 + 0.35 * TICK_PX * u, TEXT_RIGHT, INK, clip);
+    }
+    raster_fill_rect(out, x0 - lw, y0 - lw, x1 + lw, y0, c[0], c[1], c[2], 1);
+    raster_fill_rect(out, x0 - lw, y1, x1 + lw, y1 + lw, c[0], c[1], c[2], 1);
+    raster_fill_rect(out, x0 - lw, y0, x0, y1, c[0], c[1], c[2], 1);
+    raster_fill_rect(out, x1, y0, x1 + lw, y1, c[0], c[1], c[2], 1);
+    draw_label(tr, out, xname, NAME_PX * u, (ax->x0 + ax->x1) / 2,
+               r.y + r.h - PAD_PX * u - 0.24 * NAME_PX * u, TEXT_CENTER, INK, clip);
+}
+
+/* ---------------------------------------------------------- per run */
+
+/* The row range a run shows at `step` and its current parameters and loss
+ * (interpolated between rows). Returns 0 when the run has no finite row. */
+static int run_at(const SceneTrail *tr, double step, int *kmax, double *last, double *p,
+                  double *loss) {
+    const Trajectory *t = tr->traj;
+    if (tr->npoints <= 0)
+        return 0;
+    double l = fmin(fmax(step, 0.0), (double)(tr->npoints - 1));
+    int k = (int)floor(l);
+    double f = l - k;
+    int k1 = k + 1 < tr->npoints ? k + 1 : k;
+    const double *a = t->params + (size_t)k * t->nparams, *b = t->params + (size_t)k1 * t->nparams;
+    if (p)
+        for (int i = 0; i < t->nparams; i++)
+            p[i] = a[i] + f * (b[i] - a[i]);
+    if (loss) {
+        double la = t->loss[k], lb = t->loss[k1];
+        /* Between rows the loss moves geometrically, as it looks on the log
+         * axis it is drawn on. */
+        *loss = la > 0 && lb > 0 ? pow(10.0, log10(la) + f * (log10(lb) - log10(la)))
+                                 : la + f * (lb - la);
+    }
+    *kmax = k;
+    *last = l;
+    return 1;
+}
+
+static void draw_ball(const Scene *s, RasterTarget *out, double x, double y, const float c[3]) {
+    const double u = s->scale;
+    raster_point(out, vtx(x, y, c, 1), (float)(BALL_R_PX * u), line_flags(s));
+    raster_ring(out, vtx(x, y, DARK, 0.8f), (float)(BALL_R_PX * u), (float)(1.2 * u),
+                line_flags(s));
+}
+
+static void draw_start(const Scene *s, RasterTarget *out, double x, double y, const float c[3]) {
+    const double u = s->scale;
+    raster_point(out, vtx(x, y, WHITE, 0.9f), (float)(BALL_R_PX * u), line_flags(s));
+    raster_ring(out, vtx(x, y, c, 1), (float)(BALL_R_PX * u), (float)(2.0 * u), line_flags(s));
+}
+
+/* ---------------------------------------------------------- contour */
+
+/* Fills the plot area of ax (a target whose pixel (0, 0) is the area's
+ * top-left pixel when `local`, else the frame) with the banded colormap of
+ * the bilinearly interpolated loss grid, then draws the contour lines. */
+static void render_contour_map(const Scene *s, RasterTarget *t, const PlotAxes *ax, int local) {
+    const Config *cfg = s->cfg;
+    const int n = s->res, C = cfg->surface.contours;
+    const int W = (int)(ax->x1 - ax->x0), Hh = (int)(ax->y1 - ax->y0);
+    const int ox = local ? 0 : (int)ax->x0, oy = local ? 0 : (int)ax->y0;
+    float lut[256][3];
+    colormap_fill_lut(cfg->surface.colormap, lut);
+    const double span = s->zhi - s->zlo;
+    for (int j = 0; j < Hh; j++) {
+        int ty = oy + j;
+        if (ty < 0 || ty >= t->h)
+            continue;
+        double gy = (1.0 - (j + 0.5) / Hh) * (n - 1);
+        int j0 = (int)floor(gy);
+        if (j0 > n - 2)
+            j0 = n - 2;
+        double fy = gy - j0;
+        for (int i = 0; i < W; i++) {
+            int tx = ox + i;
+            if (tx < 0 || tx >= t->w)
+                continue;
+            double gx = (i + 0.5) / W * (n - 1);
+            int i0 = (int)floor(gx);
+            if (i0 > n - 2)
+                i0 = n - 2;
+            double fx = gx - i0;
+            const double *g = s->grid_loss + (size_t)j0 * n + i0;
+            double z[4];
+            double l4[4] = {g[0], g[1], g[n], g[n + 1]};
+            for (int q = 0; q < 4; q++) {
+                double zv = cfg->surface.zscale == ZSCALE_LOG ? log10(fmax(l4[q], 1e-300)) : l4[q];
+                /* Non-finite losses were stored as DBL_MAX: keep them at
+                 * the top of the scale without overflowing the blend. */
+                z[q] = fmin(fmax(zv, s->zlo - span), s->zhi + span);
+            }
+            double zz =
+                (z[0] * (1 - fx) + z[1] * fx) * (1 - fy) + (z[2] * (1 - fx) + z[3] * fx) * fy;
+            double tt = (zz - s->zlo) / span;
+            if (C > 0) {
+                /* Bands between the contour levels (m + 0.5) / C, each in
+                 * the colour of its middle. */
+                double b = floor(fmin(fmax(tt, 0.0), 1.0) * C + 0.5);
+                tt = b / C;
+            }
+            int idx = tt <= 0 ? 0 : tt >= 1 ? 255 : (int)(tt * 256);
+            if (idx > 255)
+                idx = 255;
+            uint8_t *px = t->rgb + ((size_t)ty * t->w + tx) * 3;
+            for (int q = 0; q < 3; q++)
+                px[q] = (uint8_t)lrintf(lut[idx][q] * 255.0f);
+        }
+    }
+    PlotAxes area = *ax;
+    area.x0 = ox;
+    area.y0 = oy;
+    area.x1 = ox + W;
+    area.y1 = oy + Hh;
+    const double lw = fmax(1.0, 1.0 * s->scale);
+    for (int i = 0; i < s->ncontour; i++) {
+        const double *w = s->contour_w + 6 * (size_t)i;
+        double xa = ox + (w[0] + 1) * 0.5 * W, ya = oy + (1 - (w[1] + 1) * 0.5) * Hh;
+        double xb = ox + (w[3] + 1) * 0.5 * W, yb = oy + (1 - (w[4] + 1) * 0.5) * Hh;
+        draw_segment(t, &area, xa, ya, xb, yb, DARK, 0.45f, lw, line_flags(s));
+    }
+}
+
+static void blit(RasterTarget *out, const RasterTarget *img, int x, int y) {
+    for (int j = 0; j < img->h; j++) {
+        int ty = y + j;
+        if (ty < 0 || ty >= out->h)
+            continue;
+        int i0 = x < 0 ? -x : 0, i1 = x + img->w > out->w ? out->w - x : img->w;
+        if (i1 <= i0)
+            return;
+        memcpy(out->rgb + ((size_t)ty * out->w + x + i0) * 3,
+               img->rgb + ((size_t)j * img->w + i0) * 3, (size_t)(i1 - i0) * 3);
+    }
+}
+
+void plot_draw_contour(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out,
+                       Rect r, double step) {
+    const Config *cfg = s->cfg;
+    const double u = s->scale;
+    PlotAxes ax;
+    Ticks xt, yt;
+    int ok = axes_for(s, pc, PANEL_CONTOUR, r, &ax, &xt, &yt);
+    draw_panel_chrome(s, tr, out, r, "Loss contours", cfg->model.params[1], &ax, ok);
+    if (!ok)
+        return;
+    if (pc && pc->has_image && pc->image.w == (int)(ax.x1 - ax.x0) &&
+        pc->image.h == (int)(ax.y1 - ax.y0))
+        blit(out, &pc->image, (int)ax.x0, (int)ax.y0);
+    else
+        render_contour_map(s, out, &ax, 0);
+    draw_axes(s, tr, out, r, &ax, &xt, &yt, cfg->model.params[0], 0);
+
+    if (cfg->data.has_true && !cfg->data.from_file) {
+        double x = plot_map_x(&ax, cfg->data.true_params[0]);
+        double y = plot_map_y(&ax, cfg->data.true_params[1]);
+        double d = 4.5 * u;
+        if (in_area(&ax, x, y)) {
+            draw_segment(out, &ax, x - d, y - d, x + d, y + d, DARK, 1, 1.8 * u, line_flags(s));
+            draw_segment(out, &ax, x - d, y + d, x + d, y - d, DARK, 1, 1.8 * u, line_flags(s));
+        }
+    }
+    const double width = CURVE_W_PX * u;
+    for (int ri = 0; ri < s->ntrails; ri++) {
+        const SceneTrail *tr_ = &s->trails[ri];
+        const Trajectory *t = tr_->traj;
+        int kmax;
+        double last, p[GD_MAX_PARAMS];
+        if (!run_at(tr_, step, &kmax, &last, p, NULL))
+            continue;
+        double px = plot_map_x(&ax, t->params[0]), py = plot_map_y(&ax, t->params[1]);
+        const double sx = px, sy = py;
+        /* Steps shorter than a pixel add nothing but cost: skip them. */
+        for (int k = 1; k <= kmax + 1; k++) {
+            double qx, qy;
+            if (k <= kmax) {
+                const double *q = t->params + (size_t)k * t->nparams;
+                qx = plot_map_x(&ax, q[0]);
+                qy = plot_map_y(&ax, q[1]);
+                if (k < kmax && fabs(qx - px) < 0.75 && fabs(qy - py) < 0.75)
+                    continue;
+            } else {
+                qx = plot_map_x(&ax, p[0]);
+                qy = plot_map_y(&ax, p[1]);
+            }
+            draw_segment(out, &ax, px, py, qx, qy, tr_->color, 1, width, line_flags(s));
+            px = qx;
+            py = qy;
+        }
+        if (in_area(&ax, sx, sy))
+            draw_start(s, out, sx, sy, tr_->color);
+        if (in_area(&ax, px, py))
+            draw_ball(s, out, px, py, tr_->color);
+    }
+}
+
+/* The frame, title and axes of a plain panel (fit, loss); 0 when the
+ * rectangle is too small to hold a plot. */
+static int panel_begin(const Scene *s, const PlotCache *pc, PanelKind kind, TextRenderer *tr,
+                       RasterTarget *out, Rect r, const char *title, const char *yname,
+                       const char *xname, PlotAxes *ax) {
+    Ticks xt, yt;
+    int ok = axes_for(s, pc, kind, r, ax, &xt, &yt);
+    draw_panel_chrome(s, tr, out, r, title, yname, ax, ok);
+    if (ok)
+        draw_axes(s, tr, out, r, ax, &xt, &yt, xname, 1);
+    return ok;
+}
+
+/* --------------------------------------------------------------- fit */
+
+void plot_draw_fit(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out, Rect r,
+                   double step) {
+    const Config *cfg = s->cfg;
+    const double u = s->scale;
+    PlotAxes ax;
+    if (!panel_begin(s, pc, PANEL_FIT, tr, out, r, "Fit to the data", "y", "x", &ax))
+        return;
+
+    int stride = cfg->ndata > FIT_POINTS ? (cfg->ndata + FIT_POINTS - 1) / FIT_POINTS : 1;
+    for (int i = 0; i < cfg->ndata; i += stride) {
+        double x = plot_map_x(&ax, cfg->data_x[i]), y = plot_map_y(&ax, cfg->data_y[i]);
+        if (in_area(&ax, x, y))
+            raster_point(out, vtx(x, y, DOT_GREY, 1), (float)(2.2 * u), line_flags(s));
+    }
+    double xs[FIT_SAMPLES], ys[FIT_SAMPLES];
+    for (int i = 0; i < FIT_SAMPLES; i++)
+        xs[i] = ax.xlo + (ax.xhi - ax.xlo) * i / (FIT_SAMPLES - 1);
+    for (int ri = 0; ri < s->ntrails; ri++) {
+        const SceneTrail *st = &s->trails[ri];
+        int kmax;
+        double last, p[GD_MAX_PARAMS];
+        if (!run_at(st, step, &kmax, &last, p, NULL))
+            continue;
+        formula_eval_many(cfg->model.formula, xs, FIT_SAMPLES, p, ys);
+        for (int i = 0; i + 1 < FIT_SAMPLES; i++)
+            draw_segment(out, &ax, plot_map_x(&ax, xs[i]), plot_map_y(&ax, ys[i]),
+                         plot_map_x(&ax, xs[i + 1]), plot_map_y(&ax, ys[i + 1]), st->color, 1,
+                         CURVE_W_PX * u, line_flags(s));
+    }
+}
+
+/* -------------------------------------------------------------- loss */
+
+static double log_loss(double l) {
+    return l > 0 ? log10(l) : -HUGE_VAL;
+}
+
+void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out,
+                    Rect r, double step) {
+    const double u = s->scale;
+    PlotAxes ax;
+    if (!panel_begin(s, pc, PANEL_LOSS, tr, out, r, "Loss per step", "loss", "step", &ax))
+        return;
+    const double width = CURVE_W_PX * u;
+    const int flags = line_flags(s);
+    /* A log axis below its range: clamp -inf (a zero loss) to just under
+     * the bottom so the curve runs along the axis instead of vanishing. */
+    const double floor_v = ax.ylo - 0.01 * (ax.yhi - ax.ylo);
+#define YPIX(lv) map_lin(fmax((lv), floor_v), ax.ylo, ax.yhi, ax.y1, ax.y0)
+    for (int ri = 0; ri < s->ntrails; ri++) {
+        const SceneTrail *st = &s->trails[ri];
+        const Trajectory *t = st->traj;
+        int kmax;
+        double last, cur;
+        if (!run_at(st, step, &kmax, &last, NULL, &cur))
+            continue;
+        double px = plot_map_x(&ax, 0), py = YPIX(log_loss(t->loss[0]));
+        /* More rows than pixel columns: per column, join the previous
+         * column to this one's first row and draw its min..max range, so
+         * oscillations stay visible at any step count. */
+        int dense = kmax + 1 > 2 * (int)(ax.x1 - ax.x0);
+        int col = (int)floor(px);
+        double cx = px, first = py, mn = py, mx = py, lastv = py;
+        for (int k = 1; k <= kmax; k++) {
+            double qx = plot_map_x(&ax, k), qy = YPIX(log_loss(t->loss[k]));
+            if (!dense) {
+                draw_segment(out, &ax, px, py, qx, qy, st->color, 1, width, flags);
+                px = qx;
+                py = qy;
+                continue;
+            }
+            if ((int)floor(qx) == col) {
+                mn = fmin(mn, qy);
+                mx = fmax(mx, qy);
+                lastv = qy;
+                continue;
+            }
+            draw_segment(out, &ax, px, py, cx, first, st->color, 1, width, flags);
+            draw_segment(out, &ax, cx, mn, cx, mx, st->color, 1, width, flags);
+            px = cx;
+            py = lastv;
+            col = (int)floor(qx);
+            cx = qx;
+            first = mn = mx = lastv = qy;
+        }
+        if (dense) {
+            draw_segment(out, &ax, px, py, cx, first, st->color, 1, width, flags);
+            draw_segment(out, &ax, cx, mn, cx, mx, st->color, 1, width, flags);
+            px = cx;
+            py = lastv;
+        }
+        double qx = plot_map_x(&ax, last), qy = YPIX(log_loss(cur));
+        draw_segment(out, &ax, px, py, qx, qy, st->color, 1, width, flags);
+        if (in_area(&ax, qx, qy)) {
+            raster_point(out, vtx(qx, qy, st->color, 1), (float)(3.5 * u), flags);
+            if (t->status == RUN_DIVERGED && step >= st->npoints - 1) {
+                /* The run left the box after this row: mark where. */
+                double d = 5 * u;
+                draw_segment(out, &ax, qx - d, qy - d, qx + d, qy + d, DARK, 1, 1.6 * u, flags);
+                draw_segment(out, &ax, qx - d, qy + d, qx + d, qy - d, DARK, 1, 1.6 * u, flags);
+            }
+        }
+    }
+#undef YPIX
+}
+
+/* ---------------------------------------------------------- colorbar */
+
+int plot_colorbar_axes(const Scene *s, Rect r, PlotAxes *ax) {
+    const double u = s->scale;
+    memset(ax, 0, sizeof *ax);
+    ax->x0 = round(r.x + 6 * u);
+    ax->x1 = ax->x0 + fmax(2.0, round(14 * u));
+    ax->y0 = round(r.y + fmax(34 * u, 0.15 * r.h));
+    ax->y1 = round(r.y + r.h - fmax(24 * u, 0.15 * r.h));
+    ax->xlo = 0;
+    ax->xhi = 1;
+    ax->ylo = s->zlo;
+    ax->yhi = s->zhi;
+    return ax->x1 <= r.x + r.w && ax->y1 - ax->y0 >= 4 && s->zhi > s->zlo;
+}
+
+void plot_draw_colorbar(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect r) {
+    const Config *cfg = s->cfg;
+    const double u = s->scale;
+    const Rgb bg = cfg->video.background;
+    const float bgc[3] = {bg.r / 255.0f, bg.g / 255.0f, bg.b / 255.0f};
+    fill_opaque(out, r.x, r.y, r.x + r.w, r.y + r.h, bgc);
+    PlotAxes ax;
+    if (!plot_colorbar_axes(s, r, &ax))
+        return;
+    const int y0 = (int)ax.y0, y1 = (int)ax.y1;
+    for (int y = y0; y < y1; y++) {
+        float c[3];
+        colormap_eval(cfg->surface.colormap, (double)(y1 - 1 - y) / (y1 - 1 - y0), c);
+        fill_opaque(out, ax.x0, y, ax.x1, y + 1, c);
+    }
+    const float lw = (float)fmax(1.0, round(u));
+    const float *k = AXIS_INK;
+    float bx0 = (float)ax.x0, bx1 = (float)ax.x1, by0 = (float)ax.y0, by1 = (float)ax.y1;
+    raster_fill_rect(out, bx0 - lw, by0 - lw, bx1 + lw, by0, k[0], k[1], k[2], 1);
+    raster_fill_rect(out, bx0 - lw, by1, bx1 + lw, by1 + lw, k[0], k[1], k[2], 1);
+    raster_fill_rect(out, bx0 - lw, by0, bx0, by1, k[0], k[1], k[2], 1);
+    raster_fill_rect(out, bx1, by0, bx1 + lw, by1, k[0], k[1], k[2], 1);
+
+    /* The same ticks as the 3D loss axis; labels shrink to fit the strip. */
+    const Axis *A = &s->axis[2];
+    double size = 12 * u, lx = ax.x1 + lw + 4 * u + 2 * u, avail = r.x + r.w - lx - 1;
+    for (int i = 0; i < A->nticks; i++) {
+        float w, asc, desc;
+        text_measure(tr, A->labels[i], (float)size, &w, &asc, &desc);
+        if (w > avail && w > 0)
+            size *= avail / w;
+    }
+    for (int i = 0; i < A->nticks; i++) {
+        double y = round(plot_map_y(&ax, A->ticks[i]));
+        if (y < ax.y0 - 0.5 || y > ax.y1 + 0.5)
+            continue;
+        raster_fill_rect(out, bx1 + lw, (float)y - lw / 2, bx1 + lw + (float)(4 * u),
+                         (float)y + lw / 2, k[0], k[1], k[2], 1);
+        draw_label(tr, out, A->labels[i], size, lx, y + 0.35 * size, TEXT_LEFT, INK, r);
+    }
+    draw_label(tr, out, "loss", NAME_PX * u, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u, TEXT_CENTER, INK,
+               r);
+}
+
+/* ------------------------------------------------------------- cache */
+
+int plots_prepare(const Scene *s, const Layout *L, PlotCache **out, GdError *err) {
+    *out = NULL;
+    PlotCache *pc = calloc(1, sizeof *pc);
+    if (!pc)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory preparing the plots");
+    fit_range(s, pc->fit_range);
+    loss_range(s, pc->loss_range);
+    for (int i = 0; i < L->npanels; i++) {
+        if (L->panel_kind[i] != PANEL_CONTOUR)
+            continue;
+        PlotAxes ax;
+        if (!axes_for(s, pc, PANEL_CONTOUR, L->panel[i], &ax, NULL, NULL))
+            break;
+        if (raster_target_init(&pc->image, (int)(ax.x1 - ax.x0), (int)(ax.y1 - ax.y0), 0) != 0) {
+            plots_free(pc);
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory preparing the contour map");
+        }
+        render_contour_map(s, &pc->image, &ax, 1);
+        pc->image_axes = ax;
+        pc->has_image = 1;
+        break;
+    }
+    *out = pc;
+    return 0;
+}
+
+void plots_free(PlotCache *pc) {
+    if (!pc)
+        return;
+    raster_target_free(&pc->image);
+    free(pc);
+}
+
+void plot_draw_panel(const Scene *s, const PlotCache *pc, PanelKind kind, TextRenderer *tr,
+                     RasterTarget *out, Rect r, double step) {
+    switch (kind) {
+    case PANEL_CONTOUR:
+        plot_draw_contour(s, pc, tr, out, r, step);
+        break;
+    case PANEL_FIT:
+        plot_draw_fit(s, pc, tr, out, r, step);
+        break;
+    case PANEL_LOSS:
+        plot_draw_loss(s, pc, tr, out, r, step);
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,1248 @@
+/*
+ * formula.c — lexer, precedence-climbing parser, tape, evaluator and
+ * reverse-mode differentiation for model formulas (see formula.h).
+ *
+ * Pipeline place: model stage. config.c compiles; sim.c and the renderer call
+ * the evaluators, formula_mse above all. Depends on libm only.
+ *
+ * The parser emits nodes in evaluation order (postorder) onto a tape: each
+ * node refers to its operands by tape index. Constant subtrees are folded as
+ * they are emitted, x and each parameter get one shared leaf, and a constant
+ * exponent turns u^c into a unary power node.
+ *
+ * Every node is flagged VARY (depends on x) and/or DEP (depends on a
+ * parameter). The batch evaluators compute the x-free nodes once per call as
+ * scalars, then run the VARY nodes over blocks of points, node by node, so
+ * each inner loop is one operation over up to BLOCK_MAX lanes. Their reverse
+ * pass does the same per block, sums the lanes' adjoints into the x-free
+ * nodes, and finishes with one scalar reverse pass over those.
+ */
+#include "model/formula.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- defines and types -------------------------------------------------- */
+
+enum {
+    OP_CONST,
+    OP_X,
+    OP_PARAM,
+    OP_NEG,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_POW,  /* u^v, v not constant */
+    OP_POWI, /* u^n, n = c an integer constant, |n| <= POWI_MAX */
+    OP_POWC, /* u^c, c any other constant */
+    OP_SIN,
+    OP_COS,
+    OP_TAN,
+    OP_EXP,
+    OP_LOG,
+    OP_SQRT,
+    OP_ABS,
+    OP_TANH,
+    OP_SIGMOID,
+    OP_RELU,
+    OP_MIN,
+    OP_MAX
+};
+
+enum { FLAG_VARY = 1, FLAG_DEP = 2 };
+
+/* Integer exponents up to this size are done by repeated multiplication:
+ * exact rounding steps that are the same on every libm. */
+#define POWI_MAX 64
+
+/* Block sizes (points per node) of the batch evaluators: at most BLOCK_MAX;
+ * they use STACK_DOUBLES of stack scratch while that still gives blocks of
+ * BLOCK_MIN points (tapes up to about 120 nodes), else malloc'd blocks of
+ * BLOCK_HEAP. The single-point evaluators keep up to STACK_NODES values on
+ * the stack. */
+#define BLOCK_MAX     256
+#define BLOCK_MIN     16
+#define BLOCK_HEAP    128
+#define STACK_DOUBLES 4096
+#define STACK_NODES   256
+
+typedef struct Node {
+    uint8_t op;
+    uint8_t flags;
+    int32_t a, b; /* operand indices (b == a for unary ops); param index for OP_PARAM */
+    double c;     /* OP_CONST value, or the constant exponent of OP_POWI/OP_POWC */
+} Node;
+
+struct Formula {
+    int nparams;
+    int n;         /* tape length */
+    int xnode;     /* index of the x leaf, or -1 */
+    int nboundary; /* x-free nodes used directly by a VARY node */
+    int *boundary;
+    Node *nodes;
+};
+
+typedef enum {
+    T_END,
+    T_NUM,
+    T_NAME,
+    T_PLUS,
+    T_MINUS,
+    T_STAR,
+    T_SLASH,
+    T_CARET,
+    T_LPAREN,
+    T_RPAREN,
+    T_COMMA
+} TokKind;
+
+typedef struct Token {
+    TokKind kind;
+    size_t start, len; /* byte offset and length in the source */
+    double num;
+} Token;
+
+typedef struct Parser {
+    const char *src;
+    size_t len;
+    size_t pos;
+    Token tok;
+    const char *const *params;
+    int nparams;
+    Node *nodes;
+    int n, cap;
+    int xnode;
+    int *pnode; /* shared leaf of each parameter, or -1 */
+    int depth;
+    int failed;
+    int *err_column;
+    char *err_msg;
+    size_t err_size;
+} Parser;
+
+typedef struct FuncInfo {
+    const char *name;
+    int op;
+    int nargs;
+} FuncInfo;
+
+static const FuncInfo FUNCS[] = {
+    {"sin", OP_SIN, 1},         {"cos", OP_COS, 1},   {"tan", OP_TAN, 1}, {"exp", OP_EXP, 1},
+    {"log", OP_LOG, 1},         {"sqrt", OP_SQRT, 1}, {"abs", OP_ABS, 1}, {"tanh", OP_TANH, 1},
+    {"sigmoid", OP_SIGMOID, 1}, {"relu", OP_RELU, 1}, {"pow", OP_POW, 2}, {"min", OP_MIN, 2},
+    {"max", OP_MAX, 2},
+};
+
+/* Binding powers, as in Lua's lparser.c: an operator continues the current
+ * subexpression while its left power exceeds the limit; its right operand is
+ * parsed with the right power as the new limit. ^ has right < left, so it is
+ * right-associative, and unary minus sits between * and ^, so -x^2 = -(x^2)
+ * while 2^-1 still parses (the operand of ^ may start with a unary minus). */
+#define PRIO_UNARY 3
+static const struct {
+    int left, right;
+} PRIO[] = {
+    [T_PLUS] = {1, 1},  [T_MINUS] = {1, 1}, [T_STAR] = {2, 2},
+    [T_SLASH] = {2, 2}, [T_CARET] = {4, 3},
+};
+
+/* ---- arithmetic of one node --------------------------------------------- */
+
+static inline double powi(double a, int n) {
+    unsigned k = n < 0 ? (unsigned)-n : (unsigned)n;
+    double r = 1.0, p = a;
+    while (k) {
+        if (k & 1u)
+            r *= p;
+        k >>= 1;
+        if (k)
+            p *= p;
+    }
+    return n < 0 ? 1.0 / r : r;
+}
+
+static inline double sigmoid(double a) {
+    /* Two branches so exp never overflows for large |a|. */
+    if (a >= 0)
+        return 1.0 / (1.0 + exp(-a));
+    double t = exp(a);
+    return t / (1.0 + t);
+}
+
+/* NaN must propagate (a NaN loss is how divergence is detected), and ties
+ * pick the first argument. */
+static inline int pick_min(double a, double b) {
+    return a <= b || a != a;
+}
+static inline int pick_max(double a, double b) {
+    return a >= b || a != a;
+}
+
+static inline double op_value(int op, double a, double b, double c) {
+    switch (op) {
+    case OP_NEG:
+        return -a;
+    case OP_ADD:
+        return a + b;
+    case OP_SUB:
+        return a - b;
+    case OP_MUL:
+        return a * b;
+    case OP_DIV:
+        return a / b;
+    case OP_POW:
+        return pow(a, b);
+    case OP_POWI:
+        return powi(a, (int)c);
+    case OP_POWC:
+        return pow(a, c);
+    case OP_SIN:
+        return sin(a);
+    case OP_COS:
+        return cos(a);
+    case OP_TAN:
+        return tan(a);
+    case OP_EXP:
+        return exp(a);
+    case OP_LOG:
+        return log(a);
+    case OP_SQRT:
+        return sqrt(a);
+    case OP_ABS:
+        return fabs(a);
+    case OP_TANH:
+        return tanh(a);
+    case OP_SIGMOID:
+        return sigmoid(a);
+    case OP_RELU:
+        return a <= 0 ? 0.0 : a;
+    case OP_MIN:
+        return pick_min(a, b) ? a : b;
+    case OP_MAX:
+        return pick_max(a, b) ? a : b;
+    default:
+        return NAN;
+    }
+}
+
+/* Partial derivatives of node value w = op(a, b) with respect to a and b. */
+static inline void op_partials(int op, double a, double b, double c, double w, double *da,
+                               double *db) {
+    *db = 0.0;
+    switch (op) {
+    case OP_NEG:
+        *da = -1.0;
+        break;
+    case OP_ADD:
+        *da = 1.0;
+        *db = 1.0;
+        break;
+    case OP_SUB:
+        *da = 1.0;
+        *db = -1.0;
+        break;
+    case OP_MUL:
+        *da = b;
+        *db = a;
+        break;
+    case OP_DIV:
+        *da = 1.0 / b;
+        *db = -w / b;
+        break;
+    case OP_POW:
+        *da = b * pow(a, b - 1.0);
+        /* u^v is real for u < 0 only at integer v, where it has no
+         * derivative in v; take 0 there (and at u == 0). */
+        *db = a > 0 ? w * log(a) : 0.0;
+        break;
+    case OP_POWI: {
+        int k = (int)c;
+        *da = k == 0 ? 0.0 : (double)k * powi(a, k - 1);
+        break;
+    }
+    case OP_POWC:
+        *da = c * pow(a, c - 1.0);
+        break;
+    case OP_SIN:
+        *da = cos(a);
+        break;
+    case OP_COS:
+        *da = -sin(a);
+        break;
+    case OP_TAN:
+        *da = 1.0 + w * w;
+        break;
+    case OP_EXP:
+        *da = w;
+        break;
+    case OP_LOG:
+        *da = 1.0 / a;
+        break;
+    case OP_SQRT:
+        *da = 0.5 / w;
+        break;
+    case OP_ABS:
+        *da = a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0);
+        break;
+    case OP_TANH:
+        *da = 1.0 - w * w;
+        break;
+    case OP_SIGMOID:
+        *da = w * (1.0 - w);
+        break;
+    case OP_RELU:
+        *da = a > 0 ? 1.0 : 0.0;
+        break;
+    case OP_MIN: {
+        int first = pick_min(a, b);
+        *da = first ? 1.0 : 0.0;
+        *db = first ? 0.0 : 1.0;
+        break;
+    }
+    case OP_MAX: {
+        int first = pick_max(a, b);
+        *da = first ? 1.0 : 0.0;
+        *db = first ? 0.0 : 1.0;
+        break;
+    }
+    default:
+        *da = NAN;
+        break;
+    }
+}
+
+static int op_arity(int op) {
+    switch (op) {
+    case OP_CONST:
+    case OP_X:
+    case OP_PARAM:
+        return 0;
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_POW:
+    case OP_MIN:
+    case OP_MAX:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+/* ---- errors and lexer --------------------------------------------------- */
+
+static int fail(Parser *p, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records the first error only; returns -1 so callers can `return fail(...)`. */
+static int fail(Parser *p, size_t offset, const char *fmt, ...) {
+    if (p->failed)
+        return -1;
+    p->failed = 1;
+    if (p->err_column)
+        *p->err_column = (int)offset + 1;
+    if (p->err_msg && p->err_size > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(p->err_msg, p->err_size, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* How a token is quoted in a message: its text, shortened when long. */
+static void token_text(const Parser *p, const Token *t, char *buf, size_t size) {
+    if (t->kind == T_END) {
+        snprintf(buf, size, "end of formula");
+        return;
+    }
+    int n = (int)(t->len > 40 ? 40 : t->len);
+    snprintf(buf, size, "'%.*s%s'", n, p->src + t->start, t->len > 40 ? "..." : "");
+}
+
+/* ASCII only, whatever locale the program runs in. */
+static int is_digit(int ch) {
+    return ch >= '0' && ch <= '9';
+}
+static int is_name_start(int ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+static int is_name_char(int ch) {
+    return is_name_start(ch) || is_digit(ch);
+}
+
+static int bad_character(Parser *p, size_t at) {
+    unsigned char ch = (unsigned char)p->src[at];
+    if (ch >= 0x80) {
+        /* Quote the whole UTF-8 sequence, not a lone lead byte. */
+        size_t end = at + 1;
+        while (end < p->len && end - at < 4 && ((unsigned char)p->src[end] & 0xC0) == 0x80)
+            end++;
+        return fail(p, at, "unexpected character '%.*s'", (int)(end - at), p->src + at);
+    }
+    if (ch < 0x20 || ch == 0x7f)
+        return fail(p, at, "unexpected character '\\x%02x'", ch);
+    return fail(p, at, "unexpected character '%c'", ch);
+}
+
+static int lex_number(Parser *p, Token *t) {
+    const char *s = p->src;
+    size_t i = p->pos, start = i;
+    int digits = 0, malformed = 0;
+    while (is_digit(s[i]))
+        i++, digits++;
+    if (s[i] == '.') {
+        i++;
+        while (is_digit(s[i]))
+            i++, digits++;
+    }
+    if (digits == 0)
+        return bad_character(p, start);
+    if (s[i] == 'e' || s[i] == 'E') {
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        if (!is_digit(s[i]))
+            malformed = 1;
+        while (is_digit(s[i]))
+            i++;
+    }
+    if (s[i] == '.')
+        malformed = 1;
+    if (malformed) {
+        while (is_name_char((unsigned char)s[i]) || s[i] == '.')
+            i++;
+        return fail(p, start, "malformed number '%.*s'", (int)(i - start), s + start);
+    }
+    /* Copy the token: strtod alone would also read hex forms like 0x1p3. */
+    char small[64];
+    size_t n = i - start;
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (!buf)
+        return fail(p, start, "out of memory");
+    memcpy(buf, s + start, n);
+    buf[n] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    if (*end != '\0') {
+        /* A locale with another decimal separator stopped strtod at '.'. */
+        char *dot = strchr(buf, '.');
+        if (dot)
+            *dot = localeconv()->decimal_point[0];
+        v = strtod(buf, NULL);
+    }
+    if (buf != small)
+        free(buf);
+    if (isinf(v))
+        return fail(p, start, "number out of range '%.*s'", (int)(n > 40 ? 40 : n), s + start);
+    t->kind = T_NUM;
+    t->start = start;
+    t->len = n;
+    t->num = v;
+    p->pos = i;
+    return 0;
+}
+
+/* Reads the next token into p->tok; -1 on a lexical error. */
+static int next(Parser *p) {
+    const char *s = p->src;
+    while (p->pos < p->len &&
+           (s[p->pos] == ' ' || s[p->pos] == '\t' || s[p->pos] == '\n' || s[p->pos] == '\r'))
+        p->pos++;
+    if (p->pos >= FORMULA_MAX_LENGTH && p->pos < p->len)
+        return fail(p, FORMULA_MAX_LENGTH, "formula too long (more than %d characters)",
+                    FORMULA_MAX_LENGTH);
+    Token *t = &p->tok;
+    t->start = p->pos;
+    t->len = 1;
+    if (p->pos >= p->len) {
+        t->kind = T_END;
+        t->len = 0;
+        return 0;
+    }
+    unsigned char ch = (unsigned char)s[p->pos];
+    if (is_digit(ch) || ch == '.')
+        return lex_number(p, t);
+    if (is_name_start(ch)) {
+        size_t i = p->pos;
+        while (i < p->len && is_name_char((unsigned char)s[i]))
+            i++;
+        t->kind = T_NAME;
+        t->len = i - p->pos;
+        p->pos = i;
+        return 0;
+    }
+    switch (ch) {
+    case '+':
+        t->kind = T_PLUS;
+        break;
+    case '-':
+        t->kind = T_MINUS;
+        break;
+    case '*':
+        t->kind = T_STAR;
+        break;
+    case '/':
+        t->kind = T_SLASH;
+        break;
+    case '^':
+        t->kind = T_CARET;
+        break;
+    case '(':
+        t->kind = T_LPAREN;
+        break;
+    case ')':
+        t->kind = T_RPAREN;
+        break;
+    case ',':
+        t->kind = T_COMMA;
+        break;
+    default:
+        return bad_character(p, p->pos);
+    }
+    p->pos++;
+    return 0;
+}
+
+static int name_is(const Parser *p, const Token *t, const char *word) {
+    return t->len == strlen(word) && memcmp(p->src + t->start, word, t->len) == 0;
+}
+
+/* ---- tape emission with constant folding -------------------------------- */
+
+static int push(Parser *p, Node nd) {
+    if (p->n == p->cap) {
+        int cap = p->cap ? p->cap * 2 : 32;
+        Node *grown = realloc(p->nodes, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return fail(p, p->tok.start, "out of memory");
+        p->nodes = grown;
+        p->cap = cap;
+    }
+    p->nodes[p->n] = nd;
+    return p->n++;
+}
+
+static int emit_leaf(Parser *p, int op, int index, double c) {
+    Node nd = {(uint8_t)op, 0, index, index, c};
+    if (op == OP_X)
+        nd.flags = FLAG_VARY;
+    else if (op == OP_PARAM)
+        nd.flags = FLAG_DEP;
+    return push(p, nd);
+}
+
+static int emit_op(Parser *p, int op, int a, int b) {
+    Node *na = &p->nodes[a], *nb = &p->nodes[b];
+    int arity = op_arity(op);
+    if (na->op == OP_CONST && (arity == 1 || nb->op == OP_CONST)) {
+        /* A folded subtree is a single node, so its operands are the last
+         * one or two nodes on the tape. */
+        double v = op_value(op, na->c, arity == 2 ? nb->c : 0.0, 0.0);
+        p->n = a + 1;
+        na->c = v;
+        return a;
+    }
+    if (op == OP_POW && nb->op == OP_CONST) {
+        double c = nb->c;
+        p->n = b; /* the exponent becomes part of the node */
+        int integral = c == floor(c) && fabs(c) <= POWI_MAX;
+        Node nd = {(uint8_t)(integral ? OP_POWI : OP_POWC), na->flags, a, a, c};
+        return push(p, nd);
+    }
+    if (arity == 1)
+        b = a;
+    Node nd = {(uint8_t)op, (uint8_t)(p->nodes[a].flags | p->nodes[b].flags), a, b, 0.0};
+    return push(p, nd);
+}
+
+/* ---- parser -------------------------------------------------------------- */
+
+static int subexpr(Parser *p, int limit);
+
+/* Every construct that makes the parser recurse without bound (a group,
+ * an argument list, a unary operator, the right operand of ^) takes one
+ * level; the cap keeps the C stack small whatever the input. */
+static int enter(Parser *p, size_t offset) {
+    if (++p->depth > FORMULA_MAX_DEPTH)
+        return fail(p, offset, "formula nested too deeply (more than %d levels)",
+                    FORMULA_MAX_DEPTH);
+    return 0;
+}
+
+/* The current token cannot follow a complete operand. */
+static int fail_after_operand(Parser *p) {
+    char text[64];
+    token_text(p, &p->tok, text, sizeof text);
+    switch (p->tok.kind) {
+    case T_NUM:
+    case T_NAME:
+    case T_LPAREN:
+        return fail(p, p->tok.start, "missing operator before %s", text);
+    case T_END:
+        return fail(p, p->tok.start, "unexpected end of formula");
+    default:
+        return fail(p, p->tok.start, "unexpected %s", text);
+    }
+}
+
+static int expect_close(Parser *p, size_t open) {
+    if (p->tok.kind == T_RPAREN)
+        return next(p);
+    if (p->tok.kind == T_END)
+        return fail(p, p->tok.start, "expected ')' to close '(' at column %d", (int)open + 1);
+    return fail_after_operand(p);
+}
+
+static int call(Parser *p, const Token *name) {
+    const FuncInfo *fn = NULL;
+    for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++)
+        if (name_is(p, name, FUNCS[i].name))
+            fn = &FUNCS[i];
+    char text[64];
+    token_text(p, name, text, sizeof text);
+    if (!fn) {
+        int known = name_is(p, name, "x") || name_is(p, name, "pi") || name_is(p, name, "e");
+        for (int i = 0; i < p->nparams && !known; i++)
+            known = name_is(p, name, p->params[i]);
+        if (known)
+            return fail(p, name->start, "%s is not a function", text);
+        return fail(p, name->start, "unknown function %s", text);
+    }
+    size_t open = p->tok.start;
+    if (enter(p, open) || next(p))
+        return -1;
+    int args[2] = {-1, -1}, nargs = 0;
+    if (p->tok.kind != T_RPAREN) {
+        for (;;) {
+            int a = subexpr(p, 0);
+            if (a < 0)
+                return -1;
+            if (nargs < 2)
+                args[nargs] = a;
+            nargs++;
+            if (p->tok.kind != T_COMMA)
+                break;
+            if (next(p))
+                return -1;
+        }
+    }
+    if (expect_close(p, open))
+        return -1;
+    p->depth--;
+    if (nargs != fn->nargs)
+        return fail(p, name->start, "%s takes %d argument%s, got %d", text, fn->nargs,
+                    fn->nargs == 1 ? "" : "s", nargs);
+    return emit_op(p, fn->op, args[0], fn->nargs == 2 ? args[1] : args[0]);
+}
+
+static int name_leaf(Parser *p, const Token *name) {
+    if (name_is(p, name, "x")) {
+        if (p->xnode < 0)
+            p->xnode = emit_leaf(p, OP_X, 0, 0.0);
+        return p->xnode;
+    }
+    if (name_is(p, name, "pi"))
+        return emit_leaf(p, OP_CONST, 0, 3.14159265358979323846);
+    if (name_is(p, name, "e"))
+        return emit_leaf(p, OP_CONST, 0, 2.71828182845904523536);
+    for (int i = 0; i < p->nparams; i++) {
+        if (name_is(p, name, p->params[i])) {
+            if (p->pnode[i] < 0)
+                p->pnode[i] = emit_leaf(p, OP_PARAM, i, 0.0);
+            return p->pnode[i];
+        }
+    }
+    char text[64];
+    token_text(p, name, text, sizeof text);
+    for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++) {
+        if (name_is(p, name, FUNCS[i].name))
+            return fail(p, p->tok.start, "expected '(' after %s", text);
+    }
+    return fail(p, name->start, "unknown name %s", text);
+}
+
+static int primary(Parser *p) {
+    Token t = p->tok;
+    switch (t.kind) {
+    case T_NUM:
+        if (next(p))
+            return -1;
+        return emit_leaf(p, OP_CONST, 0, t.num);
+    case T_NAME:
+        if (next(p))
+            return -1;
+        if (p->tok.kind == T_LPAREN)
+            return call(p, &t);
+        return name_leaf(p, &t);
+    case T_LPAREN: {
+        if (enter(p, t.start) || next(p))
+            return -1;
+        int e = subexpr(p, 0);
+        if (e < 0 || expect_close(p, t.start))
+            return -1;
+        p->depth--;
+        return e;
+    }
+    case T_END:
+        return fail(p, t.start, "unexpected end of formula");
+    default: {
+        char text[64];
+        token_text(p, &t, text, sizeof text);
+        return fail(p, t.start, "unexpected %s", text);
+    }
+    }
+}
+
+static int subexpr(Parser *p, int limit) {
+    int left;
+    if (p->tok.kind == T_MINUS || p->tok.kind == T_PLUS) {
+        TokKind op = p->tok.kind;
+        if (enter(p, p->tok.start) || next(p))
+            return -1;
+        int u = subexpr(p, PRIO_UNARY);
+        if (u < 0)
+            return -1;
+        p->depth--;
+        left = op == T_MINUS ? emit_op(p, OP_NEG, u, u) : u;
+    } else {
+        left = primary(p);
+    }
+    while (left >= 0) {
+        TokKind k = p->tok.kind;
+        if (k < T_PLUS || k > T_CARET || PRIO[k].left <= limit)
+            break;
+        size_t at = p->tok.start;
+        if (next(p))
+            return -1;
+        int right;
+        if (k == T_CARET) {
+            if (enter(p, at))
+                return -1;
+            right = subexpr(p, PRIO[k].right);
+            p->depth--;
+        } else {
+            right = subexpr(p, PRIO[k].right);
+        }
+        if (right < 0)
+            return -1;
+        static const int binop[] = {[T_PLUS] = OP_ADD,
+                                    [T_MINUS] = OP_SUB,
+                                    [T_STAR] = OP_MUL,
+                                    [T_SLASH] = OP_DIV,
+                                    [T_CARET] = OP_POW};
+        left = emit_op(p, binop[k], left, right);
+    }
+    return left;
+}
+
+/* ---- compile ------------------------------------------------------------- */
+
+/* Copies the tape out of the parser; its root is the last node, as in any
+ * postorder. */
+static Formula *build(Parser *p) {
+    int n = p->n;
+    size_t bytes = sizeof(Formula) + (size_t)n * sizeof(Node) + (size_t)n * sizeof(int);
+    Formula *f = malloc(bytes);
+    if (!f)
+        return NULL;
+    f->nparams = p->nparams;
+    f->n = n;
+    f->xnode = p->xnode;
+    f->nodes = (Node *)(f + 1);
+    f->boundary = (int *)(f->nodes + n);
+    memcpy(f->nodes, p->nodes, (size_t)n * sizeof(Node));
+    /* x-free operands of x-dependent nodes: broadcast into lanes once per
+     * call, and where their adjoints are summed over the lanes. */
+    unsigned char *mark = calloc((size_t)n, 1);
+    if (!mark) {
+        free(f);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        const Node *nd = &f->nodes[i];
+        if (!(nd->flags & FLAG_VARY) || op_arity(nd->op) == 0)
+            continue;
+        if (!(f->nodes[nd->a].flags & FLAG_VARY))
+            mark[nd->a] = 1;
+        if (!(f->nodes[nd->b].flags & FLAG_VARY))
+            mark[nd->b] = 1;
+    }
+    f->nboundary = 0;
+    for (int i = 0; i < n; i++)
+        if (mark[i])
+            f->boundary[f->nboundary++] = i;
+    free(mark);
+    return f;
+}
+
+Formula *formula_compile(const char *text, const char *const *param_names, int nparams,
+                         int *err_column, char *err_msg, size_t err_size) {
+    Parser p;
+    memset(&p, 0, sizeof p);
+    p.src = text ? text : "";
+    p.len = strlen(p.src);
+    p.params = param_names;
+    p.nparams = nparams > 0 ? nparams : 0;
+    p.xnode = -1;
+    p.err_column = err_column;
+    p.err_msg = err_msg;
+    p.err_size = err_size;
+    if (err_column)
+        *err_column = 0;
+    if (err_msg && err_size > 0)
+        err_msg[0] = '\0';
+
+    Formula *f = NULL;
+    p.pnode = malloc(((size_t)p.nparams + 1) * sizeof *p.pnode);
+    if (!p.pnode) {
+        fail(&p, 0, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < p.nparams; i++)
+        p.pnode[i] = -1;
+
+    if (next(&p))
+        goto done;
+    if (p.tok.kind == T_END) {
+        fail(&p, 0, "empty formula");
+        goto done;
+    }
+    if (subexpr(&p, 0) < 0)
+        goto done;
+    if (p.tok.kind != T_END) {
+        fail_after_operand(&p);
+        goto done;
+    }
+    f = build(&p);
+    if (!f)
+        fail(&p, 0, "out of memory");
+done:
+    free(p.nodes);
+    free(p.pnode);
+    return f;
+}
+
+void formula_destroy(Formula *f) {
+    free(f);
+}
+
+int formula_nparams(const Formula *f) {
+    return f->nparams;
+}
+
+int formula_tape_length(const Formula *f) {
+    return f->n;
+}
+
+/* ---- scalar evaluation --------------------------------------------------- */
+
+/* v[i] for every node, or only for the x-free ones when skip_vary. */
+static void forward_scalar(const Formula *f, double x, const double *params, double *v,
+                           int skip_vary) {
+    for (int i = 0; i < f->n; i++) {
+        const Node *nd = &f->nodes[i];
+        if (skip_vary && (nd->flags & FLAG_VARY))
+            continue;
+        switch (nd->op) {
+        case OP_CONST:
+            v[i] = nd->c;
+            break;
+        case OP_X:
+            v[i] = x;
+            break;
+        case OP_PARAM:
+            v[i] = params[nd->a];
+            break;
+        default:
+            v[i] = op_value(nd->op, v[nd->a], v[nd->b], nd->c);
+            break;
+        }
+    }
+}
+
+/* Propagates adj[] (seeded by the caller) down the tape and adds the
+ * parameters' adjoints to grad[]. */
+static void backward_scalar(const Formula *f, const double *v, double *adj, double *grad,
+                            int skip_vary) {
+    for (int i = f->n - 1; i >= 0; i--) {
+        const Node *nd = &f->nodes[i];
+        if (!(nd->flags & FLAG_DEP) || (skip_vary && (nd->flags & FLAG_VARY)))
+            continue;
+        double g = adj[i];
+        if (nd->op == OP_PARAM) {
+            grad[nd->a] += g;
+            continue;
+        }
+        double da, db;
+        op_partials(nd->op, v[nd->a], v[nd->b], nd->c, v[i], &da, &db);
+        adj[nd->a] += g * da;
+        if (op_arity(nd->op) == 2)
+            adj[nd->b] += g * db;
+    }
+}
+
+double formula_eval(const Formula *f, double x, const double *params) {
+    double small[STACK_NODES];
+    double *v = f->n <= STACK_NODES ? small : malloc((size_t)f->n * sizeof *v);
+    if (!v)
+        return NAN;
+    forward_scalar(f, x, params, v, 0);
+    double r = v[f->n - 1];
+    if (v != small)
+        free(v);
+    return r;
+}
+
+double formula_eval_grad(const Formula *f, double x, const double *params, double *grad) {
+    double small[2 * STACK_NODES];
+    double *v = f->n <= STACK_NODES ? small : malloc(2 * (size_t)f->n * sizeof *v);
+    for (int j = 0; j < f->nparams; j++)
+        grad[j] = v ? 0.0 : NAN;
+    if (!v)
+        return NAN;
+    double *adj = v + f->n;
+    forward_scalar(f, x, params, v, 0);
+    memset(adj, 0, (size_t)f->n * sizeof *adj);
+    adj[f->n - 1] = 1.0;
+    backward_scalar(f, v, adj, grad, 0);
+    double r = v[f->n - 1];
+    if (v != small)
+        free(v);
+    return r;
+}
+
+/* ---- block evaluation ---------------------------------------------------- */
+
+/* Scratch of the batch evaluators: scalar values and adjoints of every node,
+ * then B lanes per node for values and (with gradients) adjoints, then B
+ * lanes of targets. */
+typedef struct Work {
+    double *uval, *uadj, *val, *adj, *ylane;
+    int B;
+    double *heap;
+} Work;
+
+static int work_init(Work *w, const Formula *f, int m, double *stack) {
+    /* Room for adjoints even when no gradient is wanted: the block size fixes
+     * the order of the sums, and a loss must have the same bits with or
+     * without its gradient. */
+    int n = f->n, per = 2 * n + 1;
+    long avail = STACK_DOUBLES - 2L * n;
+    long B = avail > 0 ? avail / per : 0;
+    if (B > BLOCK_MAX)
+        B = BLOCK_MAX;
+    if (B > m)
+        B = m;
+    double *base = stack;
+    w->heap = NULL;
+    if (B < BLOCK_MIN && B < m) {
+        B = m < BLOCK_HEAP ? m : BLOCK_HEAP;
+        w->heap = malloc(((size_t)2 * n + (size_t)B * per) * sizeof(double));
+        if (!w->heap)
+            return -1;
+        base = w->heap;
+    }
+    w->B = (int)B;
+    w->uval = base;
+    w->uadj = base + n;
+    w->val = base + 2 * n;
+    w->adj = w->val + (size_t)n * B;
+    w->ylane = w->adj + (size_t)n * B;
+    return 0;
+}
+
+/* Scalar pass over the x-free nodes, broadcast into the lanes that the
+ * block kernels read. */
+static void work_prepare(Work *w, const Formula *f, const double *params, int lanes) {
+    forward_scalar(f, 0.0, params, w->uval, 1);
+    for (int k = 0; k < f->nboundary; k++) {
+        int j = f->boundary[k];
+        double *dst = w->val + (size_t)j * w->B, v = w->uval[j];
+        for (int l = 0; l < lanes; l++)
+            dst[l] = v;
+    }
+}
+
+#define FWD_CASE(OP)                                                                               \
+    case OP:                                                                                       \
+        for (int l = 0; l < bn; l++)                                                               \
+            W[l] = op_value(OP, A[l], Bv[l], c);                                                   \
+        break;
+
+/* Values of the x-dependent nodes for lanes [0, bn); the x lane is filled. */
+static void block_forward(const Formula *f, double *val, int B, int bn) {
+    for (int i = 0; i < f->n; i++) {
+        const Node *nd = &f->nodes[i];
+        if (!(nd->flags & FLAG_VARY) || nd->op == OP_X)
+            continue;
+        double *W = val + (size_t)i * B;
+        const double *A = val + (size_t)nd->a * B, *Bv = val + (size_t)nd->b * B;
+        const double c = nd->c;
+        switch (nd->op) {
+            FWD_CASE(OP_NEG)
+            FWD_CASE(OP_ADD)
+            FWD_CASE(OP_SUB)
+            FWD_CASE(OP_MUL)
+            FWD_CASE(OP_DIV)
+            FWD_CASE(OP_POW)
+        case OP_POWI:
+            /* The same products powi() forms, without its loop per lane. */
+            if (c == 2.0) {
+                for (int l = 0; l < bn; l++)
+                    W[l] = A[l] * A[l];
+            } else if (c == 3.0) {
+                for (int l = 0; l < bn; l++)
+                    W[l] = A[l] * (A[l] * A[l]);
+            } else {
+                for (int l = 0; l < bn; l++)
+                    W[l] = op_value(OP_POWI, A[l], Bv[l], c);
+            }
+            break;
+            FWD_CASE(OP_POWC)
+            FWD_CASE(OP_SIN)
+            FWD_CASE(OP_COS)
+            FWD_CASE(OP_TAN)
+            FWD_CASE(OP_EXP)
+            FWD_CASE(OP_LOG)
+            FWD_CASE(OP_SQRT)
+            FWD_CASE(OP_ABS)
+            FWD_CASE(OP_TANH)
+            FWD_CASE(OP_SIGMOID)
+            FWD_CASE(OP_RELU)
+            FWD_CASE(OP_MIN)
+            FWD_CASE(OP_MAX)
+        default:
+            break;
+        }
+    }
+}
+
+#define BWD_CASE(OP)                                                                               \
+    case OP:                                                                                       \
+        if (need_a && need_b) {                                                                    \
+            for (int l = 0; l < bn; l++) {                                                         \
+                double da, db;                                                                     \
+                op_partials(OP, A[l], Bv[l], c, W[l], &da, &db);                                   \
+                GA[l] += G[l] * da;                                                                \
+                GB[l] += G[l] * db;                                                                \
+            }                                                                                      \
+        } else if (need_a) {                                                                       \
+            for (int l = 0; l < bn; l++) {                                                         \
+                double da, db;                                                                     \
+                op_partials(OP, A[l], Bv[l], c, W[l], &da, &db);                                   \
+                GA[l] += G[l] * da;                                                                \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (int l = 0; l < bn; l++) {                                                         \
+                double da, db;                                                                     \
+                op_partials(OP, A[l], Bv[l], c, W[l], &da, &db);                                   \
+                GB[l] += G[l] * db;                                                                \
+            }                                                                                      \
+        }                                                                                          \
+        break;
+
+/* Reverse pass over the x-dependent nodes for lanes [0, bn): the caller has
+ * seeded the root's lanes and zeroed every other adjoint lane. */
+static void block_backward(const Formula *f, const double *val, double *adj, int B, int bn) {
+    for (int i = f->n - 1; i >= 0; i--) {
+        const Node *nd = &f->nodes[i];
+        if ((nd->flags & (FLAG_VARY | FLAG_DEP)) != (FLAG_VARY | FLAG_DEP))
+            continue;
+        int need_a = (f->nodes[nd->a].flags & FLAG_DEP) != 0;
+        int need_b = op_arity(nd->op) == 2 && (f->nodes[nd->b].flags & FLAG_DEP);
+        const double *W = val + (size_t)i * B, *G = adj + (size_t)i * B;
+        const double *A = val + (size_t)nd->a * B, *Bv = val + (size_t)nd->b * B;
+        double *GA = adj + (size_t)nd->a * B, *GB = adj + (size_t)nd->b * B;
+        const double c = nd->c;
+        switch (nd->op) {
+            BWD_CASE(OP_NEG)
+            BWD_CASE(OP_ADD)
+            BWD_CASE(OP_SUB)
+            BWD_CASE(OP_MUL)
+            BWD_CASE(OP_DIV)
+            BWD_CASE(OP_POW)
+        case OP_POWI:
+            /* Unary, so only the operand needs its adjoint; the products
+             * are those of op_partials. */
+            if (c == 2.0) {
+                for (int l = 0; l < bn; l++)
+                    GA[l] += G[l] * (2.0 * A[l]);
+            } else if (c == 3.0) {
+                for (int l = 0; l < bn; l++)
+                    GA[l] += G[l] * (3.0 * (A[l] * A[l]));
+            } else {
+                for (int l = 0; l < bn; l++) {
+                    double da, db;
+                    op_partials(OP_POWI, A[l], Bv[l], c, W[l], &da, &db);
+                    GA[l] += G[l] * da;
+                }
+            }
+            break;
+            BWD_CASE(OP_POWC)
+            BWD_CASE(OP_SIN)
+            BWD_CASE(OP_COS)
+            BWD_CASE(OP_TAN)
+            BWD_CASE(OP_EXP)
+            BWD_CASE(OP_LOG)
+            BWD_CASE(OP_SQRT)
+            BWD_CASE(OP_ABS)
+            BWD_CASE(OP_TANH)
+            BWD_CASE(OP_SIGMOID)
+            BWD_CASE(OP_RELU)
+            BWD_CASE(OP_MIN)
+            BWD_CASE(OP_MAX)
+        default:
+            break;
+        }
+    }
+}
+
+/* Lane sums with four interleaved accumulators: a fixed order (the same
+ * bits on every machine) that the compiler can keep in vector registers. */
+static double sum_lanes(const double *v, int n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int l = 0;
+    for (; l + 4 <= n; l += 4) {
+        s0 += v[l];
+        s1 += v[l + 1];
+        s2 += v[l + 2];
+        s3 += v[l + 3];
+    }
+    for (; l < n; l++)
+        s0 += v[l];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static double sum_squares(const double *v, int n) {
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    int l = 0;
+    for (; l + 4 <= n; l += 4) {
+        s0 += v[l] * v[l];
+        s1 += v[l + 1] * v[l + 1];
+        s2 += v[l + 2] * v[l + 2];
+        s3 += v[l + 3] * v[l + 3];
+    }
+    for (; l < n; l++)
+        s0 += v[l] * v[l];
+    return (s0 + s1) + (s2 + s3);
+}
+
+void formula_eval_many(const Formula *f, const double *x, int n, const double *params,
+                       double *out) {
+    if (n <= 0)
+        return;
+    double stack[STACK_DOUBLES];
+    Work w;
+    if (work_init(&w, f, n, stack)) {
+        for (int k = 0; k < n; k++)
+            out[k] = NAN;
+        return;
+    }
+    const int root = f->n - 1, B = w.B;
+    work_prepare(&w, f, params, B);
+    if (!(f->nodes[root].flags & FLAG_VARY)) {
+        for (int k = 0; k < n; k++)
+            out[k] = w.uval[root];
+    } else {
+        for (int k0 = 0; k0 < n; k0 += B) {
+            int bn = n - k0 < B ? n - k0 : B;
+            memcpy(w.val + (size_t)f->xnode * B, x + k0, (size_t)bn * sizeof(double));
+            block_forward(f, w.val, B, bn);
+            memcpy(out + k0, w.val + (size_t)root * B, (size_t)bn * sizeof(double));
+        }
+    }
+    free(w.heap);
+}
+
+double formula_mse(const Formula *f, const double *x, const double *y, const int *idx, int m,
+                   const double *params, double *grad) {
+    const int np = f->nparams, root = f->n - 1;
+    if (grad)
+        for (int j = 0; j < np; j++)
+            grad[j] = 0.0;
+    if (m <= 0)
+        return NAN;
+    const int want_grad = grad != NULL && (f->nodes[root].flags & FLAG_DEP);
+    double stack[STACK_DOUBLES];
+    Work w;
+    if (work_init(&w, f, m, stack)) {
+        if (grad)
+            for (int j = 0; j < np; j++)
+                grad[j] = NAN;
+        return NAN;
+    }
+    const int B = w.B;
+    const int vary = (f->nodes[root].flags & FLAG_VARY) != 0;
+    /* d(mean)/d(prediction) = 2 (f - y) / m */
+    const double scale = 2.0 / m;
+    work_prepare(&w, f, params, B);
+    if (want_grad)
+        memset(w.uadj, 0, (size_t)f->n * sizeof(double));
+
+    double sse = 0.0;
+    double *ylane = w.ylane;
+    for (int k0 = 0; k0 < m; k0 += B) {
+        const int bn = m - k0 < B ? m - k0 : B;
+        const double *pred;
+        if (vary) {
+            double *xl = w.val + (size_t)f->xnode * B;
+            if (idx) {
+                for (int l = 0; l < bn; l++) {
+                    xl[l] = x[idx[k0 + l]];
+                    ylane[l] = y[idx[k0 + l]];
+                }
+            } else {
+                memcpy(xl, x + k0, (size_t)bn * sizeof(double));
+                memcpy(ylane, y + k0, (size_t)bn * sizeof(double));
+            }
+            block_forward(f, w.val, B, bn);
+            pred = w.val + (size_t)root * B;
+        } else {
+            for (int l = 0; l < bn; l++)
+                ylane[l] = y[idx ? idx[k0 + l] : k0 + l];
+            pred = NULL;
+        }
+        /* ylane becomes the residual f - y. */
+        if (pred) {
+            for (int l = 0; l < bn; l++)
+                ylane[l] = pred[l] - ylane[l];
+        } else {
+            const double u = w.uval[root];
+            for (int l = 0; l < bn; l++)
+                ylane[l] = u - ylane[l];
+        }
+        sse += sum_squares(ylane, bn);
+        if (!want_grad)
+            continue;
+        if (!vary) {
+            w.uadj[root] += scale * sum_lanes(ylane, bn);
+            continue;
+        }
+        /* Zero the adjoint lanes that the reverse pass adds into. */
+        for (int i = 0; i < f->n; i++)
+            if (f->nodes[i].flags & FLAG_DEP)
+                memset(w.adj + (size_t)i * B, 0, (size_t)bn * sizeof(double));
+        double *G = w.adj + (size_t)root * B;
+        for (int l = 0; l < bn; l++)
+            G[l] = scale * ylane[l];
+        block_backward(f, w.val, w.adj, B, bn);
+        for (int k = 0; k < f->nboundary; k++) {
+            int j = f->boundary[k];
+            if (!(f->nodes[j].flags & FLAG_DEP))
+                continue;
+            w.uadj[j] += sum_lanes(w.adj + (size_t)j * B, bn);
+        }
+    }
+    if (want_grad)
+        backward_scalar(f, w.uval, w.uadj, grad, 1);
+    free(w.heap);
+    return sse / m;
+}

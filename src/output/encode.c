@@ -1,0 +1,713 @@
+/*
+ * encode.c — frames to .mp4/.webm/.gif files and single PNG stills with
+ * FFmpeg's libraries (see encode.h).
+ *
+ * Pipeline place: the last stage; the only file that sees libav. Shaped
+ * like FFmpeg's doc/examples/mux.c: one struct holds every libav object of
+ * the single video stream; open = add stream + open codec + open output +
+ * write header; each frame is converted (libswscale, or our own palette
+ * quantizer for GIF), sent, and the packets are drained until EAGAIN;
+ * finish = flush with NULL + drain + trailer.
+ *
+ * Atomicity: every output is written to "DIR/.NAME.tmp-PID-XXXXXX" (made
+ * beside the target, so rename(2) is atomic on the same file system) and
+ * renamed over the target only once complete. The pending temporary paths
+ * also sit in a small process-wide registry so that a signal handler can
+ * unlink them (encoder_cleanup_on_signal). That registry is the one piece
+ * of global mutable state in gdrender; it is made of lock-free atomics, so
+ * it is safe from both threads and signal handlers.
+ */
+#include "output/encode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/dict.h>
+#include <libavutil/error.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/log.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+
+/* ---- defines and types -------------------------------------------------- */
+
+#define TEMP_SLOTS    16   /* outputs that may be open at once */
+#define TEMP_PATH_MAX 4096 /* longest temporary path we register */
+
+/* GIF palette: a 6x7x6 colour cube (252 entries; green gets the extra level
+ * because the eye is most sensitive to it). */
+#define GIF_LEVELS_R 6
+#define GIF_LEVELS_G 7
+#define GIF_LEVELS_B 6
+
+typedef enum OutputKind { OUT_MP4, OUT_WEBM, OUT_GIF } OutputKind;
+
+/* How one output format is written. */
+typedef struct FormatSpec {
+    const char *ext; /* ".mp4" */
+    OutputKind kind;
+    const char *muxer;   /* libavformat short name */
+    const char *encoder; /* libavcodec encoder name */
+    const char *library; /* what a build lacking the encoder needs */
+    enum AVPixelFormat pix_fmt;
+} FormatSpec;
+
+static const FormatSpec format_specs[] = {
+    {".mp4", OUT_MP4, "mp4", "libx264", "libavcodec-extra or an FFmpeg built with --enable-libx264",
+     AV_PIX_FMT_YUV420P},
+    {".webm", OUT_WEBM, "webm", "libvpx-vp9",
+     "libavcodec-extra or an FFmpeg built with --enable-libvpx", AV_PIX_FMT_YUV420P},
+    {".gif", OUT_GIF, "gif", "gif", "an FFmpeg built with its gif encoder", AV_PIX_FMT_PAL8},
+};
+
+struct Encoder {
+    int discard; /* NULL path: accept frames, do nothing */
+    int width, height;
+    const FormatSpec *spec;
+    char *path; /* the target */
+    char *url;  /* "file:" + temporary path, as libavformat sees it */
+    int slot;   /* temp registry slot, -1 when none */
+    AVFormatContext *fmt;
+    AVCodecContext *codec;
+    AVStream *stream;
+    AVFrame *frame; /* in the encoder's pixel format, reused per frame */
+    AVPacket *pkt;
+    struct SwsContext *sws; /* RGB24 -> YUV (not used for GIF) */
+    int64_t next_pts;
+    /* GIF: ordered-dither lookup, [bayer threshold][8-bit value] -> that
+     * channel's share of the palette index. */
+    uint8_t (*gif_lut)[3][256];
+};
+
+/* A slot is FREE, CLAIMED (its path being written by the owner) or ARMED
+ * (the signal handler may unlink it). The owner writes `path` only while
+ * the slot is CLAIMED, and the release store that arms it publishes the
+ * path to a handler that loads the state with acquire. */
+enum { SLOT_FREE = 0, SLOT_CLAIMED = 1, SLOT_ARMED = 2 };
+
+typedef struct TempSlot {
+    atomic_int state;
+    char path[TEMP_PATH_MAX];
+} TempSlot;
+
+/* Lock-free, or a signal handler could deadlock on the atomic's lock. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
+
+static TempSlot temp_registry[TEMP_SLOTS];
+
+/* ---- internal declarations --------------------------------------------- */
+
+static int fail_av(GdError *err, const char *path, const char *what, int averr);
+static const FormatSpec *find_format(const char *path);
+static int temp_create(const char *path, char **tmp_out, int *slot_out, GdError *err);
+static void temp_release(int slot, const char *tmp, int remove_file);
+static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
+static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
+static int drain_packets(Encoder *enc, GdError *err);
+static void gif_build_lut(Encoder *enc);
+static void gif_quantize(Encoder *enc, const uint8_t *rgb, int stride);
+static void encoder_free(Encoder *enc);
+
+/* ---- module functions --------------------------------------------------- */
+
+Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err) {
+    Encoder *enc = calloc(1, sizeof *enc);
+    AVDictionary *mux_opts = NULL;
+    char *tmp = NULL;
+    int ret;
+    if (enc == NULL) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        return NULL;
+    }
+    enc->slot = -1;
+    enc->width = opt->width;
+    enc->height = opt->height;
+    if (path == NULL) {
+        enc->discard = 1;
+        return enc;
+    }
+    enc->path = strdup(path);
+    if (enc->path == NULL) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto fail;
+    }
+    enc->spec = find_format(path);
+    if (enc->spec == NULL) {
+        const char *slash = strrchr(path, '/');
+        const char *dot = strrchr(slash ? slash + 1 : path, '.');
+        if (dot == NULL)
+            gd_error(err, GD_ERR_INPUT,
+                     "%s: no file extension to choose the output format (use .mp4, .webm, .gif "
+                     "or .png)",
+                     path);
+        else if (strcasecmp(dot, ".png") == 0)
+            gd_error(err, GD_ERR_INPUT,
+                     "%s: a .png output holds one still image, not a video (use .mp4, .webm or "
+                     ".gif)",
+                     path);
+        else
+            gd_error(err, GD_ERR_INPUT,
+                     "%s: unsupported output format '%s' (use .mp4, .webm, .gif or .png)", path,
+                     dot);
+        goto fail;
+    }
+    if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
+        (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2))) {
+        gd_error(err, GD_ERR_INPUT, "%s: invalid video size %dx%d at %d fps (even sizes only)",
+                 path, opt->width, opt->height, opt->fps);
+        goto fail;
+    }
+    const AVCodec *codec = avcodec_find_encoder_by_name(enc->spec->encoder);
+    if (codec == NULL) {
+        gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)", path,
+                 enc->spec->encoder, enc->spec->library);
+        goto fail;
+    }
+    if (temp_create(path, &tmp, &enc->slot, err) != 0)
+        goto fail;
+    /* The "file:" protocol prefix keeps a colon in the user's path from
+     * being read as a protocol name, and the muxer is named explicitly
+     * because the temporary name has no useful extension. The mov muxer's
+     * +faststart pass reopens the output by this same URL to read it back,
+     * so it must name the temporary file, not the target. */
+    size_t url_len = strlen(tmp) + 6;
+    enc->url = malloc(url_len);
+    if (enc->url == NULL) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto fail;
+    }
+    snprintf(enc->url, url_len, "file:%s", tmp);
+    free(tmp);
+    tmp = NULL;
+
+    ret = avformat_alloc_output_context2(&enc->fmt, NULL, enc->spec->muxer, enc->url);
+    if (ret < 0) {
+        fail_av(err, path, "cannot create the output", ret);
+        goto fail;
+    }
+    enc->stream = avformat_new_stream(enc->fmt, NULL);
+    enc->codec = avcodec_alloc_context3(codec);
+    enc->frame = av_frame_alloc();
+    enc->pkt = av_packet_alloc();
+    if (!enc->stream || !enc->codec || !enc->frame || !enc->pkt) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto fail;
+    }
+    if (set_codec_options(enc, opt, err) != 0)
+        goto fail;
+    ret = avcodec_open2(enc->codec, codec, NULL);
+    if (ret < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "cannot open the %s encoder", enc->spec->encoder);
+        fail_av(err, path, what, ret);
+        goto fail;
+    }
+    ret = avcodec_parameters_from_context(enc->stream->codecpar, enc->codec);
+    if (ret < 0) {
+        fail_av(err, path, "cannot set the stream parameters", ret);
+        goto fail;
+    }
+    enc->stream->time_base = enc->codec->time_base;
+    enc->stream->avg_frame_rate = enc->codec->framerate;
+    if (set_metadata(enc, opt, err) != 0)
+        goto fail;
+
+    enc->frame->format = enc->codec->pix_fmt;
+    enc->frame->width = opt->width;
+    enc->frame->height = opt->height;
+    ret = av_frame_get_buffer(enc->frame, 0);
+    if (ret < 0) {
+        fail_av(err, path, "cannot allocate a frame", ret);
+        goto fail;
+    }
+    if (enc->spec->kind == OUT_GIF) {
+        enc->gif_lut = malloc(64 * sizeof *enc->gif_lut);
+        if (enc->gif_lut == NULL) {
+            gd_error(err, GD_ERR_RUNTIME, "out of memory");
+            goto fail;
+        }
+        gif_build_lut(enc);
+    } else {
+        /* Same size, so the filter only matters for the 2x2 chroma
+         * subsampling: bilinear averages the chroma (clean coloured edges)
+         * and stays fast. Full-range RGB in, limited-range BT.709 out, as
+         * the stream is tagged below. */
+        enc->sws = sws_getContext(opt->width, opt->height, AV_PIX_FMT_RGB24, opt->width,
+                                  opt->height, enc->codec->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
+        if (enc->sws == NULL) {
+            gd_error(err, GD_ERR_RUNTIME, "%s: cannot set up the RGB to YUV conversion", path);
+            goto fail;
+        }
+        const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
+        sws_setColorspaceDetails(enc->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+    }
+
+    ret = avio_open(&enc->fmt->pb, enc->url, AVIO_FLAG_WRITE);
+    if (ret < 0) {
+        fail_av(err, path, "cannot write", ret);
+        goto fail;
+    }
+    ret = 0;
+    if (enc->spec->kind == OUT_MP4)
+        ret = av_dict_set(&mux_opts, "movflags", "+faststart", 0);
+    else if (enc->spec->kind == OUT_GIF)
+        ret = av_dict_set(&mux_opts, "loop", "0", 0); /* 0 = loop forever */
+    if (ret >= 0)
+        ret = avformat_write_header(enc->fmt, &mux_opts);
+    if (ret < 0) {
+        fail_av(err, path, "cannot write the header", ret);
+        goto fail;
+    }
+    av_dict_free(&mux_opts);
+    return enc;
+
+fail:
+    av_dict_free(&mux_opts);
+    if (tmp != NULL) {
+        temp_release(enc->slot, tmp, 1);
+        enc->slot = -1;
+        free(tmp);
+    }
+    encoder_free(enc);
+    return NULL;
+}
+
+int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *err) {
+    if (enc->discard)
+        return 0;
+    /* The encoder may still hold a reference to the previous frame's
+     * buffer (frame threading, lookahead): get a private one if so. */
+    int ret = av_frame_make_writable(enc->frame);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot allocate a frame", ret);
+    if (enc->spec->kind == OUT_GIF) {
+        gif_quantize(enc, rgb, stride);
+    } else {
+        const uint8_t *src[1] = {rgb};
+        const int src_stride[1] = {stride};
+        sws_scale(enc->sws, src, src_stride, 0, enc->height, enc->frame->data,
+                  enc->frame->linesize);
+    }
+    enc->frame->pts = enc->next_pts++;
+    ret = avcodec_send_frame(enc->codec, enc->frame);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot encode a frame", ret);
+    return drain_packets(enc, err);
+}
+
+int encoder_finish(Encoder *enc, GdError *err) {
+    int rc = 0, ret;
+    if (enc->discard)
+        goto done;
+    ret = avcodec_send_frame(enc->codec, NULL);
+    if (ret < 0) {
+        rc = fail_av(err, enc->path, "cannot flush the encoder", ret);
+        goto done;
+    }
+    rc = drain_packets(enc, err);
+    if (rc != 0)
+        goto done;
+    ret = av_write_trailer(enc->fmt);
+    if (ret < 0) {
+        rc = fail_av(err, enc->path, "cannot write the trailer", ret);
+        goto done;
+    }
+    /* Closing flushes the last buffered bytes: a full disk shows up here. */
+    ret = avio_closep(&enc->fmt->pb);
+    if (ret < 0) {
+        rc = fail_av(err, enc->path, "cannot write", ret);
+        goto done;
+    }
+    const char *tmp = enc->url + 5;
+    if (rename(tmp, enc->path) != 0) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", enc->path, strerror(errno));
+        goto done;
+    }
+    temp_release(enc->slot, tmp, 0);
+    enc->slot = -1;
+done:
+    encoder_free(enc);
+    return rc;
+}
+
+void encoder_abort(Encoder *enc) {
+    if (enc != NULL)
+        encoder_free(enc);
+}
+
+int encode_png(const char *path, const uint8_t *rgb, int width, int height, int stride,
+               GdError *err) {
+    AVCodecContext *ctx = NULL;
+    AVFrame *frame = NULL;
+    AVPacket *pkt = NULL;
+    char *tmp = NULL;
+    int slot = -1, fd = -1, rc = 0, ret;
+
+    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
+    if (codec == NULL)
+        return gd_error(err, GD_ERR_RUNTIME,
+                        "%s: this FFmpeg build has no png encoder (install an FFmpeg built with "
+                        "zlib)",
+                        path);
+    ctx = avcodec_alloc_context3(codec);
+    frame = av_frame_alloc();
+    pkt = av_packet_alloc();
+    if (!ctx || !frame || !pkt) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    ctx->width = width;
+    ctx->height = height;
+    ctx->pix_fmt = AV_PIX_FMT_RGB24;
+    ctx->time_base = (AVRational){1, 1};
+    ret = avcodec_open2(ctx, codec, NULL);
+    if (ret < 0) {
+        rc = fail_av(err, path, "cannot open the png encoder", ret);
+        goto done;
+    }
+    frame->format = AV_PIX_FMT_RGB24;
+    frame->width = width;
+    frame->height = height;
+    ret = av_frame_get_buffer(frame, 0);
+    if (ret < 0) {
+        rc = fail_av(err, path, "cannot allocate a frame", ret);
+        goto done;
+    }
+    av_image_copy_plane(frame->data[0], frame->linesize[0], rgb, stride, width * 3, height);
+    frame->pts = 0;
+    ret = avcodec_send_frame(ctx, frame);
+    if (ret >= 0)
+        ret = avcodec_send_frame(ctx, NULL);
+    if (ret >= 0)
+        ret = avcodec_receive_packet(ctx, pkt);
+    if (ret < 0) {
+        rc = fail_av(err, path, "cannot encode the image", ret);
+        goto done;
+    }
+    rc = temp_create(path, &tmp, &slot, err);
+    if (rc != 0)
+        goto done;
+    fd = open(tmp, O_WRONLY | O_TRUNC);
+    if (fd < 0) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+        goto done;
+    }
+    for (size_t off = 0; off < (size_t)pkt->size;) {
+        ssize_t k = write(fd, pkt->data + off, (size_t)pkt->size - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+            goto done;
+        }
+        off += (size_t)k;
+    }
+    ret = close(fd);
+    fd = -1;
+    if (ret != 0 || rename(tmp, path) != 0) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+        goto done;
+    }
+    temp_release(slot, tmp, 0);
+    slot = -1;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (tmp != NULL && slot >= 0)
+        temp_release(slot, tmp, 1);
+    free(tmp);
+    av_packet_free(&pkt);
+    av_frame_free(&frame);
+    avcodec_free_context(&ctx);
+    return rc;
+}
+
+void encoder_set_libav_verbose(int verbose) {
+    av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+}
+
+void encoder_cleanup_on_signal(void) {
+    for (int i = 0; i < TEMP_SLOTS; i++)
+        if (atomic_load_explicit(&temp_registry[i].state, memory_order_acquire) == SLOT_ARMED)
+            unlink(temp_registry[i].path);
+}
+
+/* ---- internal definitions ----------------------------------------------- */
+
+/* Fills err with "PATH: what: <libav's words for averr>"; returns the code. */
+static int fail_av(GdError *err, const char *path, const char *what, int averr) {
+    return gd_error(err, GD_ERR_RUNTIME, "%s: %s: %s", path, what, av_err2str(averr));
+}
+
+/* The spec for path's extension (case-insensitive), or NULL. */
+static const FormatSpec *find_format(const char *path) {
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    if (dot == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof format_specs / sizeof format_specs[0]; i++)
+        if (strcasecmp(dot, format_specs[i].ext) == 0)
+            return &format_specs[i];
+    return NULL;
+}
+
+/* Creates the empty temporary file "DIR/.NAME.tmp-PID-XXXXXX" beside path
+ * and arms a registry slot for it. Creating it up front is also the check
+ * that the folder exists and is writable. *tmp_out is malloc'd.
+ * Like mkstemp (O_CREAT | O_EXCL, retried on a name clash), but with mode
+ * 0666 so the umask decides the final file's permissions as it would for
+ * any new file; mkstemp's 0600 would make every video private. */
+static int temp_create(const char *path, char **tmp_out, int *slot_out, GdError *err) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static atomic_uint counter;
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    if (strlen(path) + 64 > TEMP_PATH_MAX)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(ENAMETOOLONG));
+    int slot = -1;
+    for (int i = 0; i < TEMP_SLOTS && slot < 0; i++) {
+        int expected = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&temp_registry[i].state, &expected, SLOT_CLAIMED))
+            slot = i;
+    }
+    if (slot < 0)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: more than %d outputs open at once",
+                        path, TEMP_SLOTS);
+    char *p = temp_registry[slot].path;
+    int n = snprintf(p, TEMP_PATH_MAX, "%.*s.%s.tmp-%ld-", (int)dir_len, path, path + dir_len,
+                     (long)getpid());
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t seed = (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 30) ^ (uint64_t)(uintptr_t)p;
+    int fd = -1, e = EEXIST;
+    for (int attempt = 0; attempt < 100 && fd < 0 && e == EEXIST; attempt++) {
+        /* splitmix64 step: any well-mixed sequence will do */
+        seed += 0x9E3779B97F4A7C15u * (1u + atomic_fetch_add(&counter, 1u));
+        uint64_t z = seed;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+        z ^= z >> 31;
+        for (int k = 0; k < 6; k++, z /= 62)
+            p[n + k] = alphabet[z % 62];
+        p[n + 6] = '\0';
+        fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        e = fd < 0 ? errno : 0;
+    }
+    if (fd < 0) {
+        atomic_store(&temp_registry[slot].state, SLOT_FREE);
+        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(e));
+    }
+    close(fd);
+    char *copy = strdup(p);
+    if (copy == NULL) {
+        unlink(p);
+        atomic_store(&temp_registry[slot].state, SLOT_FREE);
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    }
+    atomic_store_explicit(&temp_registry[slot].state, SLOT_ARMED, memory_order_release);
+    *tmp_out = copy;
+    *slot_out = slot;
+    return 0;
+}
+
+/* Frees a registry slot, unlinking the file first when remove_file (after
+ * a rename the caller passes 0). The slot is disarmed only after the file
+ * is gone, so a signal in between at worst unlinks a missing name. */
+static void temp_release(int slot, const char *tmp, int remove_file) {
+    if (remove_file && tmp != NULL)
+        unlink(tmp);
+    if (slot >= 0)
+        atomic_store(&temp_registry[slot].state, SLOT_FREE);
+}
+
+/* Size, rate, colour tags and the codec's private quality options. */
+static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err) {
+    AVCodecContext *c = enc->codec;
+    c->width = opt->width;
+    c->height = opt->height;
+    c->pix_fmt = enc->spec->pix_fmt;
+    c->time_base = (AVRational){1, opt->fps};
+    c->framerate = (AVRational){opt->fps, 1};
+    c->sample_aspect_ratio = (AVRational){1, 1};
+    c->thread_count = opt->threads > 0 ? opt->threads : 0;
+    if (enc->fmt->oformat->flags & AVFMT_GLOBALHEADER)
+        c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P) {
+        /* Tagged BT.709 limited range (what the swscale matrix produces):
+         * players then show the colours we drew instead of guessing. */
+        c->color_range = AVCOL_RANGE_MPEG;
+        c->colorspace = AVCOL_SPC_BT709;
+        c->color_primaries = AVCOL_PRI_BT709;
+        c->color_trc = AVCOL_TRC_BT709;
+    }
+    char num[32];
+    int ret = 0;
+    const char *preset = opt->preset && opt->preset[0] ? opt->preset : "medium";
+    switch (enc->spec->kind) {
+    case OUT_MP4:
+        snprintf(num, sizeof num, "%d", opt->crf);
+        if ((ret = av_opt_set(c->priv_data, "preset", preset, 0)) < 0 ||
+            (ret = av_opt_set(c->priv_data, "profile", "high", 0)) < 0 ||
+            (ret = av_opt_set(c->priv_data, "x264-params", "8x8dct=1", 0)) < 0 ||
+            (ret = av_opt_set(c->priv_data, "crf", num, 0)) < 0)
+            return fail_av(err, enc->path, "cannot configure libx264", ret);
+        break;
+    case OUT_WEBM: {
+        /* VP9 has no x264-style presets: map the preset's speed onto
+         * cpu-used (0 slowest .. 5 fastest in "good" mode). */
+        static const char *const speeds[] = {"veryslow", "slower", "slow",
+                                             "medium",   "fast",   "ultrafast"};
+        int cpu_used = 2;
+        for (int i = 0; i < 6; i++)
+            if (strcmp(preset, speeds[i]) == 0)
+                cpu_used = i;
+        if (strcmp(preset, "faster") == 0 || strcmp(preset, "veryfast") == 0 ||
+            strcmp(preset, "superfast") == 0)
+            cpu_used = 5;
+        /* Constant quality needs a zero bit rate with libvpx-vp9. */
+        c->bit_rate = 0;
+        snprintf(num, sizeof num, "%d", opt->crf);
+        if ((ret = av_opt_set(c->priv_data, "crf", num, 0)) < 0 ||
+            (ret = av_opt_set_int(c->priv_data, "cpu-used", cpu_used, 0)) < 0 ||
+            (ret = av_opt_set_int(c->priv_data, "row-mt", 1, 0)) < 0)
+            return fail_av(err, enc->path, "cannot configure libvpx-vp9", ret);
+        break;
+    }
+    case OUT_GIF:
+        break;
+    }
+    return 0;
+}
+
+/* Format-level tags that trace a video back to its config: "comment" holds
+ * the full config text (so the video can be re-rendered from it), "title"
+ * the title, and the version goes two ways:
+ * - "encoding_tool" = "gdrender VERSION (LavfX.Y.Z)". libavformat
+ *   overwrites any user "encoder" tag with its own ident when the header is
+ *   written, but the mp4 muxer stores "encoding_tool" as the standard
+ *   iTunes ©too atom, which ffprobe reads back as "encoder"; the webm muxer
+ *   stores it as the Matroska WritingApp (shown by mediainfo/mkvinfo).
+ * - "gdrender_version" = VERSION, which webm keeps as a tag that ffprobe
+ *   shows. The mp4 muxer drops it: it writes only the well-known iTunes
+ *   keys (©nam, ©cmt, ©too, ...) unless +use_metadata_tags is set, and that
+ *   flag writes every tag as a QuickTime 'mdta' key instead, which
+ *   iTunes-style readers do not look at: we keep the widely read layout.
+ * GIF has no metadata: the gif muxer writes only the picture (no comment
+ * extension), so a GIF carries neither version nor config. */
+static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err) {
+    AVDictionary **md = &enc->fmt->metadata;
+    char encoder_tag[128];
+    snprintf(encoder_tag, sizeof encoder_tag, "gdrender %s (%s)",
+             opt->version ? opt->version : "unknown", LIBAVFORMAT_IDENT);
+    int ret = av_dict_set(md, "encoding_tool", encoder_tag, 0);
+    if (ret >= 0)
+        ret = av_dict_set(md, "gdrender_version", opt->version ? opt->version : "unknown", 0);
+    if (ret >= 0 && opt->config_text != NULL)
+        ret = av_dict_set(md, "comment", opt->config_text, 0);
+    if (ret >= 0 && opt->title != NULL && opt->title[0] != '\0')
+        ret = av_dict_set(md, "title", opt->title, 0);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot set the metadata", ret);
+    return 0;
+}
+
+/* Moves every packet the encoder has ready into the muxer; stops at EAGAIN
+ * (it wants more frames) or EOF (flushed). */
+static int drain_packets(Encoder *enc, GdError *err) {
+    for (;;) {
+        int ret = avcodec_receive_packet(enc->codec, enc->pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return fail_av(err, enc->path, "cannot encode a frame", ret);
+        av_packet_rescale_ts(enc->pkt, enc->codec->time_base, enc->stream->time_base);
+        enc->pkt->stream_index = enc->stream->index;
+        /* Takes ownership of the packet's data and leaves pkt blank. */
+        ret = av_interleaved_write_frame(enc->fmt, enc->pkt);
+        if (ret < 0)
+            return fail_av(err, enc->path, "cannot write", ret);
+    }
+}
+
+/* 8x8 Bayer matrix: thresholds 0..63 spread evenly in space. */
+static const uint8_t bayer8[8][8] = {
+    {0, 32, 8, 40, 2, 34, 10, 42},  {48, 16, 56, 24, 50, 18, 58, 26},
+    {12, 44, 4, 36, 14, 46, 6, 38}, {60, 28, 52, 20, 62, 30, 54, 22},
+    {3, 35, 11, 43, 1, 33, 9, 41},  {51, 19, 59, 27, 49, 17, 57, 25},
+    {15, 47, 7, 39, 13, 45, 5, 37}, {63, 31, 55, 23, 61, 29, 53, 21}};
+
+/* GIF colours: FFmpeg's fixed rgb8 palette has only 4 blue levels, which
+ * bands the blue end of every colormap, and error diffusion makes still
+ * areas shimmer from frame to frame (and defeats the gif encoder's
+ * unchanged-area cropping). A 6x7x6 cube with ordered dithering is stable
+ * over time, keeps a fixed global palette, and looks decent on smooth
+ * shading. Level q of a channel with L levels is round(q*255/(L-1)). */
+static void gif_build_lut(Encoder *enc) {
+    static const int levels[3] = {GIF_LEVELS_R, GIF_LEVELS_G, GIF_LEVELS_B};
+    static const int weight[3] = {GIF_LEVELS_G * GIF_LEVELS_B, GIF_LEVELS_B, 1};
+    for (int t = 0; t < 64; t++)
+        for (int ch = 0; ch < 3; ch++)
+            for (int v = 0; v < 256; v++) {
+                int span = levels[ch] - 1;
+                /* floor(v*span/255 + (t+0.5)/64) in integers */
+                int q = (v * span * 128 + (2 * t + 1) * 255) / (255 * 128);
+                if (q > span)
+                    q = span;
+                enc->gif_lut[t][ch][v] = (uint8_t)(q * weight[ch]);
+            }
+}
+
+static void gif_quantize(Encoder *enc, const uint8_t *rgb, int stride) {
+    AVFrame *f = enc->frame;
+    uint32_t *pal = (uint32_t *)f->data[1];
+    int i = 0;
+    for (int r = 0; r < GIF_LEVELS_R; r++)
+        for (int g = 0; g < GIF_LEVELS_G; g++)
+            for (int b = 0; b < GIF_LEVELS_B; b++, i++) {
+                uint32_t rv =
+                    (uint32_t)((r * 255 * 2 + GIF_LEVELS_R - 1) / (2 * (GIF_LEVELS_R - 1)));
+                uint32_t gv =
+                    (uint32_t)((g * 255 * 2 + GIF_LEVELS_G - 1) / (2 * (GIF_LEVELS_G - 1)));
+                uint32_t bv =
+                    (uint32_t)((b * 255 * 2 + GIF_LEVELS_B - 1) / (2 * (GIF_LEVELS_B - 1)));
+                pal[i] = 0xFF000000u | rv << 16 | gv << 8 | bv;
+            }
+    for (; i < 256; i++)
+        pal[i] = 0xFF000000u; /* opaque: no entry may read as transparent */
+    for (int y = 0; y < enc->height; y++) {
+        const uint8_t *src = rgb + (size_t)y * (size_t)stride;
+        uint8_t *dst = f->data[0] + (size_t)y * (size_t)f->linesize[0];
+        const uint8_t *row = bayer8[y & 7];
+        for (int x = 0; x < enc->width; x++, src += 3) {
+            const uint8_t(*lut)[256] = enc->gif_lut[row[x & 7]];
+            dst[x] = (uint8_t)(lut[0][src[0]] + lut[1][src[1]] + lut[2][src[2]]);
+        }
+    }
+}
+
+/* Frees every libav object; removes the temporary file unless it has been
+ * renamed (slot < 0 then). */
+static void encoder_free(Encoder *enc) {
+    if (enc->fmt != NULL && enc->fmt->pb != NULL)
+        avio_closep(&enc->fmt->pb);
+    if (enc->slot >= 0)
+        temp_release(enc->slot, enc->url ? enc->url + 5 : NULL, 1);
+    avformat_free_context(enc->fmt);
+    avcodec_free_context(&enc->codec);
+    av_frame_free(&enc->frame);
+    av_packet_free(&enc->pkt);
+    sws_freeContext(enc->sws);
+    free(enc->gif_lut);
+    free(enc->url);
+    free(enc->path);
+    free(enc);
+}

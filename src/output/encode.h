@@ -1,0 +1,79 @@
+/*
+ * encode.h — frames to files with FFmpeg's libraries (libavcodec,
+ * libavformat, libswscale); shaped like FFmpeg's doc/examples/mux.c.
+ *
+ * Pipeline place: last stage. Only encode.c sees libav.
+ *
+ * Formats by the output's extension (case-insensitive): .mp4 (H.264 High
+ * via libx264, yuv420p BT.709, crf/preset, +faststart), .webm (VP9 via
+ * libvpx-vp9 where available: crf as given, the preset mapped to
+ * cpu-used), .gif (our fixed 252-colour palette with ordered dithering,
+ * FFmpeg's gif encoder, loops forever; GIF delays are in 1/100 s, so rates
+ * above 50 fps play slower in browsers); a NULL path discards the frames
+ * (the render-only benchmark mode). MP4 and WebM carry the config text
+ * (tag "comment"), the title and "gdrender VERSION" (MP4: tag "encoder");
+ * a GIF has no metadata.
+ *
+ * Everything is written to a temporary file beside the target
+ * ("DIR/.NAME.tmp-PID-XXXXXX", mode 0666 minus the umask) and renamed into
+ * place by encoder_finish / encode_png: an error or encoder_abort leaves no
+ * partial file and an older file of that name intact.
+ */
+#ifndef GD_ENCODE_H
+#define GD_ENCODE_H
+
+#include <stdint.h>
+
+#include "base/error.h"
+
+typedef struct Encoder Encoder;
+
+typedef struct EncoderOptions {
+    int width, height; /* even */
+    int fps;
+    int crf;                 /* H.264/VP9 quality */
+    const char *preset;      /* x264 preset, e.g. "medium" */
+    const char *version;     /* gdrender version, stored in the metadata */
+    const char *config_text; /* the full effective config, stored in the metadata */
+    const char *title;       /* may be NULL or "" */
+    int threads;             /* encoder threads, 0 = auto */
+} EncoderOptions;
+
+/* Opens an encoder writing to path (format by extension; anything else is
+ * GD_ERR_INPUT "PATH: unsupported output format '.ext' (use .mp4, .webm,
+ * .gif or .png)"). path == NULL means "discard": frames are accepted and
+ * thrown away without encoding (the render-only benchmark mode).
+ * Errors: a missing or unwritable folder, a missing encoder: GD_ERR_RUNTIME
+ * with one clear line naming the path or the encoder. */
+Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err);
+
+/* Encodes one frame of packed RGB24 (width*height, row pitch `stride`
+ * bytes). Frames get pts 0, 1, 2, ... at 1/fps, one output frame each.
+ * After a failure, end with encoder_abort. */
+int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *err);
+
+/* Flushes, writes the trailer, renames the temporary file into place and
+ * frees enc (also on failure; then the temporary file is removed). */
+int encoder_finish(Encoder *enc, GdError *err);
+
+/* Removes the temporary file and frees enc. NULL-safe. */
+void encoder_abort(Encoder *enc);
+
+/* Writes one RGB24 image as PNG with libavcodec's PNG encoder, atomically
+ * (temporary file + rename). */
+int encode_png(const char *path, const uint8_t *rgb, int width, int height, int stride,
+               GdError *err);
+
+/* Sets how much FFmpeg's libraries themselves write to stderr; this is
+ * process-wide libav state. verbose 0: errors only (x264's statistics and
+ * libav's notes would otherwise clutter gdrender's one-line messages);
+ * 1: libav's informational lines too. main calls it once at startup. */
+void encoder_set_libav_verbose(int verbose);
+
+/* Removes every temporary file encoder_open or encode_png has created and
+ * not yet renamed or removed. Async-signal-safe (lock-free atomic loads and
+ * unlink(2) only); main's SIGINT/SIGTERM handler calls it before _exit, so
+ * Ctrl-C leaves nothing partial. */
+void encoder_cleanup_on_signal(void);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * video.c — the frame loop (see video.h).
+ *
+ * Worker threads take frame numbers in order and render each into a free
+ * slot of a small ring; the calling thread encodes slots in frame order.
+ * A worker never runs more than `nslots` frames ahead of the encoder, so
+ * memory stays bounded however long the video is.
+ */
+#define _GNU_SOURCE /* syscall(SYS_gettid): per-thread nice */
+#include "output/video.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "output/encode.h"
+#include "frame/scene.h"
+
+typedef struct Pipeline {
+    const Scene *scene;
+    int nframes, nslots;
+    uint8_t **slot;
+    int *slot_frame; /* frame rendered into the slot, -1 while empty */
+    int next_render, next_encode;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} Pipeline;
+
+typedef struct Worker {
+    Pipeline *p;
+    SceneScratch scratch;
+    pthread_t thread;
+    int started;
+} Worker;
+
+static void *worker_main(void *arg) {
+    Worker *w = arg;
+    Pipeline *p = w->p;
+    /* The encoder is the floor: rendering should fill the cores x264 leaves
+     * idle, not take them from it. On Linux a thread has its own nice
+     * value; elsewhere this is a harmless no-op on the process. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next_render < p->nframes &&
+               p->next_render >= p->next_encode + p->nslots)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop || p->next_render >= p->nframes)
+            break;
+        int f = p->next_render++;
+        int s = f % p->nslots;
+        pthread_mutex_unlock(&p->mu);
+        scene_render_frame(p->scene, &w->scratch, f, p->slot[s]);
+        pthread_mutex_lock(&p->mu);
+        p->slot_frame[s] = f;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void progress_draw(int done, int total, double elapsed) {
+    const int width = 30;
+    int fill = total ? done * width / total : width;
+    double fps = elapsed > 0 ? done / elapsed : 0;
+    double eta = fps > 0 ? (total - done) / fps : 0;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %d/%d frames  %.1f fps  ETA %ds   ", bar, done, total, fps,
+            (int)(eta + 0.5));
+    fflush(stderr);
+}
+
+/* Output size: draft renders at half size (even, at least 16). */
+static void output_size(const Config *cfg, Quality q, int *w, int *h) {
+    *w = cfg->video.width;
+    *h = cfg->video.height;
+    if (q == QUALITY_DRAFT) {
+        *w = (*w / 2) & ~1;
+        *h = (*h / 2) & ~1;
+        if (*w < 16)
+            *w = 16;
+        if (*h < 16)
+            *h = 16;
+    }
+}
+
+/* The scene at the output size of the quality (draft is half size). */
+static int open_scene(const Config *cfg, const Trajectory *trajs, Quality q, Scene *scene,
+                      GdError *err) {
+    int w, h;
+    output_size(cfg, q, &w, &h);
+    return scene_init(scene, cfg, trajs, w, h, q, err);
+}
+
+int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
+                 const VideoOptions *opt, GdError *err) {
+    Scene scene;
+    int rc = open_scene(cfg, trajs, opt->quality, &scene, err);
+    if (rc != 0)
+        return rc;
+    const int w = scene.width, h = scene.height;
+    Pipeline p;
+    memset(&p, 0, sizeof p);
+    p.scene = &scene;
+    p.nframes = config_frame_count(cfg);
+    int nworkers = opt->threads;
+    /* Two frames in flight per worker keep it busy while the encoder takes
+     * a frame; at 8K with many threads that would be gigabytes, so the ring
+     * is also held to about 512 MB (but never fewer than workers + 1). */
+    p.nslots = 2 * nworkers + 1;
+    size_t frame_bytes = (size_t)scene.width * scene.height * 3;
+    size_t budget = (size_t)512 << 20;
+    if ((size_t)p.nslots * frame_bytes > budget) {
+        size_t fit = budget / frame_bytes;
+        p.nslots = fit > (size_t)nworkers + 1 ? (int)fit : nworkers + 1;
+    }
+    Worker *workers = calloc((size_t)nworkers, sizeof *workers);
+    p.slot = calloc((size_t)p.nslots, sizeof *p.slot);
+    p.slot_frame = malloc(sizeof(int) * (size_t)p.nslots);
+    Encoder *enc = NULL;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    if (!workers || !p.slot || !p.slot_frame) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < p.nslots; i++) {
+        p.slot_frame[i] = -1;
+        if (!(p.slot[i] = malloc((size_t)w * h * 3))) {
+            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory for frame buffers");
+            goto done;
+        }
+    }
+    for (int i = 0; i < nworkers; i++) {
+        workers[i].p = &p;
+        if ((rc = scene_scratch_init(&workers[i].scratch, &scene, err)) != 0)
+            goto done;
+    }
+    EncoderOptions eo = {.width = w,
+                         .height = h,
+                         .fps = cfg->video.fps,
+                         .crf = cfg->video.crf,
+                         .preset = cfg->video.preset,
+                         .version = GD_VERSION,
+                         .config_text = cfg->text,
+                         .title = cfg->video.title,
+                         .threads = 0};
+    enc = encoder_open(out_path, &eo, err);
+    if (!enc) {
+        rc = err->code;
+        goto done;
+    }
+    for (int i = 0; i < nworkers; i++) {
+        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
+            rc = gd_error(err, GD_ERR_RUNTIME, "cannot start render threads");
+            goto done;
+        }
+        workers[i].started = 1;
+    }
+    double t0 = now_seconds(), last_draw = -1;
+    for (int f = 0; f < p.nframes; f++) {
+        int s = f % p.nslots;
+        pthread_mutex_lock(&p.mu);
+        while (p.slot_frame[s] != f)
+            pthread_cond_wait(&p.cv, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        rc = encoder_write_frame(enc, p.slot[s], w * 3, err);
+        pthread_mutex_lock(&p.mu);
+        p.slot_frame[s] = -1;
+        p.next_encode = f + 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        if (rc != 0)
+            goto done;
+        if (opt->progress) {
+            double t = now_seconds();
+            if (t - last_draw > 0.1 || f + 1 == p.nframes) {
+                progress_draw(f + 1, p.nframes, t - t0);
+                last_draw = t;
+            }
+        }
+    }
+    if (opt->progress)
+        fputc('\n', stderr);
+    rc = encoder_finish(enc, err);
+    enc = NULL;
+done:
+    pthread_mutex_lock(&p.mu);
+    p.stop = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    if (workers) {
+        for (int i = 0; i < nworkers; i++) {
+            if (workers[i].started)
+                pthread_join(workers[i].thread, NULL);
+            scene_scratch_free(&workers[i].scratch);
+        }
+    }
+    encoder_abort(enc);
+    if (p.slot)
+        for (int i = 0; i < p.nslots; i++)
+            free(p.slot[i]);
+    free(p.slot);
+    free(p.slot_frame);
+    free(workers);
+    pthread_cond_destroy(&p.cv);
+    pthread_mutex_destroy(&p.mu);
+    scene_free(&scene);
+    return rc;
+}
+
+int video_render_still(const Config *cfg, const Trajectory *trajs, int frame, const char *png_path,
+                       const VideoOptions *opt, GdError *err) {
+    Scene scene;
+    int rc = open_scene(cfg, trajs, opt->quality, &scene, err);
+    if (rc != 0)
+        return rc;
+    const int w = scene.width, h = scene.height;
+    SceneScratch sc;
+    uint8_t *rgb = malloc((size_t)w * h * 3);
+    if (!rgb) {
+        scene_free(&scene);
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    }
+    rc = scene_scratch_init(&sc, &scene, err);
+    if (rc == 0) {
+        scene_render_frame(&scene, &sc, frame, rgb);
+        rc = encode_png(png_path, rgb, w, h, w * 3, err);
+        scene_scratch_free(&sc);
+    }
+    free(rgb);
+    scene_free(&scene);
+    return rc;
+}

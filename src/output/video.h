@@ -1,0 +1,33 @@
+/*
+ * video.h — the frame loop: renders every frame of a config's video and
+ * hands them, in order, to the encoder; or renders one still.
+ *
+ * Pipeline place: drives timeline -> render -> compose -> encode. Frames are
+ * rendered by worker threads (each with its own buffers and TextRenderer)
+ * while the calling thread encodes them in order.
+ */
+#ifndef GD_VIDEO_H
+#define GD_VIDEO_H
+
+#include "config/config.h"
+#include "base/error.h"
+#include "sim/sim.h"
+
+typedef struct VideoOptions {
+    int threads;     /* render threads, >= 1 */
+    int progress;    /* draw a progress bar on stderr */
+    Quality quality; /* effective quality (config or -q) */
+} VideoOptions;
+
+/* Renders all frames to out_path (.mp4/.webm/.gif; NULL = render and
+ * discard every frame, the render-only benchmark). Returns 0 or an error
+ * code with err filled; on error nothing is left at out_path that was not
+ * there before. */
+int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
+                 const VideoOptions *opt, GdError *err);
+
+/* Renders frame `frame` (0-based, < config_frame_count) as a PNG. */
+int video_render_still(const Config *cfg, const Trajectory *trajs, int frame, const char *png_path,
+                       const VideoOptions *opt, GdError *err);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * sim.h — the optimization runs: optimizers (SPEC section 4), trajectories,
+ * divergence detection, and the trajectory CSV (SPEC section 5).
+ *
+ * Pipeline place: after config, before the timeline and the renderer. All
+ * runs are simulated before the first frame is drawn; the renderer only reads
+ * Trajectory values.
+ */
+#ifndef GD_SIM_H
+#define GD_SIM_H
+
+#include <stdio.h>
+
+#include "config/config.h"
+#include "base/error.h"
+
+/* Divergence: a loss or parameter that is non-finite or beyond this. */
+#define SIM_DIVERGE_LIMIT 1e12
+
+/* Optimizer state for one run; all zero at the start (SPEC section 4). */
+typedef struct OptimizerState {
+    double m[GD_MAX_PARAMS]; /* momentum velocity v, or adam's first moment */
+    double s[GD_MAX_PARAMS]; /* adagrad/rmsprop accumulator, or adam's second moment */
+    long t;                  /* steps taken so far */
+} OptimizerState;
+
+typedef enum { RUN_CONVERGED, RUN_MOVING, RUN_DIVERGED } RunStatus;
+
+typedef struct Trajectory {
+    const RunConfig *run; /* label, colour, hyperparameters (owned by Config) */
+    int nparams;
+    int nrows;      /* rows: step 0 (the start) .. last step */
+    double *params; /* nrows * nparams */
+    double *loss;   /* nrows, full-data loss at that row's parameters */
+    double *grad;   /* nrows * nparams, full-data gradient there */
+    RunStatus status;
+    int diverged_step; /* with RUN_DIVERGED: the step whose values left the limits */
+} Trajectory;
+
+/* One optimizer update of p (n parameters) with gradient g; advances st->t.
+ * Exactly the formulas of SPEC section 4 in double precision. */
+void optimizer_step(const RunConfig *run, OptimizerState *st, double *p, const double *g, int n);
+
+/* Simulates every run of cfg into trajs[0..cfg->nruns-1] (caller provides
+ * the array). Returns 0, or GD_ERR_RUNTIME when out of memory (then nothing
+ * needs freeing). */
+int sim_run_all(const Config *cfg, Trajectory *trajs, GdError *err);
+
+/* Simulates one run. */
+int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *err);
+
+void trajectory_free(Trajectory *t); /* NULL-safe, idempotent */
+
+/* Writes the CSV of SPEC section 5 for all trajectories to f. Returns 0, or
+ * -1 on a write error (errno set). */
+int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n);
+
+/* One line per run for --check, e.g.
+ * "good: a=1.2000612 b=2.4981231 loss=0.0098765 steps=400 converged" or
+ * "... diverged at step 17". No newline. */
+void sim_format_summary(char *buf, size_t size, const Config *cfg, const Trajectory *t);
+
+#endif

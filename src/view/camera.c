@@ -1,0 +1,96 @@
+/*
+ * camera.c — see camera.h.
+ */
+#include "view/camera.h"
+
+#include <math.h>
+
+#define DEG (3.14159265358979323846 / 180.0)
+/* Vertical field of view at zoom 1: gentle perspective, close to a
+ * photographic "normal" lens, so hills in front look nearer than behind. */
+#define FOV_DEG 28.0
+
+static double ease(Ease e, double u) {
+    return e == EASE_LINEAR ? u : u * u * (3.0 - 2.0 * u);
+}
+
+CameraPose camera_pose_at(const CameraConfig *cam, double t, double total_seconds) {
+    CameraPose p;
+    if (cam->nkeys == 0) {
+        double u = total_seconds > 0 ? t / total_seconds : 0;
+        if (u < 0)
+            u = 0;
+        if (u > 1)
+            u = 1;
+        u = ease(EASE_SMOOTH, u);
+        p.azimuth = -75.0 + 40.0 * u;
+        p.elevation = 30.0 + 5.0 * u;
+        p.zoom = 1.0;
+        return p;
+    }
+    const CameraKey *k = cam->keys;
+    int n = cam->nkeys;
+    if (t <= k[0].t || n == 1) {
+        p = (CameraPose){k[0].azimuth, k[0].elevation, k[0].zoom};
+        return p;
+    }
+    if (t >= k[n - 1].t) {
+        p = (CameraPose){k[n - 1].azimuth, k[n - 1].elevation, k[n - 1].zoom};
+        return p;
+    }
+    int i = 0;
+    while (i + 1 < n && k[i + 1].t <= t)
+        i++;
+    double u = (t - k[i].t) / (k[i + 1].t - k[i].t);
+    u = ease(cam->ease, u);
+    p.azimuth = k[i].azimuth + (k[i + 1].azimuth - k[i].azimuth) * u;
+    p.elevation = k[i].elevation + (k[i + 1].elevation - k[i].elevation) * u;
+    /* Zoom is a magnification: interpolate it geometrically so a 1 -> 4
+     * zoom feels even. */
+    p.zoom = k[i].zoom * pow(k[i + 1].zoom / k[i].zoom, u);
+    return p;
+}
+
+void camera_setup(Camera *c, CameraPose pose, double vx, double vy, double vw, double vh) {
+    const double half_fov = 0.5 * FOV_DEG * DEG;
+    const double radius = sqrt(2.0 + CAMERA_BOX_HALF_Z * CAMERA_BOX_HALF_Z);
+    const double dist = radius / sin(half_fov);
+    double az = pose.azimuth * DEG, el = pose.elevation * DEG;
+    double dir[3] = {cos(el) * cos(az), cos(el) * sin(az), sin(el)}; /* origin -> eye */
+    for (int i = 0; i < 3; i++) {
+        c->eye[i] = dist * dir[i];
+        c->fwd[i] = -dir[i];
+    }
+    /* right = fwd x up_world, up = right x fwd; up_world = +z. At the poles
+     * (elevation +-90) fall back to the azimuth's tangent. */
+    double r[3] = {c->fwd[1], -c->fwd[0], 0.0};
+    double rl = sqrt(r[0] * r[0] + r[1] * r[1]);
+    if (rl < 1e-9) {
+        r[0] = -sin(az);
+        r[1] = cos(az);
+        rl = 1.0;
+    }
+    for (int i = 0; i < 3; i++)
+        c->right[i] = r[i] / rl;
+    c->up[0] = c->right[1] * c->fwd[2] - c->right[2] * c->fwd[1];
+    c->up[1] = c->right[2] * c->fwd[0] - c->right[0] * c->fwd[2];
+    c->up[2] = c->right[0] * c->fwd[1] - c->right[1] * c->fwd[0];
+    /* 0.92: a margin for the tick labels outside the box. */
+    double fit = 0.92 * (vh < vw ? vh : vw);
+    c->focal = pose.zoom * 0.5 * fit / tan(half_fov);
+    c->cx = vx + 0.5 * vw;
+    c->cy = vy + 0.5 * vh;
+}
+
+int camera_project(const Camera *c, const double w[3], float *sx, float *sy, float *depth) {
+    double d[3] = {w[0] - c->eye[0], w[1] - c->eye[1], w[2] - c->eye[2]};
+    double xv = d[0] * c->right[0] + d[1] * c->right[1] + d[2] * c->right[2];
+    double yv = d[0] * c->up[0] + d[1] * c->up[1] + d[2] * c->up[2];
+    double zv = d[0] * c->fwd[0] + d[1] * c->fwd[1] + d[2] * c->fwd[2];
+    if (zv <= 1e-6)
+        return 0;
+    *sx = (float)(c->cx + c->focal * xv / zv);
+    *sy = (float)(c->cy - c->focal * yv / zv);
+    *depth = (float)(-1.0 / zv);
+    return 1;
+}

@@ -1,0 +1,46 @@
+/*
+ * camera.h — camera keyframes, easing, and the world -> screen projection.
+ *
+ * Pipeline place: timeline stage (camera at time t) and render stage
+ * (projection). World space: the surface box is x, y in [-1, 1] (the two
+ * shown parameters) and z in [-CAMERA_BOX_HALF_Z, +CAMERA_BOX_HALF_Z] (the
+ * loss), centred on the origin. Angles follow matplotlib's view_init:
+ * azimuth -60 and elevation 30 is the classic view; zoom 1 fits the whole
+ * box (its bounding sphere) in the viewport's height, zoom 2 doubles the
+ * magnification (a narrower field of view, so the eye never enters the box).
+ */
+#ifndef GD_CAMERA_H
+#define GD_CAMERA_H
+
+#include "config/config.h"
+
+#define CAMERA_BOX_HALF_Z 0.7
+
+typedef struct CameraPose {
+    double azimuth, elevation, zoom; /* degrees, degrees, factor */
+} CameraPose;
+
+/* The pose at time t seconds. With keyframes: before the first / after the
+ * last keyframe, that keyframe's pose; between two, interpolated with the
+ * ease (smooth = smoothstep 3u^2 - 2u^3; linear). Without keyframes: the
+ * default orbit, a gentle turn of the azimuth from -75 to -35 degrees over
+ * total_seconds at elevation 30 -> 35, zoom 1. */
+CameraPose camera_pose_at(const CameraConfig *cam, double t, double total_seconds);
+
+/* A projection for one viewport (pixels of the target: left, top, width,
+ * height). */
+typedef struct Camera {
+    double eye[3];
+    double right[3], up[3], fwd[3]; /* view basis in world space */
+    double focal;                   /* pixels */
+    double cx, cy;                  /* viewport centre in pixels */
+} Camera;
+
+void camera_setup(Camera *c, CameraPose pose, double vx, double vy, double vw, double vh);
+
+/* World -> screen: sx, sy in pixels and depth (smaller = nearer, linear in
+ * screen space: -1/view distance). Returns 0 if the point is behind the eye
+ * (never happens for points in the box). */
+int camera_project(const Camera *c, const double world[3], float *sx, float *sy, float *depth);
+
+#endif

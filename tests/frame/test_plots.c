@@ -1,0 +1,399 @@
+/*
+ * test_plots.c — the 2D panels on a real scene (config_load, sim_run_all,
+ * scene_init): data dots and fitted curves where the axis mapping puts
+ * them, the loss curve growing only up to the current step, the contour
+ * map's bands in the colormap's colours with the trail's markers on top,
+ * the colourbar's ends, and nothing drawn outside a panel's rectangle.
+ */
+#include <setjmp.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "draw/colormap.h"
+#include "config/config.h"
+#include "model/formula.h"
+#include "frame/layout.h"
+#include "frame/plots.h"
+#include "frame/scene.h"
+#include "sim/sim.h"
+#include "testutil.h"
+
+/* Run "good" (red) converges from (5, 4); run "wild" (blue) diverges. */
+static const char *CONFIG_TEXT = "[video]\n"
+                                 "width = 1280\n"
+                                 "height = 720\n"
+                                 "fps = 10\n"
+                                 "duration = 1\n"
+                                 "hold = 0\n"
+                                 "[data]\n"
+                                 "x = linspace(-1, 1, 50)\n"
+                                 "true = 1.2, 2.5\n"
+                                 "noise = 0.1\n"
+                                 "seed = 1\n"
+                                 "[model]\n"
+                                 "params = a, b\n"
+                                 "formula = a*x + b\n"
+                                 "[surface]\n"
+                                 "a = -2, 7\n"
+                                 "b = -2, 7\n"
+                                 "resolution = 20\n"
+                                 "contours = 5\n"
+                                 "colormap = viridis\n"
+                                 "[run good]\n"
+                                 "init = 5, 4\n"
+                                 "lr = 0.1\n"
+                                 "steps = 40\n"
+                                 "color = #ff0000\n"
+                                 "[run wild]\n"
+                                 "init = -2, -2\n"
+                                 "lr = 3\n"
+                                 "steps = 40\n"
+                                 "color = #0000ff\n"
+                                 "[layout]\n"
+                                 "panels = surface, contour, fit, loss\n";
+
+typedef struct Fixture {
+    Config cfg;
+    Trajectory trajs[2];
+    Scene scene;
+    TextRenderer *tr;
+    RasterTarget out;
+} Fixture;
+
+/* The panel rectangle inside a larger target filled with a sentinel. */
+static const Rect PANEL = {50, 40, 600, 400};
+static const uint8_t SENTINEL[3] = {1, 2, 3};
+
+static int setup(void **state) {
+    Fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    GdError err;
+    gd_error_clear(&err);
+    const char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "plots.ini", CONFIG_TEXT);
+    if (config_load(path, NULL, 0, &f->cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    free(path);
+    assert_int_equal(f->cfg.nruns, 2);
+    assert_int_equal(sim_run_all(&f->cfg, f->trajs, &err), 0);
+    assert_int_equal(scene_init(&f->scene, &f->cfg, f->trajs, 1280, 720, QUALITY_MEDIUM, &err), 0);
+    f->tr = text_create(text_default_font(), &err);
+    if (!f->tr)
+        fail_msg("%s", err.msg);
+    assert_int_equal(raster_target_init(&f->out, 700, 500, 0), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    Fixture *f = *state;
+    raster_target_free(&f->out);
+    text_destroy(f->tr);
+    scene_free(&f->scene);
+    for (int i = 0; i < 2; i++)
+        trajectory_free(&f->trajs[i]);
+    config_free(&f->cfg);
+    free(f);
+    return 0;
+}
+
+static void clear_sentinel(RasterTarget *t) {
+    raster_clear(t, SENTINEL[0], SENTINEL[1], SENTINEL[2]);
+}
+
+static const uint8_t *px(const RasterTarget *t, int x, int y) {
+    return t->rgb + ((size_t)y * t->w + x) * 3;
+}
+
+/* Nothing outside r changed. */
+static void assert_outside_untouched(const RasterTarget *t, Rect r) {
+    for (int y = 0; y < t->h; y++)
+        for (int x = 0; x < t->w; x++) {
+            if (x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h)
+                continue;
+            const uint8_t *p = px(t, x, y);
+            if (p[0] != SENTINEL[0] || p[1] != SENTINEL[1] || p[2] != SENTINEL[2])
+                fail_msg("pixel (%d, %d) outside the panel was drawn", x, y);
+        }
+}
+
+static int is_red(const uint8_t *p) {
+    return p[0] > 200 && p[1] < 80 && p[2] < 80;
+}
+
+static int is_blue(const uint8_t *p) {
+    return p[2] > 200 && p[0] < 80 && p[1] < 80;
+}
+
+static void assert_rgb_near(const uint8_t *p, const float c[3], int tol) {
+    for (int q = 0; q < 3; q++) {
+        int want = (int)lrintf(c[q] * 255.0f);
+        if (abs(p[q] - want) > tol)
+            fail_msg("channel %d: got %d, want %d", q, p[q], want);
+    }
+}
+
+/* Distance from (x, y) to the line through (ax, ay) and (bx, by). */
+static double line_dist(double x, double y, double ax, double ay, double bx, double by) {
+    double dx = bx - ax, dy = by - ay;
+    return fabs((x - ax) * dy - (y - ay) * dx) / sqrt(dx * dx + dy * dy);
+}
+
+static void test_fit_panel(void **state) {
+    Fixture *f = *state;
+    const Scene *s = &f->scene;
+    PlotCache *pc = NULL;
+    GdError err;
+    Layout L;
+    layout_compute(&f->cfg, 1280, 720, &L);
+    assert_int_equal(plots_prepare(s, &L, &pc, &err), 0);
+    PlotAxes ax;
+    assert_int_equal(plot_axes(s, pc, PANEL_FIT, PANEL, &ax), 1);
+    /* The x range is the data's with a 3% margin, y the data's with 12%. */
+    assert_near(ax.xlo, -1 - 0.06, 1e-12);
+    assert_near(ax.xhi, 1 + 0.06, 1e-12);
+    assert_true(ax.x0 > PANEL.x && ax.x1 < PANEL.x + PANEL.w);
+    assert_true(ax.y0 > PANEL.y && ax.y1 < PANEL.y + PANEL.h);
+
+    clear_sentinel(&f->out);
+    plot_draw_fit(s, pc, f->tr, &f->out, PANEL, 0.0);
+    assert_outside_untouched(&f->out, PANEL);
+
+    /* At step 0 the red curve is y = 5x + 4 (the start), a straight line. */
+    double lax = plot_map_x(&ax, -1), lay = plot_map_y(&ax, -1.0);
+    double lbx = plot_map_x(&ax, 0), lby = plot_map_y(&ax, 4.0);
+    int dots = 0;
+    for (int i = 0; i < f->cfg.ndata; i++) {
+        double x = plot_map_x(&ax, f->cfg.data_x[i]), y = plot_map_y(&ax, f->cfg.data_y[i]);
+        if (line_dist(x, y, lax, lay, lbx, lby) < 8)
+            continue;
+        const uint8_t *p = px(&f->out, (int)floor(x), (int)floor(y));
+        assert_int_equal(p[0], 153);
+        assert_int_equal(p[1], 153);
+        assert_int_equal(p[2], 153);
+        dots++;
+    }
+    assert_true(dots > 30);
+    /* On the line at x = -0.45 (y = 1.75): red. */
+    double cx = plot_map_x(&ax, -0.45), cy = plot_map_y(&ax, 1.75);
+    assert_true(is_red(px(&f->out, (int)floor(cx), (int)floor(cy))));
+    /* Red only near that line, and only inside the plot area. */
+    int reds = 0;
+    for (int y = 0; y < f->out.h; y++)
+        for (int x = 0; x < f->out.w; x++)
+            if (is_red(px(&f->out, x, y))) {
+                reds++;
+                assert_true(line_dist(x + 0.5, y + 0.5, lax, lay, lbx, lby) < 2.5);
+                assert_true(x >= ax.x0 - 1 && x < ax.x1 + 1 && y >= ax.y0 - 1 && y < ax.y1 + 1);
+            }
+    assert_true(reds > 100);
+
+    /* At the end the red run has converged: its curve passes through the
+     * least-squares line, at x = 0 near b = 2.5. */
+    clear_sentinel(&f->out);
+    plot_draw_fit(s, pc, f->tr, &f->out, PANEL, 40.0);
+    const Trajectory *t = &f->trajs[0];
+    const double *p = t->params + (size_t)(t->nrows - 1) * 2;
+    double y0 = formula_eval(f->cfg.model.formula, 0.3, p);
+    assert_true(
+        is_red(px(&f->out, (int)floor(plot_map_x(&ax, 0.3)), (int)floor(plot_map_y(&ax, y0)))));
+    assert_outside_untouched(&f->out, PANEL);
+    plots_free(pc);
+}
+
+static void test_loss_panel(void **state) {
+    Fixture *f = *state;
+    const Scene *s = &f->scene;
+    PlotCache *pc = NULL;
+    GdError err;
+    Layout L;
+    layout_compute(&f->cfg, 1280, 720, &L);
+    assert_int_equal(plots_prepare(s, &L, &pc, &err), 0);
+    const Trajectory *good = &f->trajs[0], *wild = &f->trajs[1];
+    assert_int_equal(wild->status, RUN_DIVERGED);
+    assert_int_equal(s->max_steps, 40);
+
+    PlotAxes ax;
+    assert_int_equal(plot_axes(s, pc, PANEL_LOSS, PANEL, &ax), 1);
+    assert_int_equal(ax.ylog, 1);
+    assert_near(ax.xlo, 0, 0);
+    assert_near(ax.xhi, 40, 0);
+    /* Whole decades around every finite loss of both runs. */
+    double lo = 1e300, hi = 0;
+    for (int r = 0; r < 2; r++)
+        for (int k = 0; k < s->trails[r].npoints; k++) {
+            lo = fmin(lo, f->trajs[r].loss[k]);
+            hi = fmax(hi, f->trajs[r].loss[k]);
+        }
+    assert_near(ax.ylo, floor(log10(lo)), 0);
+    assert_near(ax.yhi, ceil(log10(hi)), 0);
+
+    const double step = 10.5;
+    clear_sentinel(&f->out);
+    plot_draw_loss(s, pc, f->tr, &f->out, PANEL, step);
+    assert_outside_untouched(&f->out, PANEL);
+    /* Red at step 0 and step 10, none right of the current point's dot. */
+    assert_true(is_red(
+        px(&f->out, (int)floor(plot_map_x(&ax, 0)), (int)floor(plot_map_y(&ax, good->loss[0])))));
+    assert_true(is_red(
+        px(&f->out, (int)floor(plot_map_x(&ax, 10)), (int)floor(plot_map_y(&ax, good->loss[10])))));
+    double xcur = plot_map_x(&ax, step);
+    int reds = 0;
+    for (int y = 0; y < f->out.h; y++)
+        for (int x = 0; x < f->out.w; x++)
+            if (is_red(px(&f->out, x, y))) {
+                reds++;
+                assert_true(x < xcur + 3.5 + 1.5);
+            }
+    assert_true(reds > 50);
+
+    /* The diverged run's curve ends at its last finite row. */
+    clear_sentinel(&f->out);
+    plot_draw_loss(s, pc, f->tr, &f->out, PANEL, 40.0);
+    int last = s->trails[1].npoints - 1;
+    assert_true(last > 2 && last < 40);
+    double xl = plot_map_x(&ax, last);
+    int blues = 0;
+    for (int y = 0; y < f->out.h; y++)
+        for (int x = 0; x < f->out.w; x++)
+            if (is_blue(px(&f->out, x, y))) {
+                blues++;
+                assert_true(x < xl + 3.5 + 1.5);
+            }
+    assert_true(blues > 30);
+    assert_true(is_blue(
+        px(&f->out, (int)floor(plot_map_x(&ax, 1)), (int)floor(plot_map_y(&ax, wild->loss[1])))));
+    plots_free(pc);
+}
+
+/* Expected band colour of the contour map at parameters (a, b), from the
+ * exact loss; *edge gets the distance (in bands) to the nearest band edge. */
+static void band_color(const Fixture *f, double a, double b, float c[3], double *edge) {
+    const Scene *s = &f->scene;
+    const double p[2] = {a, b};
+    double l = formula_mse(f->cfg.model.formula, f->cfg.data_x, f->cfg.data_y, NULL, f->cfg.ndata,
+                           p, NULL);
+    int C = f->cfg.surface.contours;
+    double t = (l - s->zlo) / (s->zhi - s->zlo) * C + 0.5;
+    double band = floor(t);
+    *edge = fmin(t - band, band + 1 - t);
+    colormap_eval(f->cfg.surface.colormap, band / C, c);
+}
+
+static void test_contour_panel(void **state) {
+    Fixture *f = *state;
+    const Scene *s = &f->scene;
+    Layout L;
+    memset(&L, 0, sizeof L);
+    L.npanels = 1;
+    L.panel_kind[0] = PANEL_CONTOUR;
+    L.panel[0] = PANEL;
+    PlotCache *pc = NULL;
+    GdError err;
+    assert_int_equal(plots_prepare(s, &L, &pc, &err), 0);
+    PlotAxes ax;
+    assert_int_equal(plot_axes(s, pc, PANEL_CONTOUR, PANEL, &ax), 1);
+    assert_near(ax.xlo, -2, 0);
+    assert_near(ax.xhi, 7, 0);
+    assert_near(ax.ylo, -2, 0);
+    assert_near(ax.yhi, 7, 0);
+
+    clear_sentinel(&f->out);
+    plot_draw_contour(s, pc, f->tr, &f->out, PANEL, 0.0);
+    assert_outside_untouched(&f->out, PANEL);
+    /* Step 0: the red ball sits on the start (5, 4). */
+    double sx = plot_map_x(&ax, 5), sy = plot_map_y(&ax, 4);
+    const uint8_t *p = px(&f->out, (int)floor(sx), (int)floor(sy));
+    assert_int_equal(p[0], 255);
+    assert_int_equal(p[1], 0);
+    assert_int_equal(p[2], 0);
+
+    /* Elsewhere the bands of the colormap, away from band edges (contour
+     * lines), the balls and the true-value cross. */
+    double tx = plot_map_x(&ax, 1.2), ty = plot_map_y(&ax, 2.5);
+    double bx = plot_map_x(&ax, -2), by = plot_map_y(&ax, -2);
+    int checked = 0;
+    for (int j = 0; j < 12; j++)
+        for (int i = 0; i < 12; i++) {
+            int x = (int)ax.x0 + 2 + (int)((ax.x1 - ax.x0 - 4) * i / 11);
+            int y = (int)ax.y0 + 2 + (int)((ax.y1 - ax.y0 - 4) * j / 11);
+            double cx = x + 0.5, cy = y + 0.5;
+            if (hypot(cx - sx, cy - sy) < 12 || hypot(cx - tx, cy - ty) < 12 ||
+                hypot(cx - bx, cy - by) < 12)
+                continue;
+            double a = ax.xlo + (cx - ax.x0) / (ax.x1 - ax.x0) * (ax.xhi - ax.xlo);
+            double b = ax.yhi - (cy - ax.y0) / (ax.y1 - ax.y0) * (ax.yhi - ax.ylo);
+            float c[3];
+            double edge;
+            band_color(f, a, b, c, &edge);
+            if (edge < 0.2)
+                continue;
+            assert_rgb_near(px(&f->out, x, y), c, 0);
+            checked++;
+        }
+    assert_true(checked > 60);
+
+    /* Later: a red ring around the start, the trail inside the area. */
+    clear_sentinel(&f->out);
+    plot_draw_contour(s, pc, f->tr, &f->out, PANEL, 20.0);
+    assert_true(is_red(px(&f->out, (int)floor(sx + 5), (int)floor(sy))));
+    assert_outside_untouched(&f->out, PANEL);
+
+    /* The cached image and the on-the-fly path draw the same picture. */
+    RasterTarget other;
+    assert_int_equal(raster_target_init(&other, 700, 500, 0), 0);
+    clear_sentinel(&other);
+    plot_draw_contour(s, NULL, f->tr, &other, PANEL, 20.0);
+    /* Up to float rounding of the contour lines' vertices (drawn at other
+     * coordinates into the cached image). */
+    int differ = 0;
+    for (size_t i = 0; i < (size_t)700 * 500 * 3; i++) {
+        assert_true(abs(other.rgb[i] - f->out.rgb[i]) <= 1);
+        differ += other.rgb[i] != f->out.rgb[i];
+    }
+    assert_true(differ < 100);
+    raster_target_free(&other);
+    plots_free(pc);
+}
+
+static void test_colorbar(void **state) {
+    Fixture *f = *state;
+    const Scene *s = &f->scene;
+    const Rect r = {300, 20, 70, 440};
+    PlotAxes ax;
+    assert_int_equal(plot_colorbar_axes(s, r, &ax), 1);
+    clear_sentinel(&f->out);
+    plot_draw_colorbar(s, f->tr, &f->out, r);
+    assert_outside_untouched(&f->out, r);
+    float lo[3], hi[3];
+    colormap_eval(f->cfg.surface.colormap, 0, lo);
+    colormap_eval(f->cfg.surface.colormap, 1, hi);
+    int xm = (int)((ax.x0 + ax.x1) / 2);
+    assert_rgb_near(px(&f->out, xm, (int)ax.y1 - 1), lo, 1);
+    assert_rgb_near(px(&f->out, xm, (int)ax.y0), hi, 1);
+    /* The middle row shows the middle of the map. */
+    float mid[3];
+    int ym = (int)(ax.y0 + ax.y1) / 2;
+    colormap_eval(f->cfg.surface.colormap, (ax.y1 - 1 - ym) / (ax.y1 - 1 - ax.y0), mid);
+    assert_rgb_near(px(&f->out, xm, ym), mid, 1);
+    /* Around the bar: the video background (white) or ink, never sentinel. */
+    const uint8_t *bgp = px(&f->out, (int)r.x + 1, (int)r.y + 1);
+    assert_int_equal(bgp[0], 255);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_fit_panel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loss_panel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contour_panel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_colorbar, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
