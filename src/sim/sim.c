@@ -62,7 +62,7 @@ void optimizer_step(const RunConfig *run, OptimizerState *st, double *p, const d
     }
 }
 
-static int out_of_bounds(double v) {
+int sim_value_diverged(double v) {
     return !isfinite(v) || fabs(v) > SIM_DIVERGE_LIMIT;
 }
 
@@ -114,9 +114,9 @@ int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *e
         double *row_g = out->grad + (size_t)k * np;
         memcpy(row_p, p, sizeof(double) * (size_t)np);
         out->loss[k] = formula_mse(f, cfg->data_x, cfg->data_y, NULL, cfg->ndata, p, row_g);
-        int bad = out_of_bounds(out->loss[k]);
+        int bad = sim_value_diverged(out->loss[k]);
         for (int i = 0; i < np; i++)
-            bad |= out_of_bounds(p[i]);
+            bad |= sim_value_diverged(p[i]);
         if (bad) {
             out->status = RUN_DIVERGED;
             out->diverged_step = k;

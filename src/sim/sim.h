@@ -17,6 +17,11 @@
 /* Divergence: a loss or parameter that is non-finite or beyond this. */
 #define SIM_DIVERGE_LIMIT 1e12
 
+/* The divergence rule, in one place: 1 when v is non-finite or beyond
+ * SIM_DIVERGE_LIMIT. A run diverges at the first row whose loss or any
+ * parameter does. */
+int sim_value_diverged(double v);
+
 /* Optimizer state for one run; all zero at the start (SPEC section 4). */
 typedef struct OptimizerState {
     double m[GD_MAX_PARAMS]; /* momentum velocity v, or adam's first moment */
