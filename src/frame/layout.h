@@ -26,7 +26,7 @@
 #define GD_LAYOUT_H
 
 #include "config/config.h"
-#include "frame/scene.h"
+#include "base/geom.h"
 
 typedef struct Layout {
     Rect title;                /* band at the top; h = 0 when there is no title */

@@ -1,15 +1,16 @@
 /*
- * plots.c — the 2D panels (contour map with trails, data with fitted
- * curves, loss per step) and the colourbar (see plots.h).
+ * panels.c — the 2D panels (contour map with trails, data with fitted
+ * curves, loss per step) and the colourbar (see panels.h).
  *
- * Coordinate spaces: `p` values are parameter values, `w` the scene's world
- * box (x, y in [-1, 1]), and pixel coordinates are output pixels. Sizes are
- * given at 720p and multiplied by s->scale. The raster functions clip only
+ * Coordinate spaces: `p` values are parameter values, (u, v) plane
+ * coordinates, box coordinates the landscape's box mapped to [-1, 1]^2, and
+ * pixel coordinates are output pixels. Sizes are given at 720p and
+ * multiplied by s->scale. The raster functions clip only
  * to the target, so every line is clipped to its plot area here
  * (Liang-Barsky), markers are drawn only inside it, and labels are kept
  * inside the panel's rectangle.
  */
-#include "frame/plots.h"
+#include "frame/panels.h"
 
 #include <float.h>
 #include <math.h>
@@ -17,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/geom.h"
+#include "base/ticks.h"
 #include "draw/colormap.h"
 #include "model/formula.h"
 
@@ -27,23 +30,16 @@
 #define TICK_LEN_PX 4.0
 #define FIT_POINTS  400 /* data points drawn at most */
 #define FIT_SAMPLES 200 /* x samples of a fitted curve */
-#define MAX_TICKS   16
 #define CURVE_W_PX  2.2
 #define BALL_R_PX   5.0
 
-struct PlotCache {
+struct PanelCache {
     double fit_range[4];  /* data x lo/hi, y lo/hi, margins included */
     double loss_range[2]; /* log10 of the loss axis ends: whole decades */
     int has_image;        /* the contour panel's filled map with its lines */
     PlotAxes image_axes;
     RasterTarget image;
 };
-
-typedef struct Ticks {
-    int n;
-    double v[MAX_TICKS];
-    char label[MAX_TICKS][24];
-} Ticks;
 
 static const float INK[3] = {0.15f, 0.15f, 0.18f};
 static const float AXIS_INK[3] = {0.35f, 0.35f, 0.38f};
@@ -78,59 +74,12 @@ static void fill_opaque(RasterTarget *t, double x0, double y0, double x1, double
         memcpy(t->rgb + ((size_t)j * t->w + i0) * 3, row0, (size_t)(i1 - i0) * 3);
 }
 
-static int line_flags(const Scene *s) {
+static int line_flags(const FrameSpec *s) {
     return s->aa ? 0 : RASTER_NO_AA;
 }
 
-/* Round ticks inside [lo, hi], about `target` of them; with logscale lo and
- * hi are decades and the ticks are decades labelled 1e-k (and 2e-k, 5e-k
- * over at most two decades when they fit). */
-static void make_ticks(Ticks *t, double lo, double hi, int target, int logscale) {
-    t->n = 0;
-    if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
-        return;
-    if (target < 2)
-        target = 2;
-    if (target > 8)
-        target = 8;
-    if (logscale && hi - lo <= 2 + 1e-9) {
-        /* Few decades: 1, 2 and 5 times each, so the axis still reads. */
-        static const int mant[3] = {1, 2, 5};
-        for (int k = (int)floor(lo); k <= (int)ceil(hi); k++)
-            for (int m = 0; m < 3 && t->n < MAX_TICKS; m++) {
-                double v = k + log10(mant[m]);
-                if (v < lo - 1e-9 || v > hi + 1e-9)
-                    continue;
-                t->v[t->n] = v;
-                snprintf(t->label[t->n++], sizeof t->label[0], "%de%d", mant[m], k);
-            }
-        if (t->n <= target + 1)
-            return;
-        t->n = 0; /* too crowded for the axis: whole decades only */
-    }
-    double step = scene_nice_step(hi - lo, target);
-    if (logscale)
-        step = fmax(1.0, ceil((hi - lo) / target));
-    while ((hi - lo) / step > MAX_TICKS - 1)
-        step *= 2;
-    double first = ceil(lo / step - 1e-9) * step;
-    for (int i = 0; t->n < MAX_TICKS; i++) {
-        double v = first + i * step;
-        if (v > hi + 1e-9 * step)
-            break;
-        if (fabs(v) < 1e-12 * step)
-            v = 0.0;
-        t->v[t->n] = v;
-        if (logscale)
-            snprintf(t->label[t->n], sizeof t->label[0], "1e%d", (int)lround(v));
-        else
-            snprintf(t->label[t->n], sizeof t->label[0], "%.6g", v);
-        t->n++;
-    }
-}
-
 /* Estimated width of a tick label: the layout is decided without a font at
- * hand (plots_prepare has none), from the digit widths of the usual fonts. */
+ * hand (panels_prepare has none), from the digit widths of the usual fonts. */
 static double est_width(const char *str, double px) {
     double w = 0;
     for (const char *c = str; *c; c++)
@@ -142,48 +91,28 @@ static double map_lin(double v, double lo, double hi, double a, double b) {
     return a + (v - lo) / (hi - lo) * (b - a);
 }
 
-double plot_map_x(const PlotAxes *ax, double v) {
+double panels_map_x(const PlotAxes *ax, double v) {
     return map_lin(v, ax->xlo, ax->xhi, ax->x0, ax->x1);
 }
 
-double plot_map_y(const PlotAxes *ax, double v) {
+double panels_map_y(const PlotAxes *ax, double v) {
     if (ax->ylog)
         v = v > 0 ? log10(v) : -HUGE_VAL;
     return map_lin(v, ax->ylo, ax->yhi, ax->y1, ax->y0);
 }
 
-/* Liang-Barsky: clips the segment a->b to the plot area; 0 if nothing is
- * left. */
+/* Clips the segment a->b to the plot area; 0 if nothing is left. */
 static int clip_segment(const PlotAxes *ax, double *xa, double *ya, double *xb, double *yb) {
-    if (!isfinite(*xa) || !isfinite(*ya) || !isfinite(*xb) || !isfinite(*yb))
+    const double a[2] = {*xa, *ya}, b[2] = {*xb, *yb};
+    const double lo[2] = {ax->x0, ax->y0}, hi[2] = {ax->x1, ax->y1};
+    double t0, t1;
+    if (!geom_clip_segment(2, a, b, lo, hi, 0, &t0, &t1))
         return 0;
-    double t0 = 0, t1 = 1, dx = *xb - *xa, dy = *yb - *ya;
-    const double p[4] = {-dx, dx, -dy, dy};
-    const double q[4] = {*xa - ax->x0, ax->x1 - *xa, *ya - ax->y0, ax->y1 - *ya};
-    for (int i = 0; i < 4; i++) {
-        if (p[i] == 0) {
-            if (q[i] < 0)
-                return 0;
-            continue;
-        }
-        double r = q[i] / p[i];
-        if (p[i] < 0) {
-            if (r > t1)
-                return 0;
-            if (r > t0)
-                t0 = r;
-        } else {
-            if (r < t0)
-                return 0;
-            if (r < t1)
-                t1 = r;
-        }
-    }
-    double ax0 = *xa, ay0 = *ya;
-    *xa = ax0 + t0 * dx;
-    *ya = ay0 + t0 * dy;
-    *xb = ax0 + t1 * dx;
-    *yb = ay0 + t1 * dy;
+    double dx = b[0] - a[0], dy = b[1] - a[1];
+    *xa = a[0] + t0 * dx;
+    *ya = a[1] + t0 * dy;
+    *xb = a[0] + t1 * dx;
+    *yb = a[1] + t1 * dy;
     return 1;
 }
 
@@ -215,7 +144,7 @@ static void draw_label(TextRenderer *tr, RasterTarget *out, const char *str, dou
 
 /* ----------------------------------------------------------- ranges */
 
-static void fit_range(const Scene *s, double out[4]) {
+static void fit_range(const FrameSpec *s, double out[4]) {
     const Config *cfg = s->cfg;
     double xa = DBL_MAX, xb = -DBL_MAX, ya = DBL_MAX, yb = -DBL_MAX;
     for (int i = 0; i < cfg->ndata; i++) {
@@ -253,10 +182,10 @@ static void fit_range(const Scene *s, double out[4]) {
 }
 
 /* Whole decades around every run's finite, positive losses. */
-static void loss_range(const Scene *s, double out[2]) {
+static void loss_range(const FrameSpec *s, double out[2]) {
     double a = DBL_MAX, b = -DBL_MAX;
-    for (int r = 0; r < s->ntrails; r++) {
-        const SceneTrail *tr = &s->trails[r];
+    for (int r = 0; r < s->view->ntrails; r++) {
+        const ViewTrail *tr = &s->view->trails[r];
         for (int k = 0; k < tr->npoints; k++) {
             double l = tr->traj->loss[k];
             if (isfinite(l) && l > 0) {
@@ -280,8 +209,8 @@ static void loss_range(const Scene *s, double out[2]) {
 
 /* Tick label sizes and margins of a panel, and the plot area they leave;
  * the y ticks are chosen first because the left margin depends on them. */
-static int axes_in(const Scene *s, Rect r, double xlo, double xhi, double ylo, double yhi, int ylog,
-                   PlotAxes *ax, Ticks *xt, Ticks *yt) {
+static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double ylo, double yhi,
+                   int ylog, PlotAxes *ax, Ticks *xt, Ticks *yt) {
     const double u = s->scale, pad = PAD_PX * u;
     memset(ax, 0, sizeof *ax);
     ax->xlo = xlo;
@@ -299,22 +228,24 @@ static int axes_in(const Scene *s, Rect r, double xlo, double xhi, double ylo, d
         yt = &yt_local;
     if (!xt)
         xt = &xt_local;
-    make_ticks(yt, ylo, yhi, (int)((ax->y1 - ax->y0) / (40 * u)), ylog);
+    ticks_make(yt, ylo, yhi, (int)((ax->y1 - ax->y0) / (40 * u)), ylog);
     double lw = 0;
     for (int i = 0; i < yt->n; i++)
         lw = fmax(lw, est_width(yt->label[i], TICK_PX * u));
     ax->x0 = round(r.x + pad + lw + TICK_LEN_PX * u + 3 * u);
     ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
-    make_ticks(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
+    ticks_make(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
     return ax->x1 - ax->x0 >= 8 && ax->y1 - ax->y0 >= 8 && xhi > xlo && yhi > ylo;
 }
 
-static int axes_for(const Scene *s, const PlotCache *pc, PanelKind kind, Rect r, PlotAxes *ax,
+static int axes_for(const FrameSpec *s, const PanelCache *pc, PanelKind kind, Rect r, PlotAxes *ax,
                     Ticks *xt, Ticks *yt) {
     double range[4];
     switch (kind) {
-    case PANEL_CONTOUR:
-        return axes_in(s, r, s->lo[0], s->hi[0], s->lo[1], s->hi[1], 0, ax, xt, yt);
+    case PANEL_CONTOUR: {
+        const Landscape *ls = &s->view->land;
+        return axes_in(s, r, ls->lo[0], ls->hi[0], ls->lo[1], ls->hi[1], 0, ax, xt, yt);
+    }
     case PANEL_FIT:
         if (pc)
             memcpy(range, pc->fit_range, sizeof range);
@@ -326,21 +257,21 @@ static int axes_for(const Scene *s, const PlotCache *pc, PanelKind kind, Rect r,
             memcpy(range, pc->loss_range, sizeof(double) * 2);
         else
             loss_range(s, range);
-        return axes_in(s, r, 0, s->max_steps > 0 ? s->max_steps : 1, range[0], range[1], 1, ax, xt,
-                       yt);
+        return axes_in(s, r, 0, s->view->max_steps > 0 ? s->view->max_steps : 1, range[0], range[1],
+                       1, ax, xt, yt);
     default:
         memset(ax, 0, sizeof *ax);
         return 0;
     }
 }
 
-int plot_axes(const Scene *s, const PlotCache *pc, PanelKind kind, Rect r, PlotAxes *ax) {
+int panels_axes(const FrameSpec *s, const PanelCache *pc, PanelKind kind, Rect r, PlotAxes *ax) {
     return axes_for(s, pc, kind, r, ax, NULL, NULL);
 }
 
 /* Background, frame and title of a panel; the y axis name goes top left
  * when it does not collide with the title. */
-static void draw_panel_chrome(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect r,
+static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
                               const char *title, const char *yname, const PlotAxes *ax, int ok) {
     const double u = s->scale, pad = PAD_PX * u;
     const float fw = (float)fmax(1.0, round(u));
@@ -375,7 +306,7 @@ static void draw_panel_chrome(const Scene *s, TextRenderer *tr, RasterTarget *ou
 
 /* Box around the plot area, ticks, tick labels, x axis name and (grid)
  * light lines at the ticks. */
-static void draw_axes(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect r,
+static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
                       const PlotAxes *ax, const Ticks *xt, const Ticks *yt, const char *xname,
                       int grid) {
     const double u = s->scale;
@@ -385,7 +316,7 @@ static void draw_axes(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect 
     const float *c = AXIS_INK;
     Rect clip = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
     for (int i = 0; i < xt->n; i++) {
-        double x = round(plot_map_x(ax, xt->v[i]));
+        double x = round(panels_map_x(ax, xt->v[i]));
         if (x < ax->x0 - 0.5 || x > ax->x1 + 0.5)
             continue;
         if (grid && x > ax->x0 + 1 && x < ax->x1 - 1)
@@ -414,9 +345,10 @@ static void draw_axes(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect 
 
 /* ---------------------------------------------------------- per run */
 
-/* The row range a run shows at `step` and its current parameters and loss
- * (interpolated between rows). Returns 0 when the run has no finite row. */
-static int run_at(const SceneTrail *tr, double step, int *kmax, double *last, double *p,
+/* The row range a run shows at `step` and its current parameters, plane
+ * coordinates and loss (interpolated between rows). Any of p, uv and loss
+ * may be NULL. Returns 0 when the run has no drawn row. */
+static int run_at(const ViewTrail *tr, double step, int *kmax, double *last, double *p, double *uv,
                   double *loss) {
     const Trajectory *t = tr->traj;
     if (tr->npoints <= 0)
@@ -429,6 +361,10 @@ static int run_at(const SceneTrail *tr, double step, int *kmax, double *last, do
     if (p)
         for (int i = 0; i < t->nparams; i++)
             p[i] = a[i] + f * (b[i] - a[i]);
+    if (uv)
+        for (int i = 0; i < 2; i++)
+            uv[i] = tr->uv[2 * (size_t)k + i] +
+                    f * (tr->uv[2 * (size_t)k1 + i] - tr->uv[2 * (size_t)k + i]);
     if (loss) {
         double la = t->loss[k], lb = t->loss[k1];
         /* Between rows the loss moves geometrically, as it looks on the log
@@ -441,14 +377,15 @@ static int run_at(const SceneTrail *tr, double step, int *kmax, double *last, do
     return 1;
 }
 
-static void draw_ball(const Scene *s, RasterTarget *out, double x, double y, const float c[3]) {
+static void draw_ball(const FrameSpec *s, RasterTarget *out, double x, double y, const float c[3]) {
     const double u = s->scale;
     raster_point(out, vtx(x, y, c, 1), (float)(BALL_R_PX * u), line_flags(s));
     raster_ring(out, vtx(x, y, DARK, 0.8f), (float)(BALL_R_PX * u), (float)(1.2 * u),
                 line_flags(s));
 }
 
-static void draw_start(const Scene *s, RasterTarget *out, double x, double y, const float c[3]) {
+static void draw_start(const FrameSpec *s, RasterTarget *out, double x, double y,
+                       const float c[3]) {
     const double u = s->scale;
     raster_point(out, vtx(x, y, WHITE, 0.9f), (float)(BALL_R_PX * u), line_flags(s));
     raster_ring(out, vtx(x, y, c, 1), (float)(BALL_R_PX * u), (float)(2.0 * u), line_flags(s));
@@ -459,14 +396,15 @@ static void draw_start(const Scene *s, RasterTarget *out, double x, double y, co
 /* Fills the plot area of ax (a target whose pixel (0, 0) is the area's
  * top-left pixel when `local`, else the frame) with the banded colormap of
  * the bilinearly interpolated loss grid, then draws the contour lines. */
-static void render_contour_map(const Scene *s, RasterTarget *t, const PlotAxes *ax, int local) {
+static void render_contour_map(const FrameSpec *s, RasterTarget *t, const PlotAxes *ax, int local) {
     const Config *cfg = s->cfg;
-    const int n = s->res, C = cfg->surface.contours;
+    const Landscape *ls = &s->view->land;
+    const int n = ls->res, C = cfg->surface.contours;
     const int W = (int)(ax->x1 - ax->x0), Hh = (int)(ax->y1 - ax->y0);
     const int ox = local ? 0 : (int)ax->x0, oy = local ? 0 : (int)ax->y0;
     float lut[256][3];
     colormap_fill_lut(cfg->surface.colormap, lut);
-    const double span = s->zhi - s->zlo;
+    const double span = ls->zhi - ls->zlo;
     for (int j = 0; j < Hh; j++) {
         int ty = oy + j;
         if (ty < 0 || ty >= t->h)
@@ -485,18 +423,18 @@ static void render_contour_map(const Scene *s, RasterTarget *t, const PlotAxes *
             if (i0 > n - 2)
                 i0 = n - 2;
             double fx = gx - i0;
-            const double *g = s->grid_loss + (size_t)j0 * n + i0;
+            const double *g = ls->loss + (size_t)j0 * n + i0;
             double z[4];
             double l4[4] = {g[0], g[1], g[n], g[n + 1]};
             for (int q = 0; q < 4; q++) {
-                double zv = cfg->surface.zscale == ZSCALE_LOG ? log10(fmax(l4[q], 1e-300)) : l4[q];
+                double zv = landscape_z(ls->zscale, l4[q]);
                 /* Non-finite losses were stored as DBL_MAX: keep them at
                  * the top of the scale without overflowing the blend. */
-                z[q] = fmin(fmax(zv, s->zlo - span), s->zhi + span);
+                z[q] = fmin(fmax(zv, ls->zlo - span), ls->zhi + span);
             }
             double zz =
                 (z[0] * (1 - fx) + z[1] * fx) * (1 - fy) + (z[2] * (1 - fx) + z[3] * fx) * fy;
-            double tt = (zz - s->zlo) / span;
+            double tt = (zz - ls->zlo) / span;
             if (C > 0) {
                 /* Bands between the contour levels (m + 0.5) / C, each in
                  * the colour of its middle. */
@@ -517,10 +455,11 @@ static void render_contour_map(const Scene *s, RasterTarget *t, const PlotAxes *
     area.x1 = ox + W;
     area.y1 = oy + Hh;
     const double lw = fmax(1.0, 1.0 * s->scale);
-    for (int i = 0; i < s->ncontour; i++) {
-        const double *w = s->contour_w + 6 * (size_t)i;
+    for (int i = 0; i < ls->ncontour; i++) {
+        /* Box coordinates to pixels of the plot area. */
+        const double *w = ls->contour + 4 * (size_t)i;
         double xa = ox + (w[0] + 1) * 0.5 * W, ya = oy + (1 - (w[1] + 1) * 0.5) * Hh;
-        double xb = ox + (w[3] + 1) * 0.5 * W, yb = oy + (1 - (w[4] + 1) * 0.5) * Hh;
+        double xb = ox + (w[2] + 1) * 0.5 * W, yb = oy + (1 - (w[3] + 1) * 0.5) * Hh;
         draw_segment(t, &area, xa, ya, xb, yb, DARK, 0.45f, lw, line_flags(s));
     }
 }
@@ -538,8 +477,8 @@ static void blit(RasterTarget *out, const RasterTarget *img, int x, int y) {
     }
 }
 
-void plot_draw_contour(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out,
-                       Rect r, double step) {
+void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
+                         RasterTarget *out, Rect r, double step) {
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
@@ -556,8 +495,10 @@ void plot_draw_contour(const Scene *s, const PlotCache *pc, TextRenderer *tr, Ra
     draw_axes(s, tr, out, r, &ax, &xt, &yt, cfg->model.params[0], 0);
 
     if (cfg->data.has_true && !cfg->data.from_file) {
-        double x = plot_map_x(&ax, cfg->data.true_params[0]);
-        double y = plot_map_y(&ax, cfg->data.true_params[1]);
+        double tuv[2];
+        plane_project(&s->view->plane, cfg->data.true_params, tuv);
+        double x = panels_map_x(&ax, tuv[0]);
+        double y = panels_map_y(&ax, tuv[1]);
         double d = 4.5 * u;
         if (in_area(&ax, x, y)) {
             draw_segment(out, &ax, x - d, y - d, x + d, y + d, DARK, 1, 1.8 * u, line_flags(s));
@@ -565,27 +506,26 @@ void plot_draw_contour(const Scene *s, const PlotCache *pc, TextRenderer *tr, Ra
         }
     }
     const double width = CURVE_W_PX * u;
-    for (int ri = 0; ri < s->ntrails; ri++) {
-        const SceneTrail *tr_ = &s->trails[ri];
-        const Trajectory *t = tr_->traj;
+    for (int ri = 0; ri < s->view->ntrails; ri++) {
+        const ViewTrail *tr_ = &s->view->trails[ri];
         int kmax;
-        double last, p[GD_MAX_PARAMS];
-        if (!run_at(tr_, step, &kmax, &last, p, NULL))
+        double last, p[2];
+        if (!run_at(tr_, step, &kmax, &last, NULL, p, NULL))
             continue;
-        double px = plot_map_x(&ax, t->params[0]), py = plot_map_y(&ax, t->params[1]);
+        double px = panels_map_x(&ax, tr_->uv[0]), py = panels_map_y(&ax, tr_->uv[1]);
         const double sx = px, sy = py;
         /* Steps shorter than a pixel add nothing but cost: skip them. */
         for (int k = 1; k <= kmax + 1; k++) {
             double qx, qy;
             if (k <= kmax) {
-                const double *q = t->params + (size_t)k * t->nparams;
-                qx = plot_map_x(&ax, q[0]);
-                qy = plot_map_y(&ax, q[1]);
+                const double *q = tr_->uv + 2 * (size_t)k;
+                qx = panels_map_x(&ax, q[0]);
+                qy = panels_map_y(&ax, q[1]);
                 if (k < kmax && fabs(qx - px) < 0.75 && fabs(qy - py) < 0.75)
                     continue;
             } else {
-                qx = plot_map_x(&ax, p[0]);
-                qy = plot_map_y(&ax, p[1]);
+                qx = panels_map_x(&ax, p[0]);
+                qy = panels_map_y(&ax, p[1]);
             }
             draw_segment(out, &ax, px, py, qx, qy, tr_->color, 1, width, line_flags(s));
             px = qx;
@@ -600,7 +540,7 @@ void plot_draw_contour(const Scene *s, const PlotCache *pc, TextRenderer *tr, Ra
 
 /* The frame, title and axes of a plain panel (fit, loss); 0 when the
  * rectangle is too small to hold a plot. */
-static int panel_begin(const Scene *s, const PlotCache *pc, PanelKind kind, TextRenderer *tr,
+static int panel_begin(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,
                        RasterTarget *out, Rect r, const char *title, const char *yname,
                        const char *xname, PlotAxes *ax) {
     Ticks xt, yt;
@@ -613,8 +553,8 @@ static int panel_begin(const Scene *s, const PlotCache *pc, PanelKind kind, Text
 
 /* --------------------------------------------------------------- fit */
 
-void plot_draw_fit(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out, Rect r,
-                   double step) {
+void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr, RasterTarget *out,
+                     Rect r, double step) {
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
@@ -623,23 +563,23 @@ void plot_draw_fit(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raster
 
     int stride = cfg->ndata > FIT_POINTS ? (cfg->ndata + FIT_POINTS - 1) / FIT_POINTS : 1;
     for (int i = 0; i < cfg->ndata; i += stride) {
-        double x = plot_map_x(&ax, cfg->data_x[i]), y = plot_map_y(&ax, cfg->data_y[i]);
+        double x = panels_map_x(&ax, cfg->data_x[i]), y = panels_map_y(&ax, cfg->data_y[i]);
         if (in_area(&ax, x, y))
             raster_point(out, vtx(x, y, DOT_GREY, 1), (float)(2.2 * u), line_flags(s));
     }
     double xs[FIT_SAMPLES], ys[FIT_SAMPLES];
     for (int i = 0; i < FIT_SAMPLES; i++)
         xs[i] = ax.xlo + (ax.xhi - ax.xlo) * i / (FIT_SAMPLES - 1);
-    for (int ri = 0; ri < s->ntrails; ri++) {
-        const SceneTrail *st = &s->trails[ri];
+    for (int ri = 0; ri < s->view->ntrails; ri++) {
+        const ViewTrail *st = &s->view->trails[ri];
         int kmax;
         double last, p[GD_MAX_PARAMS];
-        if (!run_at(st, step, &kmax, &last, p, NULL))
+        if (!run_at(st, step, &kmax, &last, p, NULL, NULL))
             continue;
         formula_eval_many(cfg->model.formula, xs, FIT_SAMPLES, p, ys);
         for (int i = 0; i + 1 < FIT_SAMPLES; i++)
-            draw_segment(out, &ax, plot_map_x(&ax, xs[i]), plot_map_y(&ax, ys[i]),
-                         plot_map_x(&ax, xs[i + 1]), plot_map_y(&ax, ys[i + 1]), st->color, 1,
+            draw_segment(out, &ax, panels_map_x(&ax, xs[i]), panels_map_y(&ax, ys[i]),
+                         panels_map_x(&ax, xs[i + 1]), panels_map_y(&ax, ys[i + 1]), st->color, 1,
                          CURVE_W_PX * u, line_flags(s));
     }
 }
@@ -650,8 +590,8 @@ static double log_loss(double l) {
     return l > 0 ? log10(l) : -HUGE_VAL;
 }
 
-void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, RasterTarget *out,
-                    Rect r, double step) {
+void panels_draw_loss(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr, RasterTarget *out,
+                      Rect r, double step) {
     const double u = s->scale;
     PlotAxes ax;
     if (!panel_begin(s, pc, PANEL_LOSS, tr, out, r, "Loss per step", "loss", "step", &ax))
@@ -662,14 +602,14 @@ void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raste
      * the bottom so the curve runs along the axis instead of vanishing. */
     const double floor_v = ax.ylo - 0.01 * (ax.yhi - ax.ylo);
 #define YPIX(lv) map_lin(fmax((lv), floor_v), ax.ylo, ax.yhi, ax.y1, ax.y0)
-    for (int ri = 0; ri < s->ntrails; ri++) {
-        const SceneTrail *st = &s->trails[ri];
+    for (int ri = 0; ri < s->view->ntrails; ri++) {
+        const ViewTrail *st = &s->view->trails[ri];
         const Trajectory *t = st->traj;
         int kmax;
         double last, cur;
-        if (!run_at(st, step, &kmax, &last, NULL, &cur))
+        if (!run_at(st, step, &kmax, &last, NULL, NULL, &cur))
             continue;
-        double px = plot_map_x(&ax, 0), py = YPIX(log_loss(t->loss[0]));
+        double px = panels_map_x(&ax, 0), py = YPIX(log_loss(t->loss[0]));
         /* More rows than pixel columns: per column, join the previous
          * column to this one's first row and draw its min..max range, so
          * oscillations stay visible at any step count. */
@@ -677,7 +617,7 @@ void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raste
         int col = (int)floor(px);
         double cx = px, first = py, mn = py, mx = py, lastv = py;
         for (int k = 1; k <= kmax; k++) {
-            double qx = plot_map_x(&ax, k), qy = YPIX(log_loss(t->loss[k]));
+            double qx = panels_map_x(&ax, k), qy = YPIX(log_loss(t->loss[k]));
             if (!dense) {
                 draw_segment(out, &ax, px, py, qx, qy, st->color, 1, width, flags);
                 px = qx;
@@ -704,7 +644,7 @@ void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raste
             px = cx;
             py = lastv;
         }
-        double qx = plot_map_x(&ax, last), qy = YPIX(log_loss(cur));
+        double qx = panels_map_x(&ax, last), qy = YPIX(log_loss(cur));
         draw_segment(out, &ax, px, py, qx, qy, st->color, 1, width, flags);
         if (in_area(&ax, qx, qy)) {
             raster_point(out, vtx(qx, qy, st->color, 1), (float)(3.5 * u), flags);
@@ -721,7 +661,7 @@ void plot_draw_loss(const Scene *s, const PlotCache *pc, TextRenderer *tr, Raste
 
 /* ---------------------------------------------------------- colorbar */
 
-int plot_colorbar_axes(const Scene *s, Rect r, PlotAxes *ax) {
+int panels_colorbar_axes(const FrameSpec *s, Rect r, PlotAxes *ax) {
     const double u = s->scale;
     memset(ax, 0, sizeof *ax);
     ax->x0 = round(r.x + 6 * u);
@@ -730,19 +670,19 @@ int plot_colorbar_axes(const Scene *s, Rect r, PlotAxes *ax) {
     ax->y1 = round(r.y + r.h - fmax(24 * u, 0.15 * r.h));
     ax->xlo = 0;
     ax->xhi = 1;
-    ax->ylo = s->zlo;
-    ax->yhi = s->zhi;
-    return ax->x1 <= r.x + r.w && ax->y1 - ax->y0 >= 4 && s->zhi > s->zlo;
+    ax->ylo = s->view->land.zlo;
+    ax->yhi = s->view->land.zhi;
+    return ax->x1 <= r.x + r.w && ax->y1 - ax->y0 >= 4 && ax->yhi > ax->ylo;
 }
 
-void plot_draw_colorbar(const Scene *s, TextRenderer *tr, RasterTarget *out, Rect r) {
+void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r) {
     const Config *cfg = s->cfg;
     const double u = s->scale;
     const Rgb bg = cfg->video.background;
     const float bgc[3] = {bg.r / 255.0f, bg.g / 255.0f, bg.b / 255.0f};
     fill_opaque(out, r.x, r.y, r.x + r.w, r.y + r.h, bgc);
     PlotAxes ax;
-    if (!plot_colorbar_axes(s, r, &ax))
+    if (!panels_colorbar_axes(s, r, &ax))
         return;
     const int y0 = (int)ax.y0, y1 = (int)ax.y1;
     for (int y = y0; y < y1; y++) {
@@ -759,21 +699,21 @@ void plot_draw_colorbar(const Scene *s, TextRenderer *tr, RasterTarget *out, Rec
     raster_fill_rect(out, bx1, by0, bx1 + lw, by1, k[0], k[1], k[2], 1);
 
     /* The same ticks as the 3D loss axis; labels shrink to fit the strip. */
-    const Axis *A = &s->axis[2];
+    const Ticks *A = &s->view->land.axis[2];
     double size = 12 * u, lx = ax.x1 + lw + 4 * u + 2 * u, avail = r.x + r.w - lx - 1;
-    for (int i = 0; i < A->nticks; i++) {
+    for (int i = 0; i < A->n; i++) {
         float w, asc, desc;
-        text_measure(tr, A->labels[i], (float)size, &w, &asc, &desc);
+        text_measure(tr, A->label[i], (float)size, &w, &asc, &desc);
         if (w > avail && w > 0)
             size *= avail / w;
     }
-    for (int i = 0; i < A->nticks; i++) {
-        double y = round(plot_map_y(&ax, A->ticks[i]));
+    for (int i = 0; i < A->n; i++) {
+        double y = round(panels_map_y(&ax, A->v[i]));
         if (y < ax.y0 - 0.5 || y > ax.y1 + 0.5)
             continue;
         raster_fill_rect(out, bx1 + lw, (float)y - lw / 2, bx1 + lw + (float)(4 * u),
                          (float)y + lw / 2, k[0], k[1], k[2], 1);
-        draw_label(tr, out, A->labels[i], size, lx, y + 0.35 * size, TEXT_LEFT, INK, r);
+        draw_label(tr, out, A->label[i], size, lx, y + 0.35 * size, TEXT_LEFT, INK, r);
     }
     draw_label(tr, out, "loss", NAME_PX * u, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u, TEXT_CENTER, INK,
                r);
@@ -781,9 +721,9 @@ void plot_draw_colorbar(const Scene *s, TextRenderer *tr, RasterTarget *out, Rec
 
 /* ------------------------------------------------------------- cache */
 
-int plots_prepare(const Scene *s, const Layout *L, PlotCache **out, GdError *err) {
+int panels_prepare(const FrameSpec *s, const Layout *L, PanelCache **out, GdError *err) {
     *out = NULL;
-    PlotCache *pc = calloc(1, sizeof *pc);
+    PanelCache *pc = calloc(1, sizeof *pc);
     if (!pc)
         return gd_error(err, GD_ERR_RUNTIME, "out of memory preparing the plots");
     fit_range(s, pc->fit_range);
@@ -795,7 +735,7 @@ int plots_prepare(const Scene *s, const Layout *L, PlotCache **out, GdError *err
         if (!axes_for(s, pc, PANEL_CONTOUR, L->panel[i], &ax, NULL, NULL))
             break;
         if (raster_target_init(&pc->image, (int)(ax.x1 - ax.x0), (int)(ax.y1 - ax.y0), 0) != 0) {
-            plots_free(pc);
+            panels_free(pc);
             return gd_error(err, GD_ERR_RUNTIME, "out of memory preparing the contour map");
         }
         render_contour_map(s, &pc->image, &ax, 1);
@@ -807,24 +747,24 @@ int plots_prepare(const Scene *s, const Layout *L, PlotCache **out, GdError *err
     return 0;
 }
 
-void plots_free(PlotCache *pc) {
+void panels_free(PanelCache *pc) {
     if (!pc)
         return;
     raster_target_free(&pc->image);
     free(pc);
 }
 
-void plot_draw_panel(const Scene *s, const PlotCache *pc, PanelKind kind, TextRenderer *tr,
-                     RasterTarget *out, Rect r, double step) {
+void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,
+                 RasterTarget *out, Rect r, double step) {
     switch (kind) {
     case PANEL_CONTOUR:
-        plot_draw_contour(s, pc, tr, out, r, step);
+        panels_draw_contour(s, pc, tr, out, r, step);
         break;
     case PANEL_FIT:
-        plot_draw_fit(s, pc, tr, out, r, step);
+        panels_draw_fit(s, pc, tr, out, r, step);
         break;
     case PANEL_LOSS:
-        plot_draw_loss(s, pc, tr, out, r, step);
+        panels_draw_loss(s, pc, tr, out, r, step);
         break;
     default:
         break;

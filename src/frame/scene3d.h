@@ -1,126 +1,100 @@
 /*
- * scene.h — what one video shows, and drawing one frame of it.
+ * scene3d.h — the 3D view: the shaded loss landscape in its box, with the
+ * runs' trails, starts and balls, and its axis labels.
  *
- * Pipeline place: render stage. scene_init computes everything that does not
- * change between frames once per video (the loss grid over the surface box,
- * its shaded vertex colours, the floor contours, axis ticks, the trails in
- * world space). scene_render_frame then draws frame k into a caller-owned
- * RGB buffer using only per-thread scratch memory (SceneScratch), so several
- * threads render frames side by side.
+ * Pipeline place: frame stage, called by the composer (compose.h) as a
+ * sibling of the 2D panels (panels.h); it reads the view stage's landscape
+ * and plane-coordinate trails (view/view.h) through a FrameSpec and knows
+ * nothing of the panels, the layout or the overlays.
  *
- * The 3D picture is drawn in horizontal bands of a supersampled target (ss x
- * ss samples per pixel; ss = 1 at draft quality), each band resolved into
- * the frame before the next is drawn: memory stays small at any size and
- * the working set stays in cache. Per band: the box's back panes and floor
- * contours, then the trails and balls (depth-tested), then the surface into
- * its own layer, of which only the nearest sheet is blended over the rest
- * with [surface] opacity (no sorting, so no seams or popping as the camera
- * turns). Text and 2D panels are drawn last at output resolution.
+ * Coordinate spaces: plane coordinates (u, v) as in view/plane.h; world
+ * space is the landscape's box coordinates as x and y (-1..1) with the z
+ * value mapped to [-CAMERA_BOX_HALF_Z, +CAMERA_BOX_HALF_Z]; screen space is
+ * pixels of the supersampled view (ss x ss samples per output pixel).
+ *
+ * scene3d_init computes what does not change between frames once per video
+ * (the mesh heights and shaded vertex colours, the floor contours' colours,
+ * the trails in world space). scene3d_render then draws one view of frame
+ * k into a caller-owned RGB frame using only per-thread scratch memory
+ * (Scene3DScratch), so several threads render frames side by side.
+ *
+ * The picture is drawn in horizontal bands of a supersampled target (ss = 1
+ * at draft and medium quality), each band resolved into the frame before
+ * the next is drawn: memory stays small at any size and the working set
+ * stays in cache. Per band: the box's back panes and floor contours, then
+ * the trails and balls (depth-tested), then the surface into its own layer,
+ * of which only the nearest sheet is blended over the rest with [surface]
+ * opacity (no sorting, so no seams or popping as the camera turns).
  */
-#ifndef GD_SCENE_H
-#define GD_SCENE_H
+#ifndef GD_SCENE3D_H
+#define GD_SCENE3D_H
 
 #include <stdint.h>
 
-#include "view/camera.h"
-#include "config/config.h"
 #include "base/error.h"
+#include "base/geom.h"
 #include "draw/raster.h"
-#include "sim/sim.h"
 #include "draw/text.h"
+#include "frame/spec.h"
+#include "view/camera.h"
 
-#define SCENE_MAX_TICKS 12
+/* One run's trail in world space. */
+typedef struct Scene3DTrail {
+    const ViewTrail *trail; /* plane coordinates, colour, trajectory */
+    int npoints;            /* = trail->npoints */
+    double (*point)[3];     /* world position of each drawn row */
+} Scene3DTrail;
 
-/* One precomputed polyline point of a trail in world space. */
-typedef struct TrailPoint {
-    double w[3];
-} TrailPoint;
-
-typedef struct SceneTrail {
-    const Trajectory *traj;
-    float color[3];
-    int npoints;       /* = traj->nrows, or fewer when the run diverged */
-    TrailPoint *point; /* world position of each step's point */
-    int last_drawn;    /* last step with a finite, in-box-or-clippable point */
-} SceneTrail;
-
-typedef struct Axis {
-    double lo, hi;
-    int nticks;
-    double ticks[SCENE_MAX_TICKS];
-    char labels[SCENE_MAX_TICKS][32];
-} Axis;
-
-typedef struct Rect {
-    double x, y, w, h;
-} Rect;
-
-typedef struct Scene {
-    const Config *cfg;
-    int width, height; /* output frame size */
-    int ss;            /* supersampling factor */
-    int aa;            /* anti-aliased lines and points */
-    double scale;      /* text and line size unit: height / 720 */
-    int nframes;
-    int max_steps;
-
-    /* Surface box: the two shown parameters' ranges and the loss range. */
-    int res;
-    double lo[2], hi[2];
-    double zlo, zhi;   /* loss values (after zscale) at the box bottom/top */
-    double *grid_loss; /* res*res loss values, row j (param 2) major */
-    double *grid_z;    /* world z of each grid vertex */
-    float *grid_rgb;   /* shaded colour of each vertex, 3 floats */
-    int ncontour;      /* floor contour segments */
-    double *contour_w; /* 6 doubles a segment: two world points */
-    float *contour_rgb;
-    Axis axis[3]; /* param 1, param 2, loss */
-
+typedef struct Scene3D {
+    const FrameSpec *spec;
+    const Landscape *land;
+    double scale;       /* size unit of this view's lines and labels (see scene3d_render) */
+    double *grid_z;     /* world z of each grid vertex */
+    float *grid_rgb;    /* shaded colour of each vertex, 3 floats */
+    float *contour_rgb; /* floor colour of each contour segment, 3 floats */
     int ntrails;
-    SceneTrail *trails;
+    Scene3DTrail *trails;
+} Scene3D;
 
-    struct Layout *layout;   /* where the views, panels and colourbar go (owned) */
-    struct PlotCache *plots; /* the 2D panels' precomputed images (owned) */
-} Scene;
-
-/* Per-thread scratch: band targets, projected vertices, text. */
-typedef struct SceneScratch {
+/* Per-thread scratch: band targets, projected vertices, display lists. */
+typedef struct Scene3DScratch {
     RasterTarget band, layer;
     int band_rows;          /* band height in samples */
     float *vx, *vy, *vz;    /* projected surface vertices (supersampled pixels) */
     uint8_t *edge_mask;     /* band-sized: silhouette pixels to smooth (medium quality) */
     struct DrawList *lists; /* per-frame primitives: [0] main pass, [1] surface layer */
     uint8_t *resolved;      /* one band of a view at output resolution */
-    TextRenderer *text;
-} SceneScratch;
+} Scene3DScratch;
 
-/* Builds the scene for cfg and its simulated trajectories (one per run).
- * width/height are the output frame size (already halved for draft).
- * Returns 0, or an error (out of memory: GD_ERR_RUNTIME). */
-int scene_init(Scene *s, const Config *cfg, const Trajectory *trajs, int width, int height,
-               Quality quality, GdError *err);
-void scene_free(Scene *s);
+/* Where a run's drawn trail ended in one rendered view, for labels. */
+typedef struct Scene3DRunState {
+    int has_end;
+    float end_x, end_y; /* supersampled screen position where the drawn trail ends */
+    double ball[3];     /* world position of the ball */
+    int ball_in_box;
+    int row; /* the trajectory row the ball has reached */
+} Scene3DRunState;
 
-/* Per-thread scratch for s. Opens the font (cfg font or the shipped one):
- * an unreadable font is GD_ERR_INPUT. */
-int scene_scratch_init(SceneScratch *sc, const Scene *s, GdError *err);
-void scene_scratch_free(SceneScratch *sc);
+/* Builds the 3D scene of spec's view. Returns 0, or GD_ERR_RUNTIME when out
+ * of memory (then nothing needs freeing). */
+int scene3d_init(Scene3D *s, const FrameSpec *spec, GdError *err);
+void scene3d_free(Scene3D *s); /* NULL-safe, idempotent */
 
-/* Renders frame k into rgb (width*height*3 bytes, pitch width*3). */
-void scene_render_frame(const Scene *s, SceneScratch *sc, int frame, uint8_t *rgb);
+int scene3d_scratch_init(Scene3DScratch *sc, const Scene3D *s, GdError *err);
+void scene3d_scratch_free(Scene3DScratch *sc);
 
-/* A round tick spacing (1, 2 or 5 times a power of ten) giving about
- * `target` intervals over span; shared by the 3D axes and the 2D panels. */
-double scene_nice_step(double span, int target);
+/* Renders the 3D view of the runs runs[0..nruns-1] at fractional step
+ * `step` from camera pose `pose` into the rectangle v of the frame rgb
+ * (spec->width x spec->height, pitch width * 3), with lines and markers at
+ * size unit `scale`; fills ts[i] for each run. */
+void scene3d_render(const Scene3D *s, Scene3DScratch *sc, Rect v, const int *runs, int nruns,
+                    CameraPose pose, double step, double scale, uint8_t *rgb, Scene3DRunState *ts);
 
-/* The world position of parameter values (p1, p2) and a loss on the box
- * (loss mapped through zscale, clamped to the box). */
-void scene_world(const Scene *s, double p1, double p2, double loss, double w[3]);
-
-/* The surface box range a config gets when [surface] gives none: a padded
- * box around every run's start and path (up to divergence) and the true
- * parameter values, with round ends. */
-void scene_default_range(const Config *cfg, const Trajectory *trajs, int param, double *lo,
-                         double *hi);
+/* Draws the box's tick labels and axis names, and "diverged at step k"
+ * where a diverged run's trail ends once the clock has got there, over the
+ * view v rendered by scene3d_render (same runs, pose, scale and ts). */
+void scene3d_draw_labels(const Scene3D *s, TextRenderer *tr, RasterTarget *out, Rect v,
+                         const int *runs, int nruns, CameraPose pose, double step, double scale,
+                         const Scene3DRunState *ts);
 
 #endif

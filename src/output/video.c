@@ -18,11 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/parallel.h"
+#include "frame/compose.h"
 #include "output/encode.h"
-#include "frame/scene.h"
+#include "view/view.h"
 
 typedef struct Pipeline {
-    const Scene *scene;
+    const Composer *composer;
     int nframes, nslots;
     uint8_t **slot;
     int *slot_frame; /* frame rendered into the slot, -1 while empty */
@@ -34,9 +36,7 @@ typedef struct Pipeline {
 
 typedef struct Worker {
     Pipeline *p;
-    SceneScratch scratch;
-    pthread_t thread;
-    int started;
+    ComposerScratch scratch;
 } Worker;
 
 static void *worker_main(void *arg) {
@@ -56,7 +56,7 @@ static void *worker_main(void *arg) {
         int f = p->next_render++;
         int s = f % p->nslots;
         pthread_mutex_unlock(&p->mu);
-        scene_render_frame(p->scene, &w->scratch, f, p->slot[s]);
+        compose_frame(p->composer, &w->scratch, f, p->slot[s]);
         pthread_mutex_lock(&p->mu);
         p->slot_frame[s] = f;
         pthread_cond_broadcast(&p->cv);
@@ -99,37 +99,60 @@ static void output_size(const Config *cfg, Quality q, int *w, int *h) {
     }
 }
 
-/* The scene at the output size of the quality (draft is half size). */
-static int open_scene(const Config *cfg, const Trajectory *trajs, Quality q, Scene *scene,
-                      GdError *err) {
+/* What a render needs before its first frame: the view of the runs (its
+ * landscape grid on `threads` threads) and the composer at the output size
+ * of the quality (draft is half size). */
+typedef struct Prepared {
+    View view;
+    Composer composer;
+} Prepared;
+
+static int prepare(Prepared *pr, const Config *cfg, const Trajectory *trajs,
+                   const VideoOptions *opt, GdError *err) {
     int w, h;
-    output_size(cfg, q, &w, &h);
-    return scene_init(scene, cfg, trajs, w, h, q, err);
+    output_size(cfg, opt->quality, &w, &h);
+    int rc = view_build(&pr->view, cfg, trajs, opt->threads, err);
+    if (rc != 0)
+        return rc;
+    rc = compose_init(&pr->composer, cfg, &pr->view, w, h, opt->quality, err);
+    if (rc != 0)
+        view_free(&pr->view);
+    return rc;
+}
+
+static void prepared_free(Prepared *pr) {
+    compose_free(&pr->composer);
+    view_free(&pr->view);
 }
 
 int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
                  const VideoOptions *opt, GdError *err) {
-    Scene scene;
-    int rc = open_scene(cfg, trajs, opt->quality, &scene, err);
-    if (rc != 0)
+    Prepared *pr = malloc(sizeof *pr);
+    if (!pr)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    int rc = prepare(pr, cfg, trajs, opt, err);
+    if (rc != 0) {
+        free(pr);
         return rc;
-    const int w = scene.width, h = scene.height;
+    }
+    const int w = pr->composer.spec.width, h = pr->composer.spec.height;
     Pipeline p;
     memset(&p, 0, sizeof p);
-    p.scene = &scene;
+    p.composer = &pr->composer;
     p.nframes = config_frame_count(cfg);
     int nworkers = opt->threads;
     /* Two frames in flight per worker keep it busy while the encoder takes
      * a frame; at 8K with many threads that would be gigabytes, so the ring
      * is also held to about 512 MB (but never fewer than workers + 1). */
     p.nslots = 2 * nworkers + 1;
-    size_t frame_bytes = (size_t)scene.width * scene.height * 3;
+    size_t frame_bytes = (size_t)w * h * 3;
     size_t budget = (size_t)512 << 20;
     if ((size_t)p.nslots * frame_bytes > budget) {
         size_t fit = budget / frame_bytes;
         p.nslots = fit > (size_t)nworkers + 1 ? (int)fit : nworkers + 1;
     }
     Worker *workers = calloc((size_t)nworkers, sizeof *workers);
+    GdThreads threads = {0};
     p.slot = calloc((size_t)p.nslots, sizeof *p.slot);
     p.slot_frame = malloc(sizeof(int) * (size_t)p.nslots);
     Encoder *enc = NULL;
@@ -148,7 +171,7 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
     }
     for (int i = 0; i < nworkers; i++) {
         workers[i].p = &p;
-        if ((rc = scene_scratch_init(&workers[i].scratch, &scene, err)) != 0)
+        if ((rc = compose_scratch_init(&workers[i].scratch, &pr->composer, err)) != 0)
             goto done;
     }
     EncoderOptions eo = {.width = w,
@@ -165,12 +188,9 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
         rc = err->code;
         goto done;
     }
-    for (int i = 0; i < nworkers; i++) {
-        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0) {
-            rc = gd_error(err, GD_ERR_RUNTIME, "cannot start render threads");
-            goto done;
-        }
-        workers[i].started = 1;
+    if (threads_start(&threads, nworkers, worker_main, workers, sizeof workers[0]) != nworkers) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "cannot start render threads");
+        goto done;
     }
     double t0 = now_seconds(), last_draw = -1;
     for (int f = 0; f < p.nframes; f++) {
@@ -204,13 +224,10 @@ done:
     p.stop = 1;
     pthread_cond_broadcast(&p.cv);
     pthread_mutex_unlock(&p.mu);
-    if (workers) {
-        for (int i = 0; i < nworkers; i++) {
-            if (workers[i].started)
-                pthread_join(workers[i].thread, NULL);
-            scene_scratch_free(&workers[i].scratch);
-        }
-    }
+    threads_join(&threads);
+    if (workers)
+        for (int i = 0; i < nworkers; i++)
+            compose_scratch_free(&workers[i].scratch);
     encoder_abort(enc);
     if (p.slot)
         for (int i = 0; i < p.nslots; i++)
@@ -220,30 +237,37 @@ done:
     free(workers);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
-    scene_free(&scene);
+    prepared_free(pr);
+    free(pr);
     return rc;
 }
 
 int video_render_still(const Config *cfg, const Trajectory *trajs, int frame, const char *png_path,
                        const VideoOptions *opt, GdError *err) {
-    Scene scene;
-    int rc = open_scene(cfg, trajs, opt->quality, &scene, err);
-    if (rc != 0)
+    Prepared *pr = malloc(sizeof *pr);
+    if (!pr)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    int rc = prepare(pr, cfg, trajs, opt, err);
+    if (rc != 0) {
+        free(pr);
         return rc;
-    const int w = scene.width, h = scene.height;
-    SceneScratch sc;
+    }
+    const int w = pr->composer.spec.width, h = pr->composer.spec.height;
+    ComposerScratch sc;
     uint8_t *rgb = malloc((size_t)w * h * 3);
     if (!rgb) {
-        scene_free(&scene);
-        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
     }
-    rc = scene_scratch_init(&sc, &scene, err);
+    rc = compose_scratch_init(&sc, &pr->composer, err);
     if (rc == 0) {
-        scene_render_frame(&scene, &sc, frame, rgb);
+        compose_frame(&pr->composer, &sc, frame, rgb);
         rc = encode_png(png_path, rgb, w, h, w * 3, err);
-        scene_scratch_free(&sc);
+        compose_scratch_free(&sc);
     }
+done:
     free(rgb);
-    scene_free(&scene);
+    prepared_free(pr);
+    free(pr);
     return rc;
 }

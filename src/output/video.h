@@ -2,7 +2,7 @@
  * video.h — the frame loop: renders every frame of a config's video and
  * hands them, in order, to the encoder; or renders one still.
  *
- * Pipeline place: drives timeline -> render -> compose -> encode. Frames are
+ * Pipeline place: output stage; drives view -> frame (the composer) -> encode. Frames are
  * rendered by worker threads (each with its own buffers and TextRenderer)
  * while the calling thread encodes them in order.
  */

@@ -1,6 +1,6 @@
 /*
- * test_plots.c — the 2D panels on a real scene (config_load, sim_run_all,
- * scene_init): data dots and fitted curves where the axis mapping puts
+ * test_panels.c — the 2D panels on a real view (config_load, sim_run_all,
+ * view_build; no 3D scene is built): data dots and fitted curves where the axis mapping puts
  * them, the loss curve growing only up to the current step, the contour
  * map's bands in the colormap's colours with the trail's markers on top,
  * the colourbar's ends, and nothing drawn outside a panel's rectangle.
@@ -20,10 +20,11 @@
 #include "config/config.h"
 #include "model/formula.h"
 #include "frame/layout.h"
-#include "frame/plots.h"
-#include "frame/scene.h"
+#include "frame/panels.h"
+#include "frame/spec.h"
 #include "sim/sim.h"
 #include "testutil.h"
+#include "view/view.h"
 
 /* Run "good" (red) converges from (5, 4); run "wild" (blue) diverges. */
 static const char *CONFIG_TEXT = "[video]\n"
@@ -62,7 +63,8 @@ static const char *CONFIG_TEXT = "[video]\n"
 typedef struct Fixture {
     Config cfg;
     Trajectory trajs[2];
-    Scene scene;
+    View view;
+    FrameSpec spec;
     TextRenderer *tr;
     RasterTarget out;
 } Fixture;
@@ -83,7 +85,8 @@ static int setup(void **state) {
     free(path);
     assert_int_equal(f->cfg.nruns, 2);
     assert_int_equal(sim_run_all(&f->cfg, f->trajs, &err), 0);
-    assert_int_equal(scene_init(&f->scene, &f->cfg, f->trajs, 1280, 720, QUALITY_MEDIUM, &err), 0);
+    assert_int_equal(view_build(&f->view, &f->cfg, f->trajs, 1, &err), 0);
+    frame_spec_init(&f->spec, &f->cfg, &f->view, 1280, 720, QUALITY_MEDIUM);
     f->tr = text_create(text_default_font(), &err);
     if (!f->tr)
         fail_msg("%s", err.msg);
@@ -96,7 +99,7 @@ static int teardown(void **state) {
     Fixture *f = *state;
     raster_target_free(&f->out);
     text_destroy(f->tr);
-    scene_free(&f->scene);
+    view_free(&f->view);
     for (int i = 0; i < 2; i++)
         trajectory_free(&f->trajs[i]);
     config_free(&f->cfg);
@@ -148,14 +151,14 @@ static double line_dist(double x, double y, double ax, double ay, double bx, dou
 
 static void test_fit_panel(void **state) {
     Fixture *f = *state;
-    const Scene *s = &f->scene;
-    PlotCache *pc = NULL;
+    const FrameSpec *s = &f->spec;
+    PanelCache *pc = NULL;
     GdError err;
     Layout L;
     layout_compute(&f->cfg, 1280, 720, &L);
-    assert_int_equal(plots_prepare(s, &L, &pc, &err), 0);
+    assert_int_equal(panels_prepare(s, &L, &pc, &err), 0);
     PlotAxes ax;
-    assert_int_equal(plot_axes(s, pc, PANEL_FIT, PANEL, &ax), 1);
+    assert_int_equal(panels_axes(s, pc, PANEL_FIT, PANEL, &ax), 1);
     /* The x range is the data's with a 3% margin, y the data's with 12%. */
     assert_near(ax.xlo, -1 - 0.06, 1e-12);
     assert_near(ax.xhi, 1 + 0.06, 1e-12);
@@ -163,15 +166,15 @@ static void test_fit_panel(void **state) {
     assert_true(ax.y0 > PANEL.y && ax.y1 < PANEL.y + PANEL.h);
 
     clear_sentinel(&f->out);
-    plot_draw_fit(s, pc, f->tr, &f->out, PANEL, 0.0);
+    panels_draw_fit(s, pc, f->tr, &f->out, PANEL, 0.0);
     assert_outside_untouched(&f->out, PANEL);
 
     /* At step 0 the red curve is y = 5x + 4 (the start), a straight line. */
-    double lax = plot_map_x(&ax, -1), lay = plot_map_y(&ax, -1.0);
-    double lbx = plot_map_x(&ax, 0), lby = plot_map_y(&ax, 4.0);
+    double lax = panels_map_x(&ax, -1), lay = panels_map_y(&ax, -1.0);
+    double lbx = panels_map_x(&ax, 0), lby = panels_map_y(&ax, 4.0);
     int dots = 0;
     for (int i = 0; i < f->cfg.ndata; i++) {
-        double x = plot_map_x(&ax, f->cfg.data_x[i]), y = plot_map_y(&ax, f->cfg.data_y[i]);
+        double x = panels_map_x(&ax, f->cfg.data_x[i]), y = panels_map_y(&ax, f->cfg.data_y[i]);
         if (line_dist(x, y, lax, lay, lbx, lby) < 8)
             continue;
         const uint8_t *p = px(&f->out, (int)floor(x), (int)floor(y));
@@ -182,7 +185,7 @@ static void test_fit_panel(void **state) {
     }
     assert_true(dots > 30);
     /* On the line at x = -0.45 (y = 1.75): red. */
-    double cx = plot_map_x(&ax, -0.45), cy = plot_map_y(&ax, 1.75);
+    double cx = panels_map_x(&ax, -0.45), cy = panels_map_y(&ax, 1.75);
     assert_true(is_red(px(&f->out, (int)floor(cx), (int)floor(cy))));
     /* Red only near that line, and only inside the plot area. */
     int reds = 0;
@@ -198,37 +201,37 @@ static void test_fit_panel(void **state) {
     /* At the end the red run has converged: its curve passes through the
      * least-squares line, at x = 0 near b = 2.5. */
     clear_sentinel(&f->out);
-    plot_draw_fit(s, pc, f->tr, &f->out, PANEL, 40.0);
+    panels_draw_fit(s, pc, f->tr, &f->out, PANEL, 40.0);
     const Trajectory *t = &f->trajs[0];
     const double *p = t->params + (size_t)(t->nrows - 1) * 2;
     double y0 = formula_eval(f->cfg.model.formula, 0.3, p);
     assert_true(
-        is_red(px(&f->out, (int)floor(plot_map_x(&ax, 0.3)), (int)floor(plot_map_y(&ax, y0)))));
+        is_red(px(&f->out, (int)floor(panels_map_x(&ax, 0.3)), (int)floor(panels_map_y(&ax, y0)))));
     assert_outside_untouched(&f->out, PANEL);
-    plots_free(pc);
+    panels_free(pc);
 }
 
 static void test_loss_panel(void **state) {
     Fixture *f = *state;
-    const Scene *s = &f->scene;
-    PlotCache *pc = NULL;
+    const FrameSpec *s = &f->spec;
+    PanelCache *pc = NULL;
     GdError err;
     Layout L;
     layout_compute(&f->cfg, 1280, 720, &L);
-    assert_int_equal(plots_prepare(s, &L, &pc, &err), 0);
+    assert_int_equal(panels_prepare(s, &L, &pc, &err), 0);
     const Trajectory *good = &f->trajs[0], *wild = &f->trajs[1];
     assert_int_equal(wild->status, RUN_DIVERGED);
-    assert_int_equal(s->max_steps, 40);
+    assert_int_equal(s->view->max_steps, 40);
 
     PlotAxes ax;
-    assert_int_equal(plot_axes(s, pc, PANEL_LOSS, PANEL, &ax), 1);
+    assert_int_equal(panels_axes(s, pc, PANEL_LOSS, PANEL, &ax), 1);
     assert_int_equal(ax.ylog, 1);
     assert_near(ax.xlo, 0, 0);
     assert_near(ax.xhi, 40, 0);
     /* Whole decades around every finite loss of both runs. */
     double lo = 1e300, hi = 0;
     for (int r = 0; r < 2; r++)
-        for (int k = 0; k < s->trails[r].npoints; k++) {
+        for (int k = 0; k < s->view->trails[r].npoints; k++) {
             lo = fmin(lo, f->trajs[r].loss[k]);
             hi = fmax(hi, f->trajs[r].loss[k]);
         }
@@ -237,14 +240,14 @@ static void test_loss_panel(void **state) {
 
     const double step = 10.5;
     clear_sentinel(&f->out);
-    plot_draw_loss(s, pc, f->tr, &f->out, PANEL, step);
+    panels_draw_loss(s, pc, f->tr, &f->out, PANEL, step);
     assert_outside_untouched(&f->out, PANEL);
     /* Red at step 0 and step 10, none right of the current point's dot. */
-    assert_true(is_red(
-        px(&f->out, (int)floor(plot_map_x(&ax, 0)), (int)floor(plot_map_y(&ax, good->loss[0])))));
-    assert_true(is_red(
-        px(&f->out, (int)floor(plot_map_x(&ax, 10)), (int)floor(plot_map_y(&ax, good->loss[10])))));
-    double xcur = plot_map_x(&ax, step);
+    assert_true(is_red(px(&f->out, (int)floor(panels_map_x(&ax, 0)),
+                          (int)floor(panels_map_y(&ax, good->loss[0])))));
+    assert_true(is_red(px(&f->out, (int)floor(panels_map_x(&ax, 10)),
+                          (int)floor(panels_map_y(&ax, good->loss[10])))));
+    double xcur = panels_map_x(&ax, step);
     int reds = 0;
     for (int y = 0; y < f->out.h; y++)
         for (int x = 0; x < f->out.w; x++)
@@ -256,10 +259,10 @@ static void test_loss_panel(void **state) {
 
     /* The diverged run's curve ends at its last finite row. */
     clear_sentinel(&f->out);
-    plot_draw_loss(s, pc, f->tr, &f->out, PANEL, 40.0);
-    int last = s->trails[1].npoints - 1;
+    panels_draw_loss(s, pc, f->tr, &f->out, PANEL, 40.0);
+    int last = s->view->trails[1].npoints - 1;
     assert_true(last > 2 && last < 40);
-    double xl = plot_map_x(&ax, last);
+    double xl = panels_map_x(&ax, last);
     int blues = 0;
     for (int y = 0; y < f->out.h; y++)
         for (int x = 0; x < f->out.w; x++)
@@ -268,20 +271,20 @@ static void test_loss_panel(void **state) {
                 assert_true(x < xl + 3.5 + 1.5);
             }
     assert_true(blues > 30);
-    assert_true(is_blue(
-        px(&f->out, (int)floor(plot_map_x(&ax, 1)), (int)floor(plot_map_y(&ax, wild->loss[1])))));
-    plots_free(pc);
+    assert_true(is_blue(px(&f->out, (int)floor(panels_map_x(&ax, 1)),
+                           (int)floor(panels_map_y(&ax, wild->loss[1])))));
+    panels_free(pc);
 }
 
 /* Expected band colour of the contour map at parameters (a, b), from the
  * exact loss; *edge gets the distance (in bands) to the nearest band edge. */
 static void band_color(const Fixture *f, double a, double b, float c[3], double *edge) {
-    const Scene *s = &f->scene;
+    const FrameSpec *s = &f->spec;
     const double p[2] = {a, b};
     double l = formula_mse(f->cfg.model.formula, f->cfg.data_x, f->cfg.data_y, NULL, f->cfg.ndata,
                            p, NULL);
     int C = f->cfg.surface.contours;
-    double t = (l - s->zlo) / (s->zhi - s->zlo) * C + 0.5;
+    double t = (l - s->view->land.zlo) / (s->view->land.zhi - s->view->land.zlo) * C + 0.5;
     double band = floor(t);
     *edge = fmin(t - band, band + 1 - t);
     colormap_eval(f->cfg.surface.colormap, band / C, c);
@@ -289,27 +292,27 @@ static void band_color(const Fixture *f, double a, double b, float c[3], double 
 
 static void test_contour_panel(void **state) {
     Fixture *f = *state;
-    const Scene *s = &f->scene;
+    const FrameSpec *s = &f->spec;
     Layout L;
     memset(&L, 0, sizeof L);
     L.npanels = 1;
     L.panel_kind[0] = PANEL_CONTOUR;
     L.panel[0] = PANEL;
-    PlotCache *pc = NULL;
+    PanelCache *pc = NULL;
     GdError err;
-    assert_int_equal(plots_prepare(s, &L, &pc, &err), 0);
+    assert_int_equal(panels_prepare(s, &L, &pc, &err), 0);
     PlotAxes ax;
-    assert_int_equal(plot_axes(s, pc, PANEL_CONTOUR, PANEL, &ax), 1);
+    assert_int_equal(panels_axes(s, pc, PANEL_CONTOUR, PANEL, &ax), 1);
     assert_near(ax.xlo, -2, 0);
     assert_near(ax.xhi, 7, 0);
     assert_near(ax.ylo, -2, 0);
     assert_near(ax.yhi, 7, 0);
 
     clear_sentinel(&f->out);
-    plot_draw_contour(s, pc, f->tr, &f->out, PANEL, 0.0);
+    panels_draw_contour(s, pc, f->tr, &f->out, PANEL, 0.0);
     assert_outside_untouched(&f->out, PANEL);
     /* Step 0: the red ball sits on the start (5, 4). */
-    double sx = plot_map_x(&ax, 5), sy = plot_map_y(&ax, 4);
+    double sx = panels_map_x(&ax, 5), sy = panels_map_y(&ax, 4);
     const uint8_t *p = px(&f->out, (int)floor(sx), (int)floor(sy));
     assert_int_equal(p[0], 255);
     assert_int_equal(p[1], 0);
@@ -317,8 +320,8 @@ static void test_contour_panel(void **state) {
 
     /* Elsewhere the bands of the colormap, away from band edges (contour
      * lines), the balls and the true-value cross. */
-    double tx = plot_map_x(&ax, 1.2), ty = plot_map_y(&ax, 2.5);
-    double bx = plot_map_x(&ax, -2), by = plot_map_y(&ax, -2);
+    double tx = panels_map_x(&ax, 1.2), ty = panels_map_y(&ax, 2.5);
+    double bx = panels_map_x(&ax, -2), by = panels_map_y(&ax, -2);
     int checked = 0;
     for (int j = 0; j < 12; j++)
         for (int i = 0; i < 12; i++) {
@@ -342,7 +345,7 @@ static void test_contour_panel(void **state) {
 
     /* Later: a red ring around the start, the trail inside the area. */
     clear_sentinel(&f->out);
-    plot_draw_contour(s, pc, f->tr, &f->out, PANEL, 20.0);
+    panels_draw_contour(s, pc, f->tr, &f->out, PANEL, 20.0);
     assert_true(is_red(px(&f->out, (int)floor(sx + 5), (int)floor(sy))));
     assert_outside_untouched(&f->out, PANEL);
 
@@ -350,7 +353,7 @@ static void test_contour_panel(void **state) {
     RasterTarget other;
     assert_int_equal(raster_target_init(&other, 700, 500, 0), 0);
     clear_sentinel(&other);
-    plot_draw_contour(s, NULL, f->tr, &other, PANEL, 20.0);
+    panels_draw_contour(s, NULL, f->tr, &other, PANEL, 20.0);
     /* Up to float rounding of the contour lines' vertices (drawn at other
      * coordinates into the cached image). */
     int differ = 0;
@@ -360,17 +363,17 @@ static void test_contour_panel(void **state) {
     }
     assert_true(differ < 100);
     raster_target_free(&other);
-    plots_free(pc);
+    panels_free(pc);
 }
 
 static void test_colorbar(void **state) {
     Fixture *f = *state;
-    const Scene *s = &f->scene;
+    const FrameSpec *s = &f->spec;
     const Rect r = {300, 20, 70, 440};
     PlotAxes ax;
-    assert_int_equal(plot_colorbar_axes(s, r, &ax), 1);
+    assert_int_equal(panels_colorbar_axes(s, r, &ax), 1);
     clear_sentinel(&f->out);
-    plot_draw_colorbar(s, f->tr, &f->out, r);
+    panels_draw_colorbar(s, f->tr, &f->out, r);
     assert_outside_untouched(&f->out, r);
     float lo[3], hi[3];
     colormap_eval(f->cfg.surface.colormap, 0, lo);

@@ -1,0 +1,122 @@
+/*
+ * compose.c — see compose.h.
+ *
+ * Sizes are given at 720p and multiplied by spec.scale.
+ */
+#include "frame/compose.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "frame/overlay.h"
+#include "view/camera.h"
+#include "view/timeline.h"
+
+int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
+                 GdError *err) {
+    memset(c, 0, sizeof *c);
+    frame_spec_init(&c->spec, cfg, view, width, height, q);
+    int rc = scene3d_init(&c->scene, &c->spec, err);
+    if (rc != 0)
+        return rc;
+    layout_compute(cfg, width, height, &c->layout);
+    rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
+    if (rc != 0) {
+        compose_free(c);
+        return rc;
+    }
+    return 0;
+}
+
+void compose_free(Composer *c) {
+    scene3d_free(&c->scene);
+    panels_free(c->panels);
+    memset(c, 0, sizeof *c);
+}
+
+int compose_scratch_init(ComposerScratch *sc, const Composer *c, GdError *err) {
+    memset(sc, 0, sizeof *sc);
+    const Config *cfg = c->spec.cfg;
+    const char *font = cfg->video.font[0] ? cfg->video.font : text_default_font();
+    sc->text = text_create(font, err);
+    if (!sc->text)
+        return err->code;
+    int rc = scene3d_scratch_init(&sc->scene, &c->scene, err);
+    if (rc != 0) {
+        compose_scratch_free(sc);
+        return rc;
+    }
+    return 0;
+}
+
+void compose_scratch_free(ComposerScratch *sc) {
+    scene3d_scratch_free(&sc->scene);
+    text_destroy(sc->text);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* One 3D view v of the layout: the runs it shows, their readouts in a band
+ * above the box (or over its corner), the landscape and its labels, and
+ * split mode's caption. */
+static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
+                         double step, uint8_t *rgb, RasterTarget *out) {
+    const FrameSpec *s = &c->spec;
+    const Layout *L = &c->layout;
+    const double u = s->scale;
+    int split = s->cfg->layout.mode == LAYOUT_SPLIT;
+    int one = v, nruns = split ? 1 : s->view->ntrails;
+    int runs[GD_MAX_RUNS];
+    if (split)
+        runs[0] = one;
+    else
+        for (int i = 0; i < nruns; i++)
+            runs[i] = i;
+    Rect area = L->view[v];
+    if (L->caption[v].h > 0) {
+        area.y += L->caption[v].h;
+        area.h -= L->caption[v].h;
+    }
+    /* A few runs' readouts get a band of their own above the box; many
+     * runs' compact readouts sit over the view's top left corner. */
+    int compact = nruns > 4;
+    double band = compact ? 0 : nruns * 23 * u + 18 * u;
+    Rect view3d = {area.x, area.y + band, area.w, area.h - band};
+    view3d.y = floor(view3d.y);
+    view3d.h = floor(area.y + area.h) - view3d.y;
+    Scene3DRunState ts[GD_MAX_RUNS];
+    /* Lines, markers and labels shrink with a small view (split mode with
+     * many runs), down to 70% of their size in a full frame. */
+    double side = fmin(view3d.w, view3d.h), k = side / (0.75 * s->height);
+    double scale = s->scale * (k > 1 ? 1 : k < 0.7 ? 0.7 : k);
+    scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, step, scale, rgb, ts);
+    /* A view too small for its labels (hundreds of runs side by side) shows
+     * the landscape and its caption only. */
+    if (side >= 120 * u) {
+        scene3d_draw_labels(&c->scene, sc->text, out, view3d, runs, nruns, pose, step, scale, ts);
+        overlay_draw_readouts(s, sc->text, out, area.x, area.y, area.w - 24 * u, runs, nruns, step,
+                              compact);
+    }
+    if (L->caption[v].h > 0)
+        overlay_draw_caption(s, sc->text, out, L->caption[v], one);
+}
+
+void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *rgb) {
+    const FrameSpec *s = &c->spec;
+    const Config *cfg = s->cfg;
+    const Layout *L = &c->layout;
+    double t = timeline_time(cfg, frame);
+    double total = cfg->video.duration + cfg->video.hold;
+    double step = timeline_step(cfg, s->view->max_steps, t);
+    CameraPose pose = camera_pose_at(&cfg->camera, t, total);
+    RasterTarget out = {s->width, s->height, rgb, NULL};
+    const Rgb bg = cfg->video.background;
+    raster_clear(&out, bg.r, bg.g, bg.b);
+
+    for (int v = 0; v < L->nviews; v++)
+        compose_view(c, sc, v, pose, step, rgb, &out);
+    for (int i = 0; i < L->npanels; i++)
+        panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], step);
+    if (L->colorbar.w > 0)
+        panels_draw_colorbar(s, sc->text, &out, L->colorbar);
+    overlay_draw_title(s, sc->text, &out);
+}

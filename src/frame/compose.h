@@ -1,0 +1,61 @@
+/*
+ * compose.h — the frame composer: the one place that decides what goes
+ * where in a frame and draws it.
+ *
+ * Pipeline place: frame stage, after view. It lays the frame out
+ * (layout.h), then for frame k asks the timeline for the step and the
+ * camera for the pose (view/), and calls the 3D scene (scene3d.h), the 2D
+ * panels and colourbar (panels.h) and the text overlays (overlay.h) as
+ * siblings, each into its rectangle of one RGB frame. Those never call each
+ * other; what they share they read from the FrameSpec.
+ *
+ * Recipe: compose_init once per video (it precomputes the 3D scene and the
+ * panels' images); per rendering thread compose_scratch_init; then
+ * compose_frame for any frame in any order on any thread: a frame is a pure
+ * function of (composer, frame number), which segments and render farms
+ * rely on. compose_scratch_free and compose_free at the end.
+ */
+#ifndef GD_COMPOSE_H
+#define GD_COMPOSE_H
+
+#include <stdint.h>
+
+#include "base/error.h"
+#include "draw/text.h"
+#include "frame/layout.h"
+#include "frame/panels.h"
+#include "frame/scene3d.h"
+#include "frame/spec.h"
+
+/* Built in place by compose_init and not moved after (its parts point at
+ * its spec). */
+typedef struct Composer {
+    FrameSpec spec;
+    Layout layout;
+    Scene3D scene;
+    PanelCache *panels; /* owned */
+} Composer;
+
+/* Per-thread scratch: the 3D scene's buffers and a text renderer. */
+typedef struct ComposerScratch {
+    Scene3DScratch scene;
+    TextRenderer *text;
+} ComposerScratch;
+
+/* Prepares the video's frames of cfg and its view at width x height (the
+ * output size: already halved for draft) and quality q. Returns 0, or
+ * GD_ERR_RUNTIME when out of memory (then nothing needs freeing). */
+int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
+                 GdError *err);
+void compose_free(Composer *c); /* idempotent */
+
+/* Opens the font ([video] font or the shipped one; an unreadable font is
+ * GD_ERR_INPUT) and the render buffers for one thread. */
+int compose_scratch_init(ComposerScratch *sc, const Composer *c, GdError *err);
+void compose_scratch_free(ComposerScratch *sc); /* idempotent */
+
+/* Renders frame k (0 <= k < spec.nframes) into rgb (width * height * 3
+ * bytes, pitch width * 3). */
+void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *rgb);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * overlay.c — the text laid over a frame: live readouts, split-view
+ * captions and the title (see overlay.h).
+ *
+ * Sizes are given at 720p and multiplied by the spec's scale.
+ */
+#include "frame/overlay.h"
+
+#include <math.h>
+#include <stdio.h>
+
+static void draw_text(TextRenderer *tr, RasterTarget *out, const char *str, double size, double x,
+                      double y, int align, const float c[3]) {
+    text_draw(tr, out, str, (float)size, (float)x, (float)y, align, c[0], c[1], c[2], 1.0f);
+}
+
+static RasterVertex vtx(float x, float y, float z, const float c[3], float a) {
+    RasterVertex v = {x, y, z, c[0], c[1], c[2], a};
+    return v;
+}
+
+static void format_loss(char *buf, size_t n, double loss) {
+    if (isfinite(loss) && fabs(loss) >= 1e-3 && fabs(loss) < 1e5)
+        snprintf(buf, n, "%.5f", loss);
+    else
+        snprintf(buf, n, "%.3e", loss);
+}
+
+double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, double x0,
+                             double top, double maxw, const int *runs, int nruns, double step,
+                             int compact) {
+    const double u = s->scale;
+    double size = (compact ? 12.5 : 15.5) * u, lh = (compact ? 17 : 23) * u;
+    const float ink[3] = {0.12f, 0.12f, 0.15f};
+    const Config *cfg = s->cfg;
+    float w, asc, desc;
+    double col[5], right = 0;
+    /* Lay the columns out; a line too wide for the view drops the
+     * parameter columns, then shrinks. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        double label_w = 0;
+        for (int i = 0; i < nruns; i++) {
+            text_measure(tr, s->view->trails[runs[i]].traj->run->label, (float)size, &w, &asc,
+                         &desc);
+            label_w = fmax(label_w, w);
+        }
+        double gap = 0.55 * size;
+        col[0] = x0 + 16 * u + 0.9 * size;
+        text_measure(tr, "step 000000", (float)size, &w, &asc, &desc);
+        col[1] = col[0] + label_w + gap;
+        col[2] = col[1] + w + gap;
+        text_measure(tr, "loss 0.000e+00", (float)size, &w, &asc, &desc);
+        col[3] = col[2] + w + gap;
+        double lossw = w;
+        text_measure(tr, "a = -000.000", (float)size, &w, &asc, &desc);
+        col[4] = col[3] + w + gap;
+        right = compact ? col[2] + lossw : col[4] + w;
+        if (right - x0 <= maxw)
+            break;
+        if (!compact) {
+            compact = 1;
+            continue;
+        }
+        double k = maxw / (right - x0);
+        size *= k;
+        lh *= k;
+    }
+    double height = lh * nruns + 0.6 * lh;
+    raster_fill_rect(out, (float)(x0 + 8 * u), (float)(top + 4 * u), (float)(right + 8 * u),
+                     (float)(top + 4 * u + height), 1, 1, 1, 0.8f);
+    for (int i = 0; i < nruns; i++) {
+        const ViewTrail *vt = &s->view->trails[runs[i]];
+        const Trajectory *t = vt->traj;
+        double y = top + 4 * u + lh * (i + 1);
+        int k = (int)floor(fmin(step, (double)(t->nrows - 1)));
+        RasterVertex dot =
+            vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, vt->color, 1);
+        raster_point(out, dot, (float)(0.36 * size), 0);
+        draw_text(tr, out, t->run->label, size, col[0], y, TEXT_LEFT, vt->color);
+        char buf[96];
+        if (t->status == RUN_DIVERGED && k >= t->diverged_step) {
+            snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
+            draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, vt->color);
+            continue;
+        }
+        snprintf(buf, sizeof buf, "step %d", k);
+        draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, ink);
+        char lb[48];
+        format_loss(lb, sizeof lb, t->loss[k]);
+        snprintf(buf, sizeof buf, "loss %s", lb);
+        draw_text(tr, out, buf, size, col[2], y, TEXT_LEFT, ink);
+        if (compact)
+            continue;
+        for (int p = 0; p < 2; p++) {
+            int a = s->view->plane.axis[p];
+            snprintf(buf, sizeof buf, "%s = %.3f", cfg->model.params[a],
+                     t->params[(size_t)k * t->nparams + a]);
+            draw_text(tr, out, buf, size, col[3 + p], y, TEXT_LEFT, ink);
+        }
+    }
+    return height + 8 * u;
+}
+
+static const char *optimizer_name(OptimizerKind k) {
+    static const char *names[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"};
+    return names[k];
+}
+
+void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
+                          int run) {
+    const RunConfig *rc = s->view->trails[run].traj->run;
+    char buf[GD_TEXT_MAX + 128];
+    snprintf(buf, sizeof buf, "%s  ·  start (%.4g, %.4g)  ·  %s, LR %.4g", rc->label, rc->init[0],
+             rc->init[1], optimizer_name(rc->optimizer), rc->lr);
+    raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), 0.96f,
+                     0.96f, 0.97f, 1);
+    double size = 15 * s->scale;
+    float w, asc, desc;
+    text_measure(tr, buf, (float)size, &w, &asc, &desc);
+    if (w > r.w - 8 * s->scale) /* shrink to fit a narrow view */
+        size *= (r.w - 8 * s->scale) / w;
+    draw_text(tr, out, buf, size, r.x + r.w / 2, r.y + r.h / 2 + 0.35 * size, TEXT_CENTER,
+              s->view->trails[run].color);
+}
+
+void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out) {
+    const Config *cfg = s->cfg;
+    const double u = s->scale;
+    if (!cfg->video.title[0])
+        return;
+    /* A long title shrinks to fit the frame's width. */
+    const float ink[3] = {0.08f, 0.08f, 0.1f};
+    double size = 27 * u;
+    float w, asc, desc;
+    text_measure(tr, cfg->video.title, (float)size, &w, &asc, &desc);
+    if (w > s->width - 32 * u)
+        size *= (s->width - 32 * u) / w;
+    draw_text(tr, out, cfg->video.title, size, s->width * 0.5, 38 * u, TEXT_CENTER, ink);
+}

@@ -1,0 +1,238 @@
+/*
+ * landscape.c — see landscape.h.
+ */
+#include "view/landscape.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/parallel.h"
+
+#define AXIS_TICKS_TARGET 5  /* intervals the box's axes aim for */
+#define AXIS_TICKS_MAX    12 /* ticks on a box axis, at most */
+#define LOG_DECADES       12 /* a log z axis shows at most this many decades */
+
+double landscape_z(ZScale zscale, double loss) {
+    if (zscale == ZSCALE_LOG)
+        return log10(fmax(loss, 1e-300));
+    return loss;
+}
+
+double landscape_box(const Landscape *ls, int axis, double c) {
+    return -1.0 + 2.0 * (c - ls->lo[axis]) / (ls->hi[axis] - ls->lo[axis]);
+}
+
+/* ---------------------------------------------------------------- range */
+
+typedef struct Span {
+    double a, b;
+} Span;
+
+static void take(Span *s, double v) {
+    if (isfinite(v)) {
+        s->a = fmin(s->a, v);
+        s->b = fmax(s->b, v);
+    }
+}
+
+void landscape_default_range(const Config *cfg, const Plane *pl, const ViewTrail *trails,
+                             int ntrails, int axis, double *lo, double *hi) {
+    Span s = {DBL_MAX, -DBL_MAX};
+    double uv[2];
+    if (cfg->data.has_true && !cfg->data.from_file) {
+        plane_project(pl, cfg->data.true_params, uv);
+        take(&s, uv[axis]);
+    }
+    for (int r = 0; r < cfg->nruns; r++) {
+        plane_project(pl, cfg->runs[r].init, uv);
+        take(&s, uv[axis]);
+    }
+    double base_lo = s.a, base_hi = s.b, base_span = fmax(s.b - s.a, 1.0);
+    for (int r = 0; r < ntrails; r++) {
+        const ViewTrail *t = &trails[r];
+        for (int k = 0; k < t->traj->nrows; k++) {
+            double v = t->uv[2 * (size_t)k + axis];
+            /* A run flying off towards infinity must not stretch the box
+             * until the landscape is a dot: keep near the starts. */
+            if (!isfinite(v) || v < base_lo - 2 * base_span || v > base_hi + 2 * base_span)
+                break;
+            take(&s, v);
+        }
+    }
+    double a = s.a, b = s.b;
+    if (a > b) {
+        a = -1;
+        b = 1;
+    }
+    double span = b - a;
+    if (span < 1e-9 * fmax(1.0, fabs(a)))
+        span = fmax(1.0, fabs(a) * 0.2);
+    a -= 0.12 * span;
+    b += 0.12 * span;
+    double step = ticks_nice_step(b - a, 10);
+    *lo = floor(a / step) * step;
+    *hi = ceil(b / step) * step;
+}
+
+/* ----------------------------------------------------------------- grid */
+
+typedef struct GridJob {
+    Landscape *ls;
+    const Config *cfg;
+    const Plane *pl;
+} GridJob;
+
+static void grid_rows(void *ctx, int j0, int j1) {
+    const GridJob *job = ctx;
+    Landscape *ls = job->ls;
+    const Config *cfg = job->cfg;
+    const int n = ls->res;
+    double p[GD_MAX_PARAMS] = {0};
+    for (int j = j0; j < j1; j++) {
+        for (int i = 0; i < n; i++) {
+            double u = ls->lo[0] + (ls->hi[0] - ls->lo[0]) * i / (n - 1);
+            double v = ls->lo[1] + (ls->hi[1] - ls->lo[1]) * j / (n - 1);
+            plane_point(job->pl, u, v, p);
+            double l = formula_mse(cfg->model.formula, cfg->data_x, cfg->data_y, NULL, cfg->ndata,
+                                   p, NULL);
+            ls->loss[j * n + i] = isfinite(l) ? l : DBL_MAX;
+        }
+    }
+}
+
+/* The z range of the grid: every finite value, at most LOG_DECADES decades
+ * on a log scale, never empty. */
+static void z_range(Landscape *ls) {
+    const int n = ls->res;
+    double zmin = DBL_MAX, zmax = -DBL_MAX;
+    for (int k = 0; k < n * n; k++) {
+        double l = ls->loss[k];
+        if (l < DBL_MAX) {
+            zmin = fmin(zmin, landscape_z(ls->zscale, l));
+            zmax = fmax(zmax, landscape_z(ls->zscale, l));
+        }
+    }
+    if (zmin > zmax) {
+        zmin = 0;
+        zmax = 1;
+    }
+    /* On a log scale a loss of exactly 0 (a perfect fit) would stretch the
+     * axis down to 1e-300 and flatten everything else. */
+    if (ls->zscale == ZSCALE_LOG && zmin < zmax - LOG_DECADES)
+        zmin = zmax - LOG_DECADES;
+    if (zmax - zmin < 1e-12 * fmax(1.0, fabs(zmax))) {
+        zmin -= 0.5;
+        zmax += 0.5;
+    }
+    ls->zlo = zmin;
+    ls->zhi = zmax;
+}
+
+static void axis_ticks(Ticks *t, double lo, double hi, int logscale) {
+    double step = ticks_nice_step(hi - lo, AXIS_TICKS_TARGET);
+    if (logscale && step < 1)
+        step = 1;
+    ticks_fill(t, lo, hi, step, logscale, AXIS_TICKS_MAX);
+}
+
+/* ------------------------------------------------------------- contours */
+
+static int push_segment(Landscape *ls, int *cap, const double seg[4], int level) {
+    if (ls->ncontour == *cap) {
+        int nc = *cap ? *cap * 2 : 1024;
+        double *c = realloc(ls->contour, sizeof(double) * 4 * (size_t)nc);
+        if (!c)
+            return -1;
+        ls->contour = c;
+        int *l = realloc(ls->contour_level, sizeof(int) * (size_t)nc);
+        if (!l)
+            return -1;
+        ls->contour_level = l;
+        *cap = nc;
+    }
+    memcpy(ls->contour + 4 * (size_t)ls->ncontour, seg, sizeof(double) * 4);
+    ls->contour_level[ls->ncontour++] = level;
+    return 0;
+}
+
+/* Marching squares over the grid for one level; appends its segments. */
+static int add_contours(Landscape *ls, double z, int level, int *cap) {
+    const int n = ls->res;
+    const double *g = ls->loss;
+    for (int j = 0; j + 1 < n; j++) {
+        for (int i = 0; i + 1 < n; i++) {
+            double v[4] = {landscape_z(ls->zscale, g[j * n + i]),
+                           landscape_z(ls->zscale, g[j * n + i + 1]),
+                           landscape_z(ls->zscale, g[(j + 1) * n + i + 1]),
+                           landscape_z(ls->zscale, g[(j + 1) * n + i])};
+            double cx[4] = {(double)i, i + 1.0, i + 1.0, (double)i};
+            double cy[4] = {(double)j, (double)j, j + 1.0, j + 1.0};
+            double px[4], py[4];
+            int k = 0;
+            for (int e = 0; e < 4; e++) {
+                double a = v[e] - z, b = v[(e + 1) % 4] - z;
+                if ((a < 0) != (b < 0)) {
+                    double t = a / (a - b);
+                    px[k] = cx[e] + t * (cx[(e + 1) % 4] - cx[e]);
+                    py[k] = cy[e] + t * (cy[(e + 1) % 4] - cy[e]);
+                    k++;
+                }
+            }
+            for (int q = 0; q + 1 < k; q += 2) {
+                /* Grid coordinates to box coordinates. */
+                double seg[4] = {-1.0 + 2.0 * px[q] / (n - 1), -1.0 + 2.0 * py[q] / (n - 1),
+                                 -1.0 + 2.0 * px[q + 1] / (n - 1),
+                                 -1.0 + 2.0 * py[q + 1] / (n - 1)};
+                if (push_segment(ls, cap, seg, level) != 0)
+                    return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- build */
+
+int landscape_build(Landscape *ls, const Config *cfg, const Plane *pl, const double lo[2],
+                    const double hi[2], int threads, GdError *err) {
+    memset(ls, 0, sizeof *ls);
+    const int n = cfg->surface.resolution;
+    ls->res = n;
+    ls->zscale = cfg->surface.zscale;
+    for (int i = 0; i < 2; i++) {
+        ls->lo[i] = lo[i];
+        ls->hi[i] = hi[i];
+    }
+    ls->loss = malloc(sizeof(double) * (size_t)n * n);
+    if (!ls->loss)
+        goto oom;
+    /* resolution^2 x data points evaluations: a large data set at a fine
+     * resolution takes seconds even on every core. */
+    GridJob job = {ls, cfg, pl};
+    parallel_for(threads, n, grid_rows, &job);
+    z_range(ls);
+    axis_ticks(&ls->axis[0], ls->lo[0], ls->hi[0], 0);
+    axis_ticks(&ls->axis[1], ls->lo[1], ls->hi[1], 0);
+    axis_ticks(&ls->axis[2], ls->zlo, ls->zhi, ls->zscale == ZSCALE_LOG);
+    int cap = 0;
+    for (int m = 0; m < cfg->surface.contours; m++) {
+        double t = (m + 0.5) / cfg->surface.contours;
+        if (add_contours(ls, ls->zlo + t * (ls->zhi - ls->zlo), m, &cap) != 0)
+            goto oom;
+    }
+    return 0;
+oom:
+    landscape_free(ls);
+    return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+}
+
+void landscape_free(Landscape *ls) {
+    if (!ls)
+        return;
+    free(ls->loss);
+    free(ls->contour);
+    free(ls->contour_level);
+    memset(ls, 0, sizeof *ls);
+}

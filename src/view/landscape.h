@@ -1,0 +1,58 @@
+/*
+ * landscape.h — the loss sampled on the shown plane, once per video.
+ *
+ * Pipeline place: view stage, after sim; read by the 3D scene, the contour
+ * panel and the colourbar (frame/), which never evaluate the loss
+ * themselves.
+ *
+ * Coordinate spaces: plane coordinates (u, v) as in plane.h; the box is
+ * [lo[0], hi[0]] x [lo[1], hi[1]] of them; box coordinates map the box to
+ * [-1, 1]^2 (u left to right, v front to back), the common ground of the 3D
+ * scene (its world x and y) and the contour panel (its plot area); grid
+ * coordinates are vertex indices 0..res-1 along u (i) and v (j). Heights
+ * are "z values": the loss, or log10 of it with [surface] zscale = log (the
+ * one place that rule lives: landscape_z).
+ */
+#ifndef GD_LANDSCAPE_H
+#define GD_LANDSCAPE_H
+
+#include "base/error.h"
+#include "base/ticks.h"
+#include "config/config.h"
+#include "view/plane.h"
+
+typedef struct Landscape {
+    int res;             /* grid vertices along each side */
+    double lo[2], hi[2]; /* the box in plane coordinates */
+    ZScale zscale;
+    double *loss;       /* res * res losses, row j (v) major; non-finite ones stored as DBL_MAX */
+    double zlo, zhi;    /* z values at the box's bottom and top */
+    Ticks axis[3];      /* u, v (plane coordinates) and z (z values; decades with log) */
+    int ncontour;       /* contour segments of the [surface] contours levels */
+    double *contour;    /* 4 doubles a segment: two points in box coordinates */
+    int *contour_level; /* level m of each segment: z = zlo + (m + 0.5) / contours * (zhi - zlo) */
+} Landscape;
+
+/* The z value of a loss: loss itself, or log10(max(loss, 1e-300)) on a log
+ * scale. */
+double landscape_z(ZScale zscale, double loss);
+
+/* Box coordinate (-1..1) of plane coordinate c along axis (0 = u, 1 = v). */
+double landscape_box(const Landscape *ls, int axis, double c);
+
+/* The box range along axis a config gets when [surface] gives none: a
+ * padded box with round ends around every run's start and path (stopping
+ * where a run flies off, more than twice the starts' span beyond them) and
+ * the true parameter values of synthetic data. */
+void landscape_default_range(const Config *cfg, const Plane *pl, const ViewTrail *trails,
+                             int ntrails, int axis, double *lo, double *hi);
+
+/* Builds the landscape of cfg's loss on plane pl over the box lo..hi: the
+ * grid on `threads` threads (the -j of the command line), its z range, the
+ * axis ticks and the contour segments. Returns 0, or GD_ERR_RUNTIME when
+ * out of memory (then nothing needs freeing). */
+int landscape_build(Landscape *ls, const Config *cfg, const Plane *pl, const double lo[2],
+                    const double hi[2], int threads, GdError *err);
+void landscape_free(Landscape *ls); /* NULL-safe, idempotent */
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * view.h — what a video shows of the simulation, in plane coordinates: the
+ * plane, the runs' paths on it and the landscape of the loss over its box.
+ *
+ * Pipeline place: view stage. Built once per video from the config and the
+ * finished trajectories (view_build), then read, never written, by every
+ * frame's drawing (frame/), on any number of threads. The timeline
+ * (timeline.h) and the camera (camera.h) are the view stage's other half:
+ * which moment and from where each frame shows it.
+ */
+#ifndef GD_VIEW_H
+#define GD_VIEW_H
+
+#include "base/error.h"
+#include "config/config.h"
+#include "sim/sim.h"
+#include "view/landscape.h"
+#include "view/plane.h"
+
+typedef struct View {
+    Plane plane;
+    Landscape land;
+    int ntrails;       /* one per run, in config order */
+    ViewTrail *trails; /* owned */
+    int max_steps;     /* the longest run's last row: the timeline's length */
+} View;
+
+/* Builds the view of cfg's runs (trajs[0..cfg->nruns-1]): today's
+ * two-parameter plane (the identity), every trajectory projected onto it,
+ * the box ([surface] ranges, else landscape_default_range) and its
+ * landscape, with the grid computed on `threads` threads. Returns 0, or
+ * GD_ERR_RUNTIME when out of memory (then nothing needs freeing). */
+int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err);
+void view_free(View *v); /* NULL-safe, idempotent */
+
+#endif

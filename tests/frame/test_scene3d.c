@@ -1,0 +1,229 @@
+/*
+ * test_scene3d.c — the 3D scene's promises, checked on pixels of whole
+ * frames: per-pixel depth (a trail behind a hill is hidden, or faint
+ * through a translucent surface; in front it is drawn over), no cracks in
+ * the mesh as the camera turns, and the gradient arrows.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "frame/compose.h"
+#include "sim/sim.h"
+#include "testutil.h"
+#include "view/view.h"
+
+/* A hill in front of a basin. The loss is the formula squared at the one
+ * data point (0, 0): a bump of height 4 at (1, -1), in front of the eye at
+ * azimuth -45, and a shallow bowl around (-1, 1) behind it, where the run
+ * goes. The run's colour is one no gray surface can have. */
+static const char *hill_config =
+    "[video]\n"
+    "width = 640\n"
+    "height = 360\n"
+    "background = #00ff00\n"
+    "[data]\n"
+    "file = one.csv\n"
+    "[model]\n"
+    "params = a, b\n"
+    "formula = sqrt(4*exp(-2*((a-1)^2 + (b+1)^2)) + 0.05*((a+1)^2 + (b-1)^2))\n"
+    "[surface]\n"
+    "a = -2.5, 2.5\n"
+    "b = -2.5, 2.5\n"
+    "colormap = gray\n"
+    "wireframe = no\n"
+    "contours = 0\n"
+    "resolution = 50\n"
+    "[run]\n"
+    "init = 0.2, 0.2\n"
+    "lr = 1\n"
+    "steps = 60\n"
+    "color = #ff00ff\n";
+
+/* A bowl filling the box, for the crack test. */
+static const char *bowl_config = "[video]\n"
+                                 "width = 320\n"
+                                 "height = 180\n"
+                                 "background = #00ff00\n"
+                                 "[data]\n"
+                                 "x = linspace(-1, 1, 50)\n"
+                                 "true = 0, 0\n"
+                                 "noise = 0\n"
+                                 "[model]\n"
+                                 "params = a, b\n"
+                                 "formula = a*x + b\n"
+                                 "[surface]\n"
+                                 "a = -3, 3\n"
+                                 "b = -3, 3\n"
+                                 "colormap = gray\n"
+                                 "wireframe = no\n"
+                                 "contours = 0\n"
+                                 "resolution = 40\n"
+                                 "[run]\n"
+                                 "init = 0.6, 0.5\n"
+                                 "lr = 0.05\n"
+                                 "steps = 40\n"
+                                 "color = #ff00ff\n";
+
+/* Loads the config text (written to a temporary folder with the extra
+ * files given), simulates it and renders one frame of w x h at quality q.
+ * Returns the frame (malloc'd RGB). */
+static uint8_t *render_text_frame(const char *config_text, const char *extra_name,
+                                  const char *extra_text, const ConfigOverride *ov, int nov, int w,
+                                  int h, Quality q, int frame) {
+    const char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "scene.ini", config_text);
+    char *extra = extra_name ? tu_write_file(dir, extra_name, extra_text) : NULL;
+    Config cfg;
+    GdError err;
+    assert_int_equal(config_load(path, ov, nov, &cfg, &err), 0);
+    Trajectory tr[1];
+    assert_int_equal(cfg.nruns, 1);
+    assert_int_equal(sim_run_all(&cfg, tr, &err), 0);
+    View view;
+    assert_int_equal(view_build(&view, &cfg, tr, 2, &err), 0);
+    Composer c;
+    assert_int_equal(compose_init(&c, &cfg, &view, w, h, q, &err), 0);
+    ComposerScratch sc;
+    assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+    uint8_t *rgb = malloc((size_t)w * h * 3);
+    assert_non_null(rgb);
+    compose_frame(&c, &sc, frame < 0 ? config_frame_count(&cfg) - 1 : frame, rgb);
+    compose_scratch_free(&sc);
+    compose_free(&c);
+    view_free(&view);
+    trajectory_free(&tr[0]);
+    config_free(&cfg);
+    unlink(path);
+    free(path);
+    if (extra) {
+        unlink(extra);
+        free(extra);
+    }
+    rmdir(dir);
+    return rgb;
+}
+
+typedef struct Counts {
+    int pure;   /* the trail's own colour */
+    int tinted; /* the trail's colour seen through the surface */
+    int bg;     /* background */
+} Counts;
+
+/* Renders the last frame of the hill scene with the given camera and
+ * opacity and counts pixel kinds below the readout band. */
+static Counts render_hill(double elevation, double opacity, double azimuth) {
+    char cam[64], op[64];
+    snprintf(cam, sizeof cam, "camera.key=0, %g, %g, 1", azimuth, elevation);
+    snprintf(op, sizeof op, "surface.opacity=%g", opacity);
+    ConfigOverride ov[2] = {{cam}, {op}};
+    uint8_t *rgb = render_text_frame(hill_config, "one.csv", "x,y\n0,0\n", ov, 2, 640, 360,
+                                     QUALITY_MEDIUM, -1);
+    Counts c = {0, 0, 0};
+    for (int y = 40; y < 360; y++) {
+        for (int x = 0; x < 640; x++) {
+            const uint8_t *p = rgb + 3 * (y * 640 + x);
+            if (p[0] > 200 && p[1] < 60 && p[2] > 200)
+                c.pure++;
+            else if (p[0] - p[1] > 50 && p[2] - p[1] > 50)
+                c.tinted++;
+            if (p[0] < 40 && p[1] > 215 && p[2] < 40)
+                c.bg++;
+        }
+    }
+    free(rgb);
+    return c;
+}
+
+static void test_trail_in_front_is_drawn_over(void **state) {
+    (void)state;
+    /* From high above, the trail in the basin faces the eye. */
+    Counts c = render_hill(60, 1.0, -45);
+    if (c.pure <= 40)
+        print_error("pure trail pixels: %d\n", c.pure);
+    assert_true(c.pure > 40);
+}
+
+static void test_trail_behind_hill_is_hidden(void **state) {
+    (void)state;
+    /* From low down, the hill hides the basin: an opaque surface hides
+     * every trail pixel (a painter's sort of whole polygons would not). */
+    Counts c = render_hill(12, 1.0, -45);
+    assert_int_equal(c.pure, 0);
+    assert_int_equal(c.tinted, 0);
+}
+
+static void test_trail_behind_translucent_hill_is_faint(void **state) {
+    (void)state;
+    Counts c = render_hill(12, 0.6, -45);
+    assert_int_equal(c.pure, 0); /* never at full strength through a hill */
+    assert_true(c.tinted > 40);  /* but there, faintly */
+}
+
+static void test_no_cracks_as_camera_turns(void **state) {
+    (void)state;
+    /* Looking straight down at an opaque surface, no background may show
+     * through between its triangles, at any azimuth. */
+    for (int az = -90; az <= 90; az += 37) {
+        char cam[64];
+        snprintf(cam, sizeof cam, "camera.key=0, %d, 90, 1.6", az);
+        ConfigOverride ov[2] = {{cam}, {"surface.opacity=1"}};
+        uint8_t *rgb =
+            render_text_frame(bowl_config, NULL, NULL, ov, 2, 320, 180, QUALITY_DRAFT, 0);
+        /* The central 60x60 pixels lie inside the box's footprint. */
+        for (int y = 60; y < 120; y++)
+            for (int x = 130; x < 190; x++) {
+                const uint8_t *p = rgb + 3 * (y * 320 + x);
+                assert_false(p[1] > 200 && p[0] < 60 && p[2] < 60);
+            }
+        free(rgb);
+    }
+}
+
+/* Near-black pixels of a frame below the readout band. */
+static int count_ink(const uint8_t *rgb, int w, int h) {
+    int n = 0;
+    for (int y = 40; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = rgb + 3 * (y * w + x);
+            n += p[0] < 30 && p[1] < 30 && p[2] < 30;
+        }
+    return n;
+}
+
+static void test_gradient_arrows(void **state) {
+    (void)state;
+    /* [surface] arrows = yes draws a near-black arrow at the ball; without
+     * it nothing in the 3D view is that dark. Midway through the run, from
+     * above, so the arrow faces the eye. */
+    ConfigOverride off[2] = {{"camera.key=0, -60, 60, 1"}, {"surface.arrows=no"}};
+    ConfigOverride on[2] = {{"camera.key=0, -60, 60, 1"}, {"surface.arrows=yes"}};
+    uint8_t *a = render_text_frame(bowl_config, NULL, NULL, off, 2, 640, 360, QUALITY_MEDIUM, 30);
+    uint8_t *b = render_text_frame(bowl_config, NULL, NULL, on, 2, 640, 360, QUALITY_MEDIUM, 30);
+    int without = count_ink(a, 640, 360), with = count_ink(b, 640, 360);
+    if (!(with > without + 20))
+        print_error("dark pixels: %d without arrows, %d with\n", without, with);
+    assert_true(with > without + 20);
+    free(a);
+    free(b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trail_in_front_is_drawn_over),
+        cmocka_unit_test(test_trail_behind_hill_is_hidden),
+        cmocka_unit_test(test_trail_behind_translucent_hill_is_faint),
+        cmocka_unit_test(test_no_cracks_as_camera_turns),
+        cmocka_unit_test(test_gradient_arrows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
