@@ -125,6 +125,85 @@ static void prepared_free(Prepared *pr) {
     view_free(&pr->view);
 }
 
+/* The ring of frame slots: two frames in flight per worker keep it busy
+ * while the encoder takes a frame; at 8K with many threads that would be
+ * gigabytes, so the ring is also held to about 512 MB (but never fewer than
+ * workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
+static int pipeline_init(Pipeline *p, const Composer *c, int nworkers, GdError *err) {
+    memset(p, 0, sizeof *p);
+    p->composer = c;
+    p->nframes = c->spec.nframes;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->nslots = 2 * nworkers + 1;
+    size_t frame_bytes = (size_t)c->spec.width * c->spec.height * 3;
+    size_t budget = (size_t)512 << 20;
+    if ((size_t)p->nslots * frame_bytes > budget) {
+        size_t fit = budget / frame_bytes;
+        p->nslots = fit > (size_t)nworkers + 1 ? (int)fit : nworkers + 1;
+    }
+    p->slot = calloc((size_t)p->nslots, sizeof *p->slot);
+    p->slot_frame = malloc(sizeof(int) * (size_t)p->nslots);
+    if (!p->slot || !p->slot_frame)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    for (int i = 0; i < p->nslots; i++) {
+        p->slot_frame[i] = -1;
+        if (!(p->slot[i] = malloc(frame_bytes)))
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory for frame buffers");
+    }
+    return 0;
+}
+
+static void pipeline_free(Pipeline *p) {
+    if (p->slot)
+        for (int i = 0; i < p->nslots; i++)
+            free(p->slot[i]);
+    free(p->slot);
+    free(p->slot_frame);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+}
+
+/* Tells the workers to stop once their frame is done. */
+static void pipeline_stop(Pipeline *p) {
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* The calling thread's half: takes the slots in frame order, encodes each
+ * and frees it for the workers, drawing the progress bar. */
+static int encode_frames(Pipeline *p, Encoder *enc, int progress, GdError *err) {
+    const int pitch = p->composer->spec.width * 3;
+    double t0 = now_seconds(), last_draw = -1;
+    for (int f = 0; f < p->nframes; f++) {
+        int s = f % p->nslots;
+        pthread_mutex_lock(&p->mu);
+        while (p->slot_frame[s] != f)
+            pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        int rc = encoder_write_frame(enc, p->slot[s], pitch, err);
+        pthread_mutex_lock(&p->mu);
+        p->slot_frame[s] = -1;
+        p->next_encode = f + 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (rc != 0)
+            return rc;
+        if (progress) {
+            double t = now_seconds();
+            if (t - last_draw > 0.1 || f + 1 == p->nframes) {
+                progress_draw(f + 1, p->nframes, t - t0);
+                last_draw = t;
+            }
+        }
+    }
+    if (progress)
+        fputc('\n', stderr);
+    return 0;
+}
+
 int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
                  const VideoOptions *opt, GdError *err) {
     Prepared *pr = malloc(sizeof *pr);
@@ -135,47 +214,25 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
         free(pr);
         return rc;
     }
-    const int w = pr->composer.spec.width, h = pr->composer.spec.height;
+    const Composer *c = &pr->composer;
+    const int nworkers = opt->threads;
     Pipeline p;
-    memset(&p, 0, sizeof p);
-    p.composer = &pr->composer;
-    p.nframes = config_frame_count(cfg);
-    int nworkers = opt->threads;
-    /* Two frames in flight per worker keep it busy while the encoder takes
-     * a frame; at 8K with many threads that would be gigabytes, so the ring
-     * is also held to about 512 MB (but never fewer than workers + 1). */
-    p.nslots = 2 * nworkers + 1;
-    size_t frame_bytes = (size_t)w * h * 3;
-    size_t budget = (size_t)512 << 20;
-    if ((size_t)p.nslots * frame_bytes > budget) {
-        size_t fit = budget / frame_bytes;
-        p.nslots = fit > (size_t)nworkers + 1 ? (int)fit : nworkers + 1;
-    }
-    Worker *workers = calloc((size_t)nworkers, sizeof *workers);
     GdThreads threads = {0};
-    p.slot = calloc((size_t)p.nslots, sizeof *p.slot);
-    p.slot_frame = malloc(sizeof(int) * (size_t)p.nslots);
     Encoder *enc = NULL;
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.cv, NULL);
-    if (!workers || !p.slot || !p.slot_frame) {
+    Worker *workers = calloc((size_t)nworkers, sizeof *workers);
+    if ((rc = pipeline_init(&p, c, nworkers, err)) != 0)
+        goto done;
+    if (!workers) {
         rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
         goto done;
     }
-    for (int i = 0; i < p.nslots; i++) {
-        p.slot_frame[i] = -1;
-        if (!(p.slot[i] = malloc((size_t)w * h * 3))) {
-            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory for frame buffers");
-            goto done;
-        }
-    }
     for (int i = 0; i < nworkers; i++) {
         workers[i].p = &p;
-        if ((rc = compose_scratch_init(&workers[i].scratch, &pr->composer, err)) != 0)
+        if ((rc = compose_scratch_init(&workers[i].scratch, c, err)) != 0)
             goto done;
     }
-    EncoderOptions eo = {.width = w,
-                         .height = h,
+    EncoderOptions eo = {.width = c->spec.width,
+                         .height = c->spec.height,
                          .fps = cfg->video.fps,
                          .crf = cfg->video.crf,
                          .preset = cfg->video.preset,
@@ -192,51 +249,19 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
         rc = gd_error(err, GD_ERR_RUNTIME, "cannot start render threads");
         goto done;
     }
-    double t0 = now_seconds(), last_draw = -1;
-    for (int f = 0; f < p.nframes; f++) {
-        int s = f % p.nslots;
-        pthread_mutex_lock(&p.mu);
-        while (p.slot_frame[s] != f)
-            pthread_cond_wait(&p.cv, &p.mu);
-        pthread_mutex_unlock(&p.mu);
-        rc = encoder_write_frame(enc, p.slot[s], w * 3, err);
-        pthread_mutex_lock(&p.mu);
-        p.slot_frame[s] = -1;
-        p.next_encode = f + 1;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
-        if (rc != 0)
-            goto done;
-        if (opt->progress) {
-            double t = now_seconds();
-            if (t - last_draw > 0.1 || f + 1 == p.nframes) {
-                progress_draw(f + 1, p.nframes, t - t0);
-                last_draw = t;
-            }
-        }
-    }
-    if (opt->progress)
-        fputc('\n', stderr);
+    if ((rc = encode_frames(&p, enc, opt->progress, err)) != 0)
+        goto done;
     rc = encoder_finish(enc, err);
     enc = NULL;
 done:
-    pthread_mutex_lock(&p.mu);
-    p.stop = 1;
-    pthread_cond_broadcast(&p.cv);
-    pthread_mutex_unlock(&p.mu);
+    pipeline_stop(&p);
     threads_join(&threads);
     if (workers)
         for (int i = 0; i < nworkers; i++)
             compose_scratch_free(&workers[i].scratch);
     encoder_abort(enc);
-    if (p.slot)
-        for (int i = 0; i < p.nslots; i++)
-            free(p.slot[i]);
-    free(p.slot);
-    free(p.slot_frame);
+    pipeline_free(&p);
     free(workers);
-    pthread_cond_destroy(&p.cv);
-    pthread_mutex_destroy(&p.mu);
     prepared_free(pr);
     free(pr);
     return rc;
