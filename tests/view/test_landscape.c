@@ -1,0 +1,167 @@
+/*
+ * test_landscape.c — the loss on the plane: the grid holds exactly the
+ * model's loss at each vertex whatever the thread count, the z range and
+ * log scale follow their rules, contours lie in box coordinates, and the
+ * default box is worked out by hand.
+ */
+#include <float.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+#include "view/landscape.h"
+
+static const char *CONFIG_TEXT = "[data]\n"
+                                 "x = linspace(-1, 1, 21)\n"
+                                 "true = 1, 0.5\n"
+                                 "noise = 0\n"
+                                 "[model]\n"
+                                 "params = a, b\n"
+                                 "formula = a*x + b\n"
+                                 "[surface]\n"
+                                 "a = -1, 3\n"
+                                 "b = -1.5, 2.5\n"
+                                 "resolution = 9\n"
+                                 "contours = 4\n"
+                                 "[run]\n"
+                                 "init = 0, 0\n";
+
+static void load(Config *cfg, const ConfigOverride *ov, int nov) {
+    const char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "l.ini", CONFIG_TEXT);
+    GdError err;
+    if (config_load(path, ov, nov, cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+}
+
+static void test_grid_is_the_loss(void **state) {
+    (void)state;
+    Config cfg;
+    load(&cfg, NULL, 0);
+    Plane pl;
+    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
+    const double lo[2] = {-1, -1.5}, hi[2] = {3, 2.5};
+    Landscape one, three;
+    GdError err;
+    assert_int_equal(landscape_build(&one, &cfg, &pl, lo, hi, 1, &err), 0);
+    assert_int_equal(landscape_build(&three, &cfg, &pl, lo, hi, 3, &err), 0);
+    const int n = 9;
+    assert_int_equal(one.res, n);
+    /* Vertex (i, j) is at a = -1 + 0.5 i, b = -1.5 + 0.5 j. */
+    double zmin = DBL_MAX, zmax = -DBL_MAX;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double p[2] = {-1 + 0.5 * i, -1.5 + 0.5 * j};
+            double l =
+                formula_mse(cfg.model.formula, cfg.data_x, cfg.data_y, NULL, cfg.ndata, p, NULL);
+            assert_true(one.loss[j * n + i] == l);
+            zmin = fmin(zmin, l);
+            zmax = fmax(zmax, l);
+        }
+    /* The true values (1, 0.5) are vertex (4, 4): a perfect fit. */
+    assert_true(one.loss[4 * n + 4] == 0);
+    assert_memory_equal(one.loss, three.loss, sizeof(double) * n * n);
+    assert_true(one.zlo == zmin && one.zhi == zmax);
+    /* Box axes: a from -1 to 3 in steps of 1. */
+    assert_int_equal(one.axis[0].n, 5);
+    assert_string_equal(one.axis[0].label[0], "-1");
+    assert_near(landscape_box(&one, 0, -1), -1, 0);
+    assert_near(landscape_box(&one, 0, 3), 1, 0);
+    assert_near(landscape_box(&one, 1, 0.5), 0, 0);
+    /* Contours: 4 levels, every segment inside the box, levels 0..3. */
+    assert_true(one.ncontour > 0);
+    assert_int_equal(one.ncontour, three.ncontour);
+    for (int k = 0; k < one.ncontour; k++) {
+        for (int q = 0; q < 4; q++)
+            assert_true(fabs(one.contour[4 * k + q]) <= 1);
+        assert_true(one.contour_level[k] >= 0 && one.contour_level[k] < 4);
+    }
+    landscape_free(&one);
+    landscape_free(&three);
+    landscape_free(&three); /* idempotent */
+    config_free(&cfg);
+}
+
+static void test_log_scale(void **state) {
+    (void)state;
+    ConfigOverride ov[1] = {{"surface.zscale=log"}};
+    Config cfg;
+    load(&cfg, ov, 1);
+    Plane pl;
+    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
+    const double lo[2] = {-1, -1.5}, hi[2] = {3, 2.5};
+    Landscape ls;
+    GdError err;
+    assert_int_equal(landscape_build(&ls, &cfg, &pl, lo, hi, 2, &err), 0);
+    /* The perfect fit (loss 0) would reach 1e-300: 12 decades are shown. */
+    assert_near(ls.zhi - ls.zlo, 12, 0);
+    assert_near(landscape_z(ZSCALE_LOG, 1000), 3, 1e-15);
+    assert_near(landscape_z(ZSCALE_LOG, 0), -300, 0);
+    assert_near(landscape_z(ZSCALE_LINEAR, 0.25), 0.25, 0);
+    /* The z axis ticks are whole decades. */
+    for (int k = 0; k < ls.axis[2].n; k++)
+        assert_near(ls.axis[2].v[k], round(ls.axis[2].v[k]), 0);
+    landscape_free(&ls);
+    config_free(&cfg);
+}
+
+static void test_default_range(void **state) {
+    (void)state;
+    Config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.model.nparams = 2;
+    strcpy(cfg.model.params[0], "a");
+    strcpy(cfg.model.params[1], "b");
+    RunConfig runs[2];
+    memset(runs, 0, sizeof runs);
+    runs[0].init[0] = 0;
+    runs[1].init[0] = 2;
+    cfg.nruns = 2;
+    cfg.runs = runs;
+    cfg.data.from_file = 1;
+    Plane pl;
+    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
+    /* Run 0 goes 0 -> 1 -> 100 in a: 100 is more than twice the starts'
+     * span (2) beyond them, so the box stops at 1. */
+    double p0[6] = {0, 0, 1, 0, 100, 0}, l0[3] = {1, 1, 1};
+    double p1[2] = {2, 0}, l1[1] = {1};
+    Trajectory t[2] = {{&runs[0], 2, 3, p0, l0, NULL, RUN_MOVING, 0},
+                       {&runs[1], 2, 1, p1, l1, NULL, RUN_MOVING, 0}};
+    ViewTrail vt[2];
+    for (int r = 0; r < 2; r++)
+        assert_int_equal(plane_trail_init(&vt[r], &pl, &t[r]), 0);
+    double lo, hi;
+    /* a in [0, 2], padded by 12% of 2 to [-0.24, 2.24], round step 0.2. */
+    landscape_default_range(&cfg, &pl, vt, 2, 0, &lo, &hi);
+    assert_near(lo, -0.4, 1e-12);
+    assert_near(hi, 2.4, 1e-12);
+    /* With synthetic data the true value counts too: a in [0, 5], padded
+     * by 0.6, step nice(6.2 / 10) = 0.5. */
+    cfg.data.from_file = 0;
+    cfg.data.has_true = 1;
+    cfg.data.true_params[0] = 5;
+    landscape_default_range(&cfg, &pl, vt, 2, 0, &lo, &hi);
+    assert_near(lo, -1, 1e-12);
+    assert_near(hi, 6, 1e-12);
+    for (int r = 0; r < 2; r++)
+        plane_trail_free(&vt[r]);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_is_the_loss),
+        cmocka_unit_test(test_log_scale),
+        cmocka_unit_test(test_default_range),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
