@@ -10,11 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#define TITLE_PX    52.0 /* title band height at 720p */
-#define CAPTION_PX  30.0 /* split-mode caption band height at 720p */
-#define COLORBAR_PX 70.0 /* colourbar strip width at 720p, tick labels included */
-#define GAP_PX      8.0  /* space around and between 2D panels at 720p */
-#define AREA_3D     0.6  /* share of the frame the 3D area takes beside 2D panels */
+#include "base/tunables.h"
 
 static Rect rect(double x, double y, double w, double h) {
     Rect r = {x, y, w > 0 ? w : 0, h > 0 ? h : 0};
@@ -74,7 +70,7 @@ static void place_views(Rect area, int n, double u, Layout *L) {
     int cw = (int)area.w / cols, ch = (int)area.h / rows;
     int ox = (int)area.x + ((int)area.w - cw * cols) / 2;
     int oy = (int)area.y + ((int)area.h - ch * rows) / 2;
-    int cap = clampi((int)lround(CAPTION_PX * u), 0, ch / 3);
+    int cap = clampi((int)lround(LAYOUT_CAPTION_PX * u), 0, ch / 3);
     for (int k = 0; k < n; k++) {
         int line = k / along, pos = k % along;
         int in_line = line == lines - 1 ? n - line * along : along;
@@ -98,7 +94,7 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     const double u = height / 720.0;
     int top = 0;
     if (cfg->video.title[0]) {
-        top = clampi((int)lround(TITLE_PX * u), 0, height);
+        top = clampi((int)lround(LAYOUT_TITLE_BAND_PX * u), 0, height);
         out->title = rect(0, 0, width, top);
     }
     Rect content = rect(0, top, width, height - top);
@@ -114,11 +110,11 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     Rect area3d = rect(0, 0, 0, 0), rest = content;
     if (has_surface && out->npanels > 0) {
         if (content.w >= content.h) {
-            int w3 = (int)lround(AREA_3D * content.w);
+            int w3 = (int)lround(LAYOUT_AREA_3D * content.w);
             area3d = rect(content.x, content.y, w3, content.h);
             rest = rect(content.x + w3, content.y, content.w - w3, content.h);
         } else {
-            int h3 = (int)lround(AREA_3D * content.h);
+            int h3 = (int)lround(LAYOUT_AREA_3D * content.h);
             area3d = rect(content.x, content.y, content.w, h3);
             rest = rect(content.x, content.y + h3, content.w, content.h - h3);
         }
@@ -126,11 +122,11 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
         area3d = content;
     }
 
-    int g = clampi((int)lround(GAP_PX * u), 1, 64);
+    int g = clampi((int)lround(LAYOUT_GAP_PX * u), 1, 64);
     place_panels(rest, out->npanels, g, out->panel);
 
     if (has_surface && area3d.w > 0 && area3d.h > 0) {
-        int cbw = clampi((int)lround(COLORBAR_PX * u), 0, (int)area3d.w / 4);
+        int cbw = clampi((int)lround(LAYOUT_COLORBAR_PX * u), 0, (int)area3d.w / 4);
         out->colorbar = rect(area3d.x + area3d.w - cbw, area3d.y, cbw, area3d.h);
         Rect views = rect(area3d.x, area3d.y, area3d.w - cbw, area3d.h);
         if (cfg->layout.mode == LAYOUT_SPLIT) {

@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "base/tunables.h"
+
 static void draw_text(TextRenderer *tr, RasterTarget *out, const char *str, double size, double x,
                       double y, int align, const float c[3]) {
     text_draw(tr, out, str, (float)size, (float)x, (float)y, align, c[0], c[1], c[2], 1.0f);
@@ -30,7 +32,8 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
                              double top, double maxw, const int *runs, int nruns, double step,
                              int compact) {
     const double u = s->scale;
-    double size = (compact ? 12.5 : 15.5) * u, lh = (compact ? 17 : 23) * u;
+    double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * u,
+           lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * u;
     const float ink[3] = {0.12f, 0.12f, 0.15f};
     const Config *cfg = s->cfg;
     float w, asc, desc;
@@ -114,7 +117,7 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
              rc->init[1], optimizer_name(rc->optimizer), rc->lr);
     raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), 0.96f,
                      0.96f, 0.97f, 1);
-    double size = 15 * s->scale;
+    double size = OVERLAY_CAPTION_PX * s->scale;
     float w, asc, desc;
     text_measure(tr, buf, (float)size, &w, &asc, &desc);
     if (w > r.w - 8 * s->scale) /* shrink to fit a narrow view */
@@ -130,10 +133,11 @@ void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out)
         return;
     /* A long title shrinks to fit the frame's width. */
     const float ink[3] = {0.08f, 0.08f, 0.1f};
-    double size = 27 * u;
+    double size = OVERLAY_TITLE_PX * u;
     float w, asc, desc;
     text_measure(tr, cfg->video.title, (float)size, &w, &asc, &desc);
     if (w > s->width - 32 * u)
         size *= (s->width - 32 * u) / w;
-    draw_text(tr, out, cfg->video.title, size, s->width * 0.5, 38 * u, TEXT_CENTER, ink);
+    draw_text(tr, out, cfg->video.title, size, s->width * 0.5, OVERLAY_TITLE_BASELINE_PX * u,
+              TEXT_CENTER, ink);
 }

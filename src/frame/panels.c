@@ -20,18 +20,9 @@
 
 #include "base/geom.h"
 #include "base/ticks.h"
+#include "base/tunables.h"
 #include "draw/colormap.h"
 #include "model/formula.h"
-
-#define PAD_PX      6.0  /* inner padding of a panel */
-#define TITLE_PX    16.0 /* panel title size */
-#define NAME_PX     14.0 /* axis name size */
-#define TICK_PX     13.0 /* tick label size */
-#define TICK_LEN_PX 4.0
-#define FIT_POINTS  400 /* data points drawn at most */
-#define FIT_SAMPLES 200 /* x samples of a fitted curve */
-#define CURVE_W_PX  2.2
-#define BALL_R_PX   5.0
 
 struct PanelCache {
     double fit_range[4];  /* data x lo/hi, y lo/hi, margins included */
@@ -211,16 +202,17 @@ static void loss_range(const FrameSpec *s, double out[2]) {
  * the y ticks are chosen first because the left margin depends on them. */
 static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double ylo, double yhi,
                    int ylog, PlotAxes *ax, Ticks *xt, Ticks *yt) {
-    const double u = s->scale, pad = PAD_PX * u;
+    const double u = s->scale, pad = PANEL_PAD_PX * u;
     memset(ax, 0, sizeof *ax);
     ax->xlo = xlo;
     ax->xhi = xhi;
     ax->ylo = ylo;
     ax->yhi = yhi;
     ax->ylog = ylog;
-    double top = r.y + pad + TITLE_PX * u * 1.25 + 4 * u;
+    double top = r.y + pad + PANEL_TITLE_PX * u * 1.25 + 4 * u;
     double bottom =
-        r.y + r.h - (pad + NAME_PX * u * 1.2 + TICK_PX * u * 1.25 + TICK_LEN_PX * u + 2 * u);
+        r.y + r.h -
+        (pad + PANEL_NAME_PX * u * 1.2 + PANEL_TICK_PX * u * 1.25 + PANEL_TICK_LEN_PX * u + 2 * u);
     ax->y0 = round(top);
     ax->y1 = round(bottom);
     Ticks yt_local, xt_local;
@@ -231,8 +223,8 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
     ticks_make(yt, ylo, yhi, (int)((ax->y1 - ax->y0) / (40 * u)), ylog);
     double lw = 0;
     for (int i = 0; i < yt->n; i++)
-        lw = fmax(lw, est_width(yt->label[i], TICK_PX * u));
-    ax->x0 = round(r.x + pad + lw + TICK_LEN_PX * u + 3 * u);
+        lw = fmax(lw, est_width(yt->label[i], PANEL_TICK_PX * u));
+    ax->x0 = round(r.x + pad + lw + PANEL_TICK_LEN_PX * u + 3 * u);
     ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
     ticks_make(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
     return ax->x1 - ax->x0 >= 8 && ax->y1 - ax->y0 >= 8 && xhi > xlo && yhi > ylo;
@@ -273,7 +265,7 @@ int panels_axes(const FrameSpec *s, const PanelCache *pc, PanelKind kind, Rect r
  * when it does not collide with the title. */
 static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
                               const char *title, const char *yname, const PlotAxes *ax, int ok) {
-    const double u = s->scale, pad = PAD_PX * u;
+    const double u = s->scale, pad = PANEL_PAD_PX * u;
     const float fw = (float)fmax(1.0, round(u));
     float x0 = (float)r.x, y0 = (float)r.y, x1 = (float)(r.x + r.w), y1 = (float)(r.y + r.h);
     fill_opaque(out, r.x, r.y, r.x + r.w, r.y + r.h, WHITE);
@@ -284,7 +276,7 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
 
     float tw, asc, desc;
     Rect inner = {r.x + pad, r.y + fw, r.w - 2 * pad, r.h - 2 * fw};
-    double tsize = TITLE_PX * u;
+    double tsize = PANEL_TITLE_PX * u;
     text_measure(tr, title, (float)tsize, &tw, &asc, &desc);
     if (tw > inner.w && tw > 0) {
         /* A narrow panel: a smaller title rather than none. */
@@ -297,7 +289,7 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
     if (!ok)
         return;
     float nw, nasc, ndesc;
-    const double nsize = NAME_PX * u;
+    const double nsize = PANEL_NAME_PX * u;
     text_measure(tr, yname, (float)nsize, &nw, &nasc, &ndesc);
     double title_left = fmax(inner.x, cx - tw / 2);
     if (r.x + pad + nw + 6 * u <= title_left)
@@ -311,7 +303,7 @@ static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, R
                       int grid) {
     const double u = s->scale;
     const float lw = (float)fmax(1.0, round(u));
-    const float tl = (float)(TICK_LEN_PX * u);
+    const float tl = (float)(PANEL_TICK_LEN_PX * u);
     float x0 = (float)ax->x0, y0 = (float)ax->y0, x1 = (float)ax->x1, y1 = (float)ax->y1;
     const float *c = AXIS_INK;
     Rect clip = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
@@ -322,8 +314,8 @@ static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, R
         if (grid && x > ax->x0 + 1 && x < ax->x1 - 1)
             raster_fill_rect(out, (float)x, y0, (float)x + lw, y1, GRID[0], GRID[1], GRID[2], 1);
         raster_fill_rect(out, (float)x, y1, (float)x + lw, y1 + lw + tl, c[0], c[1], c[2], 1);
-        draw_label(tr, out, xt->label[i], TICK_PX * u, x + lw / 2.0,
-                   y1 + lw + tl + 2 * u + 0.93 * TICK_PX * u, TEXT_CENTER, INK, clip);
+        draw_label(tr, out, xt->label[i], PANEL_TICK_PX * u, x + lw / 2.0,
+                   y1 + lw + tl + 2 * u + 0.93 * PANEL_TICK_PX * u, TEXT_CENTER, INK, clip);
     }
     for (int i = 0; i < yt->n; i++) {
         double y = round(map_lin(yt->v[i], ax->ylo, ax->yhi, ax->y1, ax->y0));
@@ -332,15 +324,15 @@ static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, R
         if (grid && y > ax->y0 + 1 && y < ax->y1 - 1)
             raster_fill_rect(out, x0, (float)y - lw, x1, (float)y, GRID[0], GRID[1], GRID[2], 1);
         raster_fill_rect(out, x0 - lw - tl, (float)y - lw, x0, (float)y, c[0], c[1], c[2], 1);
-        draw_label(tr, out, yt->label[i], TICK_PX * u, x0 - lw - tl - 2 * u,
-                   y - lw / 2.0 + 0.35 * TICK_PX * u, TEXT_RIGHT, INK, clip);
+        draw_label(tr, out, yt->label[i], PANEL_TICK_PX * u, x0 - lw - tl - 2 * u,
+                   y - lw / 2.0 + 0.35 * PANEL_TICK_PX * u, TEXT_RIGHT, INK, clip);
     }
     raster_fill_rect(out, x0 - lw, y0 - lw, x1 + lw, y0, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x0 - lw, y1, x1 + lw, y1 + lw, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x0 - lw, y0, x0, y1, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x1, y0, x1 + lw, y1, c[0], c[1], c[2], 1);
-    draw_label(tr, out, xname, NAME_PX * u, (ax->x0 + ax->x1) / 2,
-               r.y + r.h - PAD_PX * u - 0.24 * NAME_PX * u, TEXT_CENTER, INK, clip);
+    draw_label(tr, out, xname, PANEL_NAME_PX * u, (ax->x0 + ax->x1) / 2,
+               r.y + r.h - PANEL_PAD_PX * u - 0.24 * PANEL_NAME_PX * u, TEXT_CENTER, INK, clip);
 }
 
 /* ---------------------------------------------------------- per run */
@@ -379,16 +371,17 @@ static int run_at(const ViewTrail *tr, double step, int *kmax, double *last, dou
 
 static void draw_ball(const FrameSpec *s, RasterTarget *out, double x, double y, const float c[3]) {
     const double u = s->scale;
-    raster_point(out, vtx(x, y, c, 1), (float)(BALL_R_PX * u), line_flags(s));
-    raster_ring(out, vtx(x, y, DARK, 0.8f), (float)(BALL_R_PX * u), (float)(1.2 * u),
+    raster_point(out, vtx(x, y, c, 1), (float)(PANEL_BALL_R_PX * u), line_flags(s));
+    raster_ring(out, vtx(x, y, DARK, 0.8f), (float)(PANEL_BALL_R_PX * u), (float)(1.2 * u),
                 line_flags(s));
 }
 
 static void draw_start(const FrameSpec *s, RasterTarget *out, double x, double y,
                        const float c[3]) {
     const double u = s->scale;
-    raster_point(out, vtx(x, y, WHITE, 0.9f), (float)(BALL_R_PX * u), line_flags(s));
-    raster_ring(out, vtx(x, y, c, 1), (float)(BALL_R_PX * u), (float)(2.0 * u), line_flags(s));
+    raster_point(out, vtx(x, y, WHITE, 0.9f), (float)(PANEL_BALL_R_PX * u), line_flags(s));
+    raster_ring(out, vtx(x, y, c, 1), (float)(PANEL_BALL_R_PX * u), (float)(2.0 * u),
+                line_flags(s));
 }
 
 /* ---------------------------------------------------------- contour */
@@ -505,7 +498,7 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
             draw_segment(out, &ax, x - d, y + d, x + d, y - d, DARK, 1, 1.8 * u, line_flags(s));
         }
     }
-    const double width = CURVE_W_PX * u;
+    const double width = PANEL_CURVE_W_PX * u;
     for (int ri = 0; ri < s->view->ntrails; ri++) {
         const ViewTrail *tr_ = &s->view->trails[ri];
         int kmax;
@@ -561,26 +554,27 @@ void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
     if (!panel_begin(s, pc, PANEL_FIT, tr, out, r, "Fit to the data", "y", "x", &ax))
         return;
 
-    int stride = cfg->ndata > FIT_POINTS ? (cfg->ndata + FIT_POINTS - 1) / FIT_POINTS : 1;
+    int stride =
+        cfg->ndata > PANEL_FIT_POINTS ? (cfg->ndata + PANEL_FIT_POINTS - 1) / PANEL_FIT_POINTS : 1;
     for (int i = 0; i < cfg->ndata; i += stride) {
         double x = panels_map_x(&ax, cfg->data_x[i]), y = panels_map_y(&ax, cfg->data_y[i]);
         if (in_area(&ax, x, y))
             raster_point(out, vtx(x, y, DOT_GREY, 1), (float)(2.2 * u), line_flags(s));
     }
-    double xs[FIT_SAMPLES], ys[FIT_SAMPLES];
-    for (int i = 0; i < FIT_SAMPLES; i++)
-        xs[i] = ax.xlo + (ax.xhi - ax.xlo) * i / (FIT_SAMPLES - 1);
+    double xs[PANEL_FIT_SAMPLES], ys[PANEL_FIT_SAMPLES];
+    for (int i = 0; i < PANEL_FIT_SAMPLES; i++)
+        xs[i] = ax.xlo + (ax.xhi - ax.xlo) * i / (PANEL_FIT_SAMPLES - 1);
     for (int ri = 0; ri < s->view->ntrails; ri++) {
         const ViewTrail *st = &s->view->trails[ri];
         int kmax;
         double last, p[GD_MAX_PARAMS];
         if (!run_at(st, step, &kmax, &last, p, NULL, NULL))
             continue;
-        formula_eval_many(cfg->model.formula, xs, FIT_SAMPLES, p, ys);
-        for (int i = 0; i + 1 < FIT_SAMPLES; i++)
+        formula_eval_many(cfg->model.formula, xs, PANEL_FIT_SAMPLES, p, ys);
+        for (int i = 0; i + 1 < PANEL_FIT_SAMPLES; i++)
             draw_segment(out, &ax, panels_map_x(&ax, xs[i]), panels_map_y(&ax, ys[i]),
                          panels_map_x(&ax, xs[i + 1]), panels_map_y(&ax, ys[i + 1]), st->color, 1,
-                         CURVE_W_PX * u, line_flags(s));
+                         PANEL_CURVE_W_PX * u, line_flags(s));
     }
 }
 
@@ -596,7 +590,7 @@ void panels_draw_loss(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr
     PlotAxes ax;
     if (!panel_begin(s, pc, PANEL_LOSS, tr, out, r, "Loss per step", "loss", "step", &ax))
         return;
-    const double width = CURVE_W_PX * u;
+    const double width = PANEL_CURVE_W_PX * u;
     const int flags = line_flags(s);
     /* A log axis below its range: clamp -inf (a zero loss) to just under
      * the bottom so the curve runs along the axis instead of vanishing. */
@@ -715,8 +709,8 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
                          (float)y + lw / 2, k[0], k[1], k[2], 1);
         draw_label(tr, out, A->label[i], size, lx, y + 0.35 * size, TEXT_LEFT, INK, r);
     }
-    draw_label(tr, out, "loss", NAME_PX * u, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u, TEXT_CENTER, INK,
-               r);
+    draw_label(tr, out, "loss", PANEL_NAME_PX * u, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u, TEXT_CENTER,
+               INK, r);
 }
 
 /* ------------------------------------------------------------- cache */

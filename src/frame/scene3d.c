@@ -16,16 +16,10 @@
 #include <string.h>
 
 #include "base/geom.h"
+#include "base/tunables.h"
 #include "draw/colormap.h"
 
-#define H            CAMERA_BOX_HALF_Z
-#define BAND_PIXELS  60     /* output rows per band */
-#define TRAIL_LIFT   0.02   /* world units a trail is moved toward the eye */
-#define START_LIFT   0.10   /* ... and the start marker, on top of its trail */
-#define BALL_LIFT    0.13   /* ... and the ball, on top of both (it starts on the start) */
-#define PIECE_LEN    0.04   /* world length of a trail piece on long steps */
-#define TRAIL_EXACT  20000  /* steps of a run drawn one by one */
-#define TRAIL_PIECES 400000 /* pieces per trail and frame, at most */
+#define H CAMERA_BOX_HALF_Z
 
 /* A primitive of the per-frame display list, in supersampled screen space. */
 typedef enum { PRIM_TRI, PRIM_LINE, PRIM_DOT, PRIM_RING } PrimKind;
@@ -182,7 +176,7 @@ void scene3d_free(Scene3D *s) {
 
 int scene3d_scratch_init(Scene3DScratch *sc, const Scene3D *s, GdError *err) {
     memset(sc, 0, sizeof *sc);
-    sc->band_rows = BAND_PIXELS * s->spec->ss;
+    sc->band_rows = SCENE3D_BAND_ROWS * s->spec->ss;
     int w = s->spec->width * s->spec->ss;
     size_t nv = (size_t)s->land->res * s->land->res;
     /* Two rows more than a band: its neighbours' edge rows (see scene3d_render). */
@@ -191,7 +185,7 @@ int scene3d_scratch_init(Scene3DScratch *sc, const Scene3D *s, GdError *err) {
         !(sc->vx = malloc(sizeof(float) * nv)) || !(sc->vy = malloc(sizeof(float) * nv)) ||
         !(sc->vz = malloc(sizeof(float) * nv)) ||
         !(sc->edge_mask = malloc((size_t)w * (sc->band_rows + 2))) ||
-        !(sc->resolved = malloc((size_t)s->spec->width * BAND_PIXELS * 3)) ||
+        !(sc->resolved = malloc((size_t)s->spec->width * SCENE3D_BAND_ROWS * 3)) ||
         !(sc->lists = calloc(2, sizeof *sc->lists))) {
         scene3d_scratch_free(sc);
         return gd_error(err, GD_ERR_RUNTIME, "out of memory for render buffers");
@@ -325,13 +319,13 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
     int open = 0; /* a polyline is under way from `from` to `to` */
     RasterVertex from = vtx(0, 0, 0, tr->trail->color, 1), to = from;
     /* A very long run (hundreds of thousands of steps) keeps its first
-     * TRAIL_EXACT steps and is drawn through every stride-th point after
+     * SCENE3D_TRAIL_EXACT steps and is drawn through every stride-th point after
      * them, so one frame's work and memory stay bounded; the pieces that
      * drape a step over the surface are rationed the same way. */
-    const int exact = TRAIL_EXACT;
+    const int exact = SCENE3D_TRAIL_EXACT;
     int stride = kmax > 2 * exact ? (kmax - exact + exact - 1) / exact : 1;
     int nseg = kmax < 2 * exact ? kmax + 1 : exact + (kmax - exact) / stride + 1;
-    int max_pieces = TRAIL_PIECES / (nseg > 0 ? nseg : 1);
+    int max_pieces = SCENE3D_TRAIL_PIECES / (nseg > 0 ? nseg : 1);
     max_pieces = max_pieces < 1 ? 1 : max_pieces > 64 ? 64 : max_pieces;
     for (int k = 0; k <= kmax && k + 1 < tr->npoints;) {
         int next = k + (k >= exact && stride > 1 ? stride : 1);
@@ -346,7 +340,7 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
         k = next;
         double len = sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) +
                           (b[2] - a[2]) * (b[2] - a[2]));
-        int m = (int)ceil(len * frac / PIECE_LEN);
+        int m = (int)ceil(len * frac / SCENE3D_PIECE_LEN);
         if (m < 1)
             m = 1;
         if (m > max_pieces)
@@ -364,8 +358,8 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
                     p1[i] = prev[i] + t1 * (cur[i] - prev[i]);
                 }
                 RasterVertex va = vtx(0, 0, 0, tr->trail->color, 1), vb = va;
-                if (project_lifted(cam, p0, TRAIL_LIFT, &va) &&
-                    project_lifted(cam, p1, TRAIL_LIFT, &vb)) {
+                if (project_lifted(cam, p0, SCENE3D_TRAIL_LIFT, &va) &&
+                    project_lifted(cam, p1, SCENE3D_TRAIL_LIFT, &vb)) {
                     /* A gap (the path left the box and came back) ends the
                      * polyline under way. */
                     if (!open || fabsf(va.x - to.x) + fabsf(va.y - to.y) > 0.01f) {
@@ -432,8 +426,10 @@ static void emit_arrow(const Scene3D *s, const Camera *cam, const Scene3DTrail *
     const float w = (float)(2.6 * s->scale * s->spec->ss);
     const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | (s->spec->aa ? 0 : RASTER_NO_AA);
     RasterVertex a = vtx(0, 0, 0, ink, 1), b = a, c = a, e = a;
-    if (project_lifted(cam, ts->ball, BALL_LIFT, &a) && project_lifted(cam, tip, BALL_LIFT, &b) &&
-        project_lifted(cam, left, BALL_LIFT, &c) && project_lifted(cam, right, BALL_LIFT, &e)) {
+    if (project_lifted(cam, ts->ball, SCENE3D_BALL_LIFT, &a) &&
+        project_lifted(cam, tip, SCENE3D_BALL_LIFT, &b) &&
+        project_lifted(cam, left, SCENE3D_BALL_LIFT, &c) &&
+        project_lifted(cam, right, SCENE3D_BALL_LIFT, &e)) {
         add_line(l, a, b, w, flags);
         add_line(l, b, c, w, flags);
         add_line(l, b, e, w, flags);
@@ -450,14 +446,14 @@ static void emit_markers(const Scene3D *s, const Camera *cam, const Scene3DTrail
         return;
     const double *w0 = tr->point[0];
     RasterVertex v;
-    if (in_box_xy(w0) && project_lifted(cam, w0, START_LIFT, &v)) {
+    if (in_box_xy(w0) && project_lifted(cam, w0, SCENE3D_START_LIFT, &v)) {
         /* The start: a ring in the run's colour around a white dot. */
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, white, 1), 8.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, tr->trail->color, 1), 8.0f * u, 3.0f * u, flags);
     }
     if (s->spec->cfg->surface.arrows && ts->ball_in_box)
         emit_arrow(s, cam, tr, ts, l);
-    if (ts->ball_in_box && project_lifted(cam, ts->ball, BALL_LIFT, &v)) {
+    if (ts->ball_in_box && project_lifted(cam, ts->ball, SCENE3D_BALL_LIFT, &v)) {
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, tr->trail->color, 1), 7.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, dark, 0.8f), 7.0f * u, 1.5f * u, flags);
     }
@@ -755,7 +751,7 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
                              RasterTarget *out) {
     const float ink[3] = {0.15f, 0.15f, 0.18f};
     const double u = s->scale;
-    const double tick_px = 14 * u, name_px = 19 * u;
+    const double tick_px = SCENE3D_TICK_PX * u, name_px = SCENE3D_NAME_PX * u;
     double xf = co->eye[0] > 0 ? -1 : 1, yf = co->eye[1] > 0 ? -1 : 1;
     double zf = co->eye[2] > 0 ? -H : H;
     float x, y, z;
@@ -811,7 +807,7 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
             continue;
         char buf[64];
         snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
-        text_measure(tr, buf, (float)(17 * u), &w, &asc, &desc);
+        text_measure(tr, buf, (float)(SCENE3D_DIVERGED_PX * u), &w, &asc, &desc);
         double x =
             ts[i].has_end ? view->x + ts[i].end_x / s->spec->ss + 12 * u : view->x + view->w / 2;
         double y = ts[i].has_end ? view->y + ts[i].end_y / s->spec->ss : view->y + view->h / 2;
@@ -819,7 +815,8 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
         y = fmin(fmax(y, view->y + asc + 4 * u), view->y + view->h - desc - 4 * u);
         raster_fill_rect(out, (float)(x - 4 * u), (float)(y - asc - 3 * u), (float)(x + w + 4 * u),
                          (float)(y + desc + 3 * u), 1, 1, 1, 0.85f);
-        draw_text(tr, out, buf, 17 * u, x, y, TEXT_LEFT, s->trails[r].trail->color);
+        draw_text(tr, out, buf, SCENE3D_DIVERGED_PX * u, x, y, TEXT_LEFT,
+                  s->trails[r].trail->color);
     }
 }
 

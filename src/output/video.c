@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/parallel.h"
+#include "base/tunables.h"
 #include "frame/compose.h"
 #include "output/encode.h"
 #include "view/view.h"
@@ -137,7 +138,7 @@ static int pipeline_init(Pipeline *p, const Composer *c, int nworkers, GdError *
     pthread_cond_init(&p->cv, NULL);
     p->nslots = 2 * nworkers + 1;
     size_t frame_bytes = (size_t)c->spec.width * c->spec.height * 3;
-    size_t budget = (size_t)512 << 20;
+    size_t budget = VIDEO_RING_BYTES;
     if ((size_t)p->nslots * frame_bytes > budget) {
         size_t fit = budget / frame_bytes;
         p->nslots = fit > (size_t)nworkers + 1 ? (int)fit : nworkers + 1;

@@ -6,9 +6,6 @@
 #include <math.h>
 
 #define DEG (3.14159265358979323846 / 180.0)
-/* Vertical field of view at zoom 1: gentle perspective, close to a
- * photographic "normal" lens, so hills in front look nearer than behind. */
-#define FOV_DEG 28.0
 
 static double ease(Ease e, double u) {
     return e == EASE_LINEAR ? u : u * u * (3.0 - 2.0 * u);
@@ -52,7 +49,7 @@ CameraPose camera_pose_at(const CameraConfig *cam, double t, double total_second
 }
 
 void camera_setup(Camera *c, CameraPose pose, double vx, double vy, double vw, double vh) {
-    const double half_fov = 0.5 * FOV_DEG * DEG;
+    const double half_fov = 0.5 * CAMERA_FOV_DEG * DEG;
     const double radius = sqrt(2.0 + CAMERA_BOX_HALF_Z * CAMERA_BOX_HALF_Z);
     const double dist = radius / sin(half_fov);
     double az = pose.azimuth * DEG, el = pose.elevation * DEG;

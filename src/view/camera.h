@@ -12,9 +12,8 @@
 #ifndef GD_CAMERA_H
 #define GD_CAMERA_H
 
+#include "base/tunables.h"
 #include "config/config.h"
-
-#define CAMERA_BOX_HALF_Z 0.7
 
 typedef struct CameraPose {
     double azimuth, elevation, zoom; /* degrees, degrees, factor */

@@ -9,10 +9,7 @@
 #include <string.h>
 
 #include "base/parallel.h"
-
-#define AXIS_TICKS_TARGET 5  /* intervals the box's axes aim for */
-#define AXIS_TICKS_MAX    12 /* ticks on a box axis, at most */
-#define LOG_DECADES       12 /* a log z axis shows at most this many decades */
+#include "base/tunables.h"
 
 double landscape_z(ZScale zscale, double loss) {
     if (zscale == ZSCALE_LOG)
@@ -102,7 +99,7 @@ static void grid_rows(void *ctx, int j0, int j1) {
     }
 }
 
-/* The z range of the grid: every finite value, at most LOG_DECADES decades
+/* The z range of the grid: every finite value, at most LANDSCAPE_DECADES decades
  * on a log scale, never empty. */
 static void z_range(Landscape *ls) {
     const int n = ls->res;
@@ -120,8 +117,8 @@ static void z_range(Landscape *ls) {
     }
     /* On a log scale a loss of exactly 0 (a perfect fit) would stretch the
      * axis down to 1e-300 and flatten everything else. */
-    if (ls->zscale == ZSCALE_LOG && zmin < zmax - LOG_DECADES)
-        zmin = zmax - LOG_DECADES;
+    if (ls->zscale == ZSCALE_LOG && zmin < zmax - LANDSCAPE_DECADES)
+        zmin = zmax - LANDSCAPE_DECADES;
     if (zmax - zmin < 1e-12 * fmax(1.0, fabs(zmax))) {
         zmin -= 0.5;
         zmax += 0.5;
@@ -131,10 +128,10 @@ static void z_range(Landscape *ls) {
 }
 
 static void axis_ticks(Ticks *t, double lo, double hi, int logscale) {
-    double step = ticks_nice_step(hi - lo, AXIS_TICKS_TARGET);
+    double step = ticks_nice_step(hi - lo, LANDSCAPE_TICKS);
     if (logscale && step < 1)
         step = 1;
-    ticks_fill(t, lo, hi, step, logscale, AXIS_TICKS_MAX);
+    ticks_fill(t, lo, hi, step, logscale, LANDSCAPE_TICKS_MAX);
 }
 
 /* ------------------------------------------------------------- contours */

@@ -14,9 +14,8 @@
 #ifndef GD_TIMELINE_H
 #define GD_TIMELINE_H
 
+#include "base/tunables.h"
 #include "config/config.h"
-
-#define TIMELINE_PACE 3.0
 
 /* Time in seconds that frame k shows. */
 double timeline_time(const Config *cfg, int frame);
