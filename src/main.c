@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/atomic.h"
 #include "config/config.h"
 #include "output/encode.h"
 #include "base/error.h"
@@ -70,12 +71,12 @@ typedef struct Options {
 static volatile sig_atomic_t progress_line;
 
 /* The trajectory CSV's temporary file while it is being written, so an
- * interrupt removes it too (the encoder keeps its own list). */
+ * interrupt removes it too (the encoder's are in base/atomic's list). */
 static char *volatile traj_tmp;
 
 static void on_signal(int sig) {
     (void)sig;
-    encoder_cleanup_on_signal();
+    atomic_cleanup_on_signal();
     char *tmp = traj_tmp;
     if (tmp)
         unlink(tmp);

@@ -9,24 +9,18 @@
  * quantizer for GIF), sent, and the packets are drained until EAGAIN;
  * finish = flush with NULL + drain + trailer.
  *
- * Atomicity: every output is written to "DIR/.NAME.tmp-PID-XXXXXX" (made
- * beside the target, so rename(2) is atomic on the same file system) and
- * renamed over the target only once complete. The pending temporary paths
- * also sit in a small process-wide registry so that a signal handler can
- * unlink them (encoder_cleanup_on_signal). That registry is the one piece
- * of global mutable state in gdrender; it is made of lock-free atomics, so
- * it is safe from both threads and signal handlers.
+ * Atomicity: every output is written to a temporary file beside the
+ * target and renamed over it only once complete (base/atomic.h, which also
+ * lets a signal handler unlink what is pending).
  */
 #include "output/encode.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
@@ -38,10 +32,9 @@
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 
-/* ---- defines and types -------------------------------------------------- */
+#include "base/atomic.h"
 
-#define TEMP_SLOTS    16   /* outputs that may be open at once */
-#define TEMP_PATH_MAX 4096 /* longest temporary path we register */
+/* ---- defines and types -------------------------------------------------- */
 
 /* GIF palette: a 6x7x6 colour cube (252 entries; green gets the extra level
  * because the eye is most sensitive to it). */
@@ -73,9 +66,9 @@ struct Encoder {
     int discard; /* NULL path: accept frames, do nothing */
     int width, height;
     const FormatSpec *spec;
-    char *path; /* the target */
-    char *url;  /* "file:" + temporary path, as libavformat sees it */
-    int slot;   /* temp registry slot, -1 when none */
+    char *path;     /* the target */
+    AtomicFile out; /* the temporary file and its target */
+    char *url;      /* "file:" + out.tmp_path, as libavformat sees it */
     AVFormatContext *fmt;
     AVCodecContext *codec;
     AVStream *stream;
@@ -88,28 +81,10 @@ struct Encoder {
     uint8_t (*gif_lut)[3][256];
 };
 
-/* A slot is FREE, CLAIMED (its path being written by the owner) or ARMED
- * (the signal handler may unlink it). The owner writes `path` only while
- * the slot is CLAIMED, and the release store that arms it publishes the
- * path to a handler that loads the state with acquire. */
-enum { SLOT_FREE = 0, SLOT_CLAIMED = 1, SLOT_ARMED = 2 };
-
-typedef struct TempSlot {
-    atomic_int state;
-    char path[TEMP_PATH_MAX];
-} TempSlot;
-
-/* Lock-free, or a signal handler could deadlock on the atomic's lock. */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
-
-static TempSlot temp_registry[TEMP_SLOTS];
-
 /* ---- internal declarations --------------------------------------------- */
 
 static int fail_av(GdError *err, const char *path, const char *what, int averr);
 static const FormatSpec *find_format(const char *path);
-static int temp_create(const char *path, char **tmp_out, int *slot_out, GdError *err);
-static void temp_release(int slot, const char *tmp, int remove_file);
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
@@ -122,13 +97,11 @@ static void encoder_free(Encoder *enc);
 Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err) {
     Encoder *enc = calloc(1, sizeof *enc);
     AVDictionary *mux_opts = NULL;
-    char *tmp = NULL;
     int ret;
     if (enc == NULL) {
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         return NULL;
     }
-    enc->slot = -1;
     enc->width = opt->width;
     enc->height = opt->height;
     if (path == NULL) {
@@ -172,22 +145,20 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
                  enc->spec->encoder, enc->spec->library);
         goto fail;
     }
-    if (temp_create(path, &tmp, &enc->slot, err) != 0)
+    if (atomic_file_create(&enc->out, path, err) != 0)
         goto fail;
     /* The "file:" protocol prefix keeps a colon in the user's path from
      * being read as a protocol name, and the muxer is named explicitly
      * because the temporary name has no useful extension. The mov muxer's
      * +faststart pass reopens the output by this same URL to read it back,
      * so it must name the temporary file, not the target. */
-    size_t url_len = strlen(tmp) + 6;
+    size_t url_len = strlen(enc->out.tmp_path) + 6;
     enc->url = malloc(url_len);
     if (enc->url == NULL) {
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         goto fail;
     }
-    snprintf(enc->url, url_len, "file:%s", tmp);
-    free(tmp);
-    tmp = NULL;
+    snprintf(enc->url, url_len, "file:%s", enc->out.tmp_path);
 
     ret = avformat_alloc_output_context2(&enc->fmt, NULL, enc->spec->muxer, enc->url);
     if (ret < 0) {
@@ -272,11 +243,6 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
 
 fail:
     av_dict_free(&mux_opts);
-    if (tmp != NULL) {
-        temp_release(enc->slot, tmp, 1);
-        enc->slot = -1;
-        free(tmp);
-    }
     encoder_free(enc);
     return NULL;
 }
@@ -327,13 +293,7 @@ int encoder_finish(Encoder *enc, GdError *err) {
         rc = fail_av(err, enc->path, "cannot write", ret);
         goto done;
     }
-    const char *tmp = enc->url + 5;
-    if (rename(tmp, enc->path) != 0) {
-        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", enc->path, strerror(errno));
-        goto done;
-    }
-    temp_release(enc->slot, tmp, 0);
-    enc->slot = -1;
+    rc = atomic_file_commit(&enc->out, err);
 done:
     encoder_free(enc);
     return rc;
@@ -349,8 +309,8 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
     AVCodecContext *ctx = NULL;
     AVFrame *frame = NULL;
     AVPacket *pkt = NULL;
-    char *tmp = NULL;
-    int slot = -1, fd = -1, rc = 0, ret;
+    AtomicFile out = {0};
+    int fd = -1, rc = 0, ret;
 
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
     if (codec == NULL)
@@ -393,10 +353,10 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
         rc = fail_av(err, path, "cannot encode the image", ret);
         goto done;
     }
-    rc = temp_create(path, &tmp, &slot, err);
+    rc = atomic_file_create(&out, path, err);
     if (rc != 0)
         goto done;
-    fd = open(tmp, O_WRONLY | O_TRUNC);
+    fd = open(out.tmp_path, O_WRONLY | O_TRUNC);
     if (fd < 0) {
         rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
         goto done;
@@ -413,18 +373,15 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
     }
     ret = close(fd);
     fd = -1;
-    if (ret != 0 || rename(tmp, path) != 0) {
+    if (ret != 0) {
         rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
         goto done;
     }
-    temp_release(slot, tmp, 0);
-    slot = -1;
+    rc = atomic_file_commit(&out, err);
 done:
     if (fd >= 0)
         close(fd);
-    if (tmp != NULL && slot >= 0)
-        temp_release(slot, tmp, 1);
-    free(tmp);
+    atomic_file_abort(&out);
     av_packet_free(&pkt);
     av_frame_free(&frame);
     avcodec_free_context(&ctx);
@@ -433,12 +390,6 @@ done:
 
 void encoder_set_libav_verbose(int verbose) {
     av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
-}
-
-void encoder_cleanup_on_signal(void) {
-    for (int i = 0; i < TEMP_SLOTS; i++)
-        if (atomic_load_explicit(&temp_registry[i].state, memory_order_acquire) == SLOT_ARMED)
-            unlink(temp_registry[i].path);
 }
 
 /* ---- internal definitions ----------------------------------------------- */
@@ -458,75 +409,6 @@ static const FormatSpec *find_format(const char *path) {
         if (strcasecmp(dot, format_specs[i].ext) == 0)
             return &format_specs[i];
     return NULL;
-}
-
-/* Creates the empty temporary file "DIR/.NAME.tmp-PID-XXXXXX" beside path
- * and arms a registry slot for it. Creating it up front is also the check
- * that the folder exists and is writable. *tmp_out is malloc'd.
- * Like mkstemp (O_CREAT | O_EXCL, retried on a name clash), but with mode
- * 0666 so the umask decides the final file's permissions as it would for
- * any new file; mkstemp's 0600 would make every video private. */
-static int temp_create(const char *path, char **tmp_out, int *slot_out, GdError *err) {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    static atomic_uint counter;
-    const char *slash = strrchr(path, '/');
-    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-    if (strlen(path) + 64 > TEMP_PATH_MAX)
-        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(ENAMETOOLONG));
-    int slot = -1;
-    for (int i = 0; i < TEMP_SLOTS && slot < 0; i++) {
-        int expected = SLOT_FREE;
-        if (atomic_compare_exchange_strong(&temp_registry[i].state, &expected, SLOT_CLAIMED))
-            slot = i;
-    }
-    if (slot < 0)
-        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: more than %d outputs open at once",
-                        path, TEMP_SLOTS);
-    char *p = temp_registry[slot].path;
-    int n = snprintf(p, TEMP_PATH_MAX, "%.*s.%s.tmp-%ld-", (int)dir_len, path, path + dir_len,
-                     (long)getpid());
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t seed = (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 30) ^ (uint64_t)(uintptr_t)p;
-    int fd = -1, e = EEXIST;
-    for (int attempt = 0; attempt < 100 && fd < 0 && e == EEXIST; attempt++) {
-        /* splitmix64 step: any well-mixed sequence will do */
-        seed += 0x9E3779B97F4A7C15u * (1u + atomic_fetch_add(&counter, 1u));
-        uint64_t z = seed;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-        z ^= z >> 31;
-        for (int k = 0; k < 6; k++, z /= 62)
-            p[n + k] = alphabet[z % 62];
-        p[n + 6] = '\0';
-        fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        e = fd < 0 ? errno : 0;
-    }
-    if (fd < 0) {
-        atomic_store(&temp_registry[slot].state, SLOT_FREE);
-        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(e));
-    }
-    close(fd);
-    char *copy = strdup(p);
-    if (copy == NULL) {
-        unlink(p);
-        atomic_store(&temp_registry[slot].state, SLOT_FREE);
-        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
-    }
-    atomic_store_explicit(&temp_registry[slot].state, SLOT_ARMED, memory_order_release);
-    *tmp_out = copy;
-    *slot_out = slot;
-    return 0;
-}
-
-/* Frees a registry slot, unlinking the file first when remove_file (after
- * a rename the caller passes 0). The slot is disarmed only after the file
- * is gone, so a signal in between at worst unlinks a missing name. */
-static void temp_release(int slot, const char *tmp, int remove_file) {
-    if (remove_file && tmp != NULL)
-        unlink(tmp);
-    if (slot >= 0)
-        atomic_store(&temp_registry[slot].state, SLOT_FREE);
 }
 
 /* Size, rate, colour tags and the codec's private quality options. */
@@ -695,12 +577,11 @@ static void gif_quantize(Encoder *enc, const uint8_t *rgb, int stride) {
 }
 
 /* Frees every libav object; removes the temporary file unless it has been
- * renamed (slot < 0 then). */
+ * renamed (then enc->out is empty). */
 static void encoder_free(Encoder *enc) {
     if (enc->fmt != NULL && enc->fmt->pb != NULL)
         avio_closep(&enc->fmt->pb);
-    if (enc->slot >= 0)
-        temp_release(enc->slot, enc->url ? enc->url + 5 : NULL, 1);
+    atomic_file_abort(&enc->out);
     avformat_free_context(enc->fmt);
     avcodec_free_context(&enc->codec);
     av_frame_free(&enc->frame);

@@ -20,6 +20,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
+#include "base/atomic.h"
 #include "output/encode.h"
 #include "testutil.h"
 
@@ -489,7 +490,7 @@ static void test_cleanup_on_signal_removes_temp(void **state) {
     Encoder *enc = encoder_open(path, &o, &err);
     assert_non_null(enc);
     assert_int_equal(tu_count_entries(dir), 1);
-    encoder_cleanup_on_signal();
+    atomic_cleanup_on_signal();
     assert_int_equal(tu_count_entries(dir), 0);
     encoder_abort(enc);
     assert_int_equal(tu_count_entries(dir), 0);
