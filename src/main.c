@@ -70,16 +70,9 @@ typedef struct Options {
 /* Set when the progress bar may be on stderr's current line. */
 static volatile sig_atomic_t progress_line;
 
-/* The trajectory CSV's temporary file while it is being written, so an
- * interrupt removes it too (the encoder's are in base/atomic's list). */
-static char *volatile traj_tmp;
-
 static void on_signal(int sig) {
     (void)sig;
-    atomic_cleanup_on_signal();
-    char *tmp = traj_tmp;
-    if (tmp)
-        unlink(tmp);
+    atomic_cleanup_on_signal(); /* partial videos, stills and CSVs */
     static const char msg[] = "\ngdrender: interrupted\n";
     /* Start a new line only after a progress bar: one line either way. */
     int skip = progress_line ? 0 : 1;
@@ -199,22 +192,19 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-/* Writes the trajectory CSV to a temporary file beside path and renames it
- * into place, so a failure never leaves a partial CSV. */
+/* Writes the trajectory CSV atomically (base/atomic: a temporary file
+ * beside path, renamed into place), so a failure or an interrupt never
+ * leaves a partial CSV. */
 static int write_trajectory(const char *path, const Config *cfg, const Trajectory *trajs,
                             GdError *err) {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return gd_error(err, 1, "out of memory");
-    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
-    traj_tmp = tmp;
-    FILE *f = fopen(tmp, "w");
+    AtomicFile out = {0};
+    int rc = atomic_file_create(&out, path, err);
+    if (rc != 0)
+        return rc;
+    FILE *f = fopen(out.tmp_path, "w");
     if (!f) {
-        int e = errno;
-        traj_tmp = NULL;
-        free(tmp);
-        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
+        rc = gd_error(err, 1, "%s: cannot write: %s", path, strerror(errno));
+        goto done;
     }
     int bad = sim_write_csv(f, cfg, trajs, cfg->nruns);
     int e = errno;
@@ -222,17 +212,14 @@ static int write_trajectory(const char *path, const Config *cfg, const Trajector
         bad = -1;
         e = errno;
     }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = -1;
-        e = errno;
+    if (bad) {
+        rc = gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
+        goto done;
     }
-    if (bad)
-        unlink(tmp);
-    traj_tmp = NULL;
-    free(tmp);
-    if (bad)
-        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
-    return 0;
+    rc = atomic_file_commit(&out, err);
+done:
+    atomic_file_abort(&out);
+    return rc;
 }
 
 /* Default outputs go to renders/ under the current directory, created on
