@@ -4,10 +4,11 @@
  *
  * Pipeline place: the last stage; the only file that sees libav. Shaped
  * like FFmpeg's doc/examples/mux.c: one struct holds every libav object of
- * the single video stream; open = add stream + open codec + open output +
- * write header; each frame is converted (libswscale, or our own palette
- * quantizer for GIF), sent, and the packets are drained until EAGAIN;
- * finish = flush with NULL + drain + trailer.
+ * the single video stream; encoder_open runs one function per step:
+ * choose_format, create_muxer, add_stream, open_codec, open_converter,
+ * open_output, write_header. Each frame is converted (libswscale, or our
+ * own palette quantizer for GIF), sent, and the packets are drained until
+ * EAGAIN; finish = flush with NULL + drain + trailer + commit.
  *
  * Atomicity: every output is written to a temporary file beside the
  * target and renamed over it only once complete (base/atomic.h, which also
@@ -85,6 +86,14 @@ struct Encoder {
 
 static int fail_av(GdError *err, const char *path, const char *what, int averr);
 static const FormatSpec *find_format(const char *path);
+static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
+                         GdError *err);
+static int create_muxer(Encoder *enc, GdError *err);
+static int add_stream(Encoder *enc, const AVCodec *codec, const EncoderOptions *opt, GdError *err);
+static int open_codec(Encoder *enc, const AVCodec *codec, GdError *err);
+static int open_converter(Encoder *enc, GdError *err);
+static int open_output(Encoder *enc, GdError *err);
+static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
@@ -94,10 +103,13 @@ static void encoder_free(Encoder *enc);
 
 /* ---- module functions --------------------------------------------------- */
 
+/* The steps follow FFmpeg's doc/examples/mux.c: choose the format, create
+ * the muxer, add the stream, open the codec (and our pixel converter), then
+ * open the file and write the header. Each step fills err and returns its
+ * code; encoder_free undoes whatever the steps before a failure did. */
 Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err) {
     Encoder *enc = calloc(1, sizeof *enc);
-    AVDictionary *mux_opts = NULL;
-    int ret;
+    const AVCodec *codec = NULL;
     if (enc == NULL) {
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         return NULL;
@@ -113,136 +125,14 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         goto fail;
     }
-    enc->spec = find_format(path);
-    if (enc->spec == NULL) {
-        const char *slash = strrchr(path, '/');
-        const char *dot = strrchr(slash ? slash + 1 : path, '.');
-        if (dot == NULL)
-            gd_error(err, GD_ERR_INPUT,
-                     "%s: no file extension to choose the output format (use .mp4, .webm, .gif "
-                     "or .png)",
-                     path);
-        else if (strcasecmp(dot, ".png") == 0)
-            gd_error(err, GD_ERR_INPUT,
-                     "%s: a .png output holds one still image, not a video (use .mp4, .webm or "
-                     ".gif)",
-                     path);
-        else
-            gd_error(err, GD_ERR_INPUT,
-                     "%s: unsupported output format '%s' (use .mp4, .webm, .gif or .png)", path,
-                     dot);
+    if (choose_format(enc, opt, &codec, err) != GD_OK || create_muxer(enc, err) != GD_OK ||
+        add_stream(enc, codec, opt, err) != GD_OK || open_codec(enc, codec, err) != GD_OK ||
+        open_converter(enc, err) != GD_OK || open_output(enc, err) != GD_OK ||
+        write_header(enc, opt, err) != GD_OK)
         goto fail;
-    }
-    if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
-        (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2))) {
-        gd_error(err, GD_ERR_INPUT, "%s: invalid video size %dx%d at %d fps (even sizes only)",
-                 path, opt->width, opt->height, opt->fps);
-        goto fail;
-    }
-    const AVCodec *codec = avcodec_find_encoder_by_name(enc->spec->encoder);
-    if (codec == NULL) {
-        gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)", path,
-                 enc->spec->encoder, enc->spec->library);
-        goto fail;
-    }
-    if (atomic_file_create(&enc->out, path, err) != 0)
-        goto fail;
-    /* The "file:" protocol prefix keeps a colon in the user's path from
-     * being read as a protocol name, and the muxer is named explicitly
-     * because the temporary name has no useful extension. The mov muxer's
-     * +faststart pass reopens the output by this same URL to read it back,
-     * so it must name the temporary file, not the target. */
-    size_t url_len = strlen(enc->out.tmp_path) + 6;
-    enc->url = malloc(url_len);
-    if (enc->url == NULL) {
-        gd_error(err, GD_ERR_RUNTIME, "out of memory");
-        goto fail;
-    }
-    snprintf(enc->url, url_len, "file:%s", enc->out.tmp_path);
-
-    ret = avformat_alloc_output_context2(&enc->fmt, NULL, enc->spec->muxer, enc->url);
-    if (ret < 0) {
-        fail_av(err, path, "cannot create the output", ret);
-        goto fail;
-    }
-    enc->stream = avformat_new_stream(enc->fmt, NULL);
-    enc->codec = avcodec_alloc_context3(codec);
-    enc->frame = av_frame_alloc();
-    enc->pkt = av_packet_alloc();
-    if (!enc->stream || !enc->codec || !enc->frame || !enc->pkt) {
-        gd_error(err, GD_ERR_RUNTIME, "out of memory");
-        goto fail;
-    }
-    if (set_codec_options(enc, opt, err) != 0)
-        goto fail;
-    ret = avcodec_open2(enc->codec, codec, NULL);
-    if (ret < 0) {
-        char what[64];
-        snprintf(what, sizeof what, "cannot open the %s encoder", enc->spec->encoder);
-        fail_av(err, path, what, ret);
-        goto fail;
-    }
-    ret = avcodec_parameters_from_context(enc->stream->codecpar, enc->codec);
-    if (ret < 0) {
-        fail_av(err, path, "cannot set the stream parameters", ret);
-        goto fail;
-    }
-    enc->stream->time_base = enc->codec->time_base;
-    enc->stream->avg_frame_rate = enc->codec->framerate;
-    if (set_metadata(enc, opt, err) != 0)
-        goto fail;
-
-    enc->frame->format = enc->codec->pix_fmt;
-    enc->frame->width = opt->width;
-    enc->frame->height = opt->height;
-    ret = av_frame_get_buffer(enc->frame, 0);
-    if (ret < 0) {
-        fail_av(err, path, "cannot allocate a frame", ret);
-        goto fail;
-    }
-    if (enc->spec->kind == OUT_GIF) {
-        enc->gif_lut = malloc(64 * sizeof *enc->gif_lut);
-        if (enc->gif_lut == NULL) {
-            gd_error(err, GD_ERR_RUNTIME, "out of memory");
-            goto fail;
-        }
-        gif_build_lut(enc);
-    } else {
-        /* Same size, so the filter only matters for the 2x2 chroma
-         * subsampling: bilinear averages the chroma (clean coloured edges)
-         * and stays fast. Full-range RGB in, limited-range BT.709 out, as
-         * the stream is tagged below. */
-        enc->sws = sws_getContext(opt->width, opt->height, AV_PIX_FMT_RGB24, opt->width,
-                                  opt->height, enc->codec->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
-        if (enc->sws == NULL) {
-            gd_error(err, GD_ERR_RUNTIME, "%s: cannot set up the RGB to YUV conversion", path);
-            goto fail;
-        }
-        const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
-        sws_setColorspaceDetails(enc->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
-    }
-
-    ret = avio_open(&enc->fmt->pb, enc->url, AVIO_FLAG_WRITE);
-    if (ret < 0) {
-        fail_av(err, path, "cannot write", ret);
-        goto fail;
-    }
-    ret = 0;
-    if (enc->spec->kind == OUT_MP4)
-        ret = av_dict_set(&mux_opts, "movflags", "+faststart", 0);
-    else if (enc->spec->kind == OUT_GIF)
-        ret = av_dict_set(&mux_opts, "loop", "0", 0); /* 0 = loop forever */
-    if (ret >= 0)
-        ret = avformat_write_header(enc->fmt, &mux_opts);
-    if (ret < 0) {
-        fail_av(err, path, "cannot write the header", ret);
-        goto fail;
-    }
-    av_dict_free(&mux_opts);
     return enc;
 
 fail:
-    av_dict_free(&mux_opts);
     encoder_free(enc);
     return NULL;
 }
@@ -409,6 +299,152 @@ static const FormatSpec *find_format(const char *path) {
         if (strcasecmp(dot, format_specs[i].ext) == 0)
             return &format_specs[i];
     return NULL;
+}
+
+/* Picks the format by the target's extension and checks what can be
+ * checked before anything is created: the size suits the format's pixel
+ * layout, and this FFmpeg build has its encoder (*codec). */
+static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
+                         GdError *err) {
+    const char *path = enc->path;
+    enc->spec = find_format(path);
+    if (enc->spec == NULL) {
+        const char *slash = strrchr(path, '/');
+        const char *dot = strrchr(slash ? slash + 1 : path, '.');
+        if (dot == NULL)
+            return gd_error(err, GD_ERR_INPUT,
+                            "%s: no file extension to choose the output format (use .mp4, .webm, "
+                            ".gif or .png)",
+                            path);
+        if (strcasecmp(dot, ".png") == 0)
+            return gd_error(err, GD_ERR_INPUT,
+                            "%s: a .png output holds one still image, not a video (use .mp4, "
+                            ".webm or .gif)",
+                            path);
+        return gd_error(err, GD_ERR_INPUT,
+                        "%s: unsupported output format '%s' (use .mp4, .webm, .gif or .png)", path,
+                        dot);
+    }
+    if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
+        (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2)))
+        return gd_error(err, GD_ERR_INPUT,
+                        "%s: invalid video size %dx%d at %d fps (even sizes only)", path,
+                        opt->width, opt->height, opt->fps);
+    *codec = avcodec_find_encoder_by_name(enc->spec->encoder);
+    if (*codec == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)",
+                        path, enc->spec->encoder, enc->spec->library);
+    return GD_OK;
+}
+
+/* Creates the temporary file beside the target (which also checks that the
+ * folder exists and is writable) and the muxer's context for it. */
+static int create_muxer(Encoder *enc, GdError *err) {
+    int rc = atomic_file_create(&enc->out, enc->path, err);
+    if (rc != GD_OK)
+        return rc;
+    /* The "file:" protocol prefix keeps a colon in the user's path from
+     * being read as a protocol name, and the muxer is named explicitly
+     * because the temporary name has no useful extension. The mov muxer's
+     * +faststart pass reopens the output by this same URL to read it back,
+     * so it must name the temporary file, not the target. */
+    size_t url_len = strlen(enc->out.tmp_path) + 6;
+    enc->url = malloc(url_len);
+    if (enc->url == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    snprintf(enc->url, url_len, "file:%s", enc->out.tmp_path);
+    int ret = avformat_alloc_output_context2(&enc->fmt, NULL, enc->spec->muxer, enc->url);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot create the output", ret);
+    return GD_OK;
+}
+
+/* The one video stream, its codec context configured but not yet opened,
+ * and the reusable frame and packet. */
+static int add_stream(Encoder *enc, const AVCodec *codec, const EncoderOptions *opt, GdError *err) {
+    enc->stream = avformat_new_stream(enc->fmt, NULL);
+    enc->codec = avcodec_alloc_context3(codec);
+    enc->frame = av_frame_alloc();
+    enc->pkt = av_packet_alloc();
+    if (!enc->stream || !enc->codec || !enc->frame || !enc->pkt)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    return set_codec_options(enc, opt, err);
+}
+
+/* Opens the codec, copies its parameters to the stream and gives the frame
+ * its buffers in the codec's pixel format. */
+static int open_codec(Encoder *enc, const AVCodec *codec, GdError *err) {
+    int ret = avcodec_open2(enc->codec, codec, NULL);
+    if (ret < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "cannot open the %s encoder", enc->spec->encoder);
+        return fail_av(err, enc->path, what, ret);
+    }
+    ret = avcodec_parameters_from_context(enc->stream->codecpar, enc->codec);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot set the stream parameters", ret);
+    enc->stream->time_base = enc->codec->time_base;
+    enc->stream->avg_frame_rate = enc->codec->framerate;
+    enc->frame->format = enc->codec->pix_fmt;
+    enc->frame->width = enc->width;
+    enc->frame->height = enc->height;
+    ret = av_frame_get_buffer(enc->frame, 0);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot allocate a frame", ret);
+    return GD_OK;
+}
+
+/* RGB24 to the codec's pixels: our dither lookup for GIF, libswscale for
+ * YUV. */
+static int open_converter(Encoder *enc, GdError *err) {
+    if (enc->spec->kind == OUT_GIF) {
+        enc->gif_lut = malloc(64 * sizeof *enc->gif_lut);
+        if (enc->gif_lut == NULL)
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        gif_build_lut(enc);
+        return GD_OK;
+    }
+    /* Same size, so the filter only matters for the 2x2 chroma
+     * subsampling: bilinear averages the chroma (clean coloured edges)
+     * and stays fast. Full-range RGB in, limited-range BT.709 out, as
+     * the stream is tagged in set_codec_options. */
+    enc->sws = sws_getContext(enc->width, enc->height, AV_PIX_FMT_RGB24, enc->width, enc->height,
+                              enc->codec->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
+    if (enc->sws == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot set up the RGB to YUV conversion",
+                        enc->path);
+    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
+    sws_setColorspaceDetails(enc->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+    return GD_OK;
+}
+
+/* Opens the temporary file for libavformat's writes. */
+static int open_output(Encoder *enc, GdError *err) {
+    int ret = avio_open(&enc->fmt->pb, enc->url, AVIO_FLAG_WRITE);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot write", ret);
+    return GD_OK;
+}
+
+/* The tags and the muxer's options (MP4: +faststart; GIF: loop forever),
+ * then the header. */
+static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err) {
+    AVDictionary *mux_opts = NULL;
+    int rc = set_metadata(enc, opt, err);
+    if (rc != GD_OK)
+        goto done;
+    int ret = 0;
+    if (enc->spec->kind == OUT_MP4)
+        ret = av_dict_set(&mux_opts, "movflags", "+faststart", 0);
+    else if (enc->spec->kind == OUT_GIF)
+        ret = av_dict_set(&mux_opts, "loop", "0", 0); /* 0 = loop forever */
+    if (ret >= 0)
+        ret = avformat_write_header(enc->fmt, &mux_opts);
+    if (ret < 0)
+        rc = fail_av(err, enc->path, "cannot write the header", ret);
+done:
+    av_dict_free(&mux_opts);
+    return rc;
 }
 
 /* Size, rate, colour tags and the codec's private quality options. */
