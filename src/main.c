@@ -56,7 +56,15 @@ static const char usage_text[] =
     "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
     "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n";
 
+/* What the command line asks for. */
+typedef enum Action {
+    ACTION_RENDER,  /* load, simulate, then --check, --discard, a still or a video */
+    ACTION_HELP,    /* -h: print the usage and exit */
+    ACTION_VERSION, /* -V: print the version and exit */
+} Action;
+
 typedef struct Options {
+    Action action;
     const char *config;
     const char *output;
     const char *trajectory;
@@ -91,6 +99,9 @@ static int parse_int(const char *s, long lo, long hi, long *out) {
     return 0;
 }
 
+/* Fills o from the command line. Returns GD_OK (then o->action says what
+ * to do; for ACTION_HELP and ACTION_VERSION nothing after the option is
+ * looked at), or GD_ERR_INPUT with err filled. */
 static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     enum { OPT_SET = 256, OPT_TRAJ, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
     static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
@@ -106,6 +117,7 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
                                           {"version", no_argument, NULL, 'V'},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
+    o->action = ACTION_RENDER;
     o->frame = -1;
     o->quality = -1;
     o->progress = 1;
@@ -160,9 +172,11 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
             o->progress = 0;
             break;
         case 'h':
-            return -1;
+            o->action = ACTION_HELP;
+            return 0;
         case 'V':
-            return -2;
+            o->action = ACTION_VERSION;
+            return 0;
         case ':':
             return gd_error(err, 2, "%s: missing value (see gdrender --help)", argv[optind - 1]);
         default:
@@ -308,11 +322,11 @@ int main(int argc, char **argv) {
     GdError err;
     gd_error_clear(&err);
     int rc = parse_args(argc, argv, &o, &err);
-    if (rc == -1) {
+    if (rc == 0 && o.action == ACTION_HELP) {
         fputs(usage_text, stdout);
         return 0;
     }
-    if (rc == -2) {
+    if (rc == 0 && o.action == ACTION_VERSION) {
         printf("gdrender %s\n", GD_VERSION);
         return 0;
     }
