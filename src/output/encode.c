@@ -139,7 +139,7 @@ fail:
 
 int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *err) {
     if (enc->discard)
-        return 0;
+        return GD_OK;
     /* The encoder may still hold a reference to the previous frame's
      * buffer (frame threading, lookahead): get a private one if so. */
     int ret = av_frame_make_writable(enc->frame);
@@ -161,7 +161,7 @@ int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *e
 }
 
 int encoder_finish(Encoder *enc, GdError *err) {
-    int rc = 0, ret;
+    int rc = GD_OK, ret;
     if (enc->discard)
         goto done;
     ret = avcodec_send_frame(enc->codec, NULL);
@@ -170,7 +170,7 @@ int encoder_finish(Encoder *enc, GdError *err) {
         goto done;
     }
     rc = drain_packets(enc, err);
-    if (rc != 0)
+    if (rc != GD_OK)
         goto done;
     ret = av_write_trailer(enc->fmt);
     if (ret < 0) {
@@ -200,7 +200,7 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
     AVFrame *frame = NULL;
     AVPacket *pkt = NULL;
     AtomicFile out = {0};
-    int fd = -1, rc = 0, ret;
+    int fd = -1, rc = GD_OK, ret;
 
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
     if (codec == NULL)
@@ -244,7 +244,7 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
         goto done;
     }
     rc = atomic_file_create(&out, path, err);
-    if (rc != 0)
+    if (rc != GD_OK)
         goto done;
     fd = open(out.tmp_path, O_WRONLY | O_TRUNC);
     if (fd < 0) {
@@ -503,7 +503,7 @@ static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *e
     case OUT_GIF:
         break;
     }
-    return 0;
+    return GD_OK;
 }
 
 /* Format-level tags that trace a video back to its config: "comment" holds
@@ -535,7 +535,7 @@ static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err) {
         ret = av_dict_set(md, "title", opt->title, 0);
     if (ret < 0)
         return fail_av(err, enc->path, "cannot set the metadata", ret);
-    return 0;
+    return GD_OK;
 }
 
 /* Moves every packet the encoder has ready into the muxer; stops at EAGAIN
@@ -544,7 +544,7 @@ static int drain_packets(Encoder *enc, GdError *err) {
     for (;;) {
         int ret = avcodec_receive_packet(enc->codec, enc->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
-            return 0;
+            return GD_OK;
         if (ret < 0)
             return fail_av(err, enc->path, "cannot encode a frame", ret);
         av_packet_rescale_ts(enc->pkt, enc->codec->time_base, enc->stream->time_base);
