@@ -2,8 +2,15 @@
  * main.c — the command line (SPEC section 2). The only place that prints
  * usage or errors and the only place that exits.
  *
- * Exit status: 0 success; 1 failure at run time (I/O, encoder, out of
- * memory, interrupted); 2 invalid command line or configuration.
+ * Exit status, base/error.h's codes: GD_OK (0) success; GD_ERR_RUNTIME (1)
+ * failure at run time (I/O, encoder, out of memory, interrupted);
+ * GD_ERR_INPUT (2) invalid command line or configuration.
+ *
+ * Pipeline place: above every stage. parse_args -> run: config_load,
+ * sim_run_all, then --check's summaries, the trajectory CSV (written
+ * atomically through base/atomic) and the video or still (output/video.c).
+ * The signal handler removes every pending temporary file
+ * (atomic_cleanup_on_signal) before it exits.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,10 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/config.h"
-#include "output/encode.h"
+#include "base/atomic.h"
 #include "base/error.h"
+#include "config/config.h"
 #include "sim/sim.h"
+#include "output/encode.h"
 #include "output/video.h"
 
 #define MAX_OVERRIDES 256
@@ -55,7 +63,15 @@ static const char usage_text[] =
     "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
     "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n";
 
+/* What the command line asks for. */
+typedef enum Action {
+    ACTION_RENDER,  /* load, simulate, then --check, --discard, a still or a video */
+    ACTION_HELP,    /* -h: print the usage and exit */
+    ACTION_VERSION, /* -V: print the version and exit */
+} Action;
+
 typedef struct Options {
+    Action action;
     const char *config;
     const char *output;
     const char *trajectory;
@@ -69,34 +85,32 @@ typedef struct Options {
 /* Set when the progress bar may be on stderr's current line. */
 static volatile sig_atomic_t progress_line;
 
-/* The trajectory CSV's temporary file while it is being written, so an
- * interrupt removes it too (the encoder keeps its own list). */
-static char *volatile traj_tmp;
-
 static void on_signal(int sig) {
     (void)sig;
-    encoder_cleanup_on_signal();
-    char *tmp = traj_tmp;
-    if (tmp)
-        unlink(tmp);
+    atomic_cleanup_on_signal(); /* partial videos, stills and CSVs */
     static const char msg[] = "\ngdrender: interrupted\n";
     /* Start a new line only after a progress bar: one line either way. */
     int skip = progress_line ? 0 : 1;
     ssize_t ignored = write(2, msg + skip, sizeof msg - 1 - skip);
     (void)ignored;
-    _exit(1);
+    _exit(GD_ERR_RUNTIME);
 }
 
+/* *out = s as a decimal integer in [lo, hi]: GD_OK, else GD_ERR_INPUT (the
+ * caller words the message). */
 static int parse_int(const char *s, long lo, long hi, long *out) {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end != '\0' || v < lo || v > hi)
-        return -1;
+        return GD_ERR_INPUT;
     *out = v;
-    return 0;
+    return GD_OK;
 }
 
+/* Fills o from the command line. Returns GD_OK (then o->action says what
+ * to do; for ACTION_HELP and ACTION_VERSION nothing after the option is
+ * looked at), or GD_ERR_INPUT with err filled. */
 static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     enum { OPT_SET = 256, OPT_TRAJ, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
     static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
@@ -112,6 +126,7 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
                                           {"version", no_argument, NULL, 'V'},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
+    o->action = ACTION_RENDER;
     o->frame = -1;
     o->quality = -1;
     o->progress = 1;
@@ -126,9 +141,9 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
             o->output = optarg;
             break;
         case 'f':
-            if (parse_int(optarg, 0, 100000000, &v) != 0)
-                return gd_error(err, 2, "--frame: expected a frame number (0, 1, ...), got \"%s\"",
-                                optarg);
+            if (parse_int(optarg, 0, 100000000, &v) != GD_OK)
+                return gd_error(err, GD_ERR_INPUT,
+                                "--frame: expected a frame number (0, 1, ...), got \"%s\"", optarg);
             o->frame = (int)v;
             break;
         case 'q':
@@ -139,18 +154,18 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
             else if (strcmp(optarg, "high") == 0)
                 o->quality = QUALITY_HIGH;
             else
-                return gd_error(err, 2, "--quality: expected draft, medium or high, got \"%s\"",
-                                optarg);
+                return gd_error(err, GD_ERR_INPUT,
+                                "--quality: expected draft, medium or high, got \"%s\"", optarg);
             break;
         case 'j':
-            if (parse_int(optarg, 1, 256, &v) != 0)
-                return gd_error(err, 2, "--threads: expected a number from 1 to 256, got \"%s\"",
-                                optarg);
+            if (parse_int(optarg, 1, 256, &v) != GD_OK)
+                return gd_error(err, GD_ERR_INPUT,
+                                "--threads: expected a number from 1 to 256, got \"%s\"", optarg);
             o->threads = (int)v;
             break;
         case OPT_SET:
             if (o->noverrides == MAX_OVERRIDES)
-                return gd_error(err, 2, "--set: at most %d overrides", MAX_OVERRIDES);
+                return gd_error(err, GD_ERR_INPUT, "--set: at most %d overrides", MAX_OVERRIDES);
             o->overrides[o->noverrides++].text = optarg;
             break;
         case OPT_TRAJ:
@@ -166,30 +181,35 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
             o->progress = 0;
             break;
         case 'h':
-            return -1;
+            o->action = ACTION_HELP;
+            return GD_OK;
         case 'V':
-            return -2;
+            o->action = ACTION_VERSION;
+            return GD_OK;
         case ':':
-            return gd_error(err, 2, "%s: missing value (see gdrender --help)", argv[optind - 1]);
+            return gd_error(err, GD_ERR_INPUT, "%s: missing value (see gdrender --help)",
+                            argv[optind - 1]);
         default:
-            return gd_error(err, 2, "unknown option \"%s\" (see gdrender --help)",
+            return gd_error(err, GD_ERR_INPUT, "unknown option \"%s\" (see gdrender --help)",
                             argv[optind - 1]);
         }
     }
     if (optind >= argc)
-        return gd_error(err, 2, "missing CONFIG.ini (see gdrender --help)");
+        return gd_error(err, GD_ERR_INPUT, "missing CONFIG.ini (see gdrender --help)");
     if (optind + 1 < argc)
-        return gd_error(err, 2, "one config at a time: unexpected \"%s\"", argv[optind + 1]);
+        return gd_error(err, GD_ERR_INPUT, "one config at a time: unexpected \"%s\"",
+                        argv[optind + 1]);
     o->config = argv[optind];
     if (o->discard && (o->output || o->frame >= 0 || o->check))
-        return gd_error(err, 2, "--discard writes no file: it cannot be combined with %s",
+        return gd_error(err, GD_ERR_INPUT,
+                        "--discard writes no file: it cannot be combined with %s",
                         o->output       ? "--output"
                         : o->frame >= 0 ? "--frame"
                                         : "--check");
     if (o->check && (o->output || o->frame >= 0))
-        return gd_error(err, 2, "--check writes no video: it cannot be combined with %s",
+        return gd_error(err, GD_ERR_INPUT, "--check writes no video: it cannot be combined with %s",
                         o->output ? "--output" : "--frame");
-    return 0;
+    return GD_OK;
 }
 
 /* Case-insensitive, as the encoder picks formats: "Frame.PNG" is a PNG. */
@@ -198,22 +218,19 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-/* Writes the trajectory CSV to a temporary file beside path and renames it
- * into place, so a failure never leaves a partial CSV. */
+/* Writes the trajectory CSV atomically (base/atomic: a temporary file
+ * beside path, renamed into place), so a failure or an interrupt never
+ * leaves a partial CSV. */
 static int write_trajectory(const char *path, const Config *cfg, const Trajectory *trajs,
                             GdError *err) {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return gd_error(err, 1, "out of memory");
-    snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
-    traj_tmp = tmp;
-    FILE *f = fopen(tmp, "w");
+    AtomicFile out = {0};
+    int rc = atomic_file_create(&out, path, err);
+    if (rc != GD_OK)
+        return rc;
+    FILE *f = fopen(out.tmp_path, "w");
     if (!f) {
-        int e = errno;
-        traj_tmp = NULL;
-        free(tmp);
-        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
+        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+        goto done;
     }
     int bad = sim_write_csv(f, cfg, trajs, cfg->nruns);
     int e = errno;
@@ -221,50 +238,47 @@ static int write_trajectory(const char *path, const Config *cfg, const Trajector
         bad = -1;
         e = errno;
     }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = -1;
-        e = errno;
+    if (bad) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(e));
+        goto done;
     }
-    if (bad)
-        unlink(tmp);
-    traj_tmp = NULL;
-    free(tmp);
-    if (bad)
-        return gd_error(err, 1, "%s: cannot write: %s", path, strerror(e));
-    return 0;
+    rc = atomic_file_commit(&out, err);
+done:
+    atomic_file_abort(&out);
+    return rc;
 }
 
 /* Default outputs go to renders/ under the current directory, created on
  * first use; explicit paths must name an existing folder. */
 static int default_output(const Config *cfg, int frame, char *buf, size_t size, GdError *err) {
     if (mkdir("renders", 0777) != 0 && errno != EEXIST)
-        return gd_error(err, 1, "renders: cannot create folder: %s", strerror(errno));
+        return gd_error(err, GD_ERR_RUNTIME, "renders: cannot create folder: %s", strerror(errno));
     if (frame >= 0)
         snprintf(buf, size, "renders/%s-%d.png", cfg->stem, frame);
     else
         snprintf(buf, size, "renders/%s.mp4", cfg->stem);
-    return 0;
+    return GD_OK;
 }
 
 static int run(const Options *o, GdError *err) {
     Config cfg;
     int rc = config_load(o->config, o->overrides, o->noverrides, &cfg, err);
-    if (rc != 0)
+    if (rc != GD_OK)
         return rc;
     Trajectory *trajs = calloc((size_t)cfg.nruns, sizeof *trajs);
     if (!trajs) {
         config_free(&cfg);
-        return gd_error(err, 1, "out of memory");
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
     }
     char path[GD_PATH_MAX + 64];
     rc = sim_run_all(&cfg, trajs, err);
-    if (rc != 0)
+    if (rc != GD_OK)
         goto done;
 
     int nframes = config_frame_count(&cfg);
     if (o->frame >= nframes) {
-        rc = gd_error(err, 2, "--frame %d: the video has %d frames (0..%d)", o->frame, nframes,
-                      nframes - 1);
+        rc = gd_error(err, GD_ERR_INPUT, "--frame %d: the video has %d frames (0..%d)", o->frame,
+                      nframes, nframes - 1);
         goto done;
     }
     const char *out = NULL;
@@ -274,20 +288,20 @@ static int run(const Options *o, GdError *err) {
             out = o->output;
         else if (o->frame < 0 && cfg.video.output[0])
             out = cfg.video.output;
-        else if ((rc = default_output(&cfg, o->frame, path, sizeof path, err)) != 0)
+        else if ((rc = default_output(&cfg, o->frame, path, sizeof path, err)) != GD_OK)
             goto done;
         else
             out = path;
         if (o->frame >= 0 && !ends_with(out, ".png")) {
-            rc = gd_error(err, 2, "%s: --frame writes a PNG still: the output must end in .png",
-                          out);
+            rc = gd_error(err, GD_ERR_INPUT,
+                          "%s: --frame writes a PNG still: the output must end in .png", out);
             goto done;
         }
         if (still < 0 && ends_with(out, ".png"))
             still = nframes - 1; /* a .png output is the final picture */
     }
 
-    if (o->trajectory && (rc = write_trajectory(o->trajectory, &cfg, trajs, err)) != 0)
+    if (o->trajectory && (rc = write_trajectory(o->trajectory, &cfg, trajs, err)) != GD_OK)
         goto done;
     if (o->check) {
         char line[2048];
@@ -320,15 +334,15 @@ int main(int argc, char **argv) {
     GdError err;
     gd_error_clear(&err);
     int rc = parse_args(argc, argv, &o, &err);
-    if (rc == -1) {
+    if (rc == GD_OK && o.action == ACTION_HELP) {
         fputs(usage_text, stdout);
-        return 0;
+        return GD_OK;
     }
-    if (rc == -2) {
+    if (rc == GD_OK && o.action == ACTION_VERSION) {
         printf("gdrender %s\n", GD_VERSION);
-        return 0;
+        return GD_OK;
     }
-    if (rc == 0) {
+    if (rc == GD_OK) {
         encoder_set_libav_verbose(0);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -339,10 +353,10 @@ int main(int argc, char **argv) {
         sigaction(SIGHUP, &sa, NULL);
         rc = run(&o, &err);
     }
-    if (rc != 0) {
+    if (rc != GD_OK) {
         fflush(stdout);
         fprintf(stderr, "gdrender: %s\n", err.msg);
         return err.code ? err.code : rc;
     }
-    return 0;
+    return GD_OK;
 }

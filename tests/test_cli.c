@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -203,6 +204,23 @@ static void test_trajectory_deterministic_and_atomic(void **state) {
     rmdir(dir);
 }
 
+/* A trajectory whose final rename fails (the name is taken by a folder)
+ * fails at run time and leaves no temporary file beside it. */
+static void test_trajectory_rename_failure_leaves_nothing(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char path[256], want[512];
+    snprintf(path, sizeof path, "%s/t.csv", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    RunResult r = RUN("--check", "--trajectory", path, "configs/linear.ini");
+    snprintf(want, sizeof want, "gdrender: %s: cannot write: Is a directory\n", path);
+    expect_error(r, 1, want);
+    tu_run_free(&r);
+    assert_int_equal(tu_count_entries(dir), 1); /* only the folder */
+    rmdir(path);
+    rmdir(dir);
+}
+
 static void test_set_overrides(void **state) {
     (void)state;
     RunResult r = RUN("--check", "--set", "run.descent.lr=1.0", "configs/linear.ini");
@@ -251,6 +269,7 @@ int main(void) {
         cmocka_unit_test(test_check_linear_and_empirical),
         cmocka_unit_test(test_lr_too_large_zigzags),
         cmocka_unit_test(test_trajectory_deterministic_and_atomic),
+        cmocka_unit_test(test_trajectory_rename_failure_leaves_nothing),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_bad_config_file),
     };

@@ -3,15 +3,20 @@
  * buffer, anti-aliased thick lines, discs and rings, rectangle fills,
  * coverage blits, layer compositing and the supersampling resolve.
  *
- * Pipeline place: render stage, under scene.c (surface, trails, axes) and
- * text.c (glyph blits). Depends on libc and libm only; every function works
- * on a caller-owned RasterTarget, so threads can draw frames side by side.
+ * Pipeline place: draw stage, under frame/ (the 3D scene's surface, trails
+ * and axes; the 2D panels) and draw/text.c (glyph blits). Depends on libc
+ * and libm only; every function works on a caller-owned RasterTarget, so
+ * threads can draw frames side by side.
  *
  * Triangles are set up in 24.8 fixed point (screen_ coordinates times 256)
  * with 64-bit edge functions, so an edge shared by two triangles is
  * evaluated to exactly opposite values in both and the top-left rule gives
  * each pixel centre to exactly one of them. Triangles reaching beyond a
- * guard band are first clipped to it in double precision. Lines, discs and
+ * guard band are first clipped to it in double precision. fill_triangle
+ * runs in steps: snap_vertices, setup_box, setup_edges (the top-left rule
+ * and exact per-row edge walks), setup_planes (colour, alpha, z), then per
+ * row next_span and shade_span (depth test and shading); the steps are
+ * static inline so the hot loops compile as one function. Lines, discs and
  * rings use analytic coverage computed per pixel from a per-row span.
  *
  * Blending rounds to nearest, halves up: out = floor(d + (s - d) * a + 0.5)
@@ -157,30 +162,48 @@ static inline void edge_walk_next(EdgeWalk *w) {
     w->k += c ? w->step + w->carry : w->step;
 }
 
-/* Rasterizes one triangle whose vertices lie inside the guard band. */
-static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v1,
-                          const ClipVert *v2, int flags) {
-    const ClipVert *v[3] = {v0, v1, v2};
-    int64_t X[3], Y[3];
+/* A triangle set up for scanning, in screen_ pixels relative to the
+ * corner (x0, y0) of its candidate box: the exact edge walks that bound
+ * each row's span, the rows horizontal edges allow, and the attribute
+ * planes sampled at pixel centres. */
+typedef struct TriSetup {
+    int x0, y0, x1, y1;             /* candidate pixels, clipped to the target */
+    int64_t last;                   /* x1 - x0: the last column, relative to x0 */
+    int64_t row_lo, row_hi;         /* rows (relative to y0) a horizontal edge allows */
+    EdgeWalk left[2], right[2];     /* each row's span bounds; unused slots never bind */
+    int opaque;                     /* every vertex at alpha 1: no blending */
+    double base[5], ddx[5], ddy[5]; /* r, g, b, a, z at the box's first pixel centre,
+                                       and their change per column and per row */
+    float fdx[5];                   /* ddx in float: the per-pixel step along a span */
+} TriSetup;
+
+/* Snaps the vertices to 24.8 fixed point (X, Y) and orders them so that the
+ * interior is the positive side of every edge function (swapping v[1] and
+ * v[2] if needed). Returns 0 for a degenerate triangle. */
+static inline int snap_vertices(const ClipVert *v[3], int64_t X[3], int64_t Y[3]) {
     for (int k = 0; k < 3; k++) {
         X[k] = floor_i64(v[k]->x * SUBPIX + 0.5);
         Y[k] = floor_i64(v[k]->y * SUBPIX + 0.5);
     }
     int64_t area = (X[1] - X[0]) * (Y[2] - Y[0]) - (Y[1] - Y[0]) * (X[2] - X[0]);
     if (area == 0)
-        return;
+        return 0;
     if (area < 0) {
-        /* Make the interior the positive side of every edge function. */
         const ClipVert *tv = v[1];
         v[1] = v[2];
         v[2] = tv;
         int64_t tx = X[1], ty = Y[1];
         X[1] = X[2], Y[1] = Y[2];
         X[2] = tx, Y[2] = ty;
-        area = -area;
     }
+    return 1;
+}
 
-    /* Pixel i is a candidate when its centre i*256+128 lies in [min, max]. */
+/* The candidate box: pixel i is a candidate when its centre i*256+128 lies
+ * in [min, max] of the snapped vertices; clipped to the target. Returns 0
+ * when no pixel is left. */
+static inline int setup_box(TriSetup *s, const RasterTarget *t, const int64_t X[3],
+                            const int64_t Y[3]) {
     int64_t minx = X[0], maxx = X[0], miny = Y[0], maxy = Y[0];
     for (int k = 1; k < 3; k++) {
         minx = X[k] < minx ? X[k] : minx;
@@ -192,27 +215,30 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
     int64_t fx1 = floor_div(maxx - HALF_SUBPIX, SUBPIX);
     int64_t fy0 = ceil_div(miny - HALF_SUBPIX, SUBPIX);
     int64_t fy1 = floor_div(maxy - HALF_SUBPIX, SUBPIX);
-    int x0 = fx0 < 0 ? 0 : (int)fx0;
-    int y0 = fy0 < 0 ? 0 : (int)fy0;
-    int x1 = fx1 > t->w - 1 ? t->w - 1 : (int)fx1;
-    int y1 = fy1 > t->h - 1 ? t->h - 1 : (int)fy1;
-    if (x0 > x1 || y0 > y1)
-        return;
+    s->x0 = fx0 < 0 ? 0 : (int)fx0;
+    s->y0 = fy0 < 0 ? 0 : (int)fy0;
+    s->x1 = fx1 > t->w - 1 ? t->w - 1 : (int)fx1;
+    s->y1 = fy1 > t->h - 1 ? t->h - 1 : (int)fy1;
+    return s->x0 <= s->x1 && s->y0 <= s->y1;
+}
 
-    /* Edge k runs from vertex k+1 to k+2 and is the weight of vertex k.
-     * E(p) = -(dy) * (px - ax) + dx * (py - ay) is positive inside. Each
-     * row's span is where all three are >= 0; as the triangle is convex,
-     * that is the columns between the largest bound of the left edges
-     * (E grows to the right) and the smallest of the right edges, found
-     * exactly by stepping each bound from row to row. Unused slots hold
-     * bounds that never bind. */
-    int64_t px0 = (int64_t)x0 * SUBPIX + HALF_SUBPIX;
-    int64_t py0 = (int64_t)y0 * SUBPIX + HALF_SUBPIX;
-    int64_t last = x1 - x0; /* the last column, relative to x0 */
-    EdgeWalk left[2] = {{0, 0, 1, 0, 0, 0}, {0, 0, 1, 0, 0, 0}};
-    EdgeWalk right[2] = {{last, 0, 1, 0, 0, 0}, {last, 0, 1, 0, 0, 0}};
+/* Edge k runs from vertex k+1 to k+2 and is the weight of vertex k.
+ * E(p) = -(dy) * (px - ax) + dx * (py - ay) is positive inside. Each row's
+ * span is where all three are >= 0; as the triangle is convex, that is the
+ * columns between the largest bound of the left edges (E grows to the
+ * right) and the smallest of the right edges, found exactly by stepping
+ * each bound from row to row (edge_walk_next). */
+static inline void setup_edges(TriSetup *s, const int64_t X[3], const int64_t Y[3]) {
+    int64_t px0 = (int64_t)s->x0 * SUBPIX + HALF_SUBPIX;
+    int64_t py0 = (int64_t)s->y0 * SUBPIX + HALF_SUBPIX;
+    int64_t last = s->x1 - s->x0;
+    const EdgeWalk never_left = {0, 0, 1, 0, 0, 0}, never_right = {last, 0, 1, 0, 0, 0};
+    s->last = last;
+    s->left[0] = s->left[1] = never_left;
+    s->right[0] = s->right[1] = never_right;
+    s->row_lo = 0;
+    s->row_hi = s->y1 - s->y0;
     int nleft = 0, nright = 0;
-    int64_t row_lo = 0, row_hi = y1 - y0; /* rows a horizontal edge allows */
     for (int k = 0; k < 3; k++) {
         int a = (k + 1) % 3, b = (k + 2) % 3;
         int64_t dx = X[b] - X[a], dy = Y[b] - Y[a];
@@ -229,10 +255,10 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
             /* e + row * ey >= 0 */
             if (ey > 0) {
                 int64_t lo = ceil_div(-e, ey);
-                row_lo = lo > row_lo ? lo : row_lo;
+                s->row_lo = lo > s->row_lo ? lo : s->row_lo;
             } else {
                 int64_t hi = floor_div(e, -ey);
-                row_hi = hi < row_hi ? hi : row_hi;
+                s->row_hi = hi < s->row_hi ? hi : s->row_hi;
             }
             continue;
         }
@@ -246,7 +272,7 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
             w.rem = ey - st * ex;
             w.step = -st;
             w.carry = -1;
-            left[nleft++] = w;
+            s->left[nleft++] = w;
         } else {
             /* last column with e - col * m >= 0 */
             w.m = -ex;
@@ -256,103 +282,147 @@ static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v
             w.rem = ey - st * w.m;
             w.step = st;
             w.carry = 1;
-            right[nright++] = w;
+            s->right[nright++] = w;
         }
     }
+}
 
-    /* Attribute planes in pixel units, from the snapped positions so they
-     * agree with the coverage. */
-    int opaque = v[0]->a >= 1.0 && v[1]->a >= 1.0 && v[2]->a >= 1.0;
+/* Attribute planes (r, g, b, a, z) in pixel units, from the snapped
+ * positions so that they agree with the coverage. */
+static inline void setup_planes(TriSetup *s, const ClipVert *v[3], const int64_t X[3],
+                                const int64_t Y[3]) {
+    s->opaque = v[0]->a >= 1.0 && v[1]->a >= 1.0 && v[2]->a >= 1.0;
     double sx0 = (double)X[0] / SUBPIX, sy0 = (double)Y[0] / SUBPIX;
     double ex1 = (double)X[1] / SUBPIX - sx0, ey1 = (double)Y[1] / SUBPIX - sy0;
     double ex2 = (double)X[2] / SUBPIX - sx0, ey2 = (double)Y[2] / SUBPIX - sy0;
     double inv_area = 1.0 / (ex1 * ey2 - ey1 * ex2);
-    double base[5] = {0}, ddx[5] = {0}, ddy[5] = {0};
     const double f0[5] = {v[0]->r, v[0]->g, v[0]->b, v[0]->a, v[0]->z};
     const double f1[5] = {v[1]->r, v[1]->g, v[1]->b, v[1]->a, v[1]->z};
     const double f2[5] = {v[2]->r, v[2]->g, v[2]->b, v[2]->a, v[2]->z};
     for (int c = 0; c < 5; c++) {
-        if (c == 3 && opaque)
+        s->base[c] = s->ddx[c] = s->ddy[c] = 0.0;
+        if (c == 3 && s->opaque)
             continue; /* alpha is not needed */
         double d1 = f1[c] - f0[c], d2 = f2[c] - f0[c];
-        ddx[c] = (d1 * ey2 - d2 * ey1) * inv_area;
-        ddy[c] = (d2 * ex1 - d1 * ex2) * inv_area;
-        base[c] = f0[c] + ddx[c] * (x0 + 0.5 - sx0) + ddy[c] * (y0 + 0.5 - sy0);
+        s->ddx[c] = (d1 * ey2 - d2 * ey1) * inv_area;
+        s->ddy[c] = (d2 * ex1 - d1 * ex2) * inv_area;
+        s->base[c] = f0[c] + s->ddx[c] * (s->x0 + 0.5 - sx0) + s->ddy[c] * (s->y0 + 0.5 - sy0);
     }
-    float fdx[5];
     for (int c = 0; c < 5; c++)
-        fdx[c] = (float)ddx[c];
+        s->fdx[c] = (float)s->ddx[c];
+}
 
+/* Row ry's span, columns [*lo, *hi] relative to x0, and the step of every
+ * edge walk to the next row. Call once per row, in order. Returns 0 when
+ * the row has no pixel. */
+static inline int next_span(TriSetup *s, int64_t ry, int64_t *lo, int64_t *hi) {
+    int64_t l = s->left[0].k > s->left[1].k ? s->left[0].k : s->left[1].k;
+    int64_t h = s->right[0].k < s->right[1].k ? s->right[0].k : s->right[1].k;
+    edge_walk_next(&s->left[0]);
+    edge_walk_next(&s->left[1]);
+    edge_walk_next(&s->right[0]);
+    edge_walk_next(&s->right[1]);
+    *lo = l > 0 ? l : 0;
+    *hi = h < s->last ? h : s->last;
+    return !(*lo > *hi || ry < s->row_lo || ry > s->row_hi);
+}
+
+/* The surface's case: opaque, depth-tested and depth-written. r, g, b, z
+ * are the span's first pixel; fdx the per-pixel steps. */
+static inline void shade_opaque_depth(uint8_t *p, float *dp, int n, float r, float g, float b,
+                                      float z, const float fdx[5]) {
+    for (int i = 0; i < n; i++, p += 3) {
+        float fi = (float)i;
+        float zi = z + fdx[4] * fi;
+        if (!(zi < dp[i]))
+            continue;
+        dp[i] = zi;
+        p[0] = to_u8(r + fdx[0] * fi);
+        p[1] = to_u8(g + fdx[1] * fi);
+        p[2] = to_u8(b + fdx[2] * fi);
+    }
+}
+
+/* Panes and backgrounds: opaque, no depth. */
+static inline void shade_opaque(uint8_t *p, int n, float r, float g, float b, const float fdx[5]) {
+    for (int i = 0; i < n; i++, p += 3) {
+        float fi = (float)i;
+        p[0] = to_u8(r + fdx[0] * fi);
+        p[1] = to_u8(g + fdx[1] * fi);
+        p[2] = to_u8(b + fdx[2] * fi);
+    }
+}
+
+/* Every other combination: optional depth test and write, blending unless
+ * opaque (a is the span's first alpha, unused then). */
+static inline void shade_general(uint8_t *p, float *dp, int n, float r, float g, float b, float a,
+                                 float z, const float fdx[5], int opaque, int test, int write) {
+    for (int i = 0; i < n; i++, p += 3) {
+        float fi = (float)i;
+        float zi = z + fdx[4] * fi;
+        if (test && !(zi < dp[i]))
+            continue;
+        if (write)
+            dp[i] = zi;
+        float ri = r + fdx[0] * fi, gi = g + fdx[1] * fi, bi = b + fdx[2] * fi;
+        if (opaque) {
+            p[0] = to_u8(ri);
+            p[1] = to_u8(gi);
+            p[2] = to_u8(bi);
+        } else {
+            float ai = clampf(a + fdx[3] * fi, 0.0f, 1.0f);
+            p[0] = blend8(p[0], ri, ai);
+            p[1] = blend8(p[1], gi, ai);
+            p[2] = blend8(p[2], bi, ai);
+        }
+    }
+}
+
+/* Shades columns [lo, hi] (relative to x0) of row ry: the attributes at the
+ * span's first pixel come from the planes in double precision, the steps
+ * along it in float. test/write are the effective depth flags. */
+static inline void shade_span(RasterTarget *t, const TriSetup *s, int64_t ry, int64_t lo,
+                              int64_t hi, int test, int write) {
+    int y = s->y0 + (int)ry;
+    int xs = s->x0 + (int)lo, n = (int)(hi - lo) + 1; /* span [xs, xs + n) */
+    double dyr = (double)ry;
+    double sk = (double)lo;
+    float r = (float)(s->base[0] + s->ddy[0] * dyr + s->ddx[0] * sk);
+    float g = (float)(s->base[1] + s->ddy[1] * dyr + s->ddx[1] * sk);
+    float b = (float)(s->base[2] + s->ddy[2] * dyr + s->ddx[2] * sk);
+    float z = (float)(s->base[4] + s->ddy[4] * dyr + s->ddx[4] * sk);
+    size_t row = (size_t)y * (size_t)t->w;
+    uint8_t *p = t->rgb + (row + (size_t)xs) * 3;
+    float *dp = t->depth ? t->depth + row + xs : NULL;
+    if (s->opaque && test && write) {
+        shade_opaque_depth(p, dp, n, r, g, b, z, s->fdx);
+        return;
+    }
+    if (s->opaque && !test && !write) {
+        shade_opaque(p, n, r, g, b, s->fdx);
+        return;
+    }
+    float a = s->opaque ? 1.0f : (float)(s->base[3] + s->ddy[3] * dyr + s->ddx[3] * sk);
+    shade_general(p, dp, n, r, g, b, a, z, s->fdx, s->opaque, test, write);
+}
+
+/* Rasterizes one triangle whose vertices lie inside the guard band: set
+ * up (snap, box, edges, planes), then walk the rows and shade each span. */
+static void fill_triangle(RasterTarget *t, const ClipVert *v0, const ClipVert *v1,
+                          const ClipVert *v2, int flags) {
+    const ClipVert *v[3] = {v0, v1, v2};
+    int64_t X[3], Y[3]; /* screen_ position in 1/256 pixel */
+    TriSetup s;
+    if (!snap_vertices(v, X, Y) || !setup_box(&s, t, X, Y))
+        return;
+    setup_edges(&s, X, Y);
+    setup_planes(&s, v, X, Y);
     int test = (flags & RASTER_DEPTH_TEST) && t->depth;
     int write = (flags & RASTER_DEPTH_WRITE) && t->depth;
-
-    for (int64_t ry = 0; ry <= y1 - y0; ry++) {
-        int64_t lo = left[0].k > left[1].k ? left[0].k : left[1].k;
-        int64_t hi = right[0].k < right[1].k ? right[0].k : right[1].k;
-        edge_walk_next(&left[0]);
-        edge_walk_next(&left[1]);
-        edge_walk_next(&right[0]);
-        edge_walk_next(&right[1]);
-        lo = lo > 0 ? lo : 0;
-        hi = hi < last ? hi : last;
-        if (lo > hi || ry < row_lo || ry > row_hi)
-            continue;
-        int y = y0 + (int)ry;
-        int xs = x0 + (int)lo, n = (int)(hi - lo) + 1; /* span [xs, xs + n) */
-
-        double dyr = (double)ry;
-        double sk = (double)lo;
-        float r = (float)(base[0] + ddy[0] * dyr + ddx[0] * sk);
-        float g = (float)(base[1] + ddy[1] * dyr + ddx[1] * sk);
-        float b = (float)(base[2] + ddy[2] * dyr + ddx[2] * sk);
-        float z = (float)(base[4] + ddy[4] * dyr + ddx[4] * sk);
-        size_t row = (size_t)y * (size_t)t->w;
-        uint8_t *p = t->rgb + (row + (size_t)xs) * 3;
-        float *dp = t->depth ? t->depth + row + xs : NULL;
-        if (opaque && test && write) {
-            /* The surface's case. */
-            for (int i = 0; i < n; i++, p += 3) {
-                float fi = (float)i;
-                float zi = z + fdx[4] * fi;
-                if (!(zi < dp[i]))
-                    continue;
-                dp[i] = zi;
-                p[0] = to_u8(r + fdx[0] * fi);
-                p[1] = to_u8(g + fdx[1] * fi);
-                p[2] = to_u8(b + fdx[2] * fi);
-            }
-            continue;
-        }
-        if (opaque && !test && !write) {
-            /* Panes and backgrounds. */
-            for (int i = 0; i < n; i++, p += 3) {
-                float fi = (float)i;
-                p[0] = to_u8(r + fdx[0] * fi);
-                p[1] = to_u8(g + fdx[1] * fi);
-                p[2] = to_u8(b + fdx[2] * fi);
-            }
-            continue;
-        }
-        float a = opaque ? 1.0f : (float)(base[3] + ddy[3] * dyr + ddx[3] * sk);
-        for (int i = 0; i < n; i++, p += 3) {
-            float fi = (float)i;
-            float zi = z + fdx[4] * fi;
-            if (test && !(zi < dp[i]))
-                continue;
-            if (write)
-                dp[i] = zi;
-            float ri = r + fdx[0] * fi, gi = g + fdx[1] * fi, bi = b + fdx[2] * fi;
-            if (opaque) {
-                p[0] = to_u8(ri);
-                p[1] = to_u8(gi);
-                p[2] = to_u8(bi);
-            } else {
-                float ai = clampf(a + fdx[3] * fi, 0.0f, 1.0f);
-                p[0] = blend8(p[0], ri, ai);
-                p[1] = blend8(p[1], gi, ai);
-                p[2] = blend8(p[2], bi, ai);
-            }
-        }
+    for (int64_t ry = 0; ry <= s.y1 - s.y0; ry++) {
+        int64_t lo, hi;
+        if (next_span(&s, ry, &lo, &hi))
+            shade_span(t, &s, ry, lo, hi, test, write);
     }
 }
 

@@ -4,29 +4,24 @@
  *
  * Pipeline place: the last stage; the only file that sees libav. Shaped
  * like FFmpeg's doc/examples/mux.c: one struct holds every libav object of
- * the single video stream; open = add stream + open codec + open output +
- * write header; each frame is converted (libswscale, or our own palette
- * quantizer for GIF), sent, and the packets are drained until EAGAIN;
- * finish = flush with NULL + drain + trailer.
+ * the single video stream; encoder_open runs one function per step:
+ * choose_format, create_muxer, add_stream, open_codec, open_converter,
+ * open_output, write_header. Each frame is converted (libswscale, or our
+ * own palette quantizer for GIF), sent, and the packets are drained until
+ * EAGAIN; finish = flush with NULL + drain + trailer + commit.
  *
- * Atomicity: every output is written to "DIR/.NAME.tmp-PID-XXXXXX" (made
- * beside the target, so rename(2) is atomic on the same file system) and
- * renamed over the target only once complete. The pending temporary paths
- * also sit in a small process-wide registry so that a signal handler can
- * unlink them (encoder_cleanup_on_signal). That registry is the one piece
- * of global mutable state in gdrender; it is made of lock-free atomics, so
- * it is safe from both threads and signal handlers.
+ * Atomicity: every output is written to a temporary file beside the
+ * target and renamed over it only once complete (base/atomic.h, which also
+ * lets a signal handler unlink what is pending).
  */
 #include "output/encode.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libavcodec/avcodec.h>
@@ -38,10 +33,9 @@
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 
-/* ---- defines and types -------------------------------------------------- */
+#include "base/atomic.h"
 
-#define TEMP_SLOTS    16   /* outputs that may be open at once */
-#define TEMP_PATH_MAX 4096 /* longest temporary path we register */
+/* ---- defines and types -------------------------------------------------- */
 
 /* GIF palette: a 6x7x6 colour cube (252 entries; green gets the extra level
  * because the eye is most sensitive to it). */
@@ -73,9 +67,9 @@ struct Encoder {
     int discard; /* NULL path: accept frames, do nothing */
     int width, height;
     const FormatSpec *spec;
-    char *path; /* the target */
-    char *url;  /* "file:" + temporary path, as libavformat sees it */
-    int slot;   /* temp registry slot, -1 when none */
+    char *path;     /* the target */
+    AtomicFile out; /* the temporary file and its target */
+    char *url;      /* "file:" + out.tmp_path, as libavformat sees it */
     AVFormatContext *fmt;
     AVCodecContext *codec;
     AVStream *stream;
@@ -88,28 +82,18 @@ struct Encoder {
     uint8_t (*gif_lut)[3][256];
 };
 
-/* A slot is FREE, CLAIMED (its path being written by the owner) or ARMED
- * (the signal handler may unlink it). The owner writes `path` only while
- * the slot is CLAIMED, and the release store that arms it publishes the
- * path to a handler that loads the state with acquire. */
-enum { SLOT_FREE = 0, SLOT_CLAIMED = 1, SLOT_ARMED = 2 };
-
-typedef struct TempSlot {
-    atomic_int state;
-    char path[TEMP_PATH_MAX];
-} TempSlot;
-
-/* Lock-free, or a signal handler could deadlock on the atomic's lock. */
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
-
-static TempSlot temp_registry[TEMP_SLOTS];
-
 /* ---- internal declarations --------------------------------------------- */
 
 static int fail_av(GdError *err, const char *path, const char *what, int averr);
 static const FormatSpec *find_format(const char *path);
-static int temp_create(const char *path, char **tmp_out, int *slot_out, GdError *err);
-static void temp_release(int slot, const char *tmp, int remove_file);
+static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
+                         GdError *err);
+static int create_muxer(Encoder *enc, GdError *err);
+static int add_stream(Encoder *enc, const AVCodec *codec, const EncoderOptions *opt, GdError *err);
+static int open_codec(Encoder *enc, const AVCodec *codec, GdError *err);
+static int open_converter(Encoder *enc, GdError *err);
+static int open_output(Encoder *enc, GdError *err);
+static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
@@ -119,16 +103,17 @@ static void encoder_free(Encoder *enc);
 
 /* ---- module functions --------------------------------------------------- */
 
+/* The steps follow FFmpeg's doc/examples/mux.c: choose the format, create
+ * the muxer, add the stream, open the codec (and our pixel converter), then
+ * open the file and write the header. Each step fills err and returns its
+ * code; encoder_free undoes whatever the steps before a failure did. */
 Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err) {
     Encoder *enc = calloc(1, sizeof *enc);
-    AVDictionary *mux_opts = NULL;
-    char *tmp = NULL;
-    int ret;
+    const AVCodec *codec = NULL;
     if (enc == NULL) {
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         return NULL;
     }
-    enc->slot = -1;
     enc->width = opt->width;
     enc->height = opt->height;
     if (path == NULL) {
@@ -140,150 +125,21 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         goto fail;
     }
-    enc->spec = find_format(path);
-    if (enc->spec == NULL) {
-        const char *slash = strrchr(path, '/');
-        const char *dot = strrchr(slash ? slash + 1 : path, '.');
-        if (dot == NULL)
-            gd_error(err, GD_ERR_INPUT,
-                     "%s: no file extension to choose the output format (use .mp4, .webm, .gif "
-                     "or .png)",
-                     path);
-        else if (strcasecmp(dot, ".png") == 0)
-            gd_error(err, GD_ERR_INPUT,
-                     "%s: a .png output holds one still image, not a video (use .mp4, .webm or "
-                     ".gif)",
-                     path);
-        else
-            gd_error(err, GD_ERR_INPUT,
-                     "%s: unsupported output format '%s' (use .mp4, .webm, .gif or .png)", path,
-                     dot);
+    if (choose_format(enc, opt, &codec, err) != GD_OK || create_muxer(enc, err) != GD_OK ||
+        add_stream(enc, codec, opt, err) != GD_OK || open_codec(enc, codec, err) != GD_OK ||
+        open_converter(enc, err) != GD_OK || open_output(enc, err) != GD_OK ||
+        write_header(enc, opt, err) != GD_OK)
         goto fail;
-    }
-    if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
-        (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2))) {
-        gd_error(err, GD_ERR_INPUT, "%s: invalid video size %dx%d at %d fps (even sizes only)",
-                 path, opt->width, opt->height, opt->fps);
-        goto fail;
-    }
-    const AVCodec *codec = avcodec_find_encoder_by_name(enc->spec->encoder);
-    if (codec == NULL) {
-        gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)", path,
-                 enc->spec->encoder, enc->spec->library);
-        goto fail;
-    }
-    if (temp_create(path, &tmp, &enc->slot, err) != 0)
-        goto fail;
-    /* The "file:" protocol prefix keeps a colon in the user's path from
-     * being read as a protocol name, and the muxer is named explicitly
-     * because the temporary name has no useful extension. The mov muxer's
-     * +faststart pass reopens the output by this same URL to read it back,
-     * so it must name the temporary file, not the target. */
-    size_t url_len = strlen(tmp) + 6;
-    enc->url = malloc(url_len);
-    if (enc->url == NULL) {
-        gd_error(err, GD_ERR_RUNTIME, "out of memory");
-        goto fail;
-    }
-    snprintf(enc->url, url_len, "file:%s", tmp);
-    free(tmp);
-    tmp = NULL;
-
-    ret = avformat_alloc_output_context2(&enc->fmt, NULL, enc->spec->muxer, enc->url);
-    if (ret < 0) {
-        fail_av(err, path, "cannot create the output", ret);
-        goto fail;
-    }
-    enc->stream = avformat_new_stream(enc->fmt, NULL);
-    enc->codec = avcodec_alloc_context3(codec);
-    enc->frame = av_frame_alloc();
-    enc->pkt = av_packet_alloc();
-    if (!enc->stream || !enc->codec || !enc->frame || !enc->pkt) {
-        gd_error(err, GD_ERR_RUNTIME, "out of memory");
-        goto fail;
-    }
-    if (set_codec_options(enc, opt, err) != 0)
-        goto fail;
-    ret = avcodec_open2(enc->codec, codec, NULL);
-    if (ret < 0) {
-        char what[64];
-        snprintf(what, sizeof what, "cannot open the %s encoder", enc->spec->encoder);
-        fail_av(err, path, what, ret);
-        goto fail;
-    }
-    ret = avcodec_parameters_from_context(enc->stream->codecpar, enc->codec);
-    if (ret < 0) {
-        fail_av(err, path, "cannot set the stream parameters", ret);
-        goto fail;
-    }
-    enc->stream->time_base = enc->codec->time_base;
-    enc->stream->avg_frame_rate = enc->codec->framerate;
-    if (set_metadata(enc, opt, err) != 0)
-        goto fail;
-
-    enc->frame->format = enc->codec->pix_fmt;
-    enc->frame->width = opt->width;
-    enc->frame->height = opt->height;
-    ret = av_frame_get_buffer(enc->frame, 0);
-    if (ret < 0) {
-        fail_av(err, path, "cannot allocate a frame", ret);
-        goto fail;
-    }
-    if (enc->spec->kind == OUT_GIF) {
-        enc->gif_lut = malloc(64 * sizeof *enc->gif_lut);
-        if (enc->gif_lut == NULL) {
-            gd_error(err, GD_ERR_RUNTIME, "out of memory");
-            goto fail;
-        }
-        gif_build_lut(enc);
-    } else {
-        /* Same size, so the filter only matters for the 2x2 chroma
-         * subsampling: bilinear averages the chroma (clean coloured edges)
-         * and stays fast. Full-range RGB in, limited-range BT.709 out, as
-         * the stream is tagged below. */
-        enc->sws = sws_getContext(opt->width, opt->height, AV_PIX_FMT_RGB24, opt->width,
-                                  opt->height, enc->codec->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
-        if (enc->sws == NULL) {
-            gd_error(err, GD_ERR_RUNTIME, "%s: cannot set up the RGB to YUV conversion", path);
-            goto fail;
-        }
-        const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
-        sws_setColorspaceDetails(enc->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
-    }
-
-    ret = avio_open(&enc->fmt->pb, enc->url, AVIO_FLAG_WRITE);
-    if (ret < 0) {
-        fail_av(err, path, "cannot write", ret);
-        goto fail;
-    }
-    ret = 0;
-    if (enc->spec->kind == OUT_MP4)
-        ret = av_dict_set(&mux_opts, "movflags", "+faststart", 0);
-    else if (enc->spec->kind == OUT_GIF)
-        ret = av_dict_set(&mux_opts, "loop", "0", 0); /* 0 = loop forever */
-    if (ret >= 0)
-        ret = avformat_write_header(enc->fmt, &mux_opts);
-    if (ret < 0) {
-        fail_av(err, path, "cannot write the header", ret);
-        goto fail;
-    }
-    av_dict_free(&mux_opts);
     return enc;
 
 fail:
-    av_dict_free(&mux_opts);
-    if (tmp != NULL) {
-        temp_release(enc->slot, tmp, 1);
-        enc->slot = -1;
-        free(tmp);
-    }
     encoder_free(enc);
     return NULL;
 }
 
 int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *err) {
     if (enc->discard)
-        return 0;
+        return GD_OK;
     /* The encoder may still hold a reference to the previous frame's
      * buffer (frame threading, lookahead): get a private one if so. */
     int ret = av_frame_make_writable(enc->frame);
@@ -305,7 +161,7 @@ int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *e
 }
 
 int encoder_finish(Encoder *enc, GdError *err) {
-    int rc = 0, ret;
+    int rc = GD_OK, ret;
     if (enc->discard)
         goto done;
     ret = avcodec_send_frame(enc->codec, NULL);
@@ -314,7 +170,7 @@ int encoder_finish(Encoder *enc, GdError *err) {
         goto done;
     }
     rc = drain_packets(enc, err);
-    if (rc != 0)
+    if (rc != GD_OK)
         goto done;
     ret = av_write_trailer(enc->fmt);
     if (ret < 0) {
@@ -327,13 +183,7 @@ int encoder_finish(Encoder *enc, GdError *err) {
         rc = fail_av(err, enc->path, "cannot write", ret);
         goto done;
     }
-    const char *tmp = enc->url + 5;
-    if (rename(tmp, enc->path) != 0) {
-        rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", enc->path, strerror(errno));
-        goto done;
-    }
-    temp_release(enc->slot, tmp, 0);
-    enc->slot = -1;
+    rc = atomic_file_commit(&enc->out, err);
 done:
     encoder_free(enc);
     return rc;
@@ -349,8 +199,8 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
     AVCodecContext *ctx = NULL;
     AVFrame *frame = NULL;
     AVPacket *pkt = NULL;
-    char *tmp = NULL;
-    int slot = -1, fd = -1, rc = 0, ret;
+    AtomicFile out = {0};
+    int fd = -1, rc = GD_OK, ret;
 
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
     if (codec == NULL)
@@ -393,10 +243,10 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
         rc = fail_av(err, path, "cannot encode the image", ret);
         goto done;
     }
-    rc = temp_create(path, &tmp, &slot, err);
-    if (rc != 0)
+    rc = atomic_file_create(&out, path, err);
+    if (rc != GD_OK)
         goto done;
-    fd = open(tmp, O_WRONLY | O_TRUNC);
+    fd = open(out.tmp_path, O_WRONLY | O_TRUNC);
     if (fd < 0) {
         rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
         goto done;
@@ -413,18 +263,15 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
     }
     ret = close(fd);
     fd = -1;
-    if (ret != 0 || rename(tmp, path) != 0) {
+    if (ret != 0) {
         rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
         goto done;
     }
-    temp_release(slot, tmp, 0);
-    slot = -1;
+    rc = atomic_file_commit(&out, err);
 done:
     if (fd >= 0)
         close(fd);
-    if (tmp != NULL && slot >= 0)
-        temp_release(slot, tmp, 1);
-    free(tmp);
+    atomic_file_abort(&out);
     av_packet_free(&pkt);
     av_frame_free(&frame);
     avcodec_free_context(&ctx);
@@ -433,12 +280,6 @@ done:
 
 void encoder_set_libav_verbose(int verbose) {
     av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
-}
-
-void encoder_cleanup_on_signal(void) {
-    for (int i = 0; i < TEMP_SLOTS; i++)
-        if (atomic_load_explicit(&temp_registry[i].state, memory_order_acquire) == SLOT_ARMED)
-            unlink(temp_registry[i].path);
 }
 
 /* ---- internal definitions ----------------------------------------------- */
@@ -460,73 +301,150 @@ static const FormatSpec *find_format(const char *path) {
     return NULL;
 }
 
-/* Creates the empty temporary file "DIR/.NAME.tmp-PID-XXXXXX" beside path
- * and arms a registry slot for it. Creating it up front is also the check
- * that the folder exists and is writable. *tmp_out is malloc'd.
- * Like mkstemp (O_CREAT | O_EXCL, retried on a name clash), but with mode
- * 0666 so the umask decides the final file's permissions as it would for
- * any new file; mkstemp's 0600 would make every video private. */
-static int temp_create(const char *path, char **tmp_out, int *slot_out, GdError *err) {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    static atomic_uint counter;
-    const char *slash = strrchr(path, '/');
-    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-    if (strlen(path) + 64 > TEMP_PATH_MAX)
-        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(ENAMETOOLONG));
-    int slot = -1;
-    for (int i = 0; i < TEMP_SLOTS && slot < 0; i++) {
-        int expected = SLOT_FREE;
-        if (atomic_compare_exchange_strong(&temp_registry[i].state, &expected, SLOT_CLAIMED))
-            slot = i;
+/* Picks the format by the target's extension and checks what can be
+ * checked before anything is created: the size suits the format's pixel
+ * layout, and this FFmpeg build has its encoder (*codec). */
+static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
+                         GdError *err) {
+    const char *path = enc->path;
+    enc->spec = find_format(path);
+    if (enc->spec == NULL) {
+        const char *slash = strrchr(path, '/');
+        const char *dot = strrchr(slash ? slash + 1 : path, '.');
+        if (dot == NULL)
+            return gd_error(err, GD_ERR_INPUT,
+                            "%s: no file extension to choose the output format (use .mp4, .webm, "
+                            ".gif or .png)",
+                            path);
+        if (strcasecmp(dot, ".png") == 0)
+            return gd_error(err, GD_ERR_INPUT,
+                            "%s: a .png output holds one still image, not a video (use .mp4, "
+                            ".webm or .gif)",
+                            path);
+        return gd_error(err, GD_ERR_INPUT,
+                        "%s: unsupported output format '%s' (use .mp4, .webm, .gif or .png)", path,
+                        dot);
     }
-    if (slot < 0)
-        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: more than %d outputs open at once",
-                        path, TEMP_SLOTS);
-    char *p = temp_registry[slot].path;
-    int n = snprintf(p, TEMP_PATH_MAX, "%.*s.%s.tmp-%ld-", (int)dir_len, path, path + dir_len,
-                     (long)getpid());
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t seed = (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 30) ^ (uint64_t)(uintptr_t)p;
-    int fd = -1, e = EEXIST;
-    for (int attempt = 0; attempt < 100 && fd < 0 && e == EEXIST; attempt++) {
-        /* splitmix64 step: any well-mixed sequence will do */
-        seed += 0x9E3779B97F4A7C15u * (1u + atomic_fetch_add(&counter, 1u));
-        uint64_t z = seed;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-        z ^= z >> 31;
-        for (int k = 0; k < 6; k++, z /= 62)
-            p[n + k] = alphabet[z % 62];
-        p[n + 6] = '\0';
-        fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        e = fd < 0 ? errno : 0;
-    }
-    if (fd < 0) {
-        atomic_store(&temp_registry[slot].state, SLOT_FREE);
-        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(e));
-    }
-    close(fd);
-    char *copy = strdup(p);
-    if (copy == NULL) {
-        unlink(p);
-        atomic_store(&temp_registry[slot].state, SLOT_FREE);
-        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
-    }
-    atomic_store_explicit(&temp_registry[slot].state, SLOT_ARMED, memory_order_release);
-    *tmp_out = copy;
-    *slot_out = slot;
-    return 0;
+    if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
+        (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2)))
+        return gd_error(err, GD_ERR_INPUT,
+                        "%s: invalid video size %dx%d at %d fps (even sizes only)", path,
+                        opt->width, opt->height, opt->fps);
+    *codec = avcodec_find_encoder_by_name(enc->spec->encoder);
+    if (*codec == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)",
+                        path, enc->spec->encoder, enc->spec->library);
+    return GD_OK;
 }
 
-/* Frees a registry slot, unlinking the file first when remove_file (after
- * a rename the caller passes 0). The slot is disarmed only after the file
- * is gone, so a signal in between at worst unlinks a missing name. */
-static void temp_release(int slot, const char *tmp, int remove_file) {
-    if (remove_file && tmp != NULL)
-        unlink(tmp);
-    if (slot >= 0)
-        atomic_store(&temp_registry[slot].state, SLOT_FREE);
+/* Creates the temporary file beside the target (which also checks that the
+ * folder exists and is writable) and the muxer's context for it. */
+static int create_muxer(Encoder *enc, GdError *err) {
+    int rc = atomic_file_create(&enc->out, enc->path, err);
+    if (rc != GD_OK)
+        return rc;
+    /* The "file:" protocol prefix keeps a colon in the user's path from
+     * being read as a protocol name, and the muxer is named explicitly
+     * because the temporary name has no useful extension. The mov muxer's
+     * +faststart pass reopens the output by this same URL to read it back,
+     * so it must name the temporary file, not the target. */
+    size_t url_len = strlen(enc->out.tmp_path) + 6;
+    enc->url = malloc(url_len);
+    if (enc->url == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    snprintf(enc->url, url_len, "file:%s", enc->out.tmp_path);
+    int ret = avformat_alloc_output_context2(&enc->fmt, NULL, enc->spec->muxer, enc->url);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot create the output", ret);
+    return GD_OK;
+}
+
+/* The one video stream, its codec context configured but not yet opened,
+ * and the reusable frame and packet. */
+static int add_stream(Encoder *enc, const AVCodec *codec, const EncoderOptions *opt, GdError *err) {
+    enc->stream = avformat_new_stream(enc->fmt, NULL);
+    enc->codec = avcodec_alloc_context3(codec);
+    enc->frame = av_frame_alloc();
+    enc->pkt = av_packet_alloc();
+    if (!enc->stream || !enc->codec || !enc->frame || !enc->pkt)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    return set_codec_options(enc, opt, err);
+}
+
+/* Opens the codec, copies its parameters to the stream and gives the frame
+ * its buffers in the codec's pixel format. */
+static int open_codec(Encoder *enc, const AVCodec *codec, GdError *err) {
+    int ret = avcodec_open2(enc->codec, codec, NULL);
+    if (ret < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "cannot open the %s encoder", enc->spec->encoder);
+        return fail_av(err, enc->path, what, ret);
+    }
+    ret = avcodec_parameters_from_context(enc->stream->codecpar, enc->codec);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot set the stream parameters", ret);
+    enc->stream->time_base = enc->codec->time_base;
+    enc->stream->avg_frame_rate = enc->codec->framerate;
+    enc->frame->format = enc->codec->pix_fmt;
+    enc->frame->width = enc->width;
+    enc->frame->height = enc->height;
+    ret = av_frame_get_buffer(enc->frame, 0);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot allocate a frame", ret);
+    return GD_OK;
+}
+
+/* RGB24 to the codec's pixels: our dither lookup for GIF, libswscale for
+ * YUV. */
+static int open_converter(Encoder *enc, GdError *err) {
+    if (enc->spec->kind == OUT_GIF) {
+        enc->gif_lut = malloc(64 * sizeof *enc->gif_lut);
+        if (enc->gif_lut == NULL)
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        gif_build_lut(enc);
+        return GD_OK;
+    }
+    /* Same size, so the filter only matters for the 2x2 chroma
+     * subsampling: bilinear averages the chroma (clean coloured edges)
+     * and stays fast. Full-range RGB in, limited-range BT.709 out, as
+     * the stream is tagged in set_codec_options. */
+    enc->sws = sws_getContext(enc->width, enc->height, AV_PIX_FMT_RGB24, enc->width, enc->height,
+                              enc->codec->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
+    if (enc->sws == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot set up the RGB to YUV conversion",
+                        enc->path);
+    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
+    sws_setColorspaceDetails(enc->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16);
+    return GD_OK;
+}
+
+/* Opens the temporary file for libavformat's writes. */
+static int open_output(Encoder *enc, GdError *err) {
+    int ret = avio_open(&enc->fmt->pb, enc->url, AVIO_FLAG_WRITE);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot write", ret);
+    return GD_OK;
+}
+
+/* The tags and the muxer's options (MP4: +faststart; GIF: loop forever),
+ * then the header. */
+static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err) {
+    AVDictionary *mux_opts = NULL;
+    int rc = set_metadata(enc, opt, err);
+    if (rc != GD_OK)
+        goto done;
+    int ret = 0;
+    if (enc->spec->kind == OUT_MP4)
+        ret = av_dict_set(&mux_opts, "movflags", "+faststart", 0);
+    else if (enc->spec->kind == OUT_GIF)
+        ret = av_dict_set(&mux_opts, "loop", "0", 0); /* 0 = loop forever */
+    if (ret >= 0)
+        ret = avformat_write_header(enc->fmt, &mux_opts);
+    if (ret < 0)
+        rc = fail_av(err, enc->path, "cannot write the header", ret);
+done:
+    av_dict_free(&mux_opts);
+    return rc;
 }
 
 /* Size, rate, colour tags and the codec's private quality options. */
@@ -585,7 +503,7 @@ static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *e
     case OUT_GIF:
         break;
     }
-    return 0;
+    return GD_OK;
 }
 
 /* Format-level tags that trace a video back to its config: "comment" holds
@@ -617,7 +535,7 @@ static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err) {
         ret = av_dict_set(md, "title", opt->title, 0);
     if (ret < 0)
         return fail_av(err, enc->path, "cannot set the metadata", ret);
-    return 0;
+    return GD_OK;
 }
 
 /* Moves every packet the encoder has ready into the muxer; stops at EAGAIN
@@ -626,7 +544,7 @@ static int drain_packets(Encoder *enc, GdError *err) {
     for (;;) {
         int ret = avcodec_receive_packet(enc->codec, enc->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
-            return 0;
+            return GD_OK;
         if (ret < 0)
             return fail_av(err, enc->path, "cannot encode a frame", ret);
         av_packet_rescale_ts(enc->pkt, enc->codec->time_base, enc->stream->time_base);
@@ -695,12 +613,11 @@ static void gif_quantize(Encoder *enc, const uint8_t *rgb, int stride) {
 }
 
 /* Frees every libav object; removes the temporary file unless it has been
- * renamed (slot < 0 then). */
+ * renamed (then enc->out is empty). */
 static void encoder_free(Encoder *enc) {
     if (enc->fmt != NULL && enc->fmt->pb != NULL)
         avio_closep(&enc->fmt->pb);
-    if (enc->slot >= 0)
-        temp_release(enc->slot, enc->url ? enc->url + 5 : NULL, 1);
+    atomic_file_abort(&enc->out);
     avformat_free_context(enc->fmt);
     avcodec_free_context(&enc->codec);
     av_frame_free(&enc->frame);

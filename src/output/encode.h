@@ -15,9 +15,10 @@
  * a GIF has no metadata.
  *
  * Everything is written to a temporary file beside the target
- * ("DIR/.NAME.tmp-PID-XXXXXX", mode 0666 minus the umask) and renamed into
- * place by encoder_finish / encode_png: an error or encoder_abort leaves no
- * partial file and an older file of that name intact.
+ * ("DIR/.NAME.tmp-PID-XXXXXX", mode 0666 minus the umask; base/atomic.h)
+ * and renamed into place by encoder_finish / encode_png: an error or
+ * encoder_abort leaves no partial file and an older file of that name
+ * intact, and atomic_cleanup_on_signal removes a pending one on Ctrl-C.
  */
 #ifndef GD_ENCODE_H
 #define GD_ENCODE_H
@@ -69,11 +70,5 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
  * libav's notes would otherwise clutter gdrender's one-line messages);
  * 1: libav's informational lines too. main calls it once at startup. */
 void encoder_set_libav_verbose(int verbose);
-
-/* Removes every temporary file encoder_open or encode_png has created and
- * not yet renamed or removed. Async-signal-safe (lock-free atomic loads and
- * unlink(2) only); main's SIGINT/SIGTERM handler calls it before _exit, so
- * Ctrl-C leaves nothing partial. */
-void encoder_cleanup_on_signal(void);
 
 #endif

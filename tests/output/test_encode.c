@@ -1,8 +1,9 @@
 /*
- * test_encode.c — the encoder (src/encode.c): videos and stills are read
- * back with libavformat/libavcodec (not the ffmpeg CLI) and checked for
- * codec, profile, size, rate, exact frame count, colours, metadata and the
- * +faststart layout; atomic writes and the error messages are checked
+ * test_encode.c — the encoder (src/output/encode.c): videos and stills are
+ * read back with libavformat/libavcodec (not the ffmpeg CLI) and checked
+ * for codec, profile, size, rate, exact frame count, colours, metadata and
+ * the +faststart layout; atomic writes (through base/atomic, tested on its
+ * own in tests/base/test_atomic.c) and the error messages are checked
  * against the file system.
  */
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
+#include "base/atomic.h"
 #include "output/encode.h"
 #include "testutil.h"
 
@@ -489,7 +491,7 @@ static void test_cleanup_on_signal_removes_temp(void **state) {
     Encoder *enc = encoder_open(path, &o, &err);
     assert_non_null(enc);
     assert_int_equal(tu_count_entries(dir), 1);
-    encoder_cleanup_on_signal();
+    atomic_cleanup_on_signal();
     assert_int_equal(tu_count_entries(dir), 0);
     encoder_abort(enc);
     assert_int_equal(tu_count_entries(dir), 0);
@@ -520,6 +522,35 @@ static void test_missing_folder(void **state) {
     rmdir(dir);
     free(png);
     free(path);
+}
+
+/* The final rename fails when a folder has the target's name: the error
+ * names the target, and neither a video nor a still leaves a temporary
+ * file behind. */
+static void test_rename_failure_leaves_nothing(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *gif = join(dir, "out.gif"), *png = join(dir, "out.png");
+    assert_int_equal(mkdir(gif, 0755), 0);
+    assert_int_equal(mkdir(png, 0755), 0);
+    GdError err = {0};
+    assert_int_equal(write_video(gif, 64, 48, 3, &err), GD_ERR_RUNTIME);
+    char want[600];
+    snprintf(want, sizeof want, "%s: cannot write: Is a directory", gif);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(tu_count_entries(dir), 2);
+
+    gd_error_clear(&err);
+    uint8_t rgb[2 * 2 * 3] = {0};
+    assert_int_equal(encode_png(png, rgb, 2, 2, 6, &err), GD_ERR_RUNTIME);
+    snprintf(want, sizeof want, "%s: cannot write: Is a directory", png);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(tu_count_entries(dir), 2);
+    rmdir(gif);
+    rmdir(png);
+    rmdir(dir);
+    free(gif);
+    free(png);
 }
 
 static void test_encoder_failure_leaves_nothing(void **state) {
@@ -607,6 +638,7 @@ int main(void) {
         cmocka_unit_test(test_finish_replaces_old_file),
         cmocka_unit_test(test_cleanup_on_signal_removes_temp),
         cmocka_unit_test(test_missing_folder),
+        cmocka_unit_test(test_rename_failure_leaves_nothing),
         cmocka_unit_test(test_encoder_failure_leaves_nothing),
         cmocka_unit_test(test_unwritable_folder),
         cmocka_unit_test(test_unsupported_formats),
