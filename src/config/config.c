@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
 #include "model/data.h"
 
 /* ---- defines and types -------------------------------------------------- */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/data.h"
+#include "base/rng.h"
 #include "model/formula.h"
 
 void optimizer_step(const RunConfig *run, OptimizerState *st, double *p, const double *g, int n) {

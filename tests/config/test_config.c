@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-#include "model/data.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
