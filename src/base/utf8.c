@@ -1,8 +1,8 @@
 /*
- * utf8.c — UTF-8 decoding (see utf8.h).
+ * utf8.c — UTF-8 decoding and validation with one decoder (see utf8.h).
  *
- * Pipeline place: base, below every stage; used by draw/text.c. Depends on
- * nothing but the C library.
+ * Pipeline place: base, below every stage; used by config/ (validation)
+ * and draw/text.c (decoding). Depends on nothing but the C library.
  */
 #include "base/utf8.h"
 
@@ -73,4 +73,20 @@ int utf8_next(const char *s, uint32_t *cp) {
     }
     int ok;
     return decode((const unsigned char *)s, 4, cp, &ok);
+}
+
+int utf8_is_valid(const char *s, size_t len, size_t *bad_at) {
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        int ok;
+        int n = decode((const unsigned char *)s + i, len - i, &cp, &ok);
+        if (!ok) {
+            if (bad_at)
+                *bad_at = i;
+            return 0;
+        }
+        i += (size_t)n;
+    }
+    return 1;
 }

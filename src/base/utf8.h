@@ -28,4 +28,11 @@
  * recommends: one U+FFFD per bad sequence. Never reads past the NUL. */
 int utf8_next(const char *s, uint32_t *cp);
 
+/* Whether s[0..len) is well-formed UTF-8 (NUL bytes count as characters;
+ * len need not end at a NUL). Returns 1 if it is; otherwise returns 0 and
+ * sets *bad_at (when not NULL) to the offset of the first byte of the first
+ * ill-formed sequence, e.g. 1 for "a\xe5\xad" (truncated) and 0 for
+ * "\xc0\xaf" (overlong). */
+int utf8_is_valid(const char *s, size_t len, size_t *bad_at);
+
 #endif

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "base/rng.h"
+#include "base/utf8.h"
 #include "model/data.h"
 
 /* ---- defines and types -------------------------------------------------- */
@@ -285,51 +286,6 @@ static int is_run_name(const char *s) {
     return 1;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid
- * (overlong forms, surrogates and code points past U+10FFFF included). */
-static int utf8_len(const unsigned char *s, size_t avail) {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    int n;
-    uint32_t cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)n > avail)
-        return 0;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
-/* Position of the first invalid UTF-8 byte in s[0..len), or -1. */
-static long utf8_check(const char *s, size_t len) {
-    size_t i = 0;
-    while (i < len) {
-        int n = utf8_len((const unsigned char *)s + i, len - i);
-        if (n == 0)
-            return (long)i;
-        i += (size_t)n;
-    }
-    return -1;
-}
-
 /* inih's rule: stop at one of chars, or at an inline ';' comment (a ';'
  * after whitespace). Mirrored so our view of a line matches inih's. */
 static const char *find_chars_or_comment(const char *s, const char *chars) {
@@ -468,9 +424,9 @@ static int split_lines(Loader *L, const char *text, size_t len) {
         if (nul)
             return fail_at(L, (Origin){lineno, -1}, "column %d: NUL byte (is this a text file?)",
                            (int)(nul - s) + 1);
-        long bad = utf8_check(s, n);
-        if (bad >= 0)
-            return fail_at(L, (Origin){lineno, -1}, "column %ld: invalid UTF-8 (byte 0x%02x)",
+        size_t bad;
+        if (!utf8_is_valid(s, n, &bad))
+            return fail_at(L, (Origin){lineno, -1}, "column %zu: invalid UTF-8 (byte 0x%02x)",
                            bad + 1, (unsigned char)s[bad]);
         if (n > 0 && s[n - 1] == '\r')
             n--;
@@ -551,7 +507,7 @@ static int apply_override(Loader *L, int index) {
     const char *text = L->ovr[index].text;
     Origin o = {0, index};
     OverrideSpec spec;
-    if (utf8_check(text, strlen(text)) >= 0)
+    if (!utf8_is_valid(text, strlen(text), NULL))
         return fail_at(L, o, "invalid UTF-8");
     if (parse_override(text, &spec))
         return fail_at(L, o, "expected SECTION.KEY=VALUE");

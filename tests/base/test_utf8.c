@@ -1,7 +1,8 @@
 /*
- * test_utf8.c — base/utf8.c: exact code points and lengths for valid 1-4
- * byte sequences and for every kind of ill-formed one (stray bytes,
- * overlongs, surrogates, truncation, values above U+10FFFF).
+ * test_utf8.c — base/utf8.c: utf8_next's exact code points and lengths,
+ * and utf8_is_valid's verdict and offset, for valid 1-4 byte sequences and
+ * for every kind of ill-formed one (stray bytes, overlongs, surrogates,
+ * truncation, values above U+10FFFF).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,10 +97,73 @@ static void test_utf8_invalid(void **state) {
                   3, (uint32_t[]){'a', 0xFFFD, 'b'}, (int[]){1, 1, 1});
 }
 
+/* ---- utf8_is_valid -------------------------------------------------------- */
+
+/* s[0..len) must be ill-formed with the first bad sequence at offset at. */
+static void expect_invalid(const char *s, size_t len, size_t at) {
+    size_t bad = 12345;
+    assert_int_equal(utf8_is_valid(s, len, &bad), 0);
+    assert_int_equal(bad, at);
+    assert_int_equal(utf8_is_valid(s, len, NULL), 0);
+}
+
+static void test_valid_text(void **state) {
+    (void)state;
+    size_t bad = 12345;
+    static const char *const good[] = {
+        "",
+        "plain ASCII",
+        "\xc3\xa9t\xc3\xa9",                    /* 2 bytes */
+        "\xe5\xad\xa6\xe4\xb9\xa0\xe7\x8e\x87", /* 3 bytes: 学习率 */
+        "\xf0\x9f\x98\x80",                     /* 4 bytes */
+        "\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+        "\xed\x9f\xbf\xee\x80\x80", /* either side of the surrogates */
+        "\xef\xbf\xbd",             /* U+FFFD itself */
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(utf8_is_valid(good[i], strlen(good[i]), &bad), 1);
+        assert_int_equal(bad, 12345); /* untouched */
+    }
+    /* NUL bytes are characters; len, not a NUL, ends the text. */
+    assert_int_equal(utf8_is_valid("a\0b", 3, NULL), 1);
+    assert_int_equal(utf8_is_valid("\xc3\xa9\xff", 2, NULL), 1);
+}
+
+static void test_invalid_text(void **state) {
+    (void)state;
+    /* Bytes that never start a sequence. */
+    expect_invalid("\x80", 1, 0);
+    expect_invalid("ab\xbf", 3, 2);
+    expect_invalid("\xff", 1, 0);
+    expect_invalid("x\xf5\x80\x80\x80", 5, 1);
+    /* Overlongs. */
+    expect_invalid("\xc0\xaf", 2, 0);
+    expect_invalid("\xc1\xbf", 2, 0);
+    expect_invalid("a\xe0\x9f\xbf", 4, 1);
+    expect_invalid("\xf0\x8f\xbf\xbf", 4, 0);
+    /* Surrogates. */
+    expect_invalid("\xed\xa0\x80", 3, 0);
+    expect_invalid("ok\xed\xbf\xbf", 5, 2);
+    /* Above U+10FFFF. */
+    expect_invalid("\xf4\x90\x80\x80", 4, 0);
+    /* Truncated, by the end of the text or by a non-continuation byte; the
+     * offset is that of the lead byte. */
+    expect_invalid("\xc3", 1, 0);
+    expect_invalid("\xc3\xa9\xe5\xad", 4, 2);
+    expect_invalid("\xe5\xad\xa6\xf0\x9f\x98", 6, 3);
+    expect_invalid("\xe5\xad"
+                   "A",
+                   3, 0);
+    expect_invalid("\xc3\xa9", 1, 0); /* len cuts the sequence */
+    expect_invalid("\xe5\0\xa6", 3, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_invalid),
+        cmocka_unit_test(test_valid_text),
+        cmocka_unit_test(test_invalid_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
