@@ -1118,13 +1118,12 @@ static int load_model(Loader *L) {
     for (int i = 0; i < m->nparams; i++)
         names[i] = m->params[i];
     int column = 0;
-    char msg[512];
-    m->formula = formula_compile(m->formula_text, names, m->nparams, &column, msg, sizeof msg);
-    if (!m->formula) {
-        if (strcmp(msg, "out of memory") == 0)
-            return fail_oom(L);
-        return fail_key(L, s, e, "column %d: %s", column, msg);
-    }
+    GdError ferr;
+    int rc = formula_compile(m->formula_text, names, m->nparams, &m->formula, &column, &ferr);
+    if (rc == GD_ERR_RUNTIME)
+        return fail_oom(L);
+    if (rc)
+        return fail_key(L, s, e, "column %d: %s", column, ferr.msg);
 
     int loss = 0;
     e = find_entry(s, "loss");
