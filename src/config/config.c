@@ -133,8 +133,6 @@ static const char *const QUALITY_NAMES[] = {"draft", "medium", "high"};
 static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast", "faster",
                                            "fast",      "medium",    "slow",     "slower",
                                            "veryslow",  "placebo"};
-static const char *const COLORMAP_NAMES[] = {"rainbow", "viridis",  "plasma", "inferno",
-                                             "magma",   "coolwarm", "jet",    "gray"};
 static const char *const ZSCALE_NAMES[] = {"linear", "log"};
 static const char *const OPTIMIZER_NAMES[] = {"gd",      "momentum", "nesterov",
                                               "adagrad", "rmsprop",  "adam"};
@@ -919,6 +917,21 @@ static int get_choice(Loader *L, const Section *s, const Entry *e, const char *c
     return parse_choice(L, s, e, e->value, names, n, out);
 }
 
+/* A colormap name; draw/colormap.c owns the names. */
+static int get_colormap(Loader *L, const Section *s, const Entry *e, ColormapKind *out) {
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    int k = colormap_parse(e->value);
+    if (k >= 0) {
+        *out = (ColormapKind)k;
+        return 0;
+    }
+    const char *names[COLORMAP_COUNT];
+    for (int i = 0; i < COLORMAP_COUNT; i++)
+        names[i] = colormap_name((ColormapKind)i);
+    return parse_choice(L, s, e, e->value, names, COLORMAP_COUNT, &k);
+}
+
 static int get_bool(Loader *L, const Section *s, const Entry *e, int *out) {
     static const char *const names[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
     if (need_value(L, s, e))
@@ -1340,11 +1353,8 @@ static int load_surface(Loader *L) {
     int k = 0;
     if ((e = find_entry(s, "resolution")) && get_int(L, s, e, 8, 512, &sf->resolution))
         return GD_ERR_INPUT;
-    if ((e = find_entry(s, "colormap"))) {
-        if (get_choice(L, s, e, COLORMAP_NAMES, COUNT(COLORMAP_NAMES), &k))
-            return GD_ERR_INPUT;
-        sf->colormap = (ColormapKind)k;
-    }
+    if ((e = find_entry(s, "colormap")) && get_colormap(L, s, e, &sf->colormap))
+        return GD_ERR_INPUT;
     if ((e = find_entry(s, "opacity")) && get_range(L, s, e, 0.0, 0, 1.0, 0, &sf->opacity))
         return GD_ERR_INPUT;
     if ((e = find_entry(s, "wireframe")) && get_bool(L, s, e, &sf->wireframe))

@@ -14,6 +14,7 @@
 #define GD_CONFIG_H
 
 #include "base/error.h"
+#include "draw/colormap.h"
 #include "model/formula.h"
 
 #define GD_MAX_PARAMS 16 /* model parameters the engine handles */
@@ -37,16 +38,6 @@ typedef enum {
     OPT_RMSPROP,
     OPT_ADAM
 } OptimizerKind;
-typedef enum {
-    CMAP_RAINBOW,
-    CMAP_VIRIDIS,
-    CMAP_PLASMA,
-    CMAP_INFERNO,
-    CMAP_MAGMA,
-    CMAP_COOLWARM,
-    CMAP_JET,
-    CMAP_GRAY
-} ColormapKind;
 
 typedef struct Rgb {
     unsigned char r, g, b;
