@@ -134,8 +134,6 @@ static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast",
                                            "fast",      "medium",    "slow",     "slower",
                                            "veryslow",  "placebo"};
 static const char *const ZSCALE_NAMES[] = {"linear", "log"};
-static const char *const OPTIMIZER_NAMES[] = {"gd",      "momentum", "nesterov",
-                                              "adagrad", "rmsprop",  "adam"};
 static const char *const EASE_NAMES[] = {"smooth", "linear"};
 static const char *const MODE_NAMES[] = {"overlay", "split"};
 static const char *const PANEL_NAMES[] = {"surface", "contour", "fit", "loss"};
@@ -932,6 +930,18 @@ static int get_colormap(Loader *L, const Section *s, const Entry *e, ColormapKin
     return parse_choice(L, s, e, e->value, names, COLORMAP_COUNT, &k);
 }
 
+/* An optimizer name, from the table behind config_optimizer_name. */
+static int get_optimizer(Loader *L, const Section *s, const Entry *e, OptimizerKind *out) {
+    const char *names[GD_OPTIMIZER_COUNT];
+    for (int i = 0; i < GD_OPTIMIZER_COUNT; i++)
+        names[i] = config_optimizer_name((OptimizerKind)i);
+    int k = 0;
+    if (get_choice(L, s, e, names, GD_OPTIMIZER_COUNT, &k))
+        return GD_ERR_INPUT;
+    *out = (OptimizerKind)k;
+    return 0;
+}
+
 static int get_bool(Loader *L, const Section *s, const Entry *e, int *out) {
     static const char *const names[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
     if (need_value(L, s, e))
@@ -1434,12 +1444,8 @@ static int load_run_spec(Loader *L, const Section *s, RunSpec *r) {
         return GD_ERR_INPUT;
     if ((e = find_entry(s, "steps")) && get_int(L, s, e, 0, MAX_STEPS, &b->steps))
         return GD_ERR_INPUT;
-    int k = 0;
-    if ((e = find_entry(s, "optimizer"))) {
-        if (get_choice(L, s, e, OPTIMIZER_NAMES, COUNT(OPTIMIZER_NAMES), &k))
-            return GD_ERR_INPUT;
-        b->optimizer = (OptimizerKind)k;
-    }
+    if ((e = find_entry(s, "optimizer")) && get_optimizer(L, s, e, &b->optimizer))
+        return GD_ERR_INPUT;
     static const char *const unit_keys[] = {"momentum", "beta1", "beta2", "alpha"};
     double *unit_vals[] = {&b->momentum, &b->beta1, &b->beta2, &b->alpha};
     for (int i = 0; i < 4; i++)
@@ -1735,4 +1741,13 @@ void config_free(Config *cfg) {
 
 int config_frame_count(const Config *cfg) {
     return (int)llround((double)cfg->video.fps * (cfg->video.duration + cfg->video.hold));
+}
+
+const char *config_optimizer_name(OptimizerKind k) {
+    static const char *const names[GD_OPTIMIZER_COUNT] = {
+        [OPT_GD] = "gd",           [OPT_MOMENTUM] = "momentum", [OPT_NESTEROV] = "nesterov",
+        [OPT_ADAGRAD] = "adagrad", [OPT_RMSPROP] = "rmsprop",   [OPT_ADAM] = "adam"};
+    if ((int)k < 0 || (int)k >= GD_OPTIMIZER_COUNT)
+        return "?";
+    return names[k];
 }

@@ -38,6 +38,7 @@ typedef enum {
     OPT_RMSPROP,
     OPT_ADAM
 } OptimizerKind;
+#define GD_OPTIMIZER_COUNT (OPT_ADAM + 1)
 
 typedef struct Rgb {
     unsigned char r, g, b;
@@ -168,5 +169,10 @@ void config_free(Config *cfg);
 
 /* Number of frames: round(fps * (duration + hold)). */
 int config_frame_count(const Config *cfg);
+
+/* The optimizer's name as [run] optimizer spells it ("gd", "adam"), static
+ * storage; "?" for a value outside OptimizerKind. The one name table: the
+ * loader parses with it and the renderer prints with it. */
+const char *config_optimizer_name(OptimizerKind k);
 
 #endif
