@@ -1239,20 +1239,14 @@ static int load_data(Loader *L) {
     if (e && get_range(L, s, e, 0.0, 0, INFINITY, 0, &d->noise))
         return GD_ERR_INPUT;
 
-    cfg->ndata = d->x_n;
-    cfg->data_x = malloc(sizeof(double) * (size_t)d->x_n);
-    cfg->data_y = malloc(sizeof(double) * (size_t)d->x_n);
-    if (!cfg->data_x || !cfg->data_y)
+    const DataSpec spec = {m->formula, d->true_params, d->x_lo, d->x_hi, d->x_n, d->noise, d->seed};
+    GdError derr;
+    int rc = data_generate(&spec, &cfg->data_x, &cfg->data_y, &derr);
+    if (rc == GD_ERR_RUNTIME)
         return fail_oom(L);
-    data_linspace(d->x_lo, d->x_hi, d->x_n, cfg->data_x);
-    GdRng rng;
-    rng_seed(&rng, d->seed);
-    for (int i = 0; i < d->x_n; i++) {
-        double y = formula_eval(m->formula, cfg->data_x[i], d->true_params);
-        cfg->data_y[i] = y + d->noise * rng_normal(&rng);
-        if (!isfinite(cfg->data_y[i]))
-            return fail_key(L, s, tr, "the formula is not finite at x = %.17g", cfg->data_x[i]);
-    }
+    if (rc)
+        return fail_key(L, s, tr, "%s", derr.msg);
+    cfg->ndata = d->x_n;
     return 0;
 }
 

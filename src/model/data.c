@@ -1,9 +1,9 @@
 /*
- * data.c — linspace, number syntax and the CSV reader for [data] file (see
- * data.h).
+ * data.c — synthetic data, number syntax and the CSV reader for [data] file
+ * (see data.h).
  *
- * Pipeline place: model stage; used by config/. Depends only on base/error
- * and the C library.
+ * Pipeline place: model stage; called by config/ while it loads [data].
+ * Depends on model/formula, base/rng and base/error.
  */
 #include "model/data.h"
 
@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/rng.h"
 
 /* ---- points ------------------------------------------------------------ */
 
@@ -22,6 +24,34 @@ void data_linspace(double lo, double hi, int n, double *out) {
     }
     for (int i = 0; i < n; i++)
         out[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
+}
+
+int data_generate(const DataSpec *spec, double **x, double **y, GdError *err) {
+    *x = *y = NULL;
+    const int n = spec->n;
+    double *xs = malloc(sizeof(double) * (size_t)n);
+    double *ys = malloc(sizeof(double) * (size_t)n);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    }
+    data_linspace(spec->lo, spec->hi, n, xs);
+    GdRng rng;
+    rng_seed(&rng, spec->seed);
+    for (int i = 0; i < n; i++) {
+        double v = formula_eval(spec->formula, xs[i], spec->params);
+        ys[i] = v + spec->noise * rng_normal(&rng);
+        if (!isfinite(ys[i])) {
+            int rc = gd_error(err, GD_ERR_INPUT, "the formula is not finite at x = %.17g", xs[i]);
+            free(xs);
+            free(ys);
+            return rc;
+        }
+    }
+    *x = xs;
+    *y = ys;
+    return GD_OK;
 }
 
 static int is_digit(char c) {

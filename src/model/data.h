@@ -1,16 +1,20 @@
 /*
- * data.h — the points a model is fitted to: linspace, the number syntax of
- * configs and data files, and the CSV reader for [data] file.
+ * data.h — the points a model is fitted to: synthetic data (linspace, the
+ * true formula, seeded noise), the CSV reader for [data] file, and the
+ * number syntax of configs and data files.
  *
- * Pipeline place: model stage, used by config/ (synthetic data, data files,
- * number values). Random numbers live in base/rng.h.
+ * Pipeline place: model stage, called by config/ while it loads [data].
+ * Depends on model/formula (evaluating the true model), base/rng (the
+ * noise) and base/error.
  */
 #ifndef GD_DATA_H
 #define GD_DATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
+#include "model/formula.h"
 
 /* Most rows data_read_csv accepts. */
 #define DATA_MAX_ROWS 10000000
@@ -22,6 +26,25 @@ const char *data_echo(const char *text, size_t len, char *buf, size_t size);
 
 /* out[i] = lo + (hi - lo) * i / (n - 1); n == 1 gives lo. */
 void data_linspace(double lo, double hi, int n, double *out);
+
+/* What synthetic data is made of. */
+typedef struct DataSpec {
+    const Formula *formula; /* the model */
+    const double *params;   /* its true parameters */
+    double lo, hi;          /* x = linspace(lo, hi, n) */
+    int n;                  /* >= 1 */
+    double noise;           /* standard deviation of the added noise, >= 0 */
+    uint64_t seed;          /* of the one generator all the noise comes from */
+} DataSpec;
+
+/* Synthetic points: x[i] = linspace(lo, hi, n)[i] and y[i] = formula(x[i];
+ * params) + noise * z[i], the z[i] drawn in order of i with rng_normal from
+ * rng_seed(seed), so a seed gives the same points on every machine. On
+ * success returns GD_OK and *x, *y (malloc'd, caller frees) hold n points.
+ * On failure *x = *y = NULL and it returns GD_ERR_INPUT with err->msg
+ * "the formula is not finite at x = X" (the first such x, printed %.17g),
+ * or GD_ERR_RUNTIME with "out of memory". */
+int data_generate(const DataSpec *spec, double **x, double **y, GdError *err);
 
 /* Parses the whole of s as a decimal number (digits, optional sign, point
  * and exponent; no hex, inf or nan, no surrounding spaces). Returns 0 and

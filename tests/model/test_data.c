@@ -1,6 +1,7 @@
 /*
- * test_data.c — model/data.c: linspace, number parsing and the CSV reader's
- * rows and exact error messages.
+ * test_data.c — model/data.c: linspace, synthetic data (exact points and
+ * noise, the not-finite error), number parsing and the CSV reader's rows
+ * and exact error messages.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "base/rng.h"
 #include "model/data.h"
 #include "testutil.h"
 
@@ -95,6 +97,74 @@ static void test_parse_number(void **state) {
     double v = 0.0;
     assert_int_equal(data_parse_number("1e999", &v), 2);
     assert_int_equal(data_parse_number("-1e999", &v), 2);
+}
+
+/* ---- synthetic data ------------------------------------------------------ */
+
+static Formula *compile(const char *text) {
+    static const char *const names[] = {"a", "b"};
+    Formula *f = NULL;
+    GdError err;
+    assert_int_equal(formula_compile(text, names, 2, &f, NULL, &err), GD_OK);
+    return f;
+}
+
+static void test_generate(void **state) {
+    (void)state;
+    Formula *f = compile("a*x + b");
+    const double params[2] = {2.0, -1.0};
+    double *x, *y;
+    GdError err;
+    gd_error_clear(&err);
+    /* Without noise: exactly the formula at linspace(-1, 1, 5). */
+    DataSpec spec = {f, params, -1.0, 1.0, 5, 0.0, 7};
+    assert_int_equal(data_generate(&spec, &x, &y, &err), GD_OK);
+    const double ex[5] = {-1.0, -0.5, 0.0, 0.5, 1.0}, ey[5] = {-3.0, -2.0, -1.0, 0.0, 1.0};
+    assert_memory_equal(x, ex, sizeof ex);
+    assert_memory_equal(y, ey, sizeof ey);
+    free(x);
+    free(y);
+    /* With noise: the deviates of one generator, in order of x. */
+    spec = (DataSpec){f, params, 0.0, 3.0, 7, 0.3, 11};
+    assert_int_equal(data_generate(&spec, &x, &y, &err), GD_OK);
+    GdRng rng;
+    rng_seed(&rng, 11);
+    for (int i = 0; i < 7; i++) {
+        assert_true(x[i] == 0.5 * i);
+        assert_true(y[i] == 2.0 * x[i] - 1.0 + 0.3 * rng_normal(&rng));
+    }
+    free(x);
+    free(y);
+    /* One point sits at lo. */
+    spec = (DataSpec){f, params, 5.0, 9.0, 1, 0.0, 1};
+    assert_int_equal(data_generate(&spec, &x, &y, &err), GD_OK);
+    assert_true(x[0] == 5.0 && y[0] == 9.0);
+    free(x);
+    free(y);
+    formula_destroy(f);
+}
+
+static void test_generate_not_finite(void **state) {
+    (void)state;
+    Formula *f = compile("a/x + b");
+    const double params[2] = {1.0, 0.0};
+    double *x = (double *)1, *y = (double *)1;
+    GdError err;
+    DataSpec spec = {f, params, -1.0, 1.0, 3, 0.0, 1};
+    assert_int_equal(data_generate(&spec, &x, &y, &err), GD_ERR_INPUT);
+    assert_int_equal(err.code, GD_ERR_INPUT);
+    assert_string_equal(err.msg, "the formula is not finite at x = 0");
+    assert_null(x);
+    assert_null(y);
+    spec = (DataSpec){f, params, 0.1, 0.2, 2, 0.0, 1};
+    formula_destroy(f);
+    f = compile("exp(a*x) + b");
+    spec.formula = f;
+    const double big[2] = {7000.0, 0.0}; /* exp(700) is finite, exp(1400) is not */
+    spec.params = big;
+    assert_int_equal(data_generate(&spec, &x, &y, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "the formula is not finite at x = 0.20000000000000001");
+    formula_destroy(f);
 }
 
 /* ---- CSV ---------------------------------------------------------------- */
@@ -180,10 +250,9 @@ static void test_csv_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linspace),
-        cmocka_unit_test(test_parse_number),
-        cmocka_unit_test(test_csv_good),
-        cmocka_unit_test(test_csv_errors),
+        cmocka_unit_test(test_linspace), cmocka_unit_test(test_parse_number),
+        cmocka_unit_test(test_generate), cmocka_unit_test(test_generate_not_finite),
+        cmocka_unit_test(test_csv_good), cmocka_unit_test(test_csv_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
