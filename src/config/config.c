@@ -797,10 +797,10 @@ static int need_value(Loader *L, const Section *s, const Entry *e) {
 /* One number (the whole value, or one item of a list). */
 static int parse_number(Loader *L, const Section *s, const Entry *e, const char *text,
                         double *out) {
-    int rc = data_parse_number(text, out);
-    if (rc == 1)
+    DataNumber rc = data_parse_number(text, out);
+    if (rc == DATA_NUMBER_SYNTAX)
         return fail_key(L, s, e, "expected a number, got \"%s\"", text);
-    if (rc == 2)
+    if (rc == DATA_NUMBER_NOT_FINITE)
         return fail_key(L, s, e, "expected a finite number, got \"%s\"", text);
     return 0;
 }

@@ -58,7 +58,7 @@ static int is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-int data_parse_number(const char *s, double *out) {
+DataNumber data_parse_number(const char *s, double *out) {
     /* Check the syntax first: strtod alone would accept hex, inf, nan and
      * leading spaces. */
     const char *p = s;
@@ -77,26 +77,26 @@ int data_parse_number(const char *s, double *out) {
         }
     }
     if (digits == 0)
-        return 1;
+        return DATA_NUMBER_SYNTAX;
     if (*p == 'e' || *p == 'E') {
         p++;
         if (*p == '+' || *p == '-')
             p++;
         if (!is_digit(*p))
-            return 1;
+            return DATA_NUMBER_SYNTAX;
         while (is_digit(*p))
             p++;
     }
     if (*p != '\0')
-        return 1;
+        return DATA_NUMBER_SYNTAX;
     char *end;
     double v = strtod(s, &end);
     if (end != p)
-        return 1;
+        return DATA_NUMBER_SYNTAX;
     if (v - v != 0.0) /* inf (nan cannot get through the syntax check) */
-        return 2;
+        return DATA_NUMBER_NOT_FINITE;
     *out = v;
-    return 0;
+    return DATA_NUMBER_OK;
 }
 
 /* ---- CSV --------------------------------------------------------------- */
@@ -196,14 +196,16 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
         Row row;
         split_row(copy, &row);
         double vx = 0.0, vy = 0.0;
-        int px = row.nfields >= 1 ? data_parse_number(row.field[0], &vx) : 1;
-        int py = row.nfields >= 2 ? data_parse_number(row.field[1], &vy) : 1;
+        DataNumber px =
+            row.nfields >= 1 ? data_parse_number(row.field[0], &vx) : DATA_NUMBER_SYNTAX;
+        DataNumber py =
+            row.nfields >= 2 ? data_parse_number(row.field[1], &vy) : DATA_NUMBER_SYNTAX;
         if (!seen_content) {
             seen_content = 1;
             /* A header: no field looks like a number. */
             int numeric = 0;
             for (int i = 0; i < row.nfields && i < 2; i++)
-                numeric |= (i == 0 ? px : py) != 1;
+                numeric |= (i == 0 ? px : py) != DATA_NUMBER_SYNTAX;
             if (!numeric && row.nfields <= 2)
                 continue;
         }
@@ -213,12 +215,12 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
             goto done;
         }
         for (int i = 0; i < 2; i++) {
-            int p = i == 0 ? px : py;
-            if (p != 0) {
+            DataNumber p = i == 0 ? px : py;
+            if (p != DATA_NUMBER_OK) {
                 const char *fld = row.field[i];
                 rc = gd_error(err, GD_ERR_INPUT, "%s:%d: \"%s\" is not a %snumber", path, lineno,
                               data_echo(fld, strlen(fld), ebuf, sizeof ebuf),
-                              p == 2 ? "finite " : "");
+                              p == DATA_NUMBER_NOT_FINITE ? "finite " : "");
                 goto done;
             }
         }

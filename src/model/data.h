@@ -46,11 +46,19 @@ typedef struct DataSpec {
  * or GD_ERR_RUNTIME with "out of memory". */
 int data_generate(const DataSpec *spec, double **x, double **y, GdError *err);
 
+/* What data_parse_number found. */
+typedef enum {
+    DATA_NUMBER_OK,        /* a finite number; *out is set */
+    DATA_NUMBER_SYNTAX,    /* not a number */
+    DATA_NUMBER_NOT_FINITE /* a number too large for a double, e.g. "1e999" */
+} DataNumber;
+
 /* Parses the whole of s as a decimal number (digits, optional sign, point
- * and exponent; no hex, inf or nan, no surrounding spaces). Returns 0 and
- * sets *out, 1 if s is not a number, 2 if it is one but not finite
- * (e.g. "1e999"). */
-int data_parse_number(const char *s, double *out);
+ * and exponent; no hex, inf or nan, no surrounding spaces). *out is set
+ * only for DATA_NUMBER_OK. A syntax check rather than a fallible operation,
+ * so it returns what it found and leaves the message to the caller (a
+ * config key and a CSV row word it differently). */
+DataNumber data_parse_number(const char *s, double *out);
 
 /* Reads a CSV of x,y rows (an optional header line of non-numbers; blank
  * lines and lines starting with # are skipped; spaces around fields are

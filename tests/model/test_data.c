@@ -83,7 +83,7 @@ static void test_parse_number(void **state) {
                 {"1E+2", 100.0}, {"007", 7.0},   {"-0", -0.0}, {"1e308", 1e308}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         double v = 0.0;
-        assert_int_equal(data_parse_number(good[i].text, &v), 0);
+        assert_int_equal(data_parse_number(good[i].text, &v), DATA_NUMBER_OK);
         assert_true(v == good[i].value);
     }
     static const char *const bad[] = {"",    " 1",  "1 ",   "0x10", "inf", "nan",
@@ -91,12 +91,12 @@ static void test_parse_number(void **state) {
                                       "1e+", "--1", "1e5.", "INF",  "1f",  "\xe4\xb8\x80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double v = 42.0;
-        assert_int_equal(data_parse_number(bad[i], &v), 1);
+        assert_int_equal(data_parse_number(bad[i], &v), DATA_NUMBER_SYNTAX);
         assert_true(v == 42.0);
     }
     double v = 0.0;
-    assert_int_equal(data_parse_number("1e999", &v), 2);
-    assert_int_equal(data_parse_number("-1e999", &v), 2);
+    assert_int_equal(data_parse_number("1e999", &v), DATA_NUMBER_NOT_FINITE);
+    assert_int_equal(data_parse_number("-1e999", &v), DATA_NUMBER_NOT_FINITE);
 }
 
 /* ---- synthetic data ------------------------------------------------------ */
