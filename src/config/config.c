@@ -36,12 +36,12 @@
 
 #include "base/rng.h"
 #include "base/utf8.h"
+#include "config/values.h"
 #include "model/data.h"
 
 /* ---- defines and types -------------------------------------------------- */
 
 #define MAX_FILE_BYTES     (1 << 20) /* a config is a few hundred bytes */
-#define MAX_LIST           32        /* items kept from one comma-separated value */
 #define NUM_COLORS         10
 #define MAX_REPEAT         100
 #define MAX_STEPS          1000000
@@ -233,61 +233,14 @@ static int fail_oom(Loader *L) {
     return gd_error(L->err, GD_ERR_RUNTIME, "out of memory");
 }
 
-/* ---- text helpers ------------------------------------------------------- */
-
-static int is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static const char *skip_space(const char *s) {
-    while (is_space(*s))
-        s++;
-    return s;
-}
-
-/* Trims s in place and returns the start of the trimmed text. */
-static char *trim(char *s) {
-    s = (char *)skip_space(s);
-    size_t n = strlen(s);
-    while (n > 0 && is_space(s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
-static int is_ident_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static int is_ident_char(char c) {
-    return is_ident_start(c) || (c >= '0' && c <= '9');
-}
-
-static int is_ident(const char *s) {
-    if (!is_ident_start(*s))
-        return 0;
-    while (*s && is_ident_char(*s))
-        s++;
-    return *s == '\0';
-}
-
-/* Run names: letters, digits, _ - . and any non-ASCII (UTF-8) character. */
-static int is_run_name(const char *s) {
-    if (!*s)
-        return 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (!(is_ident_char(*s) || c == '-' || c == '.' || c >= 0x80))
-            return 0;
-    }
-    return 1;
-}
+/* ---- line syntax -------------------------------------------------------- */
 
 /* inih's rule: stop at one of chars, or at an inline ';' comment (a ';'
  * after whitespace). Mirrored so our view of a line matches inih's. */
 static const char *find_chars_or_comment(const char *s, const char *chars) {
     int was_space = 0;
     while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
-        was_space = is_space(*s);
+        was_space = value_is_space(*s);
         s++;
     }
     return s;
@@ -301,9 +254,9 @@ static void normalize_title(const char *raw, size_t len, char *out, size_t size)
         len = sizeof buf - 1;
     memcpy(buf, raw, len);
     buf[len] = '\0';
-    char *t = trim(buf);
-    if (strncmp(t, "run", 3) == 0 && is_space(t[3]))
-        snprintf(out, size, "run %s", skip_space(t + 3));
+    char *t = value_trim(buf);
+    if (strncmp(t, "run", 3) == 0 && value_is_space(t[3]))
+        snprintf(out, size, "run %s", value_skip_space(t + 3));
     else
         snprintf(out, size, "%s", t);
 }
@@ -314,7 +267,7 @@ typedef enum { LINE_OTHER, LINE_HEADER, LINE_KEY } LineKind;
  * or anything else (blank, comment, syntax error). */
 static LineKind classify_line(const char *text, char *title, size_t tsize, char *key,
                               size_t ksize) {
-    const char *p = skip_space(text);
+    const char *p = value_skip_space(text);
     if (*p == '\0' || *p == ';' || *p == '#')
         return LINE_OTHER;
     if (*p == '[') {
@@ -328,7 +281,7 @@ static LineKind classify_line(const char *text, char *title, size_t tsize, char 
     if (*end != '=' && *end != ':')
         return LINE_OTHER;
     size_t n = (size_t)(end - p);
-    while (n > 0 && is_space(p[n - 1]))
+    while (n > 0 && value_is_space(p[n - 1]))
         n--;
     if (n >= ksize)
         n = ksize - 1;
@@ -451,7 +404,7 @@ static int is_word(const char *s, size_t n) {
     if (n == 0)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (!is_ident_char(s[i]))
+        if (!value_is_ident_char(s[i]))
             return 0;
     return 1;
 }
@@ -460,12 +413,12 @@ static int is_word(const char *s, size_t n) {
 static int parse_override(const char *text, OverrideSpec *o) {
     if (strchr(text, '\n') || strchr(text, '\r'))
         return -1;
-    text = skip_space(text);
+    text = value_skip_space(text);
     const char *eq = strchr(text, '=');
     if (!eq)
         return -1;
-    o->value = skip_space(eq + 1);
-    while (eq > text && is_space(eq[-1])) /* "video.fps = 25" is fine too */
+    o->value = value_skip_space(eq + 1);
+    while (eq > text && value_is_space(eq[-1])) /* "video.fps = 25" is fine too */
         eq--;
     const char *dot = memchr(text, '.', (size_t)(eq - text));
     if (!dot)
@@ -486,7 +439,7 @@ static int parse_override(const char *text, OverrideSpec *o) {
             return -1;
         memcpy(name, dot + 1, nlen);
         name[nlen] = '\0';
-        if (!is_run_name(name))
+        if (!value_is_run_name(name))
             return -1;
         snprintf(o->title, sizeof o->title, "run %s", name);
         return 0;
@@ -592,7 +545,7 @@ static int open_section(Loader *L, const char *title, Origin o) {
         }
     if (!known && strncmp(title, "run ", 4) == 0) {
         const char *name = title + 4;
-        if (!is_run_name(name))
+        if (!value_is_run_name(name))
             return fail_sec(L, &s, "bad run name \"%s\" (use letters, digits, _, - and .)", name);
         if (strlen(name) >= sizeof s.name)
             return fail_sec(L, &s, "run name longer than %d bytes", (int)sizeof s.name - 1);
@@ -625,7 +578,7 @@ static int fail_syntax(Loader *L, int index) {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", L->lines[index].text);
     return fail_at(L, L->lines[index].origin,
-                   "expected \"key = value\" or \"[section]\", got \"%s\"", trim(buf));
+                   "expected \"key = value\" or \"[section]\", got \"%s\"", value_trim(buf));
 }
 
 /* Debian's libinih reads lines into a 200-byte buffer. A longer "key =
@@ -645,7 +598,7 @@ static char *feed_line(char *buf, int num, void *user) {
     free(L->long_value);
     L->long_value = NULL;
     /* Without leading whitespace inih never sees a continuation line. */
-    const char *p = skip_space(ln->text);
+    const char *p = value_skip_space(ln->text);
     size_t len = strlen(p);
     if (num < 16 || len > (size_t)num - 1) {
         char title[256], key[256];
@@ -659,9 +612,9 @@ static char *feed_line(char *buf, int num, void *user) {
                     len > MAX_LINE_BYTES ? MAX_LINE_BYTES : num - 1);
             return NULL;
         }
-        const char *v = skip_space(sep + 1);
+        const char *v = value_skip_space(sep + 1);
         const char *end = find_chars_or_comment(v, "");
-        while (end > v && is_space(end[-1]))
+        while (end > v && value_is_space(end[-1]))
             end--;
         L->long_value = strndup(v, (size_t)(end - v));
         if (!L->long_value) {
@@ -794,118 +747,52 @@ static int need_value(Loader *L, const Section *s, const Entry *e) {
     return 0;
 }
 
+/* A value parser's verdict at its key: 0, or its message after
+ * "[section] key: ". */
+static int at_key(Loader *L, const Section *s, const Entry *e, int rc, const GdError *ve) {
+    return rc ? fail_key(L, s, e, "%s", ve->msg) : 0;
+}
+
 /* One number (the whole value, or one item of a list). */
 static int parse_number(Loader *L, const Section *s, const Entry *e, const char *text,
                         double *out) {
-    DataNumber rc = data_parse_number(text, out);
-    if (rc == DATA_NUMBER_SYNTAX)
-        return fail_key(L, s, e, "expected a number, got \"%s\"", text);
-    if (rc == DATA_NUMBER_NOT_FINITE)
-        return fail_key(L, s, e, "expected a finite number, got \"%s\"", text);
-    return 0;
-}
-
-/* Integer syntax: optional sign and digits. Returns 0 and *out (saturated
- * at +-1e18, which every range check then rejects), or -1. */
-static int scan_integer(const char *s, long long *out) {
-    const char *p = s;
-    int neg = 0;
-    if (*p == '+' || *p == '-')
-        neg = *p++ == '-';
-    if (!(*p >= '0' && *p <= '9'))
-        return -1;
-    long long v = 0;
-    for (; *p >= '0' && *p <= '9'; p++)
-        v = v > 100000000000000000LL ? 1000000000000000000LL : v * 10 + (*p - '0');
-    if (*p)
-        return -1;
-    *out = neg ? -v : v;
-    return 0;
+    GdError ve;
+    return at_key(L, s, e, value_parse_number(text, out, &ve), &ve);
 }
 
 static int parse_int(Loader *L, const Section *s, const Entry *e, const char *text,
                      long long *out) {
-    if (scan_integer(text, out))
-        return fail_key(L, s, e, "expected an integer, got \"%s\"", text);
-    return 0;
+    GdError ve;
+    return at_key(L, s, e, value_parse_integer(text, out, &ve), &ve);
 }
 
 static int get_int(Loader *L, const Section *s, const Entry *e, int lo, int hi, int *out) {
-    long long v = 0;
-    if (need_value(L, s, e) || parse_int(L, s, e, e->value, &v))
+    GdError ve;
+    if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    if (v < lo || v > hi)
-        return fail_key(L, s, e, "must be an integer from %d to %d, got %s", lo, hi, e->value);
-    *out = (int)v;
-    return 0;
-}
-
-static int get_number(Loader *L, const Section *s, const Entry *e, double *out) {
-    if (need_value(L, s, e) || parse_number(L, s, e, e->value, out))
-        return GD_ERR_INPUT;
-    return 0;
+    return at_key(L, s, e, value_parse_int_range(e->value, lo, hi, out, &ve), &ve);
 }
 
 /* A number in [lo, hi] (or [lo, hi) when hi_open, (lo, hi] when lo_open). */
 static int get_range(Loader *L, const Section *s, const Entry *e, double lo, int lo_open, double hi,
                      int hi_open, double *out) {
-    if (get_number(L, s, e, out))
+    GdError ve;
+    if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    double v = *out;
-    int ok = (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
-    if (ok)
-        return 0;
-    if (lo_open && hi == INFINITY)
-        return fail_key(L, s, e, "must be greater than %g, got %s", lo, e->value);
-    if (hi == INFINITY)
-        return fail_key(L, s, e, "must be at least %g, got %s", lo, e->value);
-    if (lo_open)
-        return fail_key(L, s, e, "must be greater than %g and at most %g, got %s", lo, hi,
-                        e->value);
-    if (hi_open)
-        return fail_key(L, s, e, "must be at least %g and less than %g, got %s", lo, hi, e->value);
-    return fail_key(L, s, e, "must be from %g to %g, got %s", lo, hi, e->value);
+    return at_key(L, s, e, value_parse_range(e->value, lo, lo_open, hi, hi_open, out, &ve), &ve);
 }
 
 static int get_seed(Loader *L, const Section *s, const Entry *e, unsigned long long *out) {
+    GdError ve;
     if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    const char *p = e->value;
-    if (*p == '+')
-        p++;
-    unsigned long long v = 0;
-    int ok = *p != '\0';
-    for (; ok && *p; p++) {
-        if (!(*p >= '0' && *p <= '9') || v > (ULLONG_MAX - (unsigned)(*p - '0')) / 10)
-            ok = 0;
-        else
-            v = v * 10 + (unsigned)(*p - '0');
-    }
-    if (!ok)
-        return fail_key(L, s, e, "expected an integer from 0 to %llu, got \"%s\"", ULLONG_MAX,
-                        e->value);
-    *out = v;
-    return 0;
-}
-
-/* "expected one of a, b, c" / "expected a or b" / "expected a". */
-static void describe_choices(const char *const *names, int n, char *buf, size_t size) {
-    size_t o = (size_t)snprintf(buf, size, "%s", n > 2 ? "one of " : "");
-    for (int i = 0; i < n && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s", i == 0 ? "" : (n > 2 ? ", " : " or "),
-                              names[i]);
+    return at_key(L, s, e, value_parse_seed(e->value, out, &ve), &ve);
 }
 
 static int parse_choice(Loader *L, const Section *s, const Entry *e, const char *text,
                         const char *const *names, int n, int *out) {
-    for (int i = 0; i < n; i++)
-        if (strcmp(text, names[i]) == 0) {
-            *out = i;
-            return 0;
-        }
-    char choices[512];
-    describe_choices(names, n, choices, sizeof choices);
-    return fail_key(L, s, e, "expected %s, got \"%s\"", choices, text);
+    GdError ve;
+    return at_key(L, s, e, value_parse_choice(text, names, n, out, &ve), &ve);
 }
 
 static int get_choice(Loader *L, const Section *s, const Entry *e, const char *const *names, int n,
@@ -943,135 +830,61 @@ static int get_optimizer(Loader *L, const Section *s, const Entry *e, OptimizerK
 }
 
 static int get_bool(Loader *L, const Section *s, const Entry *e, int *out) {
-    static const char *const names[] = {"no", "yes", "false", "true", "off", "on", "0", "1"};
+    GdError ve;
     if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    for (int i = 0; i < COUNT(names); i++)
-        if (strcmp(e->value, names[i]) == 0) {
-            *out = i % 2;
-            return 0;
-        }
-    return fail_key(L, s, e, "expected yes or no, got \"%s\"", e->value);
-}
-
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    return at_key(L, s, e, value_parse_bool(e->value, out, &ve), &ve);
 }
 
 static int get_color(Loader *L, const Section *s, const Entry *e, Rgb *out) {
+    GdError ve;
     if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    const char *v = e->value;
-    int ok = v[0] == '#' && strlen(v) == 7;
-    for (int i = 1; ok && i < 7; i++)
-        ok = hex_digit(v[i]) >= 0;
-    if (!ok)
-        return fail_key(L, s, e, "expected a color #rrggbb, got \"%s\"", v);
-    out->r = (unsigned char)(hex_digit(v[1]) * 16 + hex_digit(v[2]));
-    out->g = (unsigned char)(hex_digit(v[3]) * 16 + hex_digit(v[4]));
-    out->b = (unsigned char)(hex_digit(v[5]) * 16 + hex_digit(v[6]));
-    return 0;
+    return at_key(L, s, e, value_parse_color(e->value, out, &ve), &ve);
 }
 
 static int get_text(Loader *L, const Section *s, const Entry *e, int allow_empty, char *out,
                     size_t size) {
+    GdError ve;
     if (!allow_empty && need_value(L, s, e))
         return GD_ERR_INPUT;
-    if (strlen(e->value) >= size)
-        return fail_key(L, s, e, "too long (more than %d bytes)", (int)size - 1);
-    memcpy(out, e->value, strlen(e->value) + 1);
-    return 0;
+    return at_key(L, s, e, value_copy_text(e->value, out, size, &ve), &ve);
 }
 
 /* A path relative to the config file's folder. */
 static int get_path(Loader *L, const Section *s, const Entry *e, char *out, size_t size) {
+    GdError ve;
     if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    const char *dir = L->cfg->dir;
-    int n;
-    if (e->value[0] == '/' || strcmp(dir, ".") == 0)
-        n = snprintf(out, size, "%s", e->value);
-    else
-        n = snprintf(out, size, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->value);
-    if (n < 0 || (size_t)n >= size)
-        return fail_key(L, s, e, "path too long (more than %d bytes)", (int)size - 1);
-    return 0;
+    return at_key(L, s, e, value_resolve_path(L->cfg->dir, e->value, out, size, &ve), &ve);
 }
 
 /* A path that must be readable now. */
 static int get_input_path(Loader *L, const Section *s, const Entry *e, char *out, size_t size) {
-    if (get_path(L, s, e, out, size))
+    GdError ve;
+    if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    FILE *f = fopen(out, "rb");
-    if (!f)
-        return fail_key(L, s, e, "cannot open \"%s\": %s", e->value, strerror(errno));
-    fclose(f);
-    return 0;
+    return at_key(L, s, e, value_resolve_input_path(L->cfg->dir, e->value, out, size, &ve), &ve);
 }
 
-/* Splits text (copied to buf) at commas into trimmed items; *n counts all
- * of them, items[] keeps the first MAX_LIST. An empty item is an error. */
-static int split_list(Loader *L, const Section *s, const Entry *e, const char *text, char *buf,
-                      size_t size, char **items, int *n) {
-    snprintf(buf, size, "%s", text);
-    *n = 0;
-    char *p = buf;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (comma)
-            *comma = '\0';
-        char *item = trim(p);
-        if (*item == '\0')
-            return fail_key(L, s, e, "empty item in list \"%s\"", text);
-        if (*n < MAX_LIST)
-            items[*n] = item;
-        (*n)++;
-        if (!comma)
-            return 0;
-        p = comma + 1;
-    }
+static int split_list(Loader *L, const Section *s, const Entry *e, const char *text,
+                      ValueList *list) {
+    GdError ve;
+    return at_key(L, s, e, value_split_list(text, list, &ve), &ve);
 }
 
 /* Exactly count numbers; names describes them, e.g. "a, b" or "lo, hi". */
 static int parse_numbers(Loader *L, const Section *s, const Entry *e, const char *text, int count,
                          const char *names, double *out) {
-    char buf[1024], *items[MAX_LIST];
-    int n;
-    if (split_list(L, s, e, text, buf, sizeof buf, items, &n))
-        return GD_ERR_INPUT;
-    if (n != count)
-        return fail_key(L, s, e, "expected %d values (%s), got %d", count, names, n);
-    for (int i = 0; i < n; i++)
-        if (parse_number(L, s, e, items[i], &out[i]))
-            return GD_ERR_INPUT;
-    return 0;
+    GdError ve;
+    return at_key(L, s, e, value_parse_numbers(text, count, names, out, &ve), &ve);
 }
 
-/* "name(arg, arg, ...)" with count arguments: returns 0 and fills items, 1
- * if text does not start with name, or an error. */
+/* "name(arg, arg, ...)" with count arguments (see value_parse_call). */
 static int parse_call(Loader *L, const Section *s, const Entry *e, const char *name, int count,
-                      const char *usage, char *buf, size_t size, char **items) {
-    size_t k = strlen(name);
-    if (strncmp(e->value, name, k) != 0)
-        return 1;
-    const char *p = skip_space(e->value + k);
-    size_t len = strlen(p);
-    int n = -1;
-    if (*p == '(' && len >= 2 && p[len - 1] == ')') {
-        char inner[1024];
-        snprintf(inner, sizeof inner, "%.*s", (int)(len - 2), p + 1);
-        if (split_list(L, s, e, inner, buf, size, items, &n))
-            return GD_ERR_INPUT;
-    }
-    if (n != count)
-        return fail_key(L, s, e, "expected %s, got \"%s\"", usage, e->value);
-    return 0;
+                      const char *usage, ValueList *args, int *matched) {
+    GdError ve;
+    return at_key(L, s, e, value_parse_call(e->value, name, count, usage, args, matched, &ve), &ve);
 }
 
 /* "a, b" for the messages about per-parameter lists. */
@@ -1107,30 +920,30 @@ static int load_model(Loader *L) {
     Entry *e = find_entry(s, "params");
     if (!e)
         return fail_missing(L, s, "params");
-    char buf[1024], *items[MAX_LIST];
-    int n;
-    if (need_value(L, s, e) || split_list(L, s, e, e->value, buf, sizeof buf, items, &n))
+    ValueList list;
+    if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
         return GD_ERR_INPUT;
-    if (n != 2)
-        return fail_key(L, s, e, "expected 2 parameters (the 3D view shows two), got %d", n);
-    for (int i = 0; i < n; i++) {
-        const char *why = reserved_reason(items[i]);
-        if (!is_ident(items[i]))
+    if (list.n != 2)
+        return fail_key(L, s, e, "expected 2 parameters (the 3D view shows two), got %d", list.n);
+    for (int i = 0; i < list.n; i++) {
+        const char *name = list.items[i];
+        const char *why = reserved_reason(name);
+        if (!value_is_ident(name))
             return fail_key(L, s, e,
                             "\"%s\" is not a valid name (letters, digits and _, not starting "
                             "with a digit)",
-                            items[i]);
-        if (strlen(items[i]) >= GD_NAME_MAX)
-            return fail_key(L, s, e, "\"%s\" is too long (more than %d bytes)", items[i],
+                            name);
+        if (strlen(name) >= GD_NAME_MAX)
+            return fail_key(L, s, e, "\"%s\" is too long (more than %d bytes)", name,
                             GD_NAME_MAX - 1);
         if (why)
-            return fail_key(L, s, e, "\"%s\" is reserved (%s)", items[i], why);
+            return fail_key(L, s, e, "\"%s\" is reserved (%s)", name, why);
         for (int j = 0; j < i; j++)
-            if (strcmp(items[i], items[j]) == 0)
-                return fail_key(L, s, e, "\"%s\" given twice", items[i]);
-        snprintf(m->params[i], sizeof m->params[i], "%s", items[i]);
+            if (strcmp(name, list.items[j]) == 0)
+                return fail_key(L, s, e, "\"%s\" given twice", name);
+        snprintf(m->params[i], sizeof m->params[i], "%s", name);
     }
-    m->nparams = n;
+    m->nparams = list.n;
 
     e = find_entry(s, "formula");
     if (!e)
@@ -1215,25 +1028,25 @@ static int load_data(Loader *L) {
 
     e = find_entry(s, "x");
     if (e) {
-        char buf[1024], *items[MAX_LIST];
+        ValueList args;
         const char *usage = "linspace(lo, hi, n)";
-        if (need_value(L, s, e))
+        int matched = 0;
+        if (need_value(L, s, e) || parse_call(L, s, e, "linspace", 3, usage, &args, &matched))
             return GD_ERR_INPUT;
-        int rc = parse_call(L, s, e, "linspace", 3, usage, buf, sizeof buf, items);
-        if (rc == 1)
+        if (!matched)
             return fail_key(L, s, e, "expected %s, got \"%s\"", usage, e->value);
+        const char *lo = args.items[0], *hi = args.items[1], *count = args.items[2];
         long long n = 0;
-        if (rc || parse_number(L, s, e, items[0], &d->x_lo) ||
-            parse_number(L, s, e, items[1], &d->x_hi))
+        if (parse_number(L, s, e, lo, &d->x_lo) || parse_number(L, s, e, hi, &d->x_hi))
             return GD_ERR_INPUT;
-        if (scan_integer(items[2], &n) || n < 1 || n > MAX_XN)
+        if (!value_is_integer(count, &n) || n < 1 || n > MAX_XN)
             return fail_key(L, s, e, "n must be an integer from 1 to %d, got \"%s\"", MAX_XN,
-                            items[2]);
+                            count);
         d->x_n = (int)n;
         if (n > 1 && !(d->x_lo < d->x_hi))
-            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", items[0], items[1]);
+            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
         if (!isfinite(d->x_hi - d->x_lo))
-            return fail_key(L, s, e, "the range from %s to %s is too wide", items[0], items[1]);
+            return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
     }
     e = find_entry(s, "noise");
     if (e && get_range(L, s, e, 0.0, 0, INFINITY, 0, &d->noise))
@@ -1339,19 +1152,19 @@ static int load_surface(Loader *L) {
     for (int p = 0; p < m->nparams; p++) {
         if (!(e = find_entry(s, m->params[p])))
             continue;
-        char buf[1024], *items[MAX_LIST];
-        int n;
-        if (need_value(L, s, e) || split_list(L, s, e, e->value, buf, sizeof buf, items, &n))
+        ValueList list;
+        if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
             return GD_ERR_INPUT;
-        if (n != 2)
-            return fail_key(L, s, e, "expected 2 values (lo, hi), got %d", n);
-        if (parse_number(L, s, e, items[0], &sf->range[p][0]) ||
-            parse_number(L, s, e, items[1], &sf->range[p][1]))
+        if (list.n != 2)
+            return fail_key(L, s, e, "expected 2 values (lo, hi), got %d", list.n);
+        const char *lo = list.items[0], *hi = list.items[1];
+        if (parse_number(L, s, e, lo, &sf->range[p][0]) ||
+            parse_number(L, s, e, hi, &sf->range[p][1]))
             return GD_ERR_INPUT;
         if (!(sf->range[p][0] < sf->range[p][1]))
-            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", items[0], items[1]);
+            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
         if (!isfinite(sf->range[p][1] - sf->range[p][0]))
-            return fail_key(L, s, e, "the range from %s to %s is too wide", items[0], items[1]);
+            return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
         sf->has_range[p] = 1;
     }
     int k = 0;
@@ -1412,21 +1225,22 @@ static int load_run_spec(Loader *L, const Section *s, RunSpec *r) {
         return fail_missing(L, s, "init");
     if (need_value(L, s, e))
         return GD_ERR_INPUT;
-    char buf[1024], *items[MAX_LIST];
-    int rc = parse_call(L, s, e, "normal", 2, "normal(mean, std)", buf, sizeof buf, items);
-    if (rc == 0) {
+    ValueList args;
+    int matched = 0;
+    if (parse_call(L, s, e, "normal", 2, "normal(mean, std)", &args, &matched))
+        return GD_ERR_INPUT;
+    if (matched) {
         r->random_init = 1;
-        if (parse_number(L, s, e, items[0], &r->mean) || parse_number(L, s, e, items[1], &r->std))
+        if (parse_number(L, s, e, args.items[0], &r->mean) ||
+            parse_number(L, s, e, args.items[1], &r->std))
             return GD_ERR_INPUT;
         if (r->std < 0.0)
-            return fail_key(L, s, e, "std must be at least 0, got %s", items[1]);
-    } else if (rc == 1) {
+            return fail_key(L, s, e, "std must be at least 0, got %s", args.items[1]);
+    } else {
         char names[GD_MAX_PARAMS * GD_NAME_MAX];
         param_list(m, names, sizeof names);
         if (parse_numbers(L, s, e, e->value, m->nparams, names, r->init))
             return GD_ERR_INPUT;
-    } else {
-        return GD_ERR_INPUT;
     }
     if ((e = find_entry(s, "repeat"))) {
         if (!r->random_init)
@@ -1614,17 +1428,16 @@ static int load_layout(Loader *L) {
         lay->mode = (LayoutMode)k;
     }
     if ((e = find_entry(s, "panels"))) {
-        char buf[1024], *items[MAX_LIST];
-        int n;
-        if (need_value(L, s, e) || split_list(L, s, e, e->value, buf, sizeof buf, items, &n))
+        ValueList list;
+        if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
             return GD_ERR_INPUT;
         lay->npanels = 0;
-        for (int i = 0; i < n && i < MAX_LIST; i++) {
-            if (parse_choice(L, s, e, items[i], PANEL_NAMES, COUNT(PANEL_NAMES), &k))
+        for (int i = 0; i < list.n && i < VALUE_MAX_LIST; i++) {
+            if (parse_choice(L, s, e, list.items[i], PANEL_NAMES, COUNT(PANEL_NAMES), &k))
                 return GD_ERR_INPUT;
             for (int j = 0; j < lay->npanels; j++)
                 if (lay->panels[j] == (PanelKind)k)
-                    return fail_key(L, s, e, "\"%s\" given twice", items[i]);
+                    return fail_key(L, s, e, "\"%s\" given twice", list.items[i]);
             lay->panels[lay->npanels++] = (PanelKind)k;
         }
     }
