@@ -153,27 +153,101 @@ static void split_row(char *line, Row *row) {
     }
 }
 
+/* The points read so far. */
+typedef struct Points {
+    double *x, *y;
+    int n, cap;
+} Points;
+
+static int append_point(Points *pts, double x, double y, GdError *err) {
+    if (pts->n == pts->cap) {
+        int na = pts->cap ? pts->cap * 2 : 256;
+        double *nx = realloc(pts->x, sizeof *nx * (size_t)na);
+        if (nx)
+            pts->x = nx;
+        double *ny = nx ? realloc(pts->y, sizeof *ny * (size_t)na) : NULL;
+        if (ny)
+            pts->y = ny;
+        if (!nx || !ny)
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        pts->cap = na;
+    }
+    pts->x[pts->n] = x;
+    pts->y[pts->n] = y;
+    pts->n++;
+    return GD_OK;
+}
+
+/* One content line (text[0..len), terminator and BOM removed, not blank or
+ * a comment): a header if it is the first and no field looks like a number
+ * (*seen_content tells), else a row of two numbers appended to pts. */
+static int read_row(const char *path, int lineno, const char *text, size_t len, int *seen_content,
+                    Points *pts, GdError *err) {
+    char ebuf[128];
+    char *copy = strdup(text);
+    if (!copy)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    Row row;
+    split_row(copy, &row);
+    double vx = 0.0, vy = 0.0;
+    DataNumber px = row.nfields >= 1 ? data_parse_number(row.field[0], &vx) : DATA_NUMBER_SYNTAX;
+    DataNumber py = row.nfields >= 2 ? data_parse_number(row.field[1], &vy) : DATA_NUMBER_SYNTAX;
+    int rc = GD_OK;
+    if (!*seen_content) {
+        *seen_content = 1;
+        /* A header: no field looks like a number. */
+        int numeric = 0;
+        for (int i = 0; i < row.nfields && i < 2; i++)
+            numeric |= (i == 0 ? px : py) != DATA_NUMBER_SYNTAX;
+        if (!numeric && row.nfields <= 2)
+            goto done;
+    }
+    if (row.nfields != 2 || row.field[0][0] == '\0' || row.field[1][0] == '\0') {
+        rc = gd_error(err, GD_ERR_INPUT, "%s:%d: expected two numbers x,y, got \"%s\"", path,
+                      lineno, data_echo(text, len, ebuf, sizeof ebuf));
+        goto done;
+    }
+    for (int i = 0; i < 2; i++) {
+        DataNumber p = i == 0 ? px : py;
+        if (p != DATA_NUMBER_OK) {
+            const char *fld = row.field[i];
+            rc = gd_error(err, GD_ERR_INPUT, "%s:%d: \"%s\" is not a %snumber", path, lineno,
+                          data_echo(fld, strlen(fld), ebuf, sizeof ebuf),
+                          p == DATA_NUMBER_NOT_FINITE ? "finite " : "");
+            goto done;
+        }
+    }
+    if (pts->n == DATA_MAX_ROWS) {
+        rc = gd_error(err, GD_ERR_INPUT, "%s:%d: too many rows (more than %d)", path, lineno,
+                      DATA_MAX_ROWS);
+        goto done;
+    }
+    rc = append_point(pts, vx, vy, err);
+done:
+    free(copy);
+    return rc;
+}
+
 int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err) {
     *x = *y = NULL;
     *n = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return gd_error(err, GD_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL, *copy = NULL;
+    char *line = NULL;
     size_t cap = 0;
-    double *xs = NULL, *ys = NULL;
-    int count = 0, alloc = 0, lineno = 0, seen_content = 0;
+    Points pts = {NULL, NULL, 0, 0};
+    int lineno = 0, seen_content = 0;
     int rc = GD_OK;
-    char ebuf[128];
     ssize_t len;
     errno = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (rc == GD_OK && (len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         size_t l = (size_t)len;
         if (memchr(line, '\0', l)) {
             rc =
                 gd_error(err, GD_ERR_INPUT, "%s:%d: NUL byte (is this a text file?)", path, lineno);
-            goto done;
+            break;
         }
         while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
             line[--l] = '\0';
@@ -182,90 +256,26 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
             text += 3;
             l -= 3;
         }
-        char *t = text;
+        const char *t = text;
         while (*t == ' ' || *t == '\t')
             t++;
         if (*t == '\0' || *t == '#')
             continue;
-        free(copy);
-        copy = strdup(text);
-        if (!copy) {
-            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
-            goto done;
-        }
-        Row row;
-        split_row(copy, &row);
-        double vx = 0.0, vy = 0.0;
-        DataNumber px =
-            row.nfields >= 1 ? data_parse_number(row.field[0], &vx) : DATA_NUMBER_SYNTAX;
-        DataNumber py =
-            row.nfields >= 2 ? data_parse_number(row.field[1], &vy) : DATA_NUMBER_SYNTAX;
-        if (!seen_content) {
-            seen_content = 1;
-            /* A header: no field looks like a number. */
-            int numeric = 0;
-            for (int i = 0; i < row.nfields && i < 2; i++)
-                numeric |= (i == 0 ? px : py) != DATA_NUMBER_SYNTAX;
-            if (!numeric && row.nfields <= 2)
-                continue;
-        }
-        if (row.nfields != 2 || row.field[0][0] == '\0' || row.field[1][0] == '\0') {
-            rc = gd_error(err, GD_ERR_INPUT, "%s:%d: expected two numbers x,y, got \"%s\"", path,
-                          lineno, data_echo(text, l, ebuf, sizeof ebuf));
-            goto done;
-        }
-        for (int i = 0; i < 2; i++) {
-            DataNumber p = i == 0 ? px : py;
-            if (p != DATA_NUMBER_OK) {
-                const char *fld = row.field[i];
-                rc = gd_error(err, GD_ERR_INPUT, "%s:%d: \"%s\" is not a %snumber", path, lineno,
-                              data_echo(fld, strlen(fld), ebuf, sizeof ebuf),
-                              p == DATA_NUMBER_NOT_FINITE ? "finite " : "");
-                goto done;
-            }
-        }
-        if (count == DATA_MAX_ROWS) {
-            rc = gd_error(err, GD_ERR_INPUT, "%s:%d: too many rows (more than %d)", path, lineno,
-                          DATA_MAX_ROWS);
-            goto done;
-        }
-        if (count == alloc) {
-            int na = alloc ? alloc * 2 : 256;
-            double *nx = realloc(xs, sizeof *xs * (size_t)na);
-            if (nx)
-                xs = nx;
-            double *ny = nx ? realloc(ys, sizeof *ys * (size_t)na) : NULL;
-            if (ny)
-                ys = ny;
-            if (!nx || !ny) {
-                rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
-                goto done;
-            }
-            alloc = na;
-        }
-        xs[count] = vx;
-        ys[count] = vy;
-        count++;
+        rc = read_row(path, lineno, text, l, &seen_content, &pts, err);
     }
-    if (ferror(f)) {
+    if (rc == GD_OK && ferror(f))
         rc = gd_error(err, GD_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-        goto done;
-    }
-    if (count == 0) {
+    else if (rc == GD_OK && pts.n == 0)
         rc = gd_error(err, GD_ERR_INPUT, "%s: no data rows", path);
-        goto done;
-    }
-done:
     free(line);
-    free(copy);
     fclose(f);
     if (rc != GD_OK) {
-        free(xs);
-        free(ys);
+        free(pts.x);
+        free(pts.y);
         return rc;
     }
-    *x = xs;
-    *y = ys;
-    *n = count;
+    *x = pts.x;
+    *y = pts.y;
+    *n = pts.n;
     return GD_OK;
 }
