@@ -389,10 +389,85 @@ int section_load_model(const IniDoc *doc, Config *cfg, GdError *err) {
     return 0;
 }
 
+/* [data] file: the points of a CSV; the x range is theirs. */
+static int load_data_file(Loader *L, const IniSection *s, const IniEntry *file) {
+    Config *cfg = L->cfg;
+    DataConfig *d = &cfg->data;
+    d->from_file = 1;
+    if (get_input_path(L, s, file, d->file, sizeof d->file))
+        return GD_ERR_INPUT;
+    int rc = data_read_csv(d->file, &cfg->data_x, &cfg->data_y, &cfg->ndata, L->err);
+    if (rc)
+        return rc;
+    d->x_n = cfg->ndata;
+    d->x_lo = d->x_hi = cfg->data_x[0];
+    for (int i = 1; i < cfg->ndata; i++) {
+        d->x_lo = fmin(d->x_lo, cfg->data_x[i]);
+        d->x_hi = fmax(d->x_hi, cfg->data_x[i]);
+    }
+    return 0;
+}
+
+/* [data] x = linspace(lo, hi, n). */
+static int load_linspace(Loader *L, const IniSection *s, const IniEntry *e) {
+    DataConfig *d = &L->cfg->data;
+    ValueList args;
+    const char *usage = "linspace(lo, hi, n)";
+    int matched = 0;
+    if (need_value(L, s, e) || parse_call(L, s, e, "linspace", 3, usage, &args, &matched))
+        return GD_ERR_INPUT;
+    if (!matched)
+        return fail_key(L, s, e, "expected %s, got \"%s\"", usage, e->value);
+    const char *lo = args.items[0], *hi = args.items[1], *count = args.items[2];
+    long long n = 0;
+    if (parse_number(L, s, e, lo, &d->x_lo) || parse_number(L, s, e, hi, &d->x_hi))
+        return GD_ERR_INPUT;
+    if (!value_is_integer(count, &n) || n < 1 || n > MAX_XN)
+        return fail_key(L, s, e, "n must be an integer from 1 to %d, got \"%s\"", MAX_XN, count);
+    d->x_n = (int)n;
+    if (n > 1 && !(d->x_lo < d->x_hi))
+        return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
+    if (!isfinite(d->x_hi - d->x_lo))
+        return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
+    return 0;
+}
+
+/* Synthetic [data]: true, x and noise, then the points from data_generate. */
+static int load_data_synthetic(Loader *L, const IniSection *s) {
+    Config *cfg = L->cfg;
+    DataConfig *d = &cfg->data;
+    const ModelConfig *m = &cfg->model;
+    const IniEntry *tr = ini_find_entry(s, "true");
+    if (!tr)
+        return fail_missing(L, s, "true");
+    char names[GD_MAX_PARAMS * GD_NAME_MAX];
+    param_list(m, names, sizeof names);
+    if (need_value(L, s, tr) ||
+        parse_numbers(L, s, tr, tr->value, m->nparams, names, d->true_params))
+        return GD_ERR_INPUT;
+    d->has_true = 1;
+
+    const IniEntry *e = ini_find_entry(s, "x");
+    if (e && load_linspace(L, s, e))
+        return GD_ERR_INPUT;
+    e = ini_find_entry(s, "noise");
+    if (e && get_range(L, s, e, 0.0, 0, INFINITY, 0, &d->noise))
+        return GD_ERR_INPUT;
+
+    const DataSpec spec = {m->formula, d->true_params, d->x_lo, d->x_hi, d->x_n, d->noise, d->seed};
+    GdError derr;
+    int rc = data_generate(&spec, &cfg->data_x, &cfg->data_y, &derr);
+    if (rc == GD_ERR_RUNTIME)
+        return fail_oom(L);
+    if (rc)
+        return fail_key(L, s, tr, "%s", derr.msg);
+    cfg->ndata = d->x_n;
+    return 0;
+}
+
 int section_load_data(const IniDoc *doc, Config *cfg, GdError *err) {
     Loader loader = {doc, err, cfg}, *L = &loader;
     DataConfig *d = &cfg->data;
-    const ModelConfig *m = &cfg->model;
     const IniSection *s = ini_find_section(L->doc, SEC_DATA);
     if (!s)
         return fail_at(L, INI_FILE, "missing section [data]");
@@ -418,68 +493,7 @@ int section_load_data(const IniDoc *doc, Config *cfg, GdError *err) {
     const IniEntry *e = ini_find_entry(s, "seed");
     if (e && get_seed(L, s, e, &d->seed))
         return GD_ERR_INPUT;
-
-    if (file) {
-        d->from_file = 1;
-        if (get_input_path(L, s, file, d->file, sizeof d->file))
-            return GD_ERR_INPUT;
-        int rc = data_read_csv(d->file, &cfg->data_x, &cfg->data_y, &cfg->ndata, L->err);
-        if (rc)
-            return rc;
-        d->x_n = cfg->ndata;
-        d->x_lo = d->x_hi = cfg->data_x[0];
-        for (int i = 1; i < cfg->ndata; i++) {
-            d->x_lo = fmin(d->x_lo, cfg->data_x[i]);
-            d->x_hi = fmax(d->x_hi, cfg->data_x[i]);
-        }
-        return 0;
-    }
-
-    const IniEntry *tr = ini_find_entry(s, "true");
-    if (!tr)
-        return fail_missing(L, s, "true");
-    char names[GD_MAX_PARAMS * GD_NAME_MAX];
-    param_list(m, names, sizeof names);
-    if (need_value(L, s, tr) ||
-        parse_numbers(L, s, tr, tr->value, m->nparams, names, d->true_params))
-        return GD_ERR_INPUT;
-    d->has_true = 1;
-
-    e = ini_find_entry(s, "x");
-    if (e) {
-        ValueList args;
-        const char *usage = "linspace(lo, hi, n)";
-        int matched = 0;
-        if (need_value(L, s, e) || parse_call(L, s, e, "linspace", 3, usage, &args, &matched))
-            return GD_ERR_INPUT;
-        if (!matched)
-            return fail_key(L, s, e, "expected %s, got \"%s\"", usage, e->value);
-        const char *lo = args.items[0], *hi = args.items[1], *count = args.items[2];
-        long long n = 0;
-        if (parse_number(L, s, e, lo, &d->x_lo) || parse_number(L, s, e, hi, &d->x_hi))
-            return GD_ERR_INPUT;
-        if (!value_is_integer(count, &n) || n < 1 || n > MAX_XN)
-            return fail_key(L, s, e, "n must be an integer from 1 to %d, got \"%s\"", MAX_XN,
-                            count);
-        d->x_n = (int)n;
-        if (n > 1 && !(d->x_lo < d->x_hi))
-            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
-        if (!isfinite(d->x_hi - d->x_lo))
-            return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
-    }
-    e = ini_find_entry(s, "noise");
-    if (e && get_range(L, s, e, 0.0, 0, INFINITY, 0, &d->noise))
-        return GD_ERR_INPUT;
-
-    const DataSpec spec = {m->formula, d->true_params, d->x_lo, d->x_hi, d->x_n, d->noise, d->seed};
-    GdError derr;
-    int rc = data_generate(&spec, &cfg->data_x, &cfg->data_y, &derr);
-    if (rc == GD_ERR_RUNTIME)
-        return fail_oom(L);
-    if (rc)
-        return fail_key(L, s, tr, "%s", derr.msg);
-    cfg->ndata = d->x_n;
-    return 0;
+    return file ? load_data_file(L, s, file) : load_data_synthetic(L, s);
 }
 
 int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
