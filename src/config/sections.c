@@ -78,9 +78,6 @@ static const char *const MODE_NAMES[] = {"overlay", "split"};
 static const char *const PANEL_NAMES[] = {"surface", "contour", "fit", "loss"};
 static const char *const LOSS_NAMES[] = {"mse"};
 
-static const char *const FUNCTION_NAMES[] = {"sin",  "cos",     "tan",  "exp", "log", "sqrt", "abs",
-                                             "tanh", "sigmoid", "relu", "pow", "min", "max"};
-
 /* Default run colours, in run order: distinct hues, the first a strong red. */
 static const Rgb PALETTE[NUM_COLORS] = {
     {0xd6, 0x27, 0x28}, /* red */
@@ -317,13 +314,19 @@ static void param_list(const ModelConfig *m, char *buf, size_t size) {
 
 /* ---- module functions: one loader per section ----------------------------- */
 
+/* Why name cannot be a parameter, or NULL if it can: the formula language
+ * owns some names, and [surface] keys share a namespace with parameters. */
 static const char *reserved_reason(const char *name) {
-    if (strcmp(name, "x") == 0)
+    switch (formula_classify_name(name)) {
+    case FORMULA_NAME_X:
         return "the data variable";
-    if (strcmp(name, "pi") == 0 || strcmp(name, "e") == 0)
+    case FORMULA_NAME_CONSTANT:
         return "a constant";
-    if (in_list(name, FUNCTION_NAMES, COUNT(FUNCTION_NAMES)))
+    case FORMULA_NAME_FUNCTION:
         return "a function";
+    case FORMULA_NAME_FREE:
+        break;
+    }
     if (in_list(name, SURFACE_KEYS, COUNT(SURFACE_KEYS)))
         return "a [surface] key";
     return NULL;

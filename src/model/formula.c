@@ -844,6 +844,17 @@ void formula_destroy(Formula *f) {
     free(f);
 }
 
+FormulaName formula_classify_name(const char *name) {
+    if (strcmp(name, "x") == 0)
+        return FORMULA_NAME_X;
+    if (strcmp(name, "pi") == 0 || strcmp(name, "e") == 0)
+        return FORMULA_NAME_CONSTANT;
+    for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++)
+        if (strcmp(name, FUNCS[i].name) == 0)
+            return FORMULA_NAME_FUNCTION;
+    return FORMULA_NAME_FREE;
+}
+
 int formula_nparams(const Formula *f) {
     return f->nparams;
 }

@@ -69,6 +69,17 @@ int formula_compile(const char *text, const char *const *param_names, int nparam
 /* NULL-safe. */
 void formula_destroy(Formula *f);
 
+/* What a name means in the formula language itself, whatever the
+ * parameters: the data variable x, a constant (pi, e), one of the functions
+ * above, or nothing (free to name a parameter). Case-sensitive. */
+typedef enum {
+    FORMULA_NAME_FREE,
+    FORMULA_NAME_X,
+    FORMULA_NAME_CONSTANT,
+    FORMULA_NAME_FUNCTION
+} FormulaName;
+FormulaName formula_classify_name(const char *name);
+
 int formula_nparams(const Formula *f);
 
 /* Number of nodes on the compiled tape, after constant folding (x and each

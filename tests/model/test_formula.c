@@ -346,6 +346,20 @@ static void check_value_at(const char *text, double x, double expected) {
         fail_msg("%.40s...: got %.17g, expected %.17g", text, v, expected);
 }
 
+static void test_classify_name(void **state) {
+    (void)state;
+    assert_int_equal(formula_classify_name("x"), FORMULA_NAME_X);
+    assert_int_equal(formula_classify_name("pi"), FORMULA_NAME_CONSTANT);
+    assert_int_equal(formula_classify_name("e"), FORMULA_NAME_CONSTANT);
+    static const char *const funcs[] = {"sin",  "cos",     "tan",  "exp", "log", "sqrt", "abs",
+                                        "tanh", "sigmoid", "relu", "pow", "min", "max"};
+    for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
+        assert_int_equal(formula_classify_name(funcs[i]), FORMULA_NAME_FUNCTION);
+    static const char *const free_names[] = {"a", "X", "Pi", "E", "xx", "sine", "", "w0"};
+    for (size_t i = 0; i < sizeof free_names / sizeof free_names[0]; i++)
+        assert_int_equal(formula_classify_name(free_names[i]), FORMULA_NAME_FREE);
+}
+
 static void test_nesting_limits(void **state) {
     (void)state;
     char *s;
@@ -735,6 +749,7 @@ int main(void) {
         cmocka_unit_test(test_tape_folding),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_error_outputs_optional),
+        cmocka_unit_test(test_classify_name),
         cmocka_unit_test(test_nesting_limits),
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_gradients_finite_differences),
