@@ -306,45 +306,46 @@ static int is_word(const char *s, size_t n) {
     return 1;
 }
 
-/* "section.key=value", "run.NAME.key=value" or "run.key=value". */
+/* Whether text is "section.key=value", "run.NAME.key=value" or
+ * "run.key=value"; if so, fills o. */
 static int parse_override(const char *text, OverrideSpec *o) {
     if (strchr(text, '\n') || strchr(text, '\r'))
-        return -1;
+        return 0;
     text = value_skip_space(text);
     const char *eq = strchr(text, '=');
     if (!eq)
-        return -1;
+        return 0;
     o->value = value_skip_space(eq + 1);
     while (eq > text && value_is_space(eq[-1])) /* "video.fps = 25" is fine too */
         eq--;
     const char *dot = memchr(text, '.', (size_t)(eq - text));
     if (!dot)
-        return -1;
+        return 0;
     const char *last = dot;
     for (const char *p = dot; p < eq; p++)
         if (*p == '.')
             last = p;
     size_t slen = (size_t)(dot - text), klen = (size_t)(eq - last - 1);
     if (!is_word(text, slen) || !is_word(last + 1, klen) || klen >= sizeof o->key)
-        return -1;
+        return 0;
     memcpy(o->key, last + 1, klen);
     o->key[klen] = '\0';
     if (slen == 3 && strncmp(text, "run", 3) == 0 && last != dot) {
         size_t nlen = (size_t)(last - dot - 1);
         char name[GD_NAME_MAX];
         if (nlen >= sizeof name)
-            return -1;
+            return 0;
         memcpy(name, dot + 1, nlen);
         name[nlen] = '\0';
         if (!value_is_run_name(name))
-            return -1;
+            return 0;
         snprintf(o->title, sizeof o->title, "run %s", name);
-        return 0;
+        return 1;
     }
     if (last != dot)
-        return -1;
+        return 0;
     snprintf(o->title, sizeof o->title, "%.*s", (int)slen, text);
-    return 0;
+    return 1;
 }
 
 /* Replaces the key's line in its section, or adds the key to the section,
@@ -355,7 +356,7 @@ static int apply_override(Reader *R, int index) {
     OverrideSpec spec;
     if (!utf8_is_valid(text, strlen(text), NULL))
         return fail_at(R, o, "invalid UTF-8");
-    if (parse_override(text, &spec))
+    if (!parse_override(text, &spec))
         return fail_at(R, o, "expected SECTION.KEY=VALUE");
     size_t n = strlen(spec.key) + strlen(spec.value) + 4;
     char *line = malloc(n);
@@ -404,13 +405,14 @@ static int apply_override(Reader *R, int index) {
     return add_line(R, last_key + 1, line, o);
 }
 
-static char *join_lines(const Reader *R) {
+/* doc->text: the lines after overrides, each ending in a newline. */
+static int join_lines(Reader *R) {
     size_t n = 1;
     for (int i = 0; i < R->nlines; i++)
         n += strlen(R->lines[i].text) + 1;
     char *text = malloc(n), *p = text;
     if (!text)
-        return NULL;
+        return fail_oom(R);
     for (int i = 0; i < R->nlines; i++) {
         size_t k = strlen(R->lines[i].text);
         memcpy(p, R->lines[i].text, k);
@@ -418,7 +420,8 @@ static char *join_lines(const Reader *R) {
         p += k + 1;
     }
     *p = '\0';
-    return text;
+    R->doc->text = text;
+    return 0;
 }
 
 /* ---- phase 1: collecting entries with inih ------------------------------ */
@@ -621,8 +624,8 @@ int ini_read(IniDoc *doc, GdError *err) {
     free(file);
     for (int i = 0; !rc && i < doc->novr; i++)
         rc = apply_override(&R, i);
-    if (!rc && !(doc->text = join_lines(&R)))
-        rc = fail_oom(&R);
+    if (!rc)
+        rc = join_lines(&R);
     if (!rc)
         rc = collect_entries(&R);
     free(R.long_value);
