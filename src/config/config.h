@@ -1,10 +1,13 @@
 /*
  * config.h — the typed, validated configuration (SPEC section 3).
  *
- * Pipeline place: first stage. config.c reads the INI file with libinih,
- * applies --set overrides, checks every key's type and range, fills defaults,
- * compiles the formula and loads/generates the data. Everything after it
- * reads a Config and never the INI text.
+ * Pipeline place: first stage, the public face of src/config/. config_load
+ * reads the INI file and applies --set overrides (config/ini.c, with
+ * libinih), checks every key's type and range and fills defaults
+ * (config/sections.c, with config/values.c's parsers), compiles the formula
+ * (model/formula) and reads or generates the data (model/data). Everything
+ * after it reads a Config and never the INI text. Depends on base/error,
+ * model/formula and draw/colormap (ColormapKind).
  *
  * Errors: one line "FILE:LINE: [section] key: what is wrong" (code 2); an
  * error caused by an override names it instead of FILE:LINE:

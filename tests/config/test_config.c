@@ -1,8 +1,10 @@
 /*
- * test_config.c — config.c: a full config read back value by value, every
- * default, every kind of error with its exact message, --set overrides,
- * repeat expansion, default colours, relative paths and synthetic data
- * (recomputed here from data.c's generator).
+ * test_config.c — config_load end to end (config.c with config/ini.c and
+ * config/sections.c behind it): a full config read back value by value,
+ * every default, every kind of error with its exact message, --set
+ * overrides, repeat expansion, default colours, relative paths, synthetic
+ * data (recomputed here from base/rng's generator) and the optimizer names.
+ * The value parsers alone are tested in test_values.c.
  */
 #include <dirent.h>
 #include <math.h>
