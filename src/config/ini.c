@@ -143,7 +143,7 @@ static const char *find_chars_or_comment(const char *s, const char *chars) {
     return s;
 }
 
-/* IniSection header text normalised for messages and matching: trimmed, and
+/* Section header text normalised for messages and matching: trimmed, and
  * "run   good" written "run good". */
 static void normalize_title(const char *raw, size_t len, char *out, size_t size) {
     char buf[256];
@@ -424,7 +424,7 @@ static int join_lines(Reader *R) {
     return 0;
 }
 
-/* ---- phase 1: collecting entries with inih ------------------------------ */
+/* ---- collecting entries with inih ---------------------------------------- */
 
 static int open_section(Reader *R, const char *title, IniOrigin o) {
     IniSection s;
