@@ -1,10 +1,13 @@
 /*
  * config.h — the typed, validated configuration (SPEC section 3).
  *
- * Pipeline place: first stage. config.c reads the INI file with libinih,
- * applies --set overrides, checks every key's type and range, fills defaults,
- * compiles the formula and loads/generates the data. Everything after it
- * reads a Config and never the INI text.
+ * Pipeline place: first stage, the public face of src/config/. config_load
+ * reads the INI file and applies --set overrides (config/ini.c, with
+ * libinih), checks every key's type and range and fills defaults
+ * (config/sections.c, with config/values.c's parsers), compiles the formula
+ * (model/formula) and reads or generates the data (model/data). Everything
+ * after it reads a Config and never the INI text. Depends on base/error,
+ * model/formula and draw/colormap (ColormapKind).
  *
  * Errors: one line "FILE:LINE: [section] key: what is wrong" (code 2); an
  * error caused by an override names it instead of FILE:LINE:
@@ -14,6 +17,7 @@
 #define GD_CONFIG_H
 
 #include "base/error.h"
+#include "draw/colormap.h"
 #include "model/formula.h"
 
 #define GD_MAX_PARAMS 16 /* model parameters the engine handles */
@@ -37,16 +41,7 @@ typedef enum {
     OPT_RMSPROP,
     OPT_ADAM
 } OptimizerKind;
-typedef enum {
-    CMAP_RAINBOW,
-    CMAP_VIRIDIS,
-    CMAP_PLASMA,
-    CMAP_INFERNO,
-    CMAP_MAGMA,
-    CMAP_COOLWARM,
-    CMAP_JET,
-    CMAP_GRAY
-} ColormapKind;
+#define GD_OPTIMIZER_COUNT (OPT_ADAM + 1)
 
 typedef struct Rgb {
     unsigned char r, g, b;
@@ -177,5 +172,10 @@ void config_free(Config *cfg);
 
 /* Number of frames: round(fps * (duration + hold)). */
 int config_frame_count(const Config *cfg);
+
+/* The optimizer's name as [run] optimizer spells it ("gd", "adam"), static
+ * storage; "?" for a value outside OptimizerKind. The one name table: the
+ * loader parses with it and the renderer prints with it. */
+const char *config_optimizer_name(OptimizerKind k);
 
 #endif

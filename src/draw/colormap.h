@@ -3,7 +3,9 @@
  * data (matplotlib's viridis/plasma/inferno/magma 256-entry tables, its
  * rainbow, jet, coolwarm and gray definitions), not approximations.
  *
- * Pipeline place: render stage (surface colours, contour panel, colourbar).
+ * Pipeline place: draw, below the frame stage (surface colours, contour
+ * panel, colourbar). Owns the colormap names: config/ parses [surface]
+ * colormap with colormap_parse. Depends on nothing but libm.
  *
  * Every map behaves like matplotlib's colormap object with N = 256 called on
  * a float: Colormap.__call__ multiplies t by N, truncates to an index, maps
@@ -16,7 +18,19 @@
 #ifndef GD_COLORMAP_H
 #define GD_COLORMAP_H
 
-#include "config/config.h"
+typedef enum {
+    CMAP_RAINBOW,
+    CMAP_VIRIDIS,
+    CMAP_PLASMA,
+    CMAP_INFERNO,
+    CMAP_MAGMA,
+    CMAP_COOLWARM,
+    CMAP_JET,
+    CMAP_GRAY
+} ColormapKind;
+
+/* Number of kinds: CMAP_RAINBOW .. CMAP_GRAY. */
+#define COLORMAP_COUNT (CMAP_GRAY + 1)
 
 /* Colour of t (each channel 0..1): entry min(floor(t * 256), 255) of the
  * map's 256-entry table; t < 0 gives entry 0 and t > 1 entry 255. NaN also

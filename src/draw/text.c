@@ -3,8 +3,9 @@
  *
  * Pipeline place: render stage; draws into a RasterTarget only through
  * raster_blit_coverage. Depends on FreeType (glyph outlines, rasterizing),
- * fontconfig (finding a font for characters the main font lacks) and
- * raster.h.
+ * fontconfig (finding a font for characters the main font lacks),
+ * raster.h and base/utf8.h (decoding, the same rule the config reader
+ * validates with).
  *
  * A string is laid out in two passes with one routine, so text_measure and
  * text_draw cannot disagree: decode a codepoint, pick a face and glyph
@@ -25,6 +26,8 @@
 #include <fontconfig/fontconfig.h>
 #include <ft2build.h>
 #include FT_FREETYPE_H
+
+#include "base/utf8.h"
 
 #ifndef GD_FONT_DIR
 #define GD_FONT_DIR "fonts"
@@ -75,60 +78,6 @@ struct TextRenderer {
 
 const char *text_default_font(void) {
     return GD_FONT_DIR "/DejaVuSans.ttf";
-}
-
-/* ---- UTF-8 ---- */
-
-int text_utf8_next(const char *str, uint32_t *cp) {
-    const unsigned char *s = (const unsigned char *)str;
-    unsigned b0 = s[0];
-    if (b0 == 0) {
-        *cp = 0;
-        return 0;
-    }
-    if (b0 < 0x80) {
-        *cp = b0;
-        return 1;
-    }
-    /* Unicode Table 3-7: the lead byte fixes the length and the range of
-     * the second byte, which is what excludes overlong forms, surrogates
-     * and values above U+10FFFF. */
-    int len;
-    unsigned lo = 0x80, hi = 0xBF;
-    uint32_t v;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        len = 2;
-        v = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        len = 3;
-        v = b0 & 0x0F;
-        if (b0 == 0xE0)
-            lo = 0xA0;
-        else if (b0 == 0xED)
-            hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        len = 4;
-        v = b0 & 0x07;
-        if (b0 == 0xF0)
-            lo = 0x90;
-        else if (b0 == 0xF4)
-            hi = 0x8F;
-    } else {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    for (int i = 1; i < len; i++) {
-        unsigned b = s[i]; /* the NUL fails the range test, so we never pass it */
-        if (b < lo || b > hi) {
-            *cp = 0xFFFD;
-            return i;
-        }
-        v = (v << 6) | (b & 0x3F);
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    *cp = v;
-    return len;
 }
 
 /* ---- faces ---- */
@@ -526,7 +475,7 @@ static double layout(TextRenderer *tr, const char *utf8, long size26, RasterTarg
     const char *s = utf8;
     uint32_t cp;
     int n;
-    while ((n = text_utf8_next(s, &cp)) > 0) {
+    while ((n = utf8_next(s, &cp)) > 0) {
         s += n;
         if (is_control(cp))
             continue;

@@ -58,12 +58,4 @@ float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_
 /* Path of the default font shipped in fonts/ (absolute, static storage). */
 const char *text_default_font(void);
 
-/* Decodes the UTF-8 sequence at s into *cp and returns the number of bytes
- * it took (0 at the terminating NUL, then *cp = 0). An ill-formed sequence
- * (a stray or invalid byte, an overlong form, a surrogate, a value above
- * U+10FFFF, a truncated sequence) gives U+FFFD and consumes its maximal
- * valid prefix (at least 1 byte), as Unicode recommends: one U+FFFD per bad
- * sequence. Never reads past the NUL. */
-int text_utf8_next(const char *s, uint32_t *cp);
-
 #endif

@@ -1,10 +1,9 @@
 /*
- * data.c — reproducible random numbers, a libm-free logarithm, linspace and
- * the CSV reader for [data] file (see data.h).
+ * data.c — synthetic data, number syntax and the CSV reader for [data] file
+ * (see data.h).
  *
- * Pipeline place: model stage; used by config.c and sim.c. Depends only on
- * error.c and the C library; of libm only sqrt, which IEEE 754 rounds
- * correctly, so the numbers do not depend on the libm in use.
+ * Pipeline place: model stage; called by config/ while it loads [data].
+ * Depends on model/formula, base/rng and base/error.
  */
 #include "model/data.h"
 
@@ -14,145 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- random numbers ---------------------------------------------------- */
-
-uint64_t rng_splitmix64(uint64_t *state) {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-uint64_t rng_hash(uint64_t x) {
-    return rng_splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-}
-
-void rng_seed(GdRng *rng, uint64_t seed) {
-    /* splitmix64 never yields four zero words in a row, so every seed gives
-     * a valid (non-zero) xoshiro state. */
-    uint64_t st = seed;
-    for (int i = 0; i < 4; i++)
-        rng->s[i] = rng_splitmix64(&st);
-    rng->has_spare = 0;
-    rng->spare = 0.0;
-}
-
-uint64_t rng_next(GdRng *rng) {
-    uint64_t *s = rng->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double rng_uniform(GdRng *rng) {
-    return (double)(rng_next(rng) >> 11) * 0x1.0p-53;
-}
-
-double rng_normal(GdRng *rng) {
-    if (rng->has_spare) {
-        rng->has_spare = 0;
-        return rng->spare;
-    }
-    double u, v, s;
-    do {
-        u = 2.0 * rng_uniform(rng) - 1.0;
-        v = 2.0 * rng_uniform(rng) - 1.0;
-        s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    /* sqrt is correctly rounded by IEEE 754, so this stays bit-identical. */
-    double f = sqrt(-2.0 * data_log(s) / s);
-    rng->spare = v * f;
-    rng->has_spare = 1;
-    return u * f;
-}
-
-uint32_t rng_below(GdRng *rng, uint32_t n) {
-    /* Reject the top partial block of 2^32 so every residue is equally likely. */
-    uint32_t rem = (uint32_t)(-n) % n; /* 2^32 mod n */
-    for (;;) {
-        uint32_t r = (uint32_t)(rng_next(rng) >> 32);
-        if (r >= rem)
-            return r % n;
-    }
-}
-
-void rng_shuffle(GdRng *rng, int *idx, int n) {
-    for (int i = n - 1; i > 0; i--) {
-        int j = (int)rng_below(rng, (uint32_t)i + 1);
-        int t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-    }
-}
-
-/* ---- logarithm --------------------------------------------------------- */
-
-/* ln 2 split so that k * LN2_HI is exact for every exponent k (LN2_HI has
- * only 32 significant bits). */
-static const double LN2_HI = 0x1.62e42feep-1;
-static const double LN2_LO = 0x1.a39ef35793c76p-33;
-
-static uint64_t bits_of(double x) {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
-
-static double double_of(uint64_t b) {
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
-double data_log(double x) {
-    if (x != x)
-        return x;
-    if (x < 0.0)
-        return NAN;
-    if (x == 0.0)
-        return -INFINITY;
-    if (x == INFINITY)
-        return x;
-    int k = 0;
-    if (x < 0x1.0p-1022) { /* subnormal: make it normal first */
-        x *= 0x1.0p54;
-        k = -54;
-    }
-    uint64_t b = bits_of(x);
-    k += (int)((b >> 52) & 0x7ff) - 1023;
-    /* m in [1, 2), then moved to [sqrt(1/2), sqrt(2)) so |f| stays small. */
-    b = (b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
-    double m = double_of(b);
-    if (m >= 0x1.6a09e667f3bcdp+0) { /* sqrt(2) */
-        m *= 0.5;
-        k += 1;
-    }
-    double f = m - 1.0; /* exact (Sterbenz) */
-    double dk = (double)k;
-    if (f == 0.0)
-        return dk * LN2_HI + dk * LN2_LO;
-    /* log(1+f) = 2 atanh(s) = 2s + s*R with s = f/(2+f) and
-     * R = 2s^2/3 + 2s^4/5 + ...; written as f - (hfsq - s*(hfsq + R)) so the
-     * exact f carries the result and the rounding of s only touches small
-     * correction terms. |s| < 0.172, so 12 terms reach full precision. */
-    double s = f / (2.0 + f);
-    double z = s * s;
-    double r = 0.0;
-    for (int j = 12; j >= 1; j--)
-        r = (r + 2.0 / (double)(2 * j + 1)) * z;
-    double hfsq = 0.5 * f * f;
-    return dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f);
-}
+#include "base/rng.h"
 
 /* ---- points ------------------------------------------------------------ */
 
@@ -165,11 +26,39 @@ void data_linspace(double lo, double hi, int n, double *out) {
         out[i] = lo + (hi - lo) * (double)i / (double)(n - 1);
 }
 
+int data_generate(const DataSpec *spec, double **x, double **y, GdError *err) {
+    *x = *y = NULL;
+    const int n = spec->n;
+    double *xs = malloc(sizeof(double) * (size_t)n);
+    double *ys = malloc(sizeof(double) * (size_t)n);
+    if (!xs || !ys) {
+        free(xs);
+        free(ys);
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    }
+    data_linspace(spec->lo, spec->hi, n, xs);
+    GdRng rng;
+    rng_seed(&rng, spec->seed);
+    for (int i = 0; i < n; i++) {
+        double v = formula_eval(spec->formula, xs[i], spec->params);
+        ys[i] = v + spec->noise * rng_normal(&rng);
+        if (!isfinite(ys[i])) {
+            int rc = gd_error(err, GD_ERR_INPUT, "the formula is not finite at x = %.17g", xs[i]);
+            free(xs);
+            free(ys);
+            return rc;
+        }
+    }
+    *x = xs;
+    *y = ys;
+    return GD_OK;
+}
+
 static int is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-int data_parse_number(const char *s, double *out) {
+DataNumber data_parse_number(const char *s, double *out) {
     /* Check the syntax first: strtod alone would accept hex, inf, nan and
      * leading spaces. */
     const char *p = s;
@@ -188,26 +77,26 @@ int data_parse_number(const char *s, double *out) {
         }
     }
     if (digits == 0)
-        return 1;
+        return DATA_NUMBER_SYNTAX;
     if (*p == 'e' || *p == 'E') {
         p++;
         if (*p == '+' || *p == '-')
             p++;
         if (!is_digit(*p))
-            return 1;
+            return DATA_NUMBER_SYNTAX;
         while (is_digit(*p))
             p++;
     }
     if (*p != '\0')
-        return 1;
+        return DATA_NUMBER_SYNTAX;
     char *end;
     double v = strtod(s, &end);
     if (end != p)
-        return 1;
+        return DATA_NUMBER_SYNTAX;
     if (v - v != 0.0) /* inf (nan cannot get through the syntax check) */
-        return 2;
+        return DATA_NUMBER_NOT_FINITE;
     *out = v;
-    return 0;
+    return DATA_NUMBER_OK;
 }
 
 /* ---- CSV --------------------------------------------------------------- */
@@ -264,27 +153,101 @@ static void split_row(char *line, Row *row) {
     }
 }
 
+/* The points read so far. */
+typedef struct Points {
+    double *x, *y;
+    int n, cap;
+} Points;
+
+static int append_point(Points *pts, double x, double y, GdError *err) {
+    if (pts->n == pts->cap) {
+        int na = pts->cap ? pts->cap * 2 : 256;
+        double *nx = realloc(pts->x, sizeof *nx * (size_t)na);
+        if (nx)
+            pts->x = nx;
+        double *ny = nx ? realloc(pts->y, sizeof *ny * (size_t)na) : NULL;
+        if (ny)
+            pts->y = ny;
+        if (!nx || !ny)
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        pts->cap = na;
+    }
+    pts->x[pts->n] = x;
+    pts->y[pts->n] = y;
+    pts->n++;
+    return GD_OK;
+}
+
+/* One content line (text[0..len), terminator and BOM removed, not blank or
+ * a comment): a header if it is the first and no field looks like a number
+ * (*seen_content tells), else a row of two numbers appended to pts. */
+static int read_row(const char *path, int lineno, const char *text, size_t len, int *seen_content,
+                    Points *pts, GdError *err) {
+    char ebuf[128];
+    char *copy = strdup(text);
+    if (!copy)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    Row row;
+    split_row(copy, &row);
+    double vx = 0.0, vy = 0.0;
+    DataNumber px = row.nfields >= 1 ? data_parse_number(row.field[0], &vx) : DATA_NUMBER_SYNTAX;
+    DataNumber py = row.nfields >= 2 ? data_parse_number(row.field[1], &vy) : DATA_NUMBER_SYNTAX;
+    int rc = GD_OK;
+    if (!*seen_content) {
+        *seen_content = 1;
+        /* A header: no field looks like a number. */
+        int numeric = 0;
+        for (int i = 0; i < row.nfields && i < 2; i++)
+            numeric |= (i == 0 ? px : py) != DATA_NUMBER_SYNTAX;
+        if (!numeric && row.nfields <= 2)
+            goto done;
+    }
+    if (row.nfields != 2 || row.field[0][0] == '\0' || row.field[1][0] == '\0') {
+        rc = gd_error(err, GD_ERR_INPUT, "%s:%d: expected two numbers x,y, got \"%s\"", path,
+                      lineno, data_echo(text, len, ebuf, sizeof ebuf));
+        goto done;
+    }
+    for (int i = 0; i < 2; i++) {
+        DataNumber p = i == 0 ? px : py;
+        if (p != DATA_NUMBER_OK) {
+            const char *fld = row.field[i];
+            rc = gd_error(err, GD_ERR_INPUT, "%s:%d: \"%s\" is not a %snumber", path, lineno,
+                          data_echo(fld, strlen(fld), ebuf, sizeof ebuf),
+                          p == DATA_NUMBER_NOT_FINITE ? "finite " : "");
+            goto done;
+        }
+    }
+    if (pts->n == DATA_MAX_ROWS) {
+        rc = gd_error(err, GD_ERR_INPUT, "%s:%d: too many rows (more than %d)", path, lineno,
+                      DATA_MAX_ROWS);
+        goto done;
+    }
+    rc = append_point(pts, vx, vy, err);
+done:
+    free(copy);
+    return rc;
+}
+
 int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err) {
     *x = *y = NULL;
     *n = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return gd_error(err, GD_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL, *copy = NULL;
+    char *line = NULL;
     size_t cap = 0;
-    double *xs = NULL, *ys = NULL;
-    int count = 0, alloc = 0, lineno = 0, seen_content = 0;
+    Points pts = {NULL, NULL, 0, 0};
+    int lineno = 0, seen_content = 0;
     int rc = GD_OK;
-    char ebuf[128];
     ssize_t len;
     errno = 0;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (rc == GD_OK && (len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         size_t l = (size_t)len;
         if (memchr(line, '\0', l)) {
             rc =
                 gd_error(err, GD_ERR_INPUT, "%s:%d: NUL byte (is this a text file?)", path, lineno);
-            goto done;
+            break;
         }
         while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
             line[--l] = '\0';
@@ -293,88 +256,26 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
             text += 3;
             l -= 3;
         }
-        char *t = text;
+        const char *t = text;
         while (*t == ' ' || *t == '\t')
             t++;
         if (*t == '\0' || *t == '#')
             continue;
-        free(copy);
-        copy = strdup(text);
-        if (!copy) {
-            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
-            goto done;
-        }
-        Row row;
-        split_row(copy, &row);
-        double vx = 0.0, vy = 0.0;
-        int px = row.nfields >= 1 ? data_parse_number(row.field[0], &vx) : 1;
-        int py = row.nfields >= 2 ? data_parse_number(row.field[1], &vy) : 1;
-        if (!seen_content) {
-            seen_content = 1;
-            /* A header: no field looks like a number. */
-            int numeric = 0;
-            for (int i = 0; i < row.nfields && i < 2; i++)
-                numeric |= (i == 0 ? px : py) != 1;
-            if (!numeric && row.nfields <= 2)
-                continue;
-        }
-        if (row.nfields != 2 || row.field[0][0] == '\0' || row.field[1][0] == '\0') {
-            rc = gd_error(err, GD_ERR_INPUT, "%s:%d: expected two numbers x,y, got \"%s\"", path,
-                          lineno, data_echo(text, l, ebuf, sizeof ebuf));
-            goto done;
-        }
-        for (int i = 0; i < 2; i++) {
-            int p = i == 0 ? px : py;
-            if (p != 0) {
-                const char *fld = row.field[i];
-                rc = gd_error(err, GD_ERR_INPUT, "%s:%d: \"%s\" is not a %snumber", path, lineno,
-                              data_echo(fld, strlen(fld), ebuf, sizeof ebuf),
-                              p == 2 ? "finite " : "");
-                goto done;
-            }
-        }
-        if (count == DATA_MAX_ROWS) {
-            rc = gd_error(err, GD_ERR_INPUT, "%s:%d: too many rows (more than %d)", path, lineno,
-                          DATA_MAX_ROWS);
-            goto done;
-        }
-        if (count == alloc) {
-            int na = alloc ? alloc * 2 : 256;
-            double *nx = realloc(xs, sizeof *xs * (size_t)na);
-            if (nx)
-                xs = nx;
-            double *ny = nx ? realloc(ys, sizeof *ys * (size_t)na) : NULL;
-            if (ny)
-                ys = ny;
-            if (!nx || !ny) {
-                rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
-                goto done;
-            }
-            alloc = na;
-        }
-        xs[count] = vx;
-        ys[count] = vy;
-        count++;
+        rc = read_row(path, lineno, text, l, &seen_content, &pts, err);
     }
-    if (ferror(f)) {
+    if (rc == GD_OK && ferror(f))
         rc = gd_error(err, GD_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
-        goto done;
-    }
-    if (count == 0) {
+    else if (rc == GD_OK && pts.n == 0)
         rc = gd_error(err, GD_ERR_INPUT, "%s: no data rows", path);
-        goto done;
-    }
-done:
     free(line);
-    free(copy);
     fclose(f);
     if (rc != GD_OK) {
-        free(xs);
-        free(ys);
+        free(pts.x);
+        free(pts.y);
         return rc;
     }
-    *x = xs;
-    *y = ys;
-    *n = count;
+    *x = pts.x;
+    *y = pts.y;
+    *n = pts.n;
     return GD_OK;
 }

@@ -2,8 +2,10 @@
  * formula.c — lexer, precedence-climbing parser, tape, evaluator and
  * reverse-mode differentiation for model formulas (see formula.h).
  *
- * Pipeline place: model stage. config.c compiles; sim.c and the renderer call
- * the evaluators, formula_mse above all. Depends on libm only.
+ * Pipeline place: model stage. config/ compiles; sim/ and the renderer call
+ * the evaluators, formula_mse above all. Depends on libm and base/error
+ * (compile errors are GdError values: GD_ERR_INPUT for a bad formula,
+ * GD_ERR_RUNTIME when out of memory).
  *
  * The parser emits nodes in evaluation order (postorder) onto a tape: each
  * node refers to its operands by tape index. Constant subtrees are folded as
@@ -120,10 +122,9 @@ typedef struct Parser {
     int xnode;
     int *pnode; /* shared leaf of each parameter, or -1 */
     int depth;
-    int failed;
+    int failed; /* 0, or the GdError code of the first error */
     int *err_column;
-    char *err_msg;
-    size_t err_size;
+    GdError *err;
 } Parser;
 
 typedef struct FuncInfo {
@@ -338,22 +339,31 @@ static int op_arity(int op) {
 
 /* ---- errors and lexer --------------------------------------------------- */
 
-static int fail(Parser *p, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Records the first error only; returns -1 so callers can `return fail(...)`. */
-static int fail(Parser *p, size_t offset, const char *fmt, ...) {
+/* Records the first error only: its code (p->failed), column and message. */
+static void record(Parser *p, int code, size_t offset, const char *msg) {
     if (p->failed)
-        return -1;
-    p->failed = 1;
+        return;
+    p->failed = code;
     if (p->err_column)
         *p->err_column = (int)offset + 1;
-    if (p->err_msg && p->err_size > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(p->err_msg, p->err_size, fmt, ap);
-        va_end(ap);
-    }
+    gd_error(p->err, code, "%s", msg);
+}
+
+/* A bad formula (GD_ERR_INPUT); returns -1 so callers can `return fail(...)`. */
+__attribute__((format(printf, 3, 4))) static int fail(Parser *p, size_t offset, const char *fmt,
+                                                      ...) {
+    char msg[sizeof p->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    record(p, GD_ERR_INPUT, offset, msg);
+    return -1;
+}
+
+/* Out of memory (GD_ERR_RUNTIME), at the column the parser was at. */
+static int fail_oom(Parser *p, size_t offset) {
+    record(p, GD_ERR_RUNTIME, offset, "out of memory");
     return -1;
 }
 
@@ -426,7 +436,7 @@ static int lex_number(Parser *p, Token *t) {
     size_t n = i - start;
     char *buf = n < sizeof small ? small : malloc(n + 1);
     if (!buf)
-        return fail(p, start, "out of memory");
+        return fail_oom(p, start);
     memcpy(buf, s + start, n);
     buf[n] = '\0';
     char *end;
@@ -522,7 +532,7 @@ static int push(Parser *p, Node nd) {
         int cap = p->cap ? p->cap * 2 : 32;
         Node *grown = realloc(p->nodes, (size_t)cap * sizeof *grown);
         if (!grown)
-            return fail(p, p->tok.start, "out of memory");
+            return fail_oom(p, p->tok.start);
         p->nodes = grown;
         p->cap = cap;
     }
@@ -783,28 +793,27 @@ static Formula *build(Parser *p) {
     return f;
 }
 
-Formula *formula_compile(const char *text, const char *const *param_names, int nparams,
-                         int *err_column, char *err_msg, size_t err_size) {
+int formula_compile(const char *text, const char *const *param_names, int nparams, Formula **out,
+                    int *err_column, GdError *err) {
     Parser p;
     memset(&p, 0, sizeof p);
+    *out = NULL;
     p.src = text ? text : "";
     p.len = strlen(p.src);
     p.params = param_names;
     p.nparams = nparams > 0 ? nparams : 0;
     p.xnode = -1;
     p.err_column = err_column;
-    p.err_msg = err_msg;
-    p.err_size = err_size;
+    p.err = err;
     if (err_column)
         *err_column = 0;
-    if (err_msg && err_size > 0)
-        err_msg[0] = '\0';
+    gd_error_clear(err);
 
     Formula *f = NULL;
     p.pnode = malloc(((size_t)p.nparams + 1) * sizeof *p.pnode);
     if (!p.pnode) {
-        fail(&p, 0, "out of memory");
-        return NULL;
+        fail_oom(&p, 0);
+        return p.failed;
     }
     for (int i = 0; i < p.nparams; i++)
         p.pnode[i] = -1;
@@ -823,15 +832,27 @@ Formula *formula_compile(const char *text, const char *const *param_names, int n
     }
     f = build(&p);
     if (!f)
-        fail(&p, 0, "out of memory");
+        fail_oom(&p, 0);
 done:
     free(p.nodes);
     free(p.pnode);
-    return f;
+    *out = f;
+    return f ? GD_OK : p.failed;
 }
 
 void formula_destroy(Formula *f) {
     free(f);
+}
+
+FormulaName formula_classify_name(const char *name) {
+    if (strcmp(name, "x") == 0)
+        return FORMULA_NAME_X;
+    if (strcmp(name, "pi") == 0 || strcmp(name, "e") == 0)
+        return FORMULA_NAME_CONSTANT;
+    for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++)
+        if (strcmp(name, FUNCS[i].name) == 0)
+            return FORMULA_NAME_FUNCTION;
+    return FORMULA_NAME_FREE;
 }
 
 int formula_nparams(const Formula *f) {

@@ -1,8 +1,9 @@
 /*
  * formula.h — the expression engine: parse once, evaluate fast, exact gradients.
  *
- * Pipeline place: model stage. config.c compiles [model] formula with the
- * parameter names; sim.c and the renderer evaluate it. No dependencies but libm.
+ * Pipeline place: model stage. config/ compiles [model] formula with the
+ * parameter names; sim/ and the renderer evaluate it. Depends on libm and
+ * base/error.
  *
  * Grammar (SPEC section 3): numbers (123, 1.5, .5, 1e-3), x, parameter names,
  * pi, e, + - * / ^ (right-associative, binds tighter than unary minus:
@@ -31,6 +32,8 @@
 
 #include <stddef.h>
 
+#include "base/error.h"
+
 typedef struct Formula Formula;
 
 /* Deepest nesting of parentheses / operators accepted; deeper is an error,
@@ -41,10 +44,13 @@ typedef struct Formula Formula;
 #define FORMULA_MAX_LENGTH 8192
 
 /* Compiles text. param_names[0..nparams-1] are the parameter identifiers.
- * Returns a heap object (free with formula_destroy) or NULL on error; then
- * *err_column is the 1-based column (in bytes) of the offending token and
- * err_msg holds e.g. "unexpected ')'" or "unknown name 'c'" (no column or
- * file prefix; the caller adds them). err_column and err_msg may be NULL.
+ * On success returns GD_OK and *out is a heap object (free with
+ * formula_destroy). On failure *out is NULL, *err_column is the 1-based
+ * column (in bytes) of the offending token, and the return value and
+ * err->code say why: GD_ERR_INPUT for a bad formula, with err->msg e.g.
+ * "unexpected ')'" or "unknown name 'c'" (no column or file prefix; the
+ * caller adds them), GD_ERR_RUNTIME when out of memory ("out of memory").
+ * err_column and err may be NULL.
  * Messages (X = the offending token as written):
  *   "empty formula"                      "unexpected character 'X'"
  *   "unexpected 'X'"                     "unexpected end of formula"
@@ -57,11 +63,22 @@ typedef struct Formula Formula;
  *   "formula too long (more than 8192 characters)"
  * Nesting counts parentheses, argument lists, unary operators and the right
  * operands of ^; the column is where the limit is crossed. */
-Formula *formula_compile(const char *text, const char *const *param_names, int nparams,
-                         int *err_column, char *err_msg, size_t err_size);
+int formula_compile(const char *text, const char *const *param_names, int nparams, Formula **out,
+                    int *err_column, GdError *err);
 
 /* NULL-safe. */
 void formula_destroy(Formula *f);
+
+/* What a name means in the formula language itself, whatever the
+ * parameters: the data variable x, a constant (pi, e), one of the functions
+ * above, or nothing (free to name a parameter). Case-sensitive. */
+typedef enum {
+    FORMULA_NAME_FREE,
+    FORMULA_NAME_X,
+    FORMULA_NAME_CONSTANT,
+    FORMULA_NAME_FUNCTION
+} FormulaName;
+FormulaName formula_classify_name(const char *name);
 
 int formula_nparams(const Formula *f);
 

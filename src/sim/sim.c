@@ -4,6 +4,9 @@
  * Each run starts at its init, then takes `steps` optimizer updates. Row k of
  * its trajectory holds the parameters after k updates with the full-data loss
  * and gradient there, whatever gradient (full or minibatch) drove the update.
+ *
+ * Pipeline place: sim stage, after config and model. Depends on
+ * model/formula (loss and gradients) and base/rng (minibatch shuffles).
  */
 #include "sim/sim.h"
 
@@ -11,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/data.h"
+#include "base/rng.h"
 #include "model/formula.h"
 
 void optimizer_step(const RunConfig *run, OptimizerState *st, double *p, const double *g, int n) {

@@ -1,8 +1,10 @@
 /*
- * test_config.c — config.c: a full config read back value by value, every
- * default, every kind of error with its exact message, --set overrides,
- * repeat expansion, default colours, relative paths and synthetic data
- * (recomputed here from data.c's generator).
+ * test_config.c — config_load end to end (config.c with config/ini.c and
+ * config/sections.c behind it): a full config read back value by value,
+ * every default, every kind of error with its exact message, --set
+ * overrides, repeat expansion, default colours, relative paths, synthetic
+ * data (recomputed here from base/rng's generator) and the optimizer names.
+ * The value parsers alone are tested in test_values.c.
  */
 #include <dirent.h>
 #include <math.h>
@@ -18,7 +20,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
-#include "model/data.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -1055,6 +1057,27 @@ static void test_frame_count(void **state) {
     config_free(NULL);
 }
 
+static void test_optimizer_names(void **state) {
+    (void)state;
+    static const char *const names[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"};
+    assert_int_equal(GD_OPTIMIZER_COUNT, 6);
+    for (int k = 0; k < GD_OPTIMIZER_COUNT; k++)
+        assert_string_equal(config_optimizer_name((OptimizerKind)k), names[k]);
+    assert_string_equal(config_optimizer_name((OptimizerKind)GD_OPTIMIZER_COUNT), "?");
+    assert_string_equal(config_optimizer_name((OptimizerKind)-1), "?");
+    /* The names the loader accepts are the names it prints. */
+    Config cfg;
+    GdError err;
+    for (int k = 0; k < GD_OPTIMIZER_COUNT; k++) {
+        char set[64];
+        snprintf(set, sizeof set, "run.optimizer=%s", config_optimizer_name(k));
+        ConfigOverride o = {set};
+        assert_int_equal(config_load("tests/data/points.ini", &o, 1, &cfg, &err), 0);
+        assert_int_equal(cfg.runs[0].optimizer, k);
+        config_free(&cfg);
+    }
+}
+
 /* Random edits of a valid config: every outcome is success or a one-line
  * input error naming the file; never a crash (run under ASan in CI). */
 static void test_mutations(void **state) {
@@ -1150,6 +1173,7 @@ int main(void) {
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_synthetic_data),
         cmocka_unit_test(test_frame_count),
+        cmocka_unit_test(test_optimizer_names),
         cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * test_text.c — text.c: UTF-8 decoding, font loading errors, glyph ink where
+ * test_text.c — text.c: font loading errors, glyph ink where
  * it must (and must not) be, alignment, CJK fallback, missing-glyph boxes,
  * and measure/draw agreement. Draws black on a white RGB target and looks at
  * the pixels.
@@ -101,68 +101,6 @@ static int fontconfig_has(uint32_t cp) {
     FcCharSetDestroy(cs);
     FcPatternDestroy(pat);
     return n > 0;
-}
-
-/* ---- UTF-8 ---- */
-
-/* Decodes all of s; returns the number of codepoints, lengths in len[]. */
-static int decode_all(const char *s, uint32_t *cps, int *len, int max) {
-    int n = 0, k;
-    uint32_t cp;
-    while (n < max && (k = text_utf8_next(s, &cp)) > 0) {
-        cps[n] = cp;
-        len[n++] = k;
-        s += k;
-    }
-    return n;
-}
-
-static void expect_decode(const char *s, int n, const uint32_t *cps, const int *lens) {
-    uint32_t got[16];
-    int glen[16];
-    int m = decode_all(s, got, glen, 16);
-    assert_int_equal(m, n);
-    for (int i = 0; i < n; i++) {
-        assert_int_equal(got[i], cps[i]);
-        assert_int_equal(glen[i], lens[i]);
-    }
-}
-
-static void test_utf8_valid(void **state) {
-    (void)state;
-    expect_decode("A", 1, (uint32_t[]){0x41}, (int[]){1});
-    expect_decode("\xc3\xa9", 1, (uint32_t[]){0xE9}, (int[]){2});
-    expect_decode("\xe5\xad\xa6x", 2, (uint32_t[]){0x5B66, 'x'}, (int[]){3, 1});
-    expect_decode("\xf0\x9f\x98\x80", 1, (uint32_t[]){0x1F600}, (int[]){4});
-    expect_decode("\xf4\x8f\xbf\xbf", 1, (uint32_t[]){0x10FFFF}, (int[]){4});
-    expect_decode("\xed\x9f\xbf", 1, (uint32_t[]){0xD7FF}, (int[]){3});
-    uint32_t cp = 7;
-    assert_int_equal(text_utf8_next("", &cp), 0);
-    assert_int_equal(cp, 0);
-}
-
-static void test_utf8_invalid(void **state) {
-    (void)state;
-    /* Bytes that can never start a sequence: one U+FFFD each. */
-    expect_decode("\xff\xfe", 2, (uint32_t[]){0xFFFD, 0xFFFD}, (int[]){1, 1});
-    /* Truncated by the end of the string: one U+FFFD for the whole prefix. */
-    expect_decode("\xe5\xad", 1, (uint32_t[]){0xFFFD}, (int[]){2});
-    expect_decode("\xf0\x9f\x98", 1, (uint32_t[]){0xFFFD}, (int[]){3});
-    /* Truncated by a non-continuation byte, which then decodes normally. */
-    expect_decode("\xe5\xad"
-                  "A",
-                  2, (uint32_t[]){0xFFFD, 'A'}, (int[]){2, 1});
-    /* Overlong forms: C0 is never a lead byte; E0 80 is out of range. */
-    expect_decode("\xc0\xaf", 2, (uint32_t[]){0xFFFD, 0xFFFD}, (int[]){1, 1});
-    expect_decode("\xe0\x80\xaf", 3, (uint32_t[]){0xFFFD, 0xFFFD, 0xFFFD}, (int[]){1, 1, 1});
-    /* A surrogate (U+D800) and a value above U+10FFFF. */
-    expect_decode("\xed\xa0\x80", 3, (uint32_t[]){0xFFFD, 0xFFFD, 0xFFFD}, (int[]){1, 1, 1});
-    expect_decode("\xf4\x90\x80\x80", 4, (uint32_t[]){0xFFFD, 0xFFFD, 0xFFFD, 0xFFFD},
-                  (int[]){1, 1, 1, 1});
-    /* A stray continuation byte between valid characters. */
-    expect_decode("a\x80"
-                  "b",
-                  3, (uint32_t[]){'a', 0xFFFD, 'b'}, (int[]){1, 1, 1});
 }
 
 /* ---- loading ---- */
@@ -666,8 +604,6 @@ static void test_threads_same_pixels(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_valid),
-        cmocka_unit_test(test_utf8_invalid),
         cmocka_unit_test(test_default_font),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_hello_box),

@@ -39,10 +39,12 @@ static double rng_in(Rng *r, double lo, double hi) {
 
 static Formula *compile_ok(const char *text) {
     int col = -1;
-    char msg[256];
-    Formula *f = formula_compile(text, PARAMS, 3, &col, msg, sizeof msg);
-    if (!f)
-        fail_msg("\"%.60s\" did not compile: column %d: %s", text, col, msg);
+    GdError err;
+    Formula *f = NULL;
+    int rc = formula_compile(text, PARAMS, 3, &f, &col, &err);
+    if (rc != GD_OK || !f)
+        fail_msg("\"%.60s\" did not compile: column %d: %s", text, col, err.msg);
+    assert_int_equal(err.code, GD_OK);
     return f;
 }
 
@@ -71,14 +73,19 @@ static char *repeat_str(const char *prefix, int times, const char *middle, const
 
 static void check_error(const char *text, int column, const char *message) {
     int col = -1;
-    char msg[256] = "";
-    Formula *f = formula_compile(text, PARAMS, 3, &col, msg, sizeof msg);
+    GdError err;
+    Formula *f = (Formula *)1;
+    int rc = formula_compile(text, PARAMS, 3, &f, &col, &err);
     if (f) {
-        formula_destroy(f);
+        if (rc == GD_OK)
+            formula_destroy(f);
         fail_msg("\"%.60s\" compiled; expected error \"%s\"", text, message);
     }
-    if (col != column || strcmp(msg, message) != 0)
-        fail_msg("\"%.60s\": got column %d \"%s\", expected column %d \"%s\"", text, col, msg,
+    /* A bad formula is bad input, never a runtime failure. */
+    assert_int_equal(rc, GD_ERR_INPUT);
+    assert_int_equal(err.code, GD_ERR_INPUT);
+    if (col != column || strcmp(err.msg, message) != 0)
+        fail_msg("\"%.60s\": got column %d \"%s\", expected column %d \"%s\"", text, col, err.msg,
                  column, message);
 }
 
@@ -297,20 +304,33 @@ static void test_errors(void **state) {
 
 static void test_error_outputs_optional(void **state) {
     (void)state;
-    /* NULL outputs and a tiny buffer are safe; the message is truncated. */
-    assert_null(formula_compile("x +", PARAMS, 3, NULL, NULL, 0));
-    assert_null(formula_compile(NULL, PARAMS, 3, NULL, NULL, 0));
-    char tiny[8];
+    /* NULL column and error are safe; the status still says why. */
+    Formula *f = (Formula *)1;
+    assert_int_equal(formula_compile("x +", PARAMS, 3, &f, NULL, NULL), GD_ERR_INPUT);
+    assert_null(f);
+    f = (Formula *)1;
+    assert_int_equal(formula_compile(NULL, PARAMS, 3, &f, NULL, NULL), GD_ERR_INPUT);
+    assert_null(f);
+    /* The column without the message, and the message without the column. */
     int col = 0;
-    assert_null(formula_compile("a*zz", PARAMS, 3, &col, tiny, sizeof tiny));
+    assert_int_equal(formula_compile("a*zz", PARAMS, 3, &f, &col, NULL), GD_ERR_INPUT);
     assert_int_equal(col, 3);
-    assert_string_equal(tiny, "unknown");
+    GdError err;
+    assert_int_equal(formula_compile("a*zz", PARAMS, 3, &f, NULL, &err), GD_ERR_INPUT);
+    assert_int_equal(err.code, GD_ERR_INPUT);
+    assert_string_equal(err.msg, "unknown name 'zz'");
     /* No parameters at all. */
     col = 0;
-    char msg[64];
-    assert_null(formula_compile("a*x", NULL, 0, &col, msg, sizeof msg));
+    assert_int_equal(formula_compile("a*x", NULL, 0, &f, &col, &err), GD_ERR_INPUT);
+    assert_null(f);
     assert_int_equal(col, 1);
-    assert_string_equal(msg, "unknown name 'a'");
+    assert_string_equal(err.msg, "unknown name 'a'");
+    /* Success clears an earlier error. */
+    assert_int_equal(formula_compile("a*x", PARAMS, 3, &f, &col, &err), GD_OK);
+    assert_non_null(f);
+    assert_int_equal(err.code, GD_OK);
+    assert_string_equal(err.msg, "");
+    formula_destroy(f);
 }
 
 static void check_depth_error(const char *text, int column) {
@@ -324,6 +344,20 @@ static void check_value_at(const char *text, double x, double expected) {
     formula_destroy(f);
     if (v != expected)
         fail_msg("%.40s...: got %.17g, expected %.17g", text, v, expected);
+}
+
+static void test_classify_name(void **state) {
+    (void)state;
+    assert_int_equal(formula_classify_name("x"), FORMULA_NAME_X);
+    assert_int_equal(formula_classify_name("pi"), FORMULA_NAME_CONSTANT);
+    assert_int_equal(formula_classify_name("e"), FORMULA_NAME_CONSTANT);
+    static const char *const funcs[] = {"sin",  "cos",     "tan",  "exp", "log", "sqrt", "abs",
+                                        "tanh", "sigmoid", "relu", "pow", "min", "max"};
+    for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
+        assert_int_equal(formula_classify_name(funcs[i]), FORMULA_NAME_FUNCTION);
+    static const char *const free_names[] = {"a", "X", "Pi", "E", "xx", "sine", "", "w0"};
+    for (size_t i = 0; i < sizeof free_names / sizeof free_names[0]; i++)
+        assert_int_equal(formula_classify_name(free_names[i]), FORMULA_NAME_FREE);
 }
 
 static void test_nesting_limits(void **state) {
@@ -715,6 +749,7 @@ int main(void) {
         cmocka_unit_test(test_tape_folding),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_error_outputs_optional),
+        cmocka_unit_test(test_classify_name),
         cmocka_unit_test(test_nesting_limits),
         cmocka_unit_test(test_length_limit),
         cmocka_unit_test(test_gradients_finite_differences),

@@ -124,9 +124,8 @@ static void make_config(Config *cfg, RunConfig *run, double *xs, double *ys) {
     strcpy(cfg->model.params[0], "a");
     strcpy(cfg->model.params[1], "b");
     const char *names[2] = {"a", "b"};
-    int col;
-    char msg[128];
-    cfg->model.formula = formula_compile("a*x + b", names, 2, &col, msg, sizeof msg);
+    GdError err;
+    assert_int_equal(formula_compile("a*x + b", names, 2, &cfg->model.formula, NULL, &err), GD_OK);
     assert_non_null(cfg->model.formula);
     xs[0] = 0;
     xs[1] = 1;

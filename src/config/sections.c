@@ -1,0 +1,887 @@
+/*
+ * sections.c — one loader per config section: checks every key of SPEC
+ * section 3 and fills the matching part of a Config (see sections.h).
+ *
+ * Pipeline place: first stage (config), after config/ini.c has read the
+ * entries; config.c calls the loaders in order. Values are parsed with
+ * config/values.c and errors reported at the entry's origin with
+ * config/ini.c. Depends on model/formula (the model formula is compiled here,
+ * so a bad formula is a config error with file and line), model/data (data
+ * files, synthetic data), base/rng (random inits, derived seeds) and
+ * draw/colormap (the colormap names).
+ */
+#include "config/sections.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/rng.h"
+#include "config/values.h"
+#include "draw/colormap.h"
+#include "model/data.h"
+#include "model/formula.h"
+
+/* ---- defines and types -------------------------------------------------- */
+
+#define NUM_COLORS         10
+#define MAX_REPEAT         100
+#define MAX_STEPS          1000000
+#define MAX_XN             1000000
+#define MAX_SECONDS        3600
+#define SEED_PURPOSE_INIT  1
+#define SEED_PURPOSE_BATCH 2
+
+/* What the section loaders share: the document, the error to fill and the
+ * Config being filled. */
+typedef struct Loader {
+    const IniDoc *doc;
+    GdError *err;
+    Config *cfg;
+} Loader;
+
+/* What one [run] section asks for, before repeat expansion. */
+typedef struct RunSpec {
+    const IniSection *sec;
+    int random_init;
+    double init[GD_MAX_PARAMS];
+    double mean, std;
+    int repeat;
+    RunConfig base; /* everything but init, label suffix, colour and seeds */
+    int has_color;
+    unsigned long long seed;
+} RunSpec;
+
+static const char *const VIDEO_KEYS[] = {"output",   "width", "height",  "fps",
+                                         "duration", "hold",  "quality", "crf",
+                                         "preset",   "title", "font",    "background"};
+static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
+static const char *const MODEL_KEYS[] = {"params", "formula", "loss"};
+static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", "wireframe",
+                                           "contours",   "zscale",   "arrows"};
+static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "optimizer",
+                                       "momentum", "beta1",  "beta2", "eps",   "alpha",
+                                       "batch",    "color",  "label", "seed"};
+static const char *const CAMERA_KEYS[] = {"key", "ease"};
+static const char *const LAYOUT_KEYS[] = {"mode", "panels"};
+
+static const char *const QUALITY_NAMES[] = {"draft", "medium", "high"};
+static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                           "fast",      "medium",    "slow",     "slower",
+                                           "veryslow",  "placebo"};
+static const char *const ZSCALE_NAMES[] = {"linear", "log"};
+static const char *const EASE_NAMES[] = {"smooth", "linear"};
+static const char *const MODE_NAMES[] = {"overlay", "split"};
+static const char *const PANEL_NAMES[] = {"surface", "contour", "fit", "loss"};
+static const char *const LOSS_NAMES[] = {"mse"};
+
+/* Default run colours, in run order: distinct hues, the first a strong red. */
+static const Rgb PALETTE[NUM_COLORS] = {
+    {0xd6, 0x27, 0x28}, /* red */
+    {0x1f, 0x77, 0xb4}, /* blue */
+    {0x2c, 0xa0, 0x2c}, /* green */
+    {0xff, 0x7f, 0x0e}, /* orange */
+    {0x94, 0x67, 0xbd}, /* purple */
+    {0x8c, 0x56, 0x4b}, /* brown */
+    {0xe3, 0x77, 0xc2}, /* pink */
+    {0x17, 0xbe, 0xcf}, /* cyan */
+    {0xbc, 0xbd, 0x22}, /* olive */
+    {0x7f, 0x7f, 0x7f}, /* gray */
+};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* ---- errors --------------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static int fail_at(Loader *L, IniOrigin o, const char *fmt,
+                                                         ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    ini_vfail_at(L->doc, L->err, o, fmt, ap);
+    va_end(ap);
+    return GD_ERR_INPUT;
+}
+
+/* An error about a whole section, at its header: "[run good]: ...". */
+__attribute__((format(printf, 3, 4))) static int fail_sec(Loader *L, const IniSection *s,
+                                                          const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    ini_vfail_section(L->doc, L->err, s, fmt, ap);
+    va_end(ap);
+    return GD_ERR_INPUT;
+}
+
+/* An error about one key's value, at its line: "[run good] lr: ...". */
+__attribute__((format(printf, 4, 5))) static int fail_key(Loader *L, const IniSection *s,
+                                                          const IniEntry *e, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    ini_vfail_key(L->doc, L->err, s, e, fmt, ap);
+    va_end(ap);
+    return GD_ERR_INPUT;
+}
+
+static int fail_missing(Loader *L, const IniSection *s, const char *key) {
+    IniEntry e = {(char *)key, NULL, s->origin};
+    return fail_key(L, s, &e, "missing");
+}
+
+static int fail_oom(Loader *L) {
+    return gd_error(L->err, GD_ERR_RUNTIME, "out of memory");
+}
+
+/* ---- keys and their values ---------------------------------------------- */
+
+static int in_list(const char *name, const char *const *names, int n) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every key of s must be one of keys (or, for [surface], a parameter). */
+static int check_keys(Loader *L, const IniSection *s, const char *const *keys, int nkeys,
+                      const ModelConfig *model) {
+    for (int i = 0; i < s->nentries; i++) {
+        const IniEntry *e = &s->entries[i];
+        int ok = in_list(e->key, keys, nkeys);
+        for (int p = 0; model && !ok && p < model->nparams; p++)
+            ok = strcmp(e->key, model->params[p]) == 0;
+        if (!ok)
+            return fail_key(L, s, e, "unknown key");
+    }
+    return 0;
+}
+
+static int need_value(Loader *L, const IniSection *s, const IniEntry *e) {
+    if (e->value[0] == '\0')
+        return fail_key(L, s, e, "no value given");
+    return 0;
+}
+
+/* A value parser's verdict at its key: 0, or its message after
+ * "[section] key: ". */
+static int at_key(Loader *L, const IniSection *s, const IniEntry *e, int rc, const GdError *ve) {
+    return rc ? fail_key(L, s, e, "%s", ve->msg) : 0;
+}
+
+/* One number (the whole value, or one item of a list). */
+static int parse_number(Loader *L, const IniSection *s, const IniEntry *e, const char *text,
+                        double *out) {
+    GdError ve;
+    return at_key(L, s, e, value_parse_number(text, out, &ve), &ve);
+}
+
+static int parse_int(Loader *L, const IniSection *s, const IniEntry *e, const char *text,
+                     long long *out) {
+    GdError ve;
+    return at_key(L, s, e, value_parse_integer(text, out, &ve), &ve);
+}
+
+static int get_int(Loader *L, const IniSection *s, const IniEntry *e, int lo, int hi, int *out) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_parse_int_range(e->value, lo, hi, out, &ve), &ve);
+}
+
+/* A number in [lo, hi] (or [lo, hi) when hi_open, (lo, hi] when lo_open). */
+static int get_range(Loader *L, const IniSection *s, const IniEntry *e, double lo, int lo_open,
+                     double hi, int hi_open, double *out) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_parse_range(e->value, lo, lo_open, hi, hi_open, out, &ve), &ve);
+}
+
+static int get_seed(Loader *L, const IniSection *s, const IniEntry *e, unsigned long long *out) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_parse_seed(e->value, out, &ve), &ve);
+}
+
+static int parse_choice(Loader *L, const IniSection *s, const IniEntry *e, const char *text,
+                        const char *const *names, int n, int *out) {
+    GdError ve;
+    return at_key(L, s, e, value_parse_choice(text, names, n, out, &ve), &ve);
+}
+
+static int get_choice(Loader *L, const IniSection *s, const IniEntry *e, const char *const *names,
+                      int n, int *out) {
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return parse_choice(L, s, e, e->value, names, n, out);
+}
+
+/* A colormap name; draw/colormap.c owns the names. */
+static int get_colormap(Loader *L, const IniSection *s, const IniEntry *e, ColormapKind *out) {
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    int k = colormap_parse(e->value);
+    if (k >= 0) {
+        *out = (ColormapKind)k;
+        return 0;
+    }
+    const char *names[COLORMAP_COUNT];
+    for (int i = 0; i < COLORMAP_COUNT; i++)
+        names[i] = colormap_name((ColormapKind)i);
+    return parse_choice(L, s, e, e->value, names, COLORMAP_COUNT, &k);
+}
+
+/* An optimizer name, from the table behind config_optimizer_name. */
+static int get_optimizer(Loader *L, const IniSection *s, const IniEntry *e, OptimizerKind *out) {
+    const char *names[GD_OPTIMIZER_COUNT];
+    for (int i = 0; i < GD_OPTIMIZER_COUNT; i++)
+        names[i] = config_optimizer_name((OptimizerKind)i);
+    int k = 0;
+    if (get_choice(L, s, e, names, GD_OPTIMIZER_COUNT, &k))
+        return GD_ERR_INPUT;
+    *out = (OptimizerKind)k;
+    return 0;
+}
+
+static int get_bool(Loader *L, const IniSection *s, const IniEntry *e, int *out) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_parse_bool(e->value, out, &ve), &ve);
+}
+
+static int get_color(Loader *L, const IniSection *s, const IniEntry *e, Rgb *out) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_parse_color(e->value, out, &ve), &ve);
+}
+
+static int get_text(Loader *L, const IniSection *s, const IniEntry *e, int allow_empty, char *out,
+                    size_t size) {
+    GdError ve;
+    if (!allow_empty && need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_copy_text(e->value, out, size, &ve), &ve);
+}
+
+/* A path relative to the config file's folder. */
+static int get_path(Loader *L, const IniSection *s, const IniEntry *e, char *out, size_t size) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_resolve_path(L->cfg->dir, e->value, out, size, &ve), &ve);
+}
+
+/* A path that must be readable now. */
+static int get_input_path(Loader *L, const IniSection *s, const IniEntry *e, char *out,
+                          size_t size) {
+    GdError ve;
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    return at_key(L, s, e, value_resolve_input_path(L->cfg->dir, e->value, out, size, &ve), &ve);
+}
+
+static int split_list(Loader *L, const IniSection *s, const IniEntry *e, const char *text,
+                      ValueList *list) {
+    GdError ve;
+    return at_key(L, s, e, value_split_list(text, list, &ve), &ve);
+}
+
+/* Exactly count numbers; names describes them, e.g. "a, b" or "lo, hi". */
+static int parse_numbers(Loader *L, const IniSection *s, const IniEntry *e, const char *text,
+                         int count, const char *names, double *out) {
+    GdError ve;
+    return at_key(L, s, e, value_parse_numbers(text, count, names, out, &ve), &ve);
+}
+
+/* "name(arg, arg, ...)" with count arguments (see value_parse_call). */
+static int parse_call(Loader *L, const IniSection *s, const IniEntry *e, const char *name,
+                      int count, const char *usage, ValueList *args, int *matched) {
+    GdError ve;
+    return at_key(L, s, e, value_parse_call(e->value, name, count, usage, args, matched, &ve), &ve);
+}
+
+/* "a, b" for the messages about per-parameter lists. */
+static void param_list(const ModelConfig *m, char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->nparams && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", m->params[i]);
+}
+
+/* ---- module functions: one loader per section ----------------------------- */
+
+/* Why name cannot be a parameter, or NULL if it can: the formula language
+ * owns some names, and [surface] keys share a namespace with parameters. */
+static const char *reserved_reason(const char *name) {
+    switch (formula_classify_name(name)) {
+    case FORMULA_NAME_X:
+        return "the data variable";
+    case FORMULA_NAME_CONSTANT:
+        return "a constant";
+    case FORMULA_NAME_FUNCTION:
+        return "a function";
+    case FORMULA_NAME_FREE:
+        break;
+    }
+    if (in_list(name, SURFACE_KEYS, COUNT(SURFACE_KEYS)))
+        return "a [surface] key";
+    return NULL;
+}
+
+int section_load_model(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    ModelConfig *m = &L->cfg->model;
+    const IniSection *s = ini_find_section(L->doc, SEC_MODEL);
+    if (!s)
+        return fail_at(L, INI_FILE, "missing section [model]");
+    if (check_keys(L, s, MODEL_KEYS, COUNT(MODEL_KEYS), NULL))
+        return GD_ERR_INPUT;
+
+    const IniEntry *e = ini_find_entry(s, "params");
+    if (!e)
+        return fail_missing(L, s, "params");
+    ValueList list;
+    if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
+        return GD_ERR_INPUT;
+    if (list.n != 2)
+        return fail_key(L, s, e, "expected 2 parameters (the 3D view shows two), got %d", list.n);
+    for (int i = 0; i < list.n; i++) {
+        const char *name = list.items[i];
+        const char *why = reserved_reason(name);
+        if (!value_is_ident(name))
+            return fail_key(L, s, e,
+                            "\"%s\" is not a valid name (letters, digits and _, not starting "
+                            "with a digit)",
+                            name);
+        if (strlen(name) >= GD_NAME_MAX)
+            return fail_key(L, s, e, "\"%s\" is too long (more than %d bytes)", name,
+                            GD_NAME_MAX - 1);
+        if (why)
+            return fail_key(L, s, e, "\"%s\" is reserved (%s)", name, why);
+        for (int j = 0; j < i; j++)
+            if (strcmp(name, list.items[j]) == 0)
+                return fail_key(L, s, e, "\"%s\" given twice", name);
+        snprintf(m->params[i], sizeof m->params[i], "%s", name);
+    }
+    m->nparams = list.n;
+
+    e = ini_find_entry(s, "formula");
+    if (!e)
+        return fail_missing(L, s, "formula");
+    if (get_text(L, s, e, 0, m->formula_text, sizeof m->formula_text))
+        return GD_ERR_INPUT;
+    const char *names[GD_MAX_PARAMS];
+    for (int i = 0; i < m->nparams; i++)
+        names[i] = m->params[i];
+    int column = 0;
+    GdError ferr;
+    int rc = formula_compile(m->formula_text, names, m->nparams, &m->formula, &column, &ferr);
+    if (rc == GD_ERR_RUNTIME)
+        return fail_oom(L);
+    if (rc)
+        return fail_key(L, s, e, "column %d: %s", column, ferr.msg);
+
+    int loss = 0;
+    e = ini_find_entry(s, "loss");
+    if (e && get_choice(L, s, e, LOSS_NAMES, COUNT(LOSS_NAMES), &loss))
+        return GD_ERR_INPUT;
+    return 0;
+}
+
+/* [data] file: the points of a CSV; the x range is theirs. */
+static int load_data_file(Loader *L, const IniSection *s, const IniEntry *file) {
+    Config *cfg = L->cfg;
+    DataConfig *d = &cfg->data;
+    d->from_file = 1;
+    if (get_input_path(L, s, file, d->file, sizeof d->file))
+        return GD_ERR_INPUT;
+    int rc = data_read_csv(d->file, &cfg->data_x, &cfg->data_y, &cfg->ndata, L->err);
+    if (rc)
+        return rc;
+    d->x_n = cfg->ndata;
+    d->x_lo = d->x_hi = cfg->data_x[0];
+    for (int i = 1; i < cfg->ndata; i++) {
+        d->x_lo = fmin(d->x_lo, cfg->data_x[i]);
+        d->x_hi = fmax(d->x_hi, cfg->data_x[i]);
+    }
+    return 0;
+}
+
+/* [data] x = linspace(lo, hi, n). */
+static int load_linspace(Loader *L, const IniSection *s, const IniEntry *e) {
+    DataConfig *d = &L->cfg->data;
+    ValueList args;
+    const char *usage = "linspace(lo, hi, n)";
+    int matched = 0;
+    if (need_value(L, s, e) || parse_call(L, s, e, "linspace", 3, usage, &args, &matched))
+        return GD_ERR_INPUT;
+    if (!matched)
+        return fail_key(L, s, e, "expected %s, got \"%s\"", usage, e->value);
+    const char *lo = args.items[0], *hi = args.items[1], *count = args.items[2];
+    long long n = 0;
+    if (parse_number(L, s, e, lo, &d->x_lo) || parse_number(L, s, e, hi, &d->x_hi))
+        return GD_ERR_INPUT;
+    if (!value_is_integer(count, &n) || n < 1 || n > MAX_XN)
+        return fail_key(L, s, e, "n must be an integer from 1 to %d, got \"%s\"", MAX_XN, count);
+    d->x_n = (int)n;
+    if (n > 1 && !(d->x_lo < d->x_hi))
+        return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
+    if (!isfinite(d->x_hi - d->x_lo))
+        return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
+    return 0;
+}
+
+/* Synthetic [data]: true, x and noise, then the points from data_generate. */
+static int load_data_synthetic(Loader *L, const IniSection *s) {
+    Config *cfg = L->cfg;
+    DataConfig *d = &cfg->data;
+    const ModelConfig *m = &cfg->model;
+    const IniEntry *tr = ini_find_entry(s, "true");
+    if (!tr)
+        return fail_missing(L, s, "true");
+    char names[GD_MAX_PARAMS * GD_NAME_MAX];
+    param_list(m, names, sizeof names);
+    if (need_value(L, s, tr) ||
+        parse_numbers(L, s, tr, tr->value, m->nparams, names, d->true_params))
+        return GD_ERR_INPUT;
+    d->has_true = 1;
+
+    const IniEntry *e = ini_find_entry(s, "x");
+    if (e && load_linspace(L, s, e))
+        return GD_ERR_INPUT;
+    e = ini_find_entry(s, "noise");
+    if (e && get_range(L, s, e, 0.0, 0, INFINITY, 0, &d->noise))
+        return GD_ERR_INPUT;
+
+    const DataSpec spec = {m->formula, d->true_params, d->x_lo, d->x_hi, d->x_n, d->noise, d->seed};
+    GdError derr;
+    int rc = data_generate(&spec, &cfg->data_x, &cfg->data_y, &derr);
+    if (rc == GD_ERR_RUNTIME)
+        return fail_oom(L);
+    if (rc)
+        return fail_key(L, s, tr, "%s", derr.msg);
+    cfg->ndata = d->x_n;
+    return 0;
+}
+
+int section_load_data(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    DataConfig *d = &cfg->data;
+    const IniSection *s = ini_find_section(L->doc, SEC_DATA);
+    if (!s)
+        return fail_at(L, INI_FILE, "missing section [data]");
+    if (check_keys(L, s, DATA_KEYS, COUNT(DATA_KEYS), NULL))
+        return GD_ERR_INPUT;
+    d->line = s->origin.line;
+    d->seed = 1;
+    d->noise = 0.1;
+    d->x_lo = -1.0;
+    d->x_hi = 1.0;
+    d->x_n = 200;
+
+    const IniEntry *file = ini_find_entry(s, "file");
+    if (file)
+        for (int i = 0; i < s->nentries; i++) {
+            const char *k = s->entries[i].key;
+            if (strcmp(k, "x") == 0 || strcmp(k, "true") == 0 || strcmp(k, "noise") == 0)
+                return fail_key(L, s, file,
+                                "cannot be combined with %s (use a file or "
+                                "synthetic data, not both)",
+                                k);
+        }
+    const IniEntry *e = ini_find_entry(s, "seed");
+    if (e && get_seed(L, s, e, &d->seed))
+        return GD_ERR_INPUT;
+    return file ? load_data_file(L, s, file) : load_data_synthetic(L, s);
+}
+
+int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    VideoConfig *v = &L->cfg->video;
+    v->width = 1280;
+    v->height = 720;
+    v->fps = 30;
+    v->duration = 10.0;
+    v->hold = 2.0;
+    v->quality = QUALITY_MEDIUM;
+    v->crf = 18;
+    snprintf(v->preset, sizeof v->preset, "medium");
+    v->background = (Rgb){0xff, 0xff, 0xff};
+    const IniSection *s = ini_find_section(L->doc, SEC_VIDEO);
+    if (!s)
+        return 0;
+    if (check_keys(L, s, VIDEO_KEYS, COUNT(VIDEO_KEYS), NULL))
+        return GD_ERR_INPUT;
+    const IniEntry *e;
+    if ((e = ini_find_entry(s, "output")) && get_path(L, s, e, v->output, sizeof v->output))
+        return GD_ERR_INPUT;
+    static const struct {
+        const char *key;
+        int max;
+    } sizes[2] = {{"width", 7680}, {"height", 4320}};
+    for (int i = 0; i < 2; i++) {
+        int *out = i == 0 ? &v->width : &v->height;
+        long long n = 0;
+        if (!(e = ini_find_entry(s, sizes[i].key)))
+            continue;
+        if (need_value(L, s, e) || parse_int(L, s, e, e->value, &n))
+            return GD_ERR_INPUT;
+        if (n < 16 || n > sizes[i].max || n % 2 != 0)
+            return fail_key(L, s, e, "must be an even number from 16 to %d, got %s", sizes[i].max,
+                            e->value);
+        *out = (int)n;
+    }
+    if ((e = ini_find_entry(s, "fps")) && get_int(L, s, e, 1, 240, &v->fps))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "duration")) &&
+        get_range(L, s, e, 0.0, 1, MAX_SECONDS, 0, &v->duration))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "hold")) && get_range(L, s, e, 0.0, 0, MAX_SECONDS, 0, &v->hold))
+        return GD_ERR_INPUT;
+    if (llround((double)v->fps * (v->duration + v->hold)) < 1) {
+        const IniEntry *d = ini_find_entry(s, "duration");
+        if (!d)
+            d = ini_find_entry(s, "hold");
+        return fail_key(L, s, d, "fps x (duration + hold) = %d x %g s gives no frames", v->fps,
+                        v->duration + v->hold);
+    }
+    int k = 0;
+    if ((e = ini_find_entry(s, "quality"))) {
+        if (get_choice(L, s, e, QUALITY_NAMES, COUNT(QUALITY_NAMES), &k))
+            return GD_ERR_INPUT;
+        v->quality = (Quality)k;
+    }
+    if ((e = ini_find_entry(s, "crf")) && get_int(L, s, e, 0, 51, &v->crf))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "preset"))) {
+        if (get_choice(L, s, e, PRESET_NAMES, COUNT(PRESET_NAMES), &k))
+            return GD_ERR_INPUT;
+        snprintf(v->preset, sizeof v->preset, "%s", PRESET_NAMES[k]);
+    }
+    if ((e = ini_find_entry(s, "title")) && get_text(L, s, e, 1, v->title, sizeof v->title))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "font")) && get_input_path(L, s, e, v->font, sizeof v->font))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "background")) && get_color(L, s, e, &v->background))
+        return GD_ERR_INPUT;
+    return 0;
+}
+
+int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    SurfaceConfig *sf = &L->cfg->surface;
+    const ModelConfig *m = &L->cfg->model;
+    sf->resolution = 60;
+    sf->colormap = CMAP_RAINBOW;
+    sf->opacity = 0.6;
+    sf->wireframe = 1;
+    sf->contours = 10;
+    sf->zscale = ZSCALE_LINEAR;
+    sf->arrows = 0;
+    const IniSection *s = ini_find_section(L->doc, SEC_SURFACE);
+    if (!s)
+        return 0;
+    if (check_keys(L, s, SURFACE_KEYS, COUNT(SURFACE_KEYS), m))
+        return GD_ERR_INPUT;
+    const IniEntry *e;
+    for (int p = 0; p < m->nparams; p++) {
+        if (!(e = ini_find_entry(s, m->params[p])))
+            continue;
+        ValueList list;
+        if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
+            return GD_ERR_INPUT;
+        if (list.n != 2)
+            return fail_key(L, s, e, "expected 2 values (lo, hi), got %d", list.n);
+        const char *lo = list.items[0], *hi = list.items[1];
+        if (parse_number(L, s, e, lo, &sf->range[p][0]) ||
+            parse_number(L, s, e, hi, &sf->range[p][1]))
+            return GD_ERR_INPUT;
+        if (!(sf->range[p][0] < sf->range[p][1]))
+            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
+        if (!isfinite(sf->range[p][1] - sf->range[p][0]))
+            return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
+        sf->has_range[p] = 1;
+    }
+    int k = 0;
+    if ((e = ini_find_entry(s, "resolution")) && get_int(L, s, e, 8, 512, &sf->resolution))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "colormap")) && get_colormap(L, s, e, &sf->colormap))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "opacity")) && get_range(L, s, e, 0.0, 0, 1.0, 0, &sf->opacity))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "wireframe")) && get_bool(L, s, e, &sf->wireframe))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "contours")) && get_int(L, s, e, 0, 100, &sf->contours))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "zscale"))) {
+        if (get_choice(L, s, e, ZSCALE_NAMES, COUNT(ZSCALE_NAMES), &k))
+            return GD_ERR_INPUT;
+        sf->zscale = (ZScale)k;
+    }
+    if ((e = ini_find_entry(s, "arrows")) && get_bool(L, s, e, &sf->arrows))
+        return GD_ERR_INPUT;
+    return 0;
+}
+
+/* A seed for one purpose of one run, from the run's seed, its section name
+ * and its repeat index: stable when other runs are added or reordered. */
+static uint64_t derive_seed(uint64_t seed, const char *name, int index, uint64_t purpose) {
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a of the name */
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    uint64_t z = rng_hash(seed ^ rng_hash(purpose));
+    z = rng_hash(z ^ h);
+    return rng_hash(z + (uint64_t)index);
+}
+
+static int load_run_spec(Loader *L, const IniSection *s, RunSpec *r) {
+    const Config *cfg = L->cfg;
+    const ModelConfig *m = &cfg->model;
+    RunConfig *b = &r->base;
+    memset(r, 0, sizeof *r);
+    r->sec = s;
+    r->repeat = 1;
+    r->seed = cfg->data.seed;
+    snprintf(b->name, sizeof b->name, "%s", s->name);
+    snprintf(b->label, sizeof b->label, "%s", s->name[0] ? s->name : "run");
+    b->lr = 0.1;
+    b->steps = 400;
+    b->optimizer = OPT_GD;
+    b->momentum = 0.9;
+    b->beta1 = 0.9;
+    b->beta2 = 0.999;
+    b->alpha = 0.99;
+    b->line = s->origin.line;
+    if (check_keys(L, s, RUN_KEYS, COUNT(RUN_KEYS), NULL))
+        return GD_ERR_INPUT;
+
+    const IniEntry *e = ini_find_entry(s, "init");
+    if (!e)
+        return fail_missing(L, s, "init");
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    ValueList args;
+    int matched = 0;
+    if (parse_call(L, s, e, "normal", 2, "normal(mean, std)", &args, &matched))
+        return GD_ERR_INPUT;
+    if (matched) {
+        r->random_init = 1;
+        if (parse_number(L, s, e, args.items[0], &r->mean) ||
+            parse_number(L, s, e, args.items[1], &r->std))
+            return GD_ERR_INPUT;
+        if (r->std < 0.0)
+            return fail_key(L, s, e, "std must be at least 0, got %s", args.items[1]);
+    } else {
+        char names[GD_MAX_PARAMS * GD_NAME_MAX];
+        param_list(m, names, sizeof names);
+        if (parse_numbers(L, s, e, e->value, m->nparams, names, r->init))
+            return GD_ERR_INPUT;
+    }
+    if ((e = ini_find_entry(s, "repeat"))) {
+        if (!r->random_init)
+            return fail_key(L, s, e, "needs a random init, e.g. init = normal(0, 1)");
+        if (get_int(L, s, e, 1, MAX_REPEAT, &r->repeat))
+            return GD_ERR_INPUT;
+    }
+    if ((e = ini_find_entry(s, "lr")) && get_range(L, s, e, 0.0, 1, INFINITY, 0, &b->lr))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "steps")) && get_int(L, s, e, 0, MAX_STEPS, &b->steps))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "optimizer")) && get_optimizer(L, s, e, &b->optimizer))
+        return GD_ERR_INPUT;
+    static const char *const unit_keys[] = {"momentum", "beta1", "beta2", "alpha"};
+    double *unit_vals[] = {&b->momentum, &b->beta1, &b->beta2, &b->alpha};
+    for (int i = 0; i < 4; i++)
+        if ((e = ini_find_entry(s, unit_keys[i])) &&
+            get_range(L, s, e, 0.0, 0, 1.0, 1, unit_vals[i]))
+            return GD_ERR_INPUT;
+    b->eps = b->optimizer == OPT_ADAGRAD ? 1e-10 : 1e-8;
+    if ((e = ini_find_entry(s, "eps")) && get_range(L, s, e, 0.0, 1, INFINITY, 0, &b->eps))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "batch"))) {
+        long long n = 0;
+        if (need_value(L, s, e) || parse_int(L, s, e, e->value, &n))
+            return GD_ERR_INPUT;
+        if (n < 0)
+            return fail_key(L, s, e, "must be at least 0, got %s", e->value);
+        if (n > cfg->ndata)
+            return fail_key(L, s, e, "%s is more than the number of data points (%d)", e->value,
+                            cfg->ndata);
+        b->batch = (int)n;
+    }
+    if ((e = ini_find_entry(s, "color"))) {
+        if (get_color(L, s, e, &b->color))
+            return GD_ERR_INPUT;
+        r->has_color = 1;
+    }
+    /* room for "#100" after a repeated run's label */
+    if ((e = ini_find_entry(s, "label")) && get_text(L, s, e, 0, b->label, sizeof b->label - 8))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "seed")) && get_seed(L, s, e, &r->seed))
+        return GD_ERR_INPUT;
+    return 0;
+}
+
+int section_load_runs(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    const int np = cfg->model.nparams;
+    int nspecs = 0;
+    for (int i = 0; i < L->doc->nsecs; i++)
+        nspecs += L->doc->secs[i].kind == SEC_RUN;
+    if (nspecs == 0)
+        return fail_at(L, INI_FILE, "missing section [run]");
+    RunSpec *specs = calloc((size_t)nspecs, sizeof *specs);
+    if (!specs)
+        return fail_oom(L);
+    int rc = 0, total = 0, k = 0;
+    for (int i = 0; i < L->doc->nsecs && !rc; i++) {
+        const IniSection *s = &L->doc->secs[i];
+        if (s->kind != SEC_RUN)
+            continue;
+        RunSpec *r = &specs[k++];
+        rc = load_run_spec(L, s, r);
+        if (rc)
+            break;
+        total += r->repeat;
+        if (total > GD_MAX_RUNS) {
+            const IniEntry *e = ini_find_entry(s, "repeat");
+            rc = e ? fail_key(L, s, e, "too many runs in all (more than %d)", GD_MAX_RUNS)
+                   : fail_sec(L, s, "too many runs (more than %d)", GD_MAX_RUNS);
+        }
+    }
+    /* Default colours are handed out by run index; past the palette two runs
+     * would look the same, so the user must choose. */
+    int index = 0;
+    for (int i = 0; i < nspecs && !rc; i++) {
+        if (!specs[i].has_color && index + specs[i].repeat > NUM_COLORS)
+            rc = fail_sec(L, specs[i].sec,
+                          "more runs (%d) than distinct default colors (%d): give each run a "
+                          "color",
+                          total, NUM_COLORS);
+        index += specs[i].repeat;
+    }
+    if (!rc) {
+        cfg->runs = calloc((size_t)total, sizeof *cfg->runs);
+        if (!cfg->runs)
+            rc = fail_oom(L);
+    }
+    for (int i = 0, j = 0; i < nspecs && !rc; i++) {
+        const RunSpec *r = &specs[i];
+        for (int t = 1; t <= r->repeat; t++, j++) {
+            RunConfig *run = &cfg->runs[j];
+            *run = r->base;
+            if (r->repeat > 1)
+                snprintf(run->label, sizeof run->label, "%.500s#%d", r->base.label, t % 1000);
+            if (r->random_init) {
+                GdRng rng;
+                rng_seed(&rng, derive_seed(r->seed, r->base.name, t, SEED_PURPOSE_INIT));
+                for (int p = 0; p < np; p++)
+                    run->init[p] = r->mean + r->std * rng_normal(&rng);
+            } else {
+                memcpy(run->init, r->init, sizeof run->init);
+            }
+            run->batch_seed = derive_seed(r->seed, r->base.name, t, SEED_PURPOSE_BATCH);
+            run->color = r->has_color ? r->base.color : PALETTE[j];
+        }
+    }
+    if (!rc)
+        cfg->nruns = total;
+    free(specs);
+    return rc;
+}
+
+int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    CameraConfig *c = &L->cfg->camera;
+    c->ease = EASE_SMOOTH;
+    const IniSection *s = ini_find_section(L->doc, SEC_CAMERA);
+    if (!s)
+        return 0;
+    if (check_keys(L, s, CAMERA_KEYS, COUNT(CAMERA_KEYS), NULL))
+        return GD_ERR_INPUT;
+    IniOrigin where[GD_MAX_KEYS];
+    for (int i = 0; i < s->nentries; i++) {
+        const IniEntry *e = &s->entries[i];
+        if (strcmp(e->key, "key") != 0)
+            continue;
+        if (c->nkeys == GD_MAX_KEYS)
+            return fail_key(L, s, e, "more than %d keyframes", GD_MAX_KEYS);
+        double v[4];
+        if (need_value(L, s, e) ||
+            parse_numbers(L, s, e, e->value, 4, "t, azimuth, elevation, zoom", v))
+            return GD_ERR_INPUT;
+        if (v[0] < 0.0)
+            return fail_key(L, s, e, "t must be at least 0, got %g", v[0]);
+        if (v[0] > 1e6)
+            return fail_key(L, s, e, "t must be at most 1e6 seconds, got %g", v[0]);
+        if (v[1] < -36000.0 || v[1] > 36000.0)
+            return fail_key(L, s, e, "azimuth must be from -36000 to 36000, got %g", v[1]);
+        if (v[2] < -90.0 || v[2] > 90.0)
+            return fail_key(L, s, e, "elevation must be from -90 to 90, got %g", v[2]);
+        if (v[3] < 0.05 || v[3] > 20.0)
+            return fail_key(L, s, e, "zoom must be from 0.05 to 20, got %g", v[3]);
+        for (int k = 0; k < c->nkeys; k++)
+            if (c->keys[k].t == v[0]) {
+                char w[1024];
+                ini_describe_origin(L->doc, where[k], w, sizeof w);
+                return fail_key(L, s, e, "t = %g given twice (first %s)", v[0], w);
+            }
+        /* insertion keeps the keys sorted by t */
+        int at = c->nkeys;
+        while (at > 0 && c->keys[at - 1].t > v[0]) {
+            c->keys[at] = c->keys[at - 1];
+            where[at] = where[at - 1];
+            at--;
+        }
+        c->keys[at] = (CameraKey){v[0], v[1], v[2], v[3]};
+        where[at] = e->origin;
+        c->nkeys++;
+    }
+    const IniEntry *e = ini_find_entry(s, "ease");
+    int k = 0;
+    if (e) {
+        if (get_choice(L, s, e, EASE_NAMES, COUNT(EASE_NAMES), &k))
+            return GD_ERR_INPUT;
+        c->ease = (Ease)k;
+    }
+    return 0;
+}
+
+int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    LayoutConfig *lay = &L->cfg->layout;
+    lay->mode = LAYOUT_OVERLAY;
+    lay->npanels = 1;
+    lay->panels[0] = PANEL_SURFACE;
+    const IniSection *s = ini_find_section(L->doc, SEC_LAYOUT);
+    if (!s)
+        return 0;
+    if (check_keys(L, s, LAYOUT_KEYS, COUNT(LAYOUT_KEYS), NULL))
+        return GD_ERR_INPUT;
+    const IniEntry *e;
+    int k = 0;
+    if ((e = ini_find_entry(s, "mode"))) {
+        if (get_choice(L, s, e, MODE_NAMES, COUNT(MODE_NAMES), &k))
+            return GD_ERR_INPUT;
+        lay->mode = (LayoutMode)k;
+    }
+    if ((e = ini_find_entry(s, "panels"))) {
+        ValueList list;
+        if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
+            return GD_ERR_INPUT;
+        lay->npanels = 0;
+        for (int i = 0; i < list.n && i < VALUE_MAX_LIST; i++) {
+            if (parse_choice(L, s, e, list.items[i], PANEL_NAMES, COUNT(PANEL_NAMES), &k))
+                return GD_ERR_INPUT;
+            for (int j = 0; j < lay->npanels; j++)
+                if (lay->panels[j] == (PanelKind)k)
+                    return fail_key(L, s, e, "\"%s\" given twice", list.items[i]);
+            lay->panels[lay->npanels++] = (PanelKind)k;
+        }
+    }
+    return 0;
+}
