@@ -108,22 +108,33 @@ typedef struct Prepared {
     Composer composer;
 } Prepared;
 
-static int prepare(Prepared *pr, const Config *cfg, const Trajectory *trajs,
-                   const VideoOptions *opt, GdError *err) {
+static Prepared *prepared_create(const Config *cfg, const Trajectory *trajs,
+                                 const VideoOptions *opt, GdError *err) {
+    Prepared *pr = malloc(sizeof *pr);
+    if (!pr) {
+        gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        return NULL;
+    }
     int w, h;
     output_size(cfg, opt->quality, &w, &h);
-    int rc = view_build(&pr->view, cfg, trajs, opt->threads, err);
-    if (rc != 0)
-        return rc;
-    rc = compose_init(&pr->composer, cfg, &pr->view, w, h, opt->quality, err);
-    if (rc != 0)
+    if (view_build(&pr->view, cfg, trajs, opt->threads, err) != 0) {
+        free(pr);
+        return NULL;
+    }
+    if (compose_init(&pr->composer, cfg, &pr->view, w, h, opt->quality, err) != 0) {
         view_free(&pr->view);
-    return rc;
+        free(pr);
+        return NULL;
+    }
+    return pr;
 }
 
-static void prepared_free(Prepared *pr) {
+static void prepared_destroy(Prepared *pr) {
+    if (!pr)
+        return;
     compose_free(&pr->composer);
     view_free(&pr->view);
+    free(pr);
 }
 
 /* The ring of frame slots: two frames in flight per worker keep it busy
@@ -207,14 +218,10 @@ static int encode_frames(Pipeline *p, Encoder *enc, int progress, GdError *err) 
 
 int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
                  const VideoOptions *opt, GdError *err) {
-    Prepared *pr = malloc(sizeof *pr);
+    Prepared *pr = prepared_create(cfg, trajs, opt, err);
     if (!pr)
-        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
-    int rc = prepare(pr, cfg, trajs, opt, err);
-    if (rc != 0) {
-        free(pr);
-        return rc;
-    }
+        return err->code;
+    int rc = 0;
     const Composer *c = &pr->composer;
     const int nworkers = opt->threads;
     Pipeline p;
@@ -263,21 +270,16 @@ done:
     encoder_abort(enc);
     pipeline_free(&p);
     free(workers);
-    prepared_free(pr);
-    free(pr);
+    prepared_destroy(pr);
     return rc;
 }
 
 int video_render_still(const Config *cfg, const Trajectory *trajs, int frame, const char *png_path,
                        const VideoOptions *opt, GdError *err) {
-    Prepared *pr = malloc(sizeof *pr);
+    Prepared *pr = prepared_create(cfg, trajs, opt, err);
     if (!pr)
-        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
-    int rc = prepare(pr, cfg, trajs, opt, err);
-    if (rc != 0) {
-        free(pr);
-        return rc;
-    }
+        return err->code;
+    int rc = 0;
     const int w = pr->composer.spec.width, h = pr->composer.spec.height;
     ComposerScratch sc;
     uint8_t *rgb = malloc((size_t)w * h * 3);
@@ -293,7 +295,6 @@ int video_render_still(const Config *cfg, const Trajectory *trajs, int frame, co
     }
 done:
     free(rgb);
-    prepared_free(pr);
-    free(pr);
+    prepared_destroy(pr);
     return rc;
 }
