@@ -104,17 +104,12 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
     return height + 8 * u;
 }
 
-static const char *optimizer_name(OptimizerKind k) {
-    static const char *names[] = {"gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"};
-    return names[k];
-}
-
 void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
                           int run) {
     const RunConfig *rc = s->view->trails[run].traj->run;
     char buf[GD_TEXT_MAX + 128];
     snprintf(buf, sizeof buf, "%s  ·  start (%.4g, %.4g)  ·  %s, LR %.4g", rc->label, rc->init[0],
-             rc->init[1], optimizer_name(rc->optimizer), rc->lr);
+             rc->init[1], config_optimizer_name(rc->optimizer), rc->lr);
     raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), 0.96f,
                      0.96f, 0.97f, 1);
     double size = OVERLAY_CAPTION_PX * s->scale;
