@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SHA-256 of what every shipped config renders: the decoded RGB pixels of its
 # first, middle and last frame at 640x360 (at the config's quality and at
-# draft), its --trajectory CSV, and two whole draft videos' decoded frames. A change that must not alter any picture
-# (a refactor) leaves every line unchanged:
+# draft), its --trajectory CSV, and two whole draft videos' decoded frames.
+# A change that must not alter any picture (a refactor) leaves every line
+# unchanged:
 #   tests/frame_hashes.sh > /tmp/before.txt   # on the old code
 #   tests/frame_hashes.sh | diff /tmp/before.txt -
 # or compare with the recorded file: tests/frame_hashes.sh --check

@@ -1,7 +1,7 @@
 /*
  * colormap.c — matplotlib's colormaps, reproduced entry for entry.
  *
- * Pipeline place: render stage; scene.c colours the surface with it, the
+ * Pipeline place: draw; frame/scene3d.c colours the surface with it, the
  * contour panel and the colourbar too. Depends on libm only.
  *
  * The viridis, plasma, inferno and magma tables below are the published

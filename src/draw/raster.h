@@ -3,9 +3,10 @@
  * anti-aliased lines, round points, alpha blending, 2D fills and coverage
  * blits (for glyphs).
  *
- * Pipeline place: render stage, below surface/scene/plots. No dependencies
- * but libc/libm. No global state: everything goes through a RasterTarget the
- * caller owns, so threads can render different frames side by side.
+ * Pipeline place: draw, below the frame stage (frame/scene3d, panels,
+ * overlay and draw/text draw through it). No dependencies but libc/libm. No global state:
+ * everything goes through a RasterTarget the caller owns, so threads can render different frames
+ * side by side.
  *
  * Coordinate space: every function here takes SCREEN space, in pixels of the
  * target: x right, y down, pixel (i, j) covers [i, i+1) x [j, j+1) and its

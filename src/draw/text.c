@@ -1,7 +1,7 @@
 /*
  * text.c — UTF-8 text with FreeType and fontconfig fallback (see text.h).
  *
- * Pipeline place: render stage; draws into a RasterTarget only through
+ * Pipeline place: draw, below the frame stage; draws into a RasterTarget only through
  * raster_blit_coverage. Depends on FreeType (glyph outlines, rasterizing),
  * fontconfig (finding a font for characters the main font lacks),
  * raster.h and base/utf8.h (decoding, the same rule the config reader

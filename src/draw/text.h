@@ -1,7 +1,7 @@
 /*
  * text.h — UTF-8 text with FreeType, with font fallback through fontconfig.
  *
- * Pipeline place: render stage (titles, axis labels, tick labels, legends,
+ * Pipeline place: draw, below the frame stage (titles, axis labels, tick labels, legends,
  * live readouts). Only text.c sees FreeType and fontconfig.
  *
  * A TextRenderer is one thread's: FreeType faces are not thread-safe, so each

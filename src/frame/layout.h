@@ -1,10 +1,10 @@
 /*
  * layout.h — where each part of a frame goes ([layout] of SPEC section 3).
  *
- * Pipeline place: compose stage. Pure geometry in output pixels, computed
- * once per video from the config and the frame size; scene.c draws the 3D
- * views into `view`, and plots.c draws the 2D panels and the colourbar into
- * their rectangles.
+ * Pipeline place: frame stage. Pure geometry in output pixels, computed
+ * once per video from the config and the frame size; the composer
+ * (compose.c) has scene3d.c draw the 3D views into `view`, and panels.c the
+ * 2D panels and the colourbar into their rectangles.
  *
  * Arrangement: a title band on top (when [video] title is set). Below it,
  * with both a 3D view and 2D panels, the 3D area takes 60% of the frame (on

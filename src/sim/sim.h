@@ -2,7 +2,7 @@
  * sim.h — the optimization runs: optimizers (SPEC section 4), trajectories,
  * divergence detection, and the trajectory CSV (SPEC section 5).
  *
- * Pipeline place: after config, before the timeline and the renderer. All
+ * Pipeline place: after config and model, before the view stage. All
  * runs are simulated before the first frame is drawn; the renderer only reads
  * Trajectory values.
  */

@@ -1,10 +1,10 @@
 /*
  * camera.h — camera keyframes, easing, and the world -> screen projection.
  *
- * Pipeline place: timeline stage (camera at time t) and render stage
- * (projection). World space: the surface box is x, y in [-1, 1] (the two
- * shown parameters) and z in [-CAMERA_BOX_HALF_Z, +CAMERA_BOX_HALF_Z] (the
- * loss), centred on the origin. Angles follow matplotlib's view_init:
+ * Pipeline place: view stage (the camera at time t); frame/scene3d uses the
+ * projection. World space: the surface box is x, y in [-1, 1] (box
+ * coordinates of the landscape: the plane's two axes) and z in [-CAMERA_BOX_HALF_Z,
+ * +CAMERA_BOX_HALF_Z] (the loss), centred on the origin. Angles follow matplotlib's view_init:
  * azimuth -60 and elevation 30 is the classic view; zoom 1 fits the whole
  * box (its bounding sphere) in the viewport's height, zoom 2 doubles the
  * magnification (a narrower field of view, so the eye never enters the box).

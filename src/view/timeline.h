@@ -1,7 +1,7 @@
 /*
  * timeline.h — which moment of the runs each frame shows.
  *
- * Pipeline place: between sim and render. Frame k shows time k / fps. The
+ * Pipeline place: view stage, after sim. Frame k shows time k / fps. The
  * runs' steps play out over [video] duration on one clock (the longest run
  * sets the pace; shorter runs finish early and wait), then the last state
  * holds for [video] hold seconds while the camera keeps moving.
