@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "sim/sim.h"
 #include "output/encode.h"
+#include "output/timeline_csv.h"
 #include "output/video.h"
 
 #define MAX_OVERRIDES 256
@@ -47,6 +48,8 @@ static const char usage_text[] =
     "      --set SEC.KEY=VAL   override one config value (repeatable); a named run is\n"
     "                          run.NAME.key, e.g. --set run.good.lr=1.0\n"
     "      --trajectory FILE   also write every run's trajectory as CSV\n"
+    "      --timeline FILE     also write what every frame shows, per run, as CSV\n"
+    "                          (time, camera, step, the ball's parameters and loss)\n"
     "      --check             parse, simulate and print one summary line per run;\n"
     "                          write no video (with --trajectory, only the CSV)\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
@@ -75,6 +78,7 @@ typedef struct Options {
     const char *config;
     const char *output;
     const char *trajectory;
+    const char *timeline;
     int frame;   /* -1: whole video */
     int quality; /* -1: from config */
     int check, discard, progress, threads;
@@ -112,12 +116,13 @@ static int parse_int(const char *s, long lo, long hi, long *out) {
  * to do; for ACTION_HELP and ACTION_VERSION nothing after the option is
  * looked at), or GD_ERR_INPUT with err filled. */
 static int parse_args(int argc, char **argv, Options *o, GdError *err) {
-    enum { OPT_SET = 256, OPT_TRAJ, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
+    enum { OPT_SET = 256, OPT_TRAJ, OPT_TIMELINE, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
     static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
                                           {"frame", required_argument, NULL, 'f'},
                                           {"quality", required_argument, NULL, 'q'},
                                           {"set", required_argument, NULL, OPT_SET},
                                           {"trajectory", required_argument, NULL, OPT_TRAJ},
+                                          {"timeline", required_argument, NULL, OPT_TIMELINE},
                                           {"check", no_argument, NULL, OPT_CHECK},
                                           {"discard", no_argument, NULL, OPT_DISCARD},
                                           {"threads", required_argument, NULL, 'j'},
@@ -171,6 +176,9 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         case OPT_TRAJ:
             o->trajectory = optarg;
             break;
+        case OPT_TIMELINE:
+            o->timeline = optarg;
+            break;
         case OPT_CHECK:
             o->check = 1;
             break;
@@ -221,8 +229,14 @@ static int ends_with(const char *s, const char *suffix) {
 /* Writes the trajectory CSV atomically (base/atomic: a temporary file
  * beside path, renamed into place), so a failure or an interrupt never
  * leaves a partial CSV. */
-static int write_trajectory(const char *path, const Config *cfg, const Trajectory *trajs,
-                            GdError *err) {
+typedef int (*CsvWriter)(FILE *f, const Config *cfg, const Trajectory *trajs);
+
+static int trajectory_csv(FILE *f, const Config *cfg, const Trajectory *trajs) {
+    return sim_write_csv(f, cfg, trajs, cfg->nruns);
+}
+
+static int write_csv(const char *path, CsvWriter write, const Config *cfg, const Trajectory *trajs,
+                     GdError *err) {
     AtomicFile out = {0};
     int rc = atomic_file_create(&out, path, err);
     if (rc != GD_OK)
@@ -232,7 +246,7 @@ static int write_trajectory(const char *path, const Config *cfg, const Trajector
         rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
         goto done;
     }
-    int bad = sim_write_csv(f, cfg, trajs, cfg->nruns);
+    int bad = write(f, cfg, trajs);
     int e = errno;
     if (fclose(f) != 0 && !bad) {
         bad = -1;
@@ -301,7 +315,9 @@ static int run(const Options *o, GdError *err) {
             still = nframes - 1; /* a .png output is the final picture */
     }
 
-    if (o->trajectory && (rc = write_trajectory(o->trajectory, &cfg, trajs, err)) != GD_OK)
+    if (o->trajectory && (rc = write_csv(o->trajectory, trajectory_csv, &cfg, trajs, err)) != GD_OK)
+        goto done;
+    if (o->timeline && (rc = write_csv(o->timeline, timeline_csv_write, &cfg, trajs, err)) != GD_OK)
         goto done;
     if (o->check) {
         char line[2048];

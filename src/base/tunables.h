@@ -11,14 +11,23 @@
 #define GD_TUNABLES_H
 
 /* ---- view: timeline, camera, landscape ---- */
-#define TIMELINE_PACE     3.0 /* K of the default pacing step(t) = S (e^{Ku} - 1) / (e^K - 1) */
-#define CAMERA_BOX_HALF_Z 0.7 /* world half-height of the box (x and y span -1..1) */
+/* Default pacing: each of the first steps takes this long, then the pace
+ * grows exponentially so that all steps fit in [video] duration. */
+#define TIMELINE_FIRST_STEP_S    0.4
+#define TIMELINE_DWELL           0.45 /* share of a slow step the ball rests at its iterate */
+#define TIMELINE_SNAP_RATE       1.0  /* steps per frame from which the ball shows whole iterates */
+#define TIMELINE_AFTERIMAGE_RATE 0.34 /* steps per frame from which recent iterates stay lit */
+#define TIMELINE_AFTERIMAGE_S    0.4  /* how long an iterate stays lit after the ball left it */
+#define TIMELINE_AFTERIMAGES     24   /* afterimages per run, at most */
+#define CAMERA_BOX_HALF_Z        0.7  /* world half-height of the box (x and y span -1..1) */
 /* Vertical field of view at zoom 1: gentle perspective, close to a
  * photographic "normal" lens, so hills in front look nearer than behind. */
-#define CAMERA_FOV_DEG      28.0
-#define LANDSCAPE_TICKS     5  /* intervals the box's axes aim for */
-#define LANDSCAPE_TICKS_MAX 12 /* ticks on a box axis, at most */
-#define LANDSCAPE_DECADES   12 /* a log z axis shows at most this many decades */
+#define CAMERA_FOV_DEG         28.0
+#define LANDSCAPE_TICKS        5   /* intervals the box's axes aim for */
+#define LANDSCAPE_TICKS_MAX    12  /* ticks on a box axis, at most */
+#define LANDSCAPE_DIVERGE_SPAN 2.0 /* the default box follows a diverging run this many spans out  \
+                                    */
+#define LANDSCAPE_DECADES 12       /* a log z axis shows at most this many decades */
 
 /* ---- frame/layout: where things go ---- */
 #define LAYOUT_TITLE_BAND_PX 52.0 /* height of the title band */

@@ -33,8 +33,8 @@ typedef int (*SectionLoader)(const IniDoc *doc, Config *cfg, GdError *err);
  * parameter names and list lengths depend on the parameter count; then
  * [data], since batch sizes depend on the number of points. */
 static const SectionLoader LOADERS[] = {
-    section_load_model, section_load_data,   section_load_video, section_load_surface,
-    section_load_runs,  section_load_camera, section_load_layout};
+    section_load_model, section_load_data,   section_load_video,  section_load_surface,
+    section_load_runs,  section_load_camera, section_load_layout, section_load_timeline};
 
 /* ---- internal ------------------------------------------------------------ */
 

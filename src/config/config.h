@@ -43,6 +43,8 @@ typedef enum {
 } OptimizerKind;
 #define GD_OPTIMIZER_COUNT (OPT_ADAM + 1)
 
+typedef enum { THEME_LIGHT, THEME_DARK } Theme;
+
 typedef struct Rgb {
     unsigned char r, g, b;
 } Rgb;
@@ -57,7 +59,9 @@ typedef struct VideoConfig {
     char preset[GD_NAME_MAX]; /* x264 preset name */
     char title[GD_TEXT_MAX];  /* UTF-8, "" = none */
     char font[GD_PATH_MAX];   /* resolved path of the main font */
-    Rgb background;
+    Rgb background;           /* given, or the theme's: #ffffff light, #111418 dark */
+    Theme theme;              /* the chrome's colours; a dark background always gets dark */
+    double text_scale;        /* 0.5..3: multiplies every text size */
 } VideoConfig;
 
 typedef struct DataConfig {
@@ -122,6 +126,16 @@ typedef struct CameraConfig {
     Ease ease;
 } CameraConfig;
 
+typedef struct TimelineKey {
+    double t, step; /* at t seconds the video shows this (fractional) step */
+} TimelineKey;
+
+typedef struct TimelineConfig {
+    int nkeys;                     /* 0: the default pacing */
+    TimelineKey keys[GD_MAX_KEYS]; /* strictly increasing t, as given */
+    Ease ease;                     /* between keys; linear by default */
+} TimelineConfig;
+
 typedef struct LayoutConfig {
     LayoutMode mode;
     int npanels;
@@ -141,6 +155,7 @@ typedef struct Config {
     int nruns;       /* after expanding repeat */
     RunConfig *runs; /* owned */
     CameraConfig camera;
+    TimelineConfig timeline;
     LayoutConfig layout;
 
     /* Data points (owned): synthetic or read from data.file. */

@@ -363,7 +363,8 @@ static int apply_override(Reader *R, int index) {
     if (!line)
         return fail_oom(R);
     snprintf(line, n, "%s = %s", spec.key, spec.value);
-    int repeatable = strcmp(spec.title, "camera") == 0 && strcmp(spec.key, "key") == 0;
+    int repeatable = (strcmp(spec.title, "camera") == 0 || strcmp(spec.title, "timeline") == 0) &&
+                     strcmp(spec.key, "key") == 0;
 
     int header = -1;
     char title[256], key[256];
@@ -434,9 +435,9 @@ static int open_section(Reader *R, const char *title, IniOrigin o) {
     static const struct {
         const char *name;
         IniSectionKind kind;
-    } plain[] = {{"video", SEC_VIDEO},     {"data", SEC_DATA},     {"model", SEC_MODEL},
-                 {"surface", SEC_SURFACE}, {"camera", SEC_CAMERA}, {"layout", SEC_LAYOUT},
-                 {"run", SEC_RUN}};
+    } plain[] = {{"video", SEC_VIDEO},     {"data", SEC_DATA},        {"model", SEC_MODEL},
+                 {"surface", SEC_SURFACE}, {"camera", SEC_CAMERA},    {"layout", SEC_LAYOUT},
+                 {"run", SEC_RUN},         {"timeline", SEC_TIMELINE}};
     int known = 0;
     for (int i = 0; i < COUNT(plain); i++)
         if (strcmp(title, plain[i].name) == 0) {
@@ -553,7 +554,7 @@ static int on_entry(void *user, const char *section, const char *name, const cha
     }
     IniSection *s = &R->doc->secs[R->cur];
     IniEntry e = {(char *)name, NULL, o};
-    if (!(s->kind == SEC_CAMERA && strcmp(name, "key") == 0))
+    if (!((s->kind == SEC_CAMERA || s->kind == SEC_TIMELINE) && strcmp(name, "key") == 0))
         for (int k = 0; k < s->nentries; k++)
             if (strcmp(s->entries[k].key, name) == 0) {
                 char where[1024];

@@ -57,7 +57,8 @@ typedef enum {
     SEC_SURFACE,
     SEC_RUN,
     SEC_CAMERA,
-    SEC_LAYOUT
+    SEC_LAYOUT,
+    SEC_TIMELINE
 } IniSectionKind;
 
 typedef struct IniSection {

@@ -55,9 +55,9 @@ typedef struct RunSpec {
     unsigned long long seed;
 } RunSpec;
 
-static const char *const VIDEO_KEYS[] = {"output",   "width", "height",  "fps",
-                                         "duration", "hold",  "quality", "crf",
-                                         "preset",   "title", "font",    "background"};
+static const char *const VIDEO_KEYS[] = {"output", "width",      "height", "fps",       "duration",
+                                         "hold",   "quality",    "crf",    "preset",    "title",
+                                         "font",   "background", "theme",  "text_scale"};
 static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
 static const char *const MODEL_KEYS[] = {"params", "formula", "loss"};
 static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", "wireframe",
@@ -66,6 +66,8 @@ static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "
                                        "momentum", "beta1",  "beta2", "eps",   "alpha",
                                        "batch",    "color",  "label", "seed"};
 static const char *const CAMERA_KEYS[] = {"key", "ease"};
+static const char *const TIMELINE_KEYS[] = {"key", "ease"};
+static const char *const THEME_NAMES[] = {"light", "dark"};
 static const char *const LAYOUT_KEYS[] = {"mode", "panels"};
 
 static const char *const QUALITY_NAMES[] = {"draft", "medium", "high"};
@@ -511,6 +513,8 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
     v->crf = 18;
     snprintf(v->preset, sizeof v->preset, "medium");
     v->background = (Rgb){0xff, 0xff, 0xff};
+    v->theme = THEME_LIGHT;
+    v->text_scale = 1.0;
     const IniSection *s = ini_find_section(L->doc, SEC_VIDEO);
     if (!s)
         return 0;
@@ -566,7 +570,16 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
         return GD_ERR_INPUT;
     if ((e = ini_find_entry(s, "font")) && get_input_path(L, s, e, v->font, sizeof v->font))
         return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "theme"))) {
+        if (get_choice(L, s, e, THEME_NAMES, COUNT(THEME_NAMES), &k))
+            return GD_ERR_INPUT;
+        v->theme = (Theme)k;
+        if (v->theme == THEME_DARK)
+            v->background = (Rgb){0x11, 0x14, 0x18};
+    }
     if ((e = ini_find_entry(s, "background")) && get_color(L, s, e, &v->background))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "text_scale")) && get_range(L, s, e, 0.5, 0, 3.0, 0, &v->text_scale))
         return GD_ERR_INPUT;
     return 0;
 }
@@ -847,6 +860,49 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
         if (get_choice(L, s, e, EASE_NAMES, COUNT(EASE_NAMES), &k))
             return GD_ERR_INPUT;
         c->ease = (Ease)k;
+    }
+    return 0;
+}
+
+int section_load_timeline(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    TimelineConfig *tl = &L->cfg->timeline;
+    tl->ease = EASE_LINEAR;
+    const IniSection *s = ini_find_section(L->doc, SEC_TIMELINE);
+    if (!s)
+        return 0;
+    if (check_keys(L, s, TIMELINE_KEYS, COUNT(TIMELINE_KEYS), NULL))
+        return GD_ERR_INPUT;
+    int max_steps = 0;
+    for (int r = 0; r < L->cfg->nruns; r++)
+        if (L->cfg->runs[r].steps > max_steps)
+            max_steps = L->cfg->runs[r].steps;
+    for (int i = 0; i < s->nentries; i++) {
+        const IniEntry *e = &s->entries[i];
+        if (strcmp(e->key, "key") != 0)
+            continue;
+        if (tl->nkeys == GD_MAX_KEYS)
+            return fail_key(L, s, e, "more than %d keys", GD_MAX_KEYS);
+        double v[2];
+        if (need_value(L, s, e) || parse_numbers(L, s, e, e->value, 2, "t, step", v))
+            return GD_ERR_INPUT;
+        if (v[0] < 0.0 || v[0] > MAX_SECONDS)
+            return fail_key(L, s, e, "t must be from 0 to %d seconds, got %g", MAX_SECONDS, v[0]);
+        /* Keys in time order, so the file reads as the video plays. */
+        if (tl->nkeys > 0 && v[0] <= tl->keys[tl->nkeys - 1].t)
+            return fail_key(L, s, e, "t = %g must come after the previous key's t = %g", v[0],
+                            tl->keys[tl->nkeys - 1].t);
+        if (v[1] < 0.0 || v[1] > max_steps)
+            return fail_key(L, s, e, "step must be from 0 to %d (the longest run's steps), got %g",
+                            max_steps, v[1]);
+        tl->keys[tl->nkeys++] = (TimelineKey){v[0], v[1]};
+    }
+    const IniEntry *e = ini_find_entry(s, "ease");
+    int k = 0;
+    if (e) {
+        if (get_choice(L, s, e, EASE_NAMES, COUNT(EASE_NAMES), &k))
+            return GD_ERR_INPUT;
+        tl->ease = (Ease)k;
     }
     return 0;
 }

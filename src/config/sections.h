@@ -50,4 +50,8 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err);
 /* [layout] (optional): mode and panels. */
 int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err);
 
+/* [timeline]: keys `t, step` in increasing t, steps within the longest run;
+ * ease. After the runs (it needs their step counts). */
+int section_load_timeline(const IniDoc *doc, Config *cfg, GdError *err);
+
 #endif

@@ -60,7 +60,8 @@ void compose_scratch_free(ComposerScratch *sc) {
  * above the box (or over its corner), the landscape and its labels, and
  * split mode's caption. */
 static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
-                         double step, uint8_t *rgb, RasterTarget *out) {
+                         const TimelineMoment *m, uint8_t *rgb, RasterTarget *out) {
+    const double step = m->step;
     const FrameSpec *s = &c->spec;
     const Layout *L = &c->layout;
     const double u = s->scale;
@@ -89,7 +90,7 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
      * many runs), down to 70% of their size in a full frame. */
     double side = fmin(view3d.w, view3d.h), k = side / (0.75 * s->height);
     double scale = s->scale * (k > 1 ? 1 : k < 0.7 ? 0.7 : k);
-    scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, step, scale, rgb, ts);
+    scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
     /* A view too small for its labels (hundreds of runs side by side) shows
      * the landscape and its caption only. */
     if (side >= 120 * u) {
@@ -105,18 +106,18 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     const FrameSpec *s = &c->spec;
     const Config *cfg = s->cfg;
     const Layout *L = &c->layout;
-    double t = timeline_time(cfg, frame);
+    TimelineMoment m;
+    timeline_moment(cfg, s->view->max_steps, frame, &m);
     double total = cfg->video.duration + cfg->video.hold;
-    double step = timeline_step(cfg, s->view->max_steps, t);
-    CameraPose pose = camera_pose_at(&cfg->camera, t, total);
+    CameraPose pose = camera_pose_at(&cfg->camera, m.t, total);
     RasterTarget out = {s->width, s->height, rgb, NULL};
     const Rgb bg = cfg->video.background;
     raster_clear(&out, bg.r, bg.g, bg.b);
 
     for (int v = 0; v < L->nviews; v++)
-        compose_view(c, sc, v, pose, step, rgb, &out);
+        compose_view(c, sc, v, pose, &m, rgb, &out);
     for (int i = 0; i < L->npanels; i++)
-        panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], step);
+        panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
     if (L->colorbar.w > 0)
         panels_draw_colorbar(s, sc->text, &out, L->colorbar);
     overlay_draw_title(s, sc->text, &out);

@@ -75,7 +75,8 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
         const ViewTrail *vt = &s->view->trails[runs[i]];
         const Trajectory *t = vt->traj;
         double y = top + 4 * u + lh * (i + 1);
-        int k = (int)floor(fmin(step, (double)(t->nrows - 1)));
+        /* The iterate the ball is at, or nearest to while it hops to the next. */
+        int k = (int)floor(fmin(step + 0.5, (double)(t->nrows - 1)));
         RasterVertex dot =
             vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, vt->color, 1);
         raster_point(out, dot, (float)(0.36 * size), 0);

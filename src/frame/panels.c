@@ -471,7 +471,8 @@ static void blit(RasterTarget *out, const RasterTarget *img, int x, int y) {
 }
 
 void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
-                         RasterTarget *out, Rect r, double step) {
+                         RasterTarget *out, Rect r, const TimelineMoment *m) {
+    const double step = m->step;
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
@@ -526,6 +527,17 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
         }
         if (in_area(&ax, sx, sy))
             draw_start(s, out, sx, sy, tr_->color);
+        /* The iterates passed in the last moments, fading (timeline.h). */
+        for (int i = (int)m->recent + 1; i < kmax && i < tr_->npoints; i++) {
+            if (i < 0)
+                continue;
+            double gx = panels_map_x(&ax, tr_->uv[2 * (size_t)i]);
+            double gy = panels_map_y(&ax, tr_->uv[2 * (size_t)i + 1]);
+            float a = (float)(0.85 * (1.0 - 0.75 * timeline_afterimage_age(m, i)));
+            if (in_area(&ax, gx, gy))
+                raster_point(out, vtx(gx, gy, tr_->color, a), (float)(0.7 * PANEL_BALL_R_PX * u),
+                             line_flags(s));
+        }
         if (in_area(&ax, px, py))
             draw_ball(s, out, px, py, tr_->color);
     }
@@ -749,10 +761,11 @@ void panels_free(PanelCache *pc) {
 }
 
 void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,
-                 RasterTarget *out, Rect r, double step) {
+                 RasterTarget *out, Rect r, const TimelineMoment *m) {
+    const double step = m->step;
     switch (kind) {
     case PANEL_CONTOUR:
-        panels_draw_contour(s, pc, tr, out, r, step);
+        panels_draw_contour(s, pc, tr, out, r, m);
         break;
     case PANEL_FIT:
         panels_draw_fit(s, pc, tr, out, r, step);

@@ -33,6 +33,7 @@
 #include "draw/text.h"
 #include "frame/layout.h"
 #include "frame/spec.h"
+#include "view/timeline.h"
 
 typedef struct PanelCache PanelCache;
 
@@ -72,7 +73,7 @@ double panels_map_y(const PlotAxes *ax, double v);
  * the size panels_prepare saw; other sizes, or pc == NULL, compute it on
  * the fly (slow: a few ms). pc may be NULL everywhere in this header. */
 void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
-                         RasterTarget *out, Rect r, double step);
+                         RasterTarget *out, Rect r, const TimelineMoment *m);
 void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr, RasterTarget *out,
                      Rect r, double step);
 void panels_draw_loss(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr, RasterTarget *out,
@@ -86,6 +87,6 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
 /* Draws the 2D panel of the given kind (PANEL_CONTOUR/FIT/LOSS); other
  * kinds draw nothing. For callers looping over Layout.panel. */
 void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,
-                 RasterTarget *out, Rect r, double step);
+                 RasterTarget *out, Rect r, const TimelineMoment *m);
 
 #endif

@@ -436,6 +436,27 @@ static void emit_arrow(const Scene3D *s, const Camera *cam, const Scene3DTrail *
     }
 }
 
+/* The iterates the ball passed in the last moments, as small fading balls:
+ * an oscillation faster than the frame rate shows both its ends. */
+static void emit_afterimages(const Scene3D *s, const Camera *cam, const Scene3DTrail *tr,
+                             const TimelineMoment *m, const Scene3DRunState *ts,
+                             struct DrawList *l) {
+    const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | (s->spec->aa ? 0 : RASTER_NO_AA);
+    const float u = (float)(s->scale * s->spec->ss);
+    int newest = ts->row < tr->npoints ? ts->row : tr->npoints - 1;
+    for (int i = (int)m->recent + 1; i < newest; i++) {
+        if (i < 0 || !in_box_xy(tr->point[i]))
+            continue;
+        RasterVertex v;
+        if (!project_lifted(cam, tr->point[i], SCENE3D_BALL_LIFT * 0.9, &v))
+            continue;
+        float a = (float)(1.0 - 0.45 * timeline_afterimage_age(m, i));
+        static const float dark[3] = {0.1f, 0.1f, 0.1f};
+        add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, tr->trail->color, a), 6.0f * u, 0, flags);
+        add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, dark, 0.6f * a), 6.0f * u, 1.2f * u, flags);
+    }
+}
+
 static void emit_markers(const Scene3D *s, const Camera *cam, const Scene3DTrail *tr,
                          const Scene3DRunState *ts, struct DrawList *l) {
     /* Markers write depth too, or the surface would be blended over them. */
@@ -671,7 +692,9 @@ static void draw_surface(const Scene3D *s, Scene3DScratch *sc, float y0, float y
 /* -------------------------------------------------------------- render */
 
 void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int *runs, int nruns,
-                    CameraPose pose, double step, double scale, uint8_t *rgb, Scene3DRunState *ts) {
+                    CameraPose pose, const TimelineMoment *m, double scale, uint8_t *rgb,
+                    Scene3DRunState *ts) {
+    const double step = m->step;
     /* Lines and markers at this view's size unit. */
     Scene3D sv = *scene;
     sv.scale = scale;
@@ -689,8 +712,10 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
     emit_panes(s, &cs, main_list);
     for (int i = 0; i < nruns; i++)
         emit_trail(s, &cs, &s->trails[runs[i]], step, main_list, &ts[i]);
-    for (int i = 0; i < nruns; i++)
+    for (int i = 0; i < nruns; i++) {
+        emit_afterimages(s, &cs, &s->trails[runs[i]], m, &ts[i], main_list);
         emit_markers(s, &cs, &s->trails[runs[i]], &ts[i], main_list);
+    }
     if (cfg->surface.wireframe)
         emit_wireframe(s, &cs, layer_list);
     const int n = s->land->res;

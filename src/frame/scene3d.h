@@ -37,6 +37,7 @@
 #include "draw/text.h"
 #include "frame/spec.h"
 #include "view/camera.h"
+#include "view/timeline.h"
 
 /* One run's trail in world space. */
 typedef struct Scene3DTrail {
@@ -83,12 +84,13 @@ void scene3d_free(Scene3D *s); /* NULL-safe, idempotent */
 int scene3d_scratch_init(Scene3DScratch *sc, const Scene3D *s, GdError *err);
 void scene3d_scratch_free(Scene3DScratch *sc);
 
-/* Renders the 3D view of the runs runs[0..nruns-1] at fractional step
- * `step` from camera pose `pose` into the rectangle v of the frame rgb
- * (spec->width x spec->height, pitch width * 3), with lines and markers at
- * size unit `scale`; fills ts[i] for each run. */
+/* Renders the 3D view of the runs runs[0..nruns-1] at moment m (its step,
+ * and its recent iterates as afterimages) from camera pose `pose` into the rectangle v of the frame
+ * rgb (spec->width x spec->height, pitch width * 3), with lines and markers at size unit `scale`;
+ * fills ts[i] for each run. */
 void scene3d_render(const Scene3D *s, Scene3DScratch *sc, Rect v, const int *runs, int nruns,
-                    CameraPose pose, double step, double scale, uint8_t *rgb, Scene3DRunState *ts);
+                    CameraPose pose, const TimelineMoment *m, double scale, uint8_t *rgb,
+                    Scene3DRunState *ts);
 
 /* Draws the box's tick labels and axis names, and "diverged at step k"
  * where a diverged run's trail ends once the clock has got there, over the

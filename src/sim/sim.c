@@ -172,7 +172,7 @@ int sim_run_all(const Config *cfg, Trajectory *trajs, GdError *err) {
 
 /* A number with 17 significant digits; NaN always as "nan" (printf may
  * write "-nan", and the sign of a NaN differs between machines). */
-static void put_number(FILE *f, double v) {
+void sim_csv_number(FILE *f, double v) {
     if (isnan(v))
         fputs(",nan", f);
     else
@@ -180,7 +180,7 @@ static void put_number(FILE *f, double v) {
 }
 
 /* CSV fields may contain commas or quotes only in labels; quote those. */
-static int write_csv_field(FILE *f, const char *s) {
+int sim_csv_field(FILE *f, const char *s) {
     if (strpbrk(s, ",\"\n\r") == NULL)
         return fputs(s, f) < 0 ? -1 : 0;
     if (fputc('"', f) == EOF)
@@ -207,14 +207,14 @@ int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n) {
     for (int r = 0; r < n; r++) {
         const Trajectory *t = &trajs[r];
         for (int k = 0; k < t->nrows; k++) {
-            if (write_csv_field(f, t->run->label) != 0)
+            if (sim_csv_field(f, t->run->label) != 0)
                 return -1;
             fprintf(f, ",%d", k);
             for (int i = 0; i < np; i++)
-                put_number(f, t->params[(size_t)k * np + i]);
-            put_number(f, t->loss[k]);
+                sim_csv_number(f, t->params[(size_t)k * np + i]);
+            sim_csv_number(f, t->loss[k]);
             for (int i = 0; i < np; i++)
-                put_number(f, t->grad[(size_t)k * np + i]);
+                sim_csv_number(f, t->grad[(size_t)k * np + i]);
             if (fputc('\n', f) == EOF)
                 return -1;
         }

@@ -60,6 +60,12 @@ void trajectory_free(Trajectory *t); /* NULL-safe, idempotent */
  * -1 on a write error (errno set). */
 int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n);
 
+/* CSV pieces shared with the timeline CSV: ",<number>" with 17 significant
+ * digits ("nan" for NaN), and a field quoted when it holds a comma, quote
+ * or newline (0, or -1 on a write error). */
+void sim_csv_number(FILE *f, double v);
+int sim_csv_field(FILE *f, const char *s);
+
 /* One line per run for --check, e.g.
  * "good: a=1.2000612 b=2.4981231 loss=0.0098765 steps=400 converged" or
  * "... diverged at step 17". No newline. */

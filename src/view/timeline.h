@@ -1,15 +1,22 @@
 /*
  * timeline.h — which moment of the runs each frame shows.
  *
- * Pipeline place: view stage, after sim. Frame k shows time k / fps. The
- * runs' steps play out over [video] duration on one clock (the longest run
- * sets the pace; shorter runs finish early and wait), then the last state
- * holds for [video] hold seconds while the camera keeps moving.
+ * Pipeline place: view stage, after sim. Frame k shows time k / fps. A
+ * clock maps time to a continuous step: [timeline] keys (t, step) with
+ * their ease, or the default pacing, which gives each of the first steps
+ * TIMELINE_FIRST_STEP_S seconds (so the eye can follow them) and then
+ * speeds up exponentially so that all steps fit in [video] duration; the
+ * last state holds for [video] hold seconds while the camera keeps moving.
  *
- * Pacing: step(t) = S * (exp(K u) - 1) / (exp(K) - 1) with u = t / duration
- * and K = TIMELINE_PACE. The early steps, where gradient descent moves most,
- * get the most time (with K = 3 the first 5% of 400 steps take 22% of the
- * time), and the long tail of small refinements passes quickly.
+ * What a frame shows is never a point where no iterate is: the ball is at
+ * an iterate, or on the straight step from one iterate to the next. Slow
+ * steps dwell at their iterate and then hop (default pacing); once the
+ * clock passes an iterate or more per frame the ball snaps to the newest
+ * iterate, and the iterates of the last TIMELINE_AFTERIMAGE_S seconds stay
+ * lit as fading afterimages, so an oscillation faster than the frame rate
+ * shows as an oscillation (both ends of a bounce lit), not as a flicker or
+ * a ball drifting to the middle of the chord. They stay lit through the
+ * hold, so a run that never settles does not look settled at the end.
  */
 #ifndef GD_TIMELINE_H
 #define GD_TIMELINE_H
@@ -17,10 +24,25 @@
 #include "base/tunables.h"
 #include "config/config.h"
 
+typedef struct TimelineMoment {
+    double t;      /* seconds */
+    double step;   /* what the ball shows: an iterate k, or k + f on the step k -> k + 1 */
+    double recent; /* afterimages: iterates i with recent < i < floor(step) are lit;
+                      recent >= floor(step) - 1 when there are none */
+    double rate;   /* steps the clock passes per frame at this moment (0 in the hold) */
+} TimelineMoment;
+
 /* Time in seconds that frame k shows. */
 double timeline_time(const Config *cfg, int frame);
 
-/* The (fractional) step shown at time t, in [0, max_steps]. */
+/* The clock: the continuous step at time t, in [0, max_steps]. */
 double timeline_step(const Config *cfg, int max_steps, double t);
+
+/* What frame k shows (see the top of this file). */
+void timeline_moment(const Config *cfg, int max_steps, int frame, TimelineMoment *m);
+
+/* The age of afterimage iterate i in moment m, 0 (newest) .. 1 (about to
+ * go out); its drawn opacity falls with it. */
+double timeline_afterimage_age(const TimelineMoment *m, int i);
 
 #endif

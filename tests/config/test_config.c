@@ -741,6 +741,56 @@ static void test_camera_layout_errors(void **state) {
     free(text);
 }
 
+static void test_timeline_theme_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"[timeline]\nkey = 1", "PATH:9: [timeline] key: expected 2 values (t, step), got 1"},
+        {"[timeline]\nkey = 2, 5\nkey = 1, 8",
+         "PATH:10: [timeline] key: t = 1 must come after the previous key's t = 2"},
+        {"[timeline]\nkey = 1, 5\nkey = 1, 8",
+         "PATH:10: [timeline] key: t = 1 must come after the previous key's t = 1"},
+        {"[timeline]\nkey = -1, 0",
+         "PATH:9: [timeline] key: t must be from 0 to 3600 seconds, got -1"},
+        {"[timeline]\nkey = 0, -2",
+         "PATH:9: [timeline] key: step must be from 0 to 400 (the longest run's steps), got -2"},
+        {"[timeline]\nkey = 3, 400.5",
+         "PATH:9: [timeline] key: step must be from 0 to 400 (the longest run's steps), got 400.5"},
+        {"[timeline]\nease = fast",
+         "PATH:9: [timeline] ease: expected smooth or linear, got \"fast\""},
+        {"[timeline]\nspeed = 2", "PATH:9: [timeline] speed: unknown key"},
+        {"[video]\ntext_scale = 0.4", "PATH:9: [video] text_scale: must be from 0.5 to 3, got 0.4"},
+        {"[video]\ntext_scale = big", "PATH:9: [video] text_scale: expected a number, got \"big\""},
+        {"[video]\ntheme = grey", "PATH:9: [video] theme: expected light or dark, got \"grey\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, MIN "%s\n", cases[i].text);
+        expect_error(text, cases[i].msg);
+    }
+}
+
+static void test_timeline_theme_values(void **state) {
+    (void)state;
+    char *path = write_config(MIN "[video]\ntheme = dark\ntext_scale = 1.5\n"
+                                  "[timeline]\nkey = 0, 0\nkey = 2, 2\nkey = 3, 2\nkey = 10, 400\n"
+                                  "ease = smooth\n");
+    Config cfg;
+    GdError err;
+    assert_int_equal(config_load(path, NULL, 0, &cfg, &err), 0);
+    assert_int_equal(cfg.video.theme, THEME_DARK);
+    assert_int_equal(cfg.video.background.r, 0x11); /* the dark theme's background */
+    assert_int_equal(cfg.video.background.b, 0x18);
+    assert_near(cfg.video.text_scale, 1.5, 0);
+    assert_int_equal(cfg.timeline.nkeys, 4);
+    assert_near(cfg.timeline.keys[2].t, 3, 0);
+    assert_near(cfg.timeline.keys[2].step, 2, 0);
+    assert_int_equal(cfg.timeline.ease, EASE_SMOOTH);
+    config_free(&cfg);
+    drop_config(path);
+}
+
 /* ---- runs: colours, repeat ---------------------------------------------- */
 
 static void test_run_colors(void **state) {
@@ -1162,6 +1212,8 @@ int main(void) {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_video_errors),
+        cmocka_unit_test(test_timeline_theme_errors),
+        cmocka_unit_test(test_timeline_theme_values),
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_surface_errors),

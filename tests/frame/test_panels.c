@@ -309,7 +309,7 @@ static void test_contour_panel(void **state) {
     assert_near(ax.yhi, 7, 0);
 
     clear_sentinel(&f->out);
-    panels_draw_contour(s, pc, f->tr, &f->out, PANEL, 0.0);
+    panels_draw_contour(s, pc, f->tr, &f->out, PANEL, &(TimelineMoment){0, 0.0, -1, 0});
     assert_outside_untouched(&f->out, PANEL);
     /* Step 0: the red ball sits on the start (5, 4). */
     double sx = panels_map_x(&ax, 5), sy = panels_map_y(&ax, 4);
@@ -345,7 +345,7 @@ static void test_contour_panel(void **state) {
 
     /* Later: a red ring around the start, the trail inside the area. */
     clear_sentinel(&f->out);
-    panels_draw_contour(s, pc, f->tr, &f->out, PANEL, 20.0);
+    panels_draw_contour(s, pc, f->tr, &f->out, PANEL, &(TimelineMoment){0, 20.0, 19, 0});
     assert_true(is_red(px(&f->out, (int)floor(sx + 5), (int)floor(sy))));
     assert_outside_untouched(&f->out, PANEL);
 
@@ -353,7 +353,7 @@ static void test_contour_panel(void **state) {
     RasterTarget other;
     assert_int_equal(raster_target_init(&other, 700, 500, 0), 0);
     clear_sentinel(&other);
-    panels_draw_contour(s, NULL, f->tr, &other, PANEL, 20.0);
+    panels_draw_contour(s, NULL, f->tr, &other, PANEL, &(TimelineMoment){0, 20.0, 19, 0});
     /* Up to float rounding of the contour lines' vertices (drawn at other
      * coordinates into the cached image). */
     int differ = 0;
