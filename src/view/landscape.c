@@ -46,14 +46,26 @@ void landscape_default_range(const Config *cfg, const Plane *pl, const ViewTrail
         plane_project(pl, cfg->runs[r].init, uv);
         take(&s, uv[axis]);
     }
-    double base_lo = s.a, base_hi = s.b, base_span = fmax(s.b - s.a, 1.0);
+    /* Runs that do not diverge: every row (all are finite). */
     for (int r = 0; r < ntrails; r++) {
         const ViewTrail *t = &trails[r];
-        for (int k = 0; k < t->traj->nrows; k++) {
+        if (t->traj->status == RUN_DIVERGED)
+            continue;
+        for (int k = 0; k < t->npoints; k++)
+            take(&s, t->uv[2 * (size_t)k + axis]);
+    }
+    /* A diverging run is followed until it leaves the other points' box by
+     * LANDSCAPE_DIVERGE_SPAN times its span: far enough to show it flying
+     * off, not so far that the landscape becomes a dot. */
+    double base_lo = s.a, base_hi = s.b, base_span = fmax(s.b - s.a, 1.0);
+    double reach = LANDSCAPE_DIVERGE_SPAN * base_span;
+    for (int r = 0; r < ntrails; r++) {
+        const ViewTrail *t = &trails[r];
+        if (t->traj->status != RUN_DIVERGED)
+            continue;
+        for (int k = 0; k < t->npoints; k++) {
             double v = t->uv[2 * (size_t)k + axis];
-            /* A run flying off towards infinity must not stretch the box
-             * until the landscape is a dot: keep near the starts. */
-            if (!isfinite(v) || v < base_lo - 2 * base_span || v > base_hi + 2 * base_span)
+            if (!isfinite(v) || v < base_lo - reach || v > base_hi + reach)
                 break;
             take(&s, v);
         }

@@ -41,9 +41,10 @@ double landscape_z(ZScale zscale, double loss);
 double landscape_box(const Landscape *ls, int axis, double c);
 
 /* The box range along axis a config gets when [surface] gives none: a
- * padded box with round ends around every run's start and path (stopping
- * where a run flies off, more than twice the starts' span beyond them) and
- * the true parameter values of synthetic data. */
+ * padded box with round ends around every run's start, every point of the
+ * runs that do not diverge and the true parameter values of synthetic
+ * data; a diverging run is followed until it leaves that box by
+ * LANDSCAPE_DIVERGE_SPAN times its span (at least 1). */
 void landscape_default_range(const Config *cfg, const Plane *pl, const ViewTrail *trails,
                              int ntrails, int axis, double *lo, double *hi);
 

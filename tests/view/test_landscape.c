@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "sim/sim.h"
 #include "view/landscape.h"
 
 static const char *CONFIG_TEXT = "[data]\n"
@@ -131,11 +132,11 @@ static void test_default_range(void **state) {
     cfg.data.from_file = 1;
     Plane pl;
     plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
-    /* Run 0 goes 0 -> 1 -> 100 in a: 100 is more than twice the starts'
-     * span (2) beyond them, so the box stops at 1. */
+    /* Run 0 diverges, 0 -> 1 -> 100 in a: 100 is more than twice the
+     * others' span beyond them, so the box stops at 1. */
     double p0[6] = {0, 0, 1, 0, 100, 0}, l0[3] = {1, 1, 1};
     double p1[2] = {2, 0}, l1[1] = {1};
-    Trajectory t[2] = {{&runs[0], 2, 3, p0, l0, NULL, RUN_MOVING, 0},
+    Trajectory t[2] = {{&runs[0], 2, 3, p0, l0, NULL, RUN_DIVERGED, 2},
                        {&runs[1], 2, 1, p1, l1, NULL, RUN_MOVING, 0}};
     ViewTrail vt[2];
     for (int r = 0; r < 2; r++)
@@ -153,8 +154,65 @@ static void test_default_range(void **state) {
     landscape_default_range(&cfg, &pl, vt, 2, 0, &lo, &hi);
     assert_near(lo, -1, 1e-12);
     assert_near(hi, 6, 1e-12);
+    /* A run that does not diverge is followed all the way, however far
+     * from the starts it goes: the 100 now counts. */
+    t[0].status = RUN_CONVERGED;
+    landscape_default_range(&cfg, &pl, vt, 2, 0, &lo, &hi);
+    assert_true(lo <= 0 && hi >= 100);
     for (int r = 0; r < 2; r++)
         plane_trail_free(&vt[r]);
+}
+
+/* The issue's case: CSV data (no true values), runs from (-1, 3) on
+ * a*x^2 + b whose minimum is at b = -1.5: the box must hold both the
+ * starts and where the runs end. */
+static void test_default_box_holds_the_trails(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char csv[4096];
+    size_t o = (size_t)snprintf(csv, sizeof csv, "x,y\n");
+    for (int i = 0; i <= 20; i++) {
+        double x = -1 + 0.1 * i;
+        o += (size_t)snprintf(csv + o, sizeof csv - o, "%g,%.17g\n", x, 0.5 * x * x - 1.5);
+    }
+    char *data = tu_write_file(dir, "pts.csv", csv);
+    char *path = tu_write_file(dir, "box.ini",
+                               "[data]\nfile = pts.csv\n[model]\nparams = a, b\n"
+                               "formula = a*x^2 + b\n[run one]\ninit = -1, 3\nlr = 0.3\n"
+                               "[run two]\ninit = -0.5, 3\nlr = 0.1\n");
+    Config cfg;
+    GdError err;
+    if (config_load(path, NULL, 0, &cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    Trajectory tr[2];
+    assert_int_equal(sim_run_all(&cfg, tr, &err), 0);
+    Plane pl;
+    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
+    ViewTrail vt[2];
+    for (int r = 0; r < 2; r++)
+        assert_int_equal(plane_trail_init(&vt[r], &pl, &tr[r]), 0);
+    for (int axis = 0; axis < 2; axis++) {
+        double lo, hi;
+        landscape_default_range(&cfg, &pl, vt, 2, axis, &lo, &hi);
+        for (int r = 0; r < 2; r++)
+            for (int k = 0; k < vt[r].npoints; k++) {
+                double v = vt[r].uv[2 * (size_t)k + axis];
+                /* inside, with a margin of 5% of the box */
+                assert_true(v >= lo + 0.05 * (hi - lo) && v <= hi - 0.05 * (hi - lo));
+            }
+    }
+    /* The runs do reach the minimum's b = -1.5. */
+    assert_near(vt[0].uv[2 * (size_t)(vt[0].npoints - 1) + 1], -1.5, 0.05);
+    for (int r = 0; r < 2; r++) {
+        plane_trail_free(&vt[r]);
+        trajectory_free(&tr[r]);
+    }
+    config_free(&cfg);
+    unlink(path);
+    unlink(data);
+    free(path);
+    free(data);
+    rmdir(dir);
 }
 
 int main(void) {
@@ -162,6 +220,7 @@ int main(void) {
         cmocka_unit_test(test_grid_is_the_loss),
         cmocka_unit_test(test_log_scale),
         cmocka_unit_test(test_default_range),
+        cmocka_unit_test(test_default_box_holds_the_trails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
