@@ -34,7 +34,7 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
     const double u = s->scale;
     double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * u,
            lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * u;
-    const float ink[3] = {0.12f, 0.12f, 0.15f};
+    const float *ink = s->theme.ink;
     const Config *cfg = s->cfg;
     float w, asc, desc;
     double col[5], right = 0;
@@ -70,7 +70,8 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
     }
     double height = lh * nruns + 0.6 * lh;
     raster_fill_rect(out, (float)(x0 + 8 * u), (float)(top + 4 * u), (float)(right + 8 * u),
-                     (float)(top + 4 * u + height), 1, 1, 1, 0.8f);
+                     (float)(top + 4 * u + height), s->theme.box[0], s->theme.box[1],
+                     s->theme.box[2], 0.8f);
     for (int i = 0; i < nruns; i++) {
         const ViewTrail *vt = &s->view->trails[runs[i]];
         const Trajectory *t = vt->traj;
@@ -111,8 +112,8 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
     char buf[GD_TEXT_MAX + 128];
     snprintf(buf, sizeof buf, "%s  ·  start (%.4g, %.4g)  ·  %s, LR %.4g", rc->label, rc->init[0],
              rc->init[1], config_optimizer_name(rc->optimizer), rc->lr);
-    raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h), 0.96f,
-                     0.96f, 0.97f, 1);
+    raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h),
+                     s->theme.caption_bg[0], s->theme.caption_bg[1], s->theme.caption_bg[2], 1);
     double size = OVERLAY_CAPTION_PX * s->scale;
     float w, asc, desc;
     text_measure(tr, buf, (float)size, &w, &asc, &desc);
@@ -128,7 +129,7 @@ void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out)
     if (!cfg->video.title[0])
         return;
     /* A long title shrinks to fit the frame's width. */
-    const float ink[3] = {0.08f, 0.08f, 0.1f};
+    const float *ink = s->theme.ink;
     double size = OVERLAY_TITLE_PX * u;
     float w, asc, desc;
     text_measure(tr, cfg->video.title, (float)size, &w, &asc, &desc);

@@ -32,14 +32,6 @@ struct PanelCache {
     RasterTarget image;
 };
 
-static const float INK[3] = {0.15f, 0.15f, 0.18f};
-static const float AXIS_INK[3] = {0.35f, 0.35f, 0.38f};
-static const float GRID[3] = {0.90f, 0.90f, 0.92f};
-static const float FRAME[3] = {0.78f, 0.78f, 0.80f};
-static const float DOT_GREY[3] = {0.6f, 0.6f, 0.6f};
-static const float WHITE[3] = {1, 1, 1};
-static const float DARK[3] = {0.1f, 0.1f, 0.1f};
-
 /* ------------------------------------------------------------- helpers */
 
 static RasterVertex vtx(double x, double y, const float c[3], float a) {
@@ -268,11 +260,15 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
     const double u = s->scale, pad = PANEL_PAD_PX * u;
     const float fw = (float)fmax(1.0, round(u));
     float x0 = (float)r.x, y0 = (float)r.y, x1 = (float)(r.x + r.w), y1 = (float)(r.y + r.h);
-    fill_opaque(out, r.x, r.y, r.x + r.w, r.y + r.h, WHITE);
-    raster_fill_rect(out, x0, y0, x1, y0 + fw, FRAME[0], FRAME[1], FRAME[2], 1);
-    raster_fill_rect(out, x0, y1 - fw, x1, y1, FRAME[0], FRAME[1], FRAME[2], 1);
-    raster_fill_rect(out, x0, y0 + fw, x0 + fw, y1 - fw, FRAME[0], FRAME[1], FRAME[2], 1);
-    raster_fill_rect(out, x1 - fw, y0 + fw, x1, y1 - fw, FRAME[0], FRAME[1], FRAME[2], 1);
+    fill_opaque(out, r.x, r.y, r.x + r.w, r.y + r.h, s->theme.panel_bg);
+    raster_fill_rect(out, x0, y0, x1, y0 + fw, s->theme.panel_frame[0], s->theme.panel_frame[1],
+                     s->theme.panel_frame[2], 1);
+    raster_fill_rect(out, x0, y1 - fw, x1, y1, s->theme.panel_frame[0], s->theme.panel_frame[1],
+                     s->theme.panel_frame[2], 1);
+    raster_fill_rect(out, x0, y0 + fw, x0 + fw, y1 - fw, s->theme.panel_frame[0],
+                     s->theme.panel_frame[1], s->theme.panel_frame[2], 1);
+    raster_fill_rect(out, x1 - fw, y0 + fw, x1, y1 - fw, s->theme.panel_frame[0],
+                     s->theme.panel_frame[1], s->theme.panel_frame[2], 1);
 
     float tw, asc, desc;
     Rect inner = {r.x + pad, r.y + fw, r.w - 2 * pad, r.h - 2 * fw};
@@ -285,7 +281,7 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
     }
     double cx = ok ? (ax->x0 + ax->x1) / 2 : r.x + r.w / 2;
     double base = r.y + pad + asc;
-    draw_label(tr, out, title, tsize, cx, base, TEXT_CENTER, INK, inner);
+    draw_label(tr, out, title, tsize, cx, base, TEXT_CENTER, s->theme.ink, inner);
     if (!ok)
         return;
     float nw, nasc, ndesc;
@@ -293,7 +289,7 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
     text_measure(tr, yname, (float)nsize, &nw, &nasc, &ndesc);
     double title_left = fmax(inner.x, cx - tw / 2);
     if (r.x + pad + nw + 6 * u <= title_left)
-        draw_label(tr, out, yname, nsize, r.x + pad, base, TEXT_LEFT, INK, inner);
+        draw_label(tr, out, yname, nsize, r.x + pad, base, TEXT_LEFT, s->theme.ink, inner);
 }
 
 /* Box around the plot area, ticks, tick labels, x axis name and (grid)
@@ -305,34 +301,38 @@ static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, R
     const float lw = (float)fmax(1.0, round(u));
     const float tl = (float)(PANEL_TICK_LEN_PX * u);
     float x0 = (float)ax->x0, y0 = (float)ax->y0, x1 = (float)ax->x1, y1 = (float)ax->y1;
-    const float *c = AXIS_INK;
+    const float *c = s->theme.axis;
     Rect clip = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
     for (int i = 0; i < xt->n; i++) {
         double x = round(panels_map_x(ax, xt->v[i]));
         if (x < ax->x0 - 0.5 || x > ax->x1 + 0.5)
             continue;
         if (grid && x > ax->x0 + 1 && x < ax->x1 - 1)
-            raster_fill_rect(out, (float)x, y0, (float)x + lw, y1, GRID[0], GRID[1], GRID[2], 1);
+            raster_fill_rect(out, (float)x, y0, (float)x + lw, y1, s->theme.panel_grid[0],
+                             s->theme.panel_grid[1], s->theme.panel_grid[2], 1);
         raster_fill_rect(out, (float)x, y1, (float)x + lw, y1 + lw + tl, c[0], c[1], c[2], 1);
         draw_label(tr, out, xt->label[i], PANEL_TICK_PX * u, x + lw / 2.0,
-                   y1 + lw + tl + 2 * u + 0.93 * PANEL_TICK_PX * u, TEXT_CENTER, INK, clip);
+                   y1 + lw + tl + 2 * u + 0.93 * PANEL_TICK_PX * u, TEXT_CENTER, s->theme.ink,
+                   clip);
     }
     for (int i = 0; i < yt->n; i++) {
         double y = round(map_lin(yt->v[i], ax->ylo, ax->yhi, ax->y1, ax->y0));
         if (y < ax->y0 - 0.5 || y > ax->y1 + 0.5)
             continue;
         if (grid && y > ax->y0 + 1 && y < ax->y1 - 1)
-            raster_fill_rect(out, x0, (float)y - lw, x1, (float)y, GRID[0], GRID[1], GRID[2], 1);
+            raster_fill_rect(out, x0, (float)y - lw, x1, (float)y, s->theme.panel_grid[0],
+                             s->theme.panel_grid[1], s->theme.panel_grid[2], 1);
         raster_fill_rect(out, x0 - lw - tl, (float)y - lw, x0, (float)y, c[0], c[1], c[2], 1);
         draw_label(tr, out, yt->label[i], PANEL_TICK_PX * u, x0 - lw - tl - 2 * u,
-                   y - lw / 2.0 + 0.35 * PANEL_TICK_PX * u, TEXT_RIGHT, INK, clip);
+                   y - lw / 2.0 + 0.35 * PANEL_TICK_PX * u, TEXT_RIGHT, s->theme.ink, clip);
     }
     raster_fill_rect(out, x0 - lw, y0 - lw, x1 + lw, y0, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x0 - lw, y1, x1 + lw, y1 + lw, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x0 - lw, y0, x0, y1, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x1, y0, x1 + lw, y1, c[0], c[1], c[2], 1);
     draw_label(tr, out, xname, PANEL_NAME_PX * u, (ax->x0 + ax->x1) / 2,
-               r.y + r.h - PANEL_PAD_PX * u - 0.24 * PANEL_NAME_PX * u, TEXT_CENTER, INK, clip);
+               r.y + r.h - PANEL_PAD_PX * u - 0.24 * PANEL_NAME_PX * u, TEXT_CENTER, s->theme.ink,
+               clip);
 }
 
 /* ---------------------------------------------------------- per run */
@@ -372,14 +372,15 @@ static int run_at(const ViewTrail *tr, double step, int *kmax, double *last, dou
 static void draw_ball(const FrameSpec *s, RasterTarget *out, double x, double y, const float c[3]) {
     const double u = s->scale;
     raster_point(out, vtx(x, y, c, 1), (float)(PANEL_BALL_R_PX * u), line_flags(s));
-    raster_ring(out, vtx(x, y, DARK, 0.8f), (float)(PANEL_BALL_R_PX * u), (float)(1.2 * u),
+    raster_ring(out, vtx(x, y, s->theme.mark, 0.8f), (float)(PANEL_BALL_R_PX * u), (float)(1.2 * u),
                 line_flags(s));
 }
 
 static void draw_start(const FrameSpec *s, RasterTarget *out, double x, double y,
                        const float c[3]) {
     const double u = s->scale;
-    raster_point(out, vtx(x, y, WHITE, 0.9f), (float)(PANEL_BALL_R_PX * u), line_flags(s));
+    raster_point(out, vtx(x, y, s->theme.panel_bg, 0.9f), (float)(PANEL_BALL_R_PX * u),
+                 line_flags(s));
     raster_ring(out, vtx(x, y, c, 1), (float)(PANEL_BALL_R_PX * u), (float)(2.0 * u),
                 line_flags(s));
 }
@@ -453,7 +454,7 @@ static void render_contour_map(const FrameSpec *s, RasterTarget *t, const PlotAx
         const double *w = ls->contour + 4 * (size_t)i;
         double xa = ox + (w[0] + 1) * 0.5 * W, ya = oy + (1 - (w[1] + 1) * 0.5) * Hh;
         double xb = ox + (w[2] + 1) * 0.5 * W, yb = oy + (1 - (w[3] + 1) * 0.5) * Hh;
-        draw_segment(t, &area, xa, ya, xb, yb, DARK, 0.45f, lw, line_flags(s));
+        draw_segment(t, &area, xa, ya, xb, yb, s->theme.mark, 0.45f, lw, line_flags(s));
     }
 }
 
@@ -495,8 +496,10 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
         double y = panels_map_y(&ax, tuv[1]);
         double d = 4.5 * u;
         if (in_area(&ax, x, y)) {
-            draw_segment(out, &ax, x - d, y - d, x + d, y + d, DARK, 1, 1.8 * u, line_flags(s));
-            draw_segment(out, &ax, x - d, y + d, x + d, y - d, DARK, 1, 1.8 * u, line_flags(s));
+            draw_segment(out, &ax, x - d, y - d, x + d, y + d, s->theme.mark, 1, 1.8 * u,
+                         line_flags(s));
+            draw_segment(out, &ax, x - d, y + d, x + d, y - d, s->theme.mark, 1, 1.8 * u,
+                         line_flags(s));
         }
     }
     const double width = PANEL_CURVE_W_PX * u;
@@ -571,7 +574,7 @@ void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
     for (int i = 0; i < cfg->ndata; i += stride) {
         double x = panels_map_x(&ax, cfg->data_x[i]), y = panels_map_y(&ax, cfg->data_y[i]);
         if (in_area(&ax, x, y))
-            raster_point(out, vtx(x, y, DOT_GREY, 1), (float)(2.2 * u), line_flags(s));
+            raster_point(out, vtx(x, y, s->theme.data_dot, 1), (float)(2.2 * u), line_flags(s));
     }
     double xs[PANEL_FIT_SAMPLES], ys[PANEL_FIT_SAMPLES];
     for (int i = 0; i < PANEL_FIT_SAMPLES; i++)
@@ -657,8 +660,10 @@ void panels_draw_loss(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr
             if (t->status == RUN_DIVERGED && step >= st->npoints - 1) {
                 /* The run left the box after this row: mark where. */
                 double d = 5 * u;
-                draw_segment(out, &ax, qx - d, qy - d, qx + d, qy + d, DARK, 1, 1.6 * u, flags);
-                draw_segment(out, &ax, qx - d, qy + d, qx + d, qy - d, DARK, 1, 1.6 * u, flags);
+                draw_segment(out, &ax, qx - d, qy - d, qx + d, qy + d, s->theme.mark, 1, 1.6 * u,
+                             flags);
+                draw_segment(out, &ax, qx - d, qy + d, qx + d, qy - d, s->theme.mark, 1, 1.6 * u,
+                             flags);
             }
         }
     }
@@ -697,7 +702,7 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
         fill_opaque(out, ax.x0, y, ax.x1, y + 1, c);
     }
     const float lw = (float)fmax(1.0, round(u));
-    const float *k = AXIS_INK;
+    const float *k = s->theme.axis;
     float bx0 = (float)ax.x0, bx1 = (float)ax.x1, by0 = (float)ax.y0, by1 = (float)ax.y1;
     raster_fill_rect(out, bx0 - lw, by0 - lw, bx1 + lw, by0, k[0], k[1], k[2], 1);
     raster_fill_rect(out, bx0 - lw, by1, bx1 + lw, by1 + lw, k[0], k[1], k[2], 1);
@@ -719,10 +724,10 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
             continue;
         raster_fill_rect(out, bx1 + lw, (float)y - lw / 2, bx1 + lw + (float)(4 * u),
                          (float)y + lw / 2, k[0], k[1], k[2], 1);
-        draw_label(tr, out, A->label[i], size, lx, y + 0.35 * size, TEXT_LEFT, INK, r);
+        draw_label(tr, out, A->label[i], size, lx, y + 0.35 * size, TEXT_LEFT, s->theme.ink, r);
     }
     draw_label(tr, out, "loss", PANEL_NAME_PX * u, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u, TEXT_CENTER,
-               INK, r);
+               s->theme.ink, r);
 }
 
 /* ------------------------------------------------------------- cache */

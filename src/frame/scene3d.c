@@ -481,7 +481,7 @@ static void emit_markers(const Scene3D *s, const Camera *cam, const Scene3DTrail
 }
 
 static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) {
-    const float pane[3] = {0.925f, 0.925f, 0.94f}, grid[3] = {0.80f, 0.80f, 0.82f};
+    const float *pane = s->spec->theme.pane, *grid = s->spec->theme.pane_grid;
     const float gw = (float)(1.1 * s->scale * s->spec->ss);
     const int lf = s->spec->aa ? 0 : RASTER_NO_AA;
     /* The walls farthest from the eye, like matplotlib's 3D axes. */
@@ -774,7 +774,7 @@ static void draw_text(TextRenderer *tr, RasterTarget *out, const char *str, doub
 
 static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *co,
                              RasterTarget *out) {
-    const float ink[3] = {0.15f, 0.15f, 0.18f};
+    const float *ink = s->spec->theme.ink;
     const double u = s->scale;
     const double tick_px = SCENE3D_TICK_PX * u, name_px = SCENE3D_NAME_PX * u;
     double xf = co->eye[0] > 0 ? -1 : 1, yf = co->eye[1] > 0 ? -1 : 1;
@@ -839,7 +839,8 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
         x = fmin(fmax(x, view->x + 8 * u), view->x + view->w - w - 8 * u);
         y = fmin(fmax(y, view->y + asc + 4 * u), view->y + view->h - desc - 4 * u);
         raster_fill_rect(out, (float)(x - 4 * u), (float)(y - asc - 3 * u), (float)(x + w + 4 * u),
-                         (float)(y + desc + 3 * u), 1, 1, 1, 0.85f);
+                         (float)(y + desc + 3 * u), s->spec->theme.box[0], s->spec->theme.box[1],
+                         s->spec->theme.box[2], 0.85f);
         draw_text(tr, out, buf, SCENE3D_DIVERGED_PX * u, x, y, TEXT_LEFT,
                   s->trails[r].trail->color);
     }

@@ -12,6 +12,26 @@
 #include "config/config.h"
 #include "view/view.h"
 
+/* The chrome's colours (RGB 0..1): everything drawn that is not data. It
+ * follows the background's brightness, so text is always readable: a dark
+ * background gets the dark theme's light text whatever [video] theme says
+ * (theme picks the default background). */
+typedef struct FrameTheme {
+    int dark;
+    float ink[3];      /* text */
+    float axis[3];     /* axis lines and tick marks */
+    float panel_bg[3]; /* 2D panels */
+    float panel_frame[3];
+    float panel_grid[3];
+    float data_dot[3];   /* data points of the fit panel */
+    float mark[3];       /* crosses, ball outlines, contour lines on the map */
+    float box[3];        /* behind readouts and labels, translucent */
+    float caption_bg[3]; /* split views' caption bands */
+    float pane[3];       /* the 3D box's back walls */
+    float pane_grid[3];
+    float bg[3]; /* [video] background */
+} FrameTheme;
+
 typedef struct FrameSpec {
     const Config *cfg;
     const View *view;
@@ -20,10 +40,14 @@ typedef struct FrameSpec {
     int aa;            /* anti-aliased lines and points: 0 at draft quality */
     double scale;      /* text and line size unit: height / 720 */
     int nframes;
+    FrameTheme theme;
 } FrameSpec;
 
 /* Fills *spec for a width x height frame at quality q. */
 void frame_spec_init(FrameSpec *spec, const Config *cfg, const View *view, int width, int height,
                      Quality q);
+
+/* The chrome colours for a background. */
+void frame_theme_init(FrameTheme *t, Rgb background);
 
 #endif
