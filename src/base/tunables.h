@@ -1,7 +1,9 @@
 /*
  * tunables.h — every knob of the picture and the pipeline in one place,
  * each with what it does (as raylib's config.h). Sizes marked "px" are
- * pixels at 720p and scale with the frame height.
+ * pixels at 720p and scale with the frame height; text sizes also with
+ * [video] text_scale. The text sizes are chosen to read at the back of a
+ * lecture hall at 720p full screen.
  *
  * Pipeline place: base; read by view/, frame/ and output/. Limits that are
  * part of the config's contract (GD_MAX_*, value ranges) live in
@@ -22,17 +24,18 @@
 #define CAMERA_BOX_HALF_Z        0.7  /* world half-height of the box (x and y span -1..1) */
 /* Vertical field of view at zoom 1: gentle perspective, close to a
  * photographic "normal" lens, so hills in front look nearer than behind. */
-#define CAMERA_FOV_DEG         28.0
-#define LANDSCAPE_TICKS        5   /* intervals the box's axes aim for */
-#define LANDSCAPE_TICKS_MAX    12  /* ticks on a box axis, at most */
-#define LANDSCAPE_DIVERGE_SPAN 2.0 /* the default box follows a diverging run this many spans out  \
-                                    */
-#define LANDSCAPE_DECADES 12       /* a log z axis shows at most this many decades */
+#define CAMERA_FOV_DEG      28.0
+#define LANDSCAPE_TICKS     5  /* intervals the box's axes aim for */
+#define LANDSCAPE_TICKS_MAX 12 /* ticks on a box axis, at most */
+#define LANDSCAPE_DIVERGE_SPAN                                                                     \
+    2.0                      /* the default box follows a diverging run this many spans out        \
+                              */
+#define LANDSCAPE_DECADES 12 /* a log z axis shows at most this many decades */
 
 /* ---- frame/layout: where things go ---- */
-#define LAYOUT_TITLE_BAND_PX 52.0 /* height of the title band */
-#define LAYOUT_CAPTION_PX    30.0 /* height of a split view's caption band */
-#define LAYOUT_COLORBAR_PX   70.0 /* width of the colourbar strip, tick labels included */
+#define LAYOUT_TITLE_BAND_PX 60.0 /* height of the title band */
+#define LAYOUT_CAPTION_PX    34.0 /* height of a split view's caption band */
+#define LAYOUT_COLORBAR_PX   80.0 /* width of the colourbar strip, tick labels included */
 #define LAYOUT_GAP_PX        8.0  /* space around and between 2D panels */
 #define LAYOUT_AREA_3D       0.6  /* share of the frame the 3D area takes beside 2D panels */
 
@@ -44,30 +47,31 @@
 #define SCENE3D_PIECE_LEN    0.04   /* world length of a trail piece draped over the surface */
 #define SCENE3D_TRAIL_EXACT  20000  /* steps of a run drawn one by one; later ones strided */
 #define SCENE3D_TRAIL_PIECES 400000 /* trail pieces per run and frame, at most */
-#define SCENE3D_TICK_PX      14.0   /* box tick labels */
-#define SCENE3D_NAME_PX      19.0   /* box axis names */
-#define SCENE3D_DIVERGED_PX  17.0   /* "diverged at step k" */
+#define SCENE3D_TICK_PX      17.0   /* box tick labels */
+#define SCENE3D_NAME_PX      22.0   /* box axis names */
+#define SCENE3D_DIVERGED_PX  19.0   /* "diverged at step k" */
 
 /* ---- frame/panels: the 2D panels and colourbar ---- */
-#define PANEL_PAD_PX      6.0  /* inner padding of a panel */
-#define PANEL_TITLE_PX    16.0 /* panel title */
-#define PANEL_NAME_PX     14.0 /* axis names */
-#define PANEL_TICK_PX     13.0 /* tick labels */
-#define PANEL_TICK_LEN_PX 4.0  /* tick marks */
-#define PANEL_FIT_POINTS  400  /* data points drawn at most */
-#define PANEL_FIT_SAMPLES 200  /* x samples of a fitted curve */
-#define PANEL_CURVE_W_PX  2.2  /* curve and trail width */
-#define PANEL_BALL_R_PX   5.0  /* ball and start marker radius */
+#define PANEL_PAD_PX           6.0  /* inner padding of a panel */
+#define PANEL_TITLE_PX         18.0 /* panel title */
+#define PANEL_NAME_PX          16.0 /* axis names */
+#define PANEL_TICK_PX          15.0 /* tick labels */
+#define PANEL_TICK_LEN_PX      4.0  /* tick marks */
+#define PANEL_COLORBAR_TICK_PX 14.0 /* colourbar tick labels (they shrink to fit the strip) */
+#define PANEL_FIT_POINTS       400  /* data points drawn at most */
+#define PANEL_FIT_SAMPLES      200  /* x samples of a fitted curve */
+#define PANEL_CURVE_W_PX       2.2  /* curve and trail width */
+#define PANEL_BALL_R_PX        5.0  /* ball and start marker radius */
 
 /* ---- frame/overlay: readouts, captions, title ---- */
-#define OVERLAY_READOUT_PX        15.5 /* readout text */
-#define OVERLAY_READOUT_LINE_PX   23.0 /* readout line height */
-#define OVERLAY_COMPACT_PX        12.5 /* readout text with many runs */
-#define OVERLAY_COMPACT_LINE_PX   17.0 /* ... and its line height */
+#define OVERLAY_READOUT_PX        19.0 /* readout text */
+#define OVERLAY_READOUT_LINE_PX   27.0 /* readout line height */
+#define OVERLAY_COMPACT_PX        15.0 /* readout text with many runs */
+#define OVERLAY_COMPACT_LINE_PX   20.0 /* ... and its line height */
 #define OVERLAY_COMPACT_RUNS      4    /* more runs than this: compact readouts over the view */
-#define OVERLAY_CAPTION_PX        15.0 /* split view captions */
-#define OVERLAY_TITLE_PX          27.0 /* the title */
-#define OVERLAY_TITLE_BASELINE_PX 38.0 /* the title's baseline from the top */
+#define OVERLAY_CAPTION_PX        18.0 /* split view captions */
+#define OVERLAY_TITLE_PX          32.0 /* the title */
+#define OVERLAY_TITLE_BASELINE_PX 43.0 /* the title's baseline from the top */
 
 /* ---- output: the frame loop ---- */
 #define VIDEO_RING_BYTES ((size_t)512 << 20) /* frames in flight are held to about this */

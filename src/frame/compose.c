@@ -81,7 +81,7 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     /* A few runs' readouts get a band of their own above the box; many
      * runs' compact readouts sit over the view's top left corner. */
     int compact = nruns > OVERLAY_COMPACT_RUNS;
-    double band = compact ? 0 : nruns * OVERLAY_READOUT_LINE_PX * u + 18 * u;
+    double band = compact ? 0 : (nruns * OVERLAY_READOUT_LINE_PX + 18) * u * s->text_scale;
     Rect view3d = {area.x, area.y + band, area.w, area.h - band};
     view3d.y = floor(view3d.y);
     view3d.h = floor(area.y + area.h) - view3d.y;

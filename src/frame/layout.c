@@ -62,7 +62,7 @@ static void place_panels(Rect area, int n, int g, Rect *out) {
 
 /* Equal views for n runs over area; the last, incomplete row (or column in
  * a portrait area) is centred. */
-static void place_views(Rect area, int n, double u, Layout *L) {
+static void place_views(Rect area, int n, double text_u, Layout *L) {
     int landscape = area.w >= area.h;
     int along = n <= 3 ? n : (int)ceil(sqrt((double)n) - 1e-9); /* views per line */
     int lines = (n + along - 1) / along;
@@ -70,7 +70,7 @@ static void place_views(Rect area, int n, double u, Layout *L) {
     int cw = (int)area.w / cols, ch = (int)area.h / rows;
     int ox = (int)area.x + ((int)area.w - cw * cols) / 2;
     int oy = (int)area.y + ((int)area.h - ch * rows) / 2;
-    int cap = clampi((int)lround(LAYOUT_CAPTION_PX * u), 0, ch / 3);
+    int cap = clampi((int)lround(LAYOUT_CAPTION_PX * text_u), 0, ch / 3);
     for (int k = 0; k < n; k++) {
         int line = k / along, pos = k % along;
         int in_line = line == lines - 1 ? n - line * along : along;
@@ -92,9 +92,11 @@ static void place_views(Rect area, int n, double u, Layout *L) {
 void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     memset(out, 0, sizeof *out);
     const double u = height / 720.0;
+    /* A Config made by hand (tests) may leave it 0: no scaling then. */
+    const double text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     int top = 0;
     if (cfg->video.title[0]) {
-        top = clampi((int)lround(LAYOUT_TITLE_BAND_PX * u), 0, height);
+        top = clampi((int)lround(LAYOUT_TITLE_BAND_PX * u * text_scale), 0, height);
         out->title = rect(0, 0, width, top);
     }
     Rect content = rect(0, top, width, height - top);
@@ -131,7 +133,7 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
         Rect views = rect(area3d.x, area3d.y, area3d.w - cbw, area3d.h);
         if (cfg->layout.mode == LAYOUT_SPLIT) {
             int n = clampi(cfg->nruns, 1, GD_MAX_RUNS);
-            place_views(views, n, u, out);
+            place_views(views, n, u * text_scale, out);
         } else {
             /* One view in a wide area: no wider than 1.5 times its height
              * (the box is drawn to fit the height), centred together with

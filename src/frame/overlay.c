@@ -11,6 +11,9 @@
 
 #include "base/tunables.h"
 
+/* The text size unit (text sizes scale with [video] text_scale too). */
+#define TU (s->scale * s->text_scale)
+
 static void draw_text(TextRenderer *tr, RasterTarget *out, const char *str, double size, double x,
                       double y, int align, const float c[3]) {
     text_draw(tr, out, str, (float)size, (float)x, (float)y, align, c[0], c[1], c[2], 1.0f);
@@ -32,8 +35,8 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
                              double top, double maxw, const int *runs, int nruns, double step,
                              int compact) {
     const double u = s->scale;
-    double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * u,
-           lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * u;
+    double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU,
+           lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * TU;
     const float *ink = s->theme.ink;
     const Config *cfg = s->cfg;
     float w, asc, desc;
@@ -114,7 +117,7 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
              rc->init[1], config_optimizer_name(rc->optimizer), rc->lr);
     raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h),
                      s->theme.caption_bg[0], s->theme.caption_bg[1], s->theme.caption_bg[2], 1);
-    double size = OVERLAY_CAPTION_PX * s->scale;
+    double size = OVERLAY_CAPTION_PX * TU;
     float w, asc, desc;
     text_measure(tr, buf, (float)size, &w, &asc, &desc);
     if (w > r.w - 8 * s->scale) /* shrink to fit a narrow view */
@@ -130,11 +133,11 @@ void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out)
         return;
     /* A long title shrinks to fit the frame's width. */
     const float *ink = s->theme.ink;
-    double size = OVERLAY_TITLE_PX * u;
+    double size = OVERLAY_TITLE_PX * TU;
     float w, asc, desc;
     text_measure(tr, cfg->video.title, (float)size, &w, &asc, &desc);
     if (w > s->width - 32 * u)
         size *= (s->width - 32 * u) / w;
-    draw_text(tr, out, cfg->video.title, size, s->width * 0.5, OVERLAY_TITLE_BASELINE_PX * u,
+    draw_text(tr, out, cfg->video.title, size, s->width * 0.5, OVERLAY_TITLE_BASELINE_PX * TU,
               TEXT_CENTER, ink);
 }

@@ -24,6 +24,9 @@
 #include "draw/colormap.h"
 #include "model/formula.h"
 
+/* The text size unit (text sizes scale with [video] text_scale too). */
+#define TU (s->scale * s->text_scale)
+
 struct PanelCache {
     double fit_range[4];  /* data x lo/hi, y lo/hi, margins included */
     double loss_range[2]; /* log10 of the loss axis ends: whole decades */
@@ -201,10 +204,10 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
     ax->ylo = ylo;
     ax->yhi = yhi;
     ax->ylog = ylog;
-    double top = r.y + pad + PANEL_TITLE_PX * u * 1.25 + 4 * u;
-    double bottom =
-        r.y + r.h -
-        (pad + PANEL_NAME_PX * u * 1.2 + PANEL_TICK_PX * u * 1.25 + PANEL_TICK_LEN_PX * u + 2 * u);
+    double top = r.y + pad + PANEL_TITLE_PX * TU * 1.25 + 4 * u;
+    double bottom = r.y + r.h -
+                    (pad + PANEL_NAME_PX * TU * 1.2 + PANEL_TICK_PX * TU * 1.25 +
+                     PANEL_TICK_LEN_PX * u + 2 * u);
     ax->y0 = round(top);
     ax->y1 = round(bottom);
     Ticks yt_local, xt_local;
@@ -215,7 +218,7 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
     ticks_make(yt, ylo, yhi, (int)((ax->y1 - ax->y0) / (40 * u)), ylog);
     double lw = 0;
     for (int i = 0; i < yt->n; i++)
-        lw = fmax(lw, est_width(yt->label[i], PANEL_TICK_PX * u));
+        lw = fmax(lw, est_width(yt->label[i], PANEL_TICK_PX * TU));
     ax->x0 = round(r.x + pad + lw + PANEL_TICK_LEN_PX * u + 3 * u);
     ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
     ticks_make(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
@@ -272,7 +275,7 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
 
     float tw, asc, desc;
     Rect inner = {r.x + pad, r.y + fw, r.w - 2 * pad, r.h - 2 * fw};
-    double tsize = PANEL_TITLE_PX * u;
+    double tsize = PANEL_TITLE_PX * TU;
     text_measure(tr, title, (float)tsize, &tw, &asc, &desc);
     if (tw > inner.w && tw > 0) {
         /* A narrow panel: a smaller title rather than none. */
@@ -285,7 +288,7 @@ static void draw_panel_chrome(const FrameSpec *s, TextRenderer *tr, RasterTarget
     if (!ok)
         return;
     float nw, nasc, ndesc;
-    const double nsize = PANEL_NAME_PX * u;
+    const double nsize = PANEL_NAME_PX * TU;
     text_measure(tr, yname, (float)nsize, &nw, &nasc, &ndesc);
     double title_left = fmax(inner.x, cx - tw / 2);
     if (r.x + pad + nw + 6 * u <= title_left)
@@ -311,8 +314,8 @@ static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, R
             raster_fill_rect(out, (float)x, y0, (float)x + lw, y1, s->theme.panel_grid[0],
                              s->theme.panel_grid[1], s->theme.panel_grid[2], 1);
         raster_fill_rect(out, (float)x, y1, (float)x + lw, y1 + lw + tl, c[0], c[1], c[2], 1);
-        draw_label(tr, out, xt->label[i], PANEL_TICK_PX * u, x + lw / 2.0,
-                   y1 + lw + tl + 2 * u + 0.93 * PANEL_TICK_PX * u, TEXT_CENTER, s->theme.ink,
+        draw_label(tr, out, xt->label[i], PANEL_TICK_PX * TU, x + lw / 2.0,
+                   y1 + lw + tl + 2 * u + 0.93 * PANEL_TICK_PX * TU, TEXT_CENTER, s->theme.ink,
                    clip);
     }
     for (int i = 0; i < yt->n; i++) {
@@ -323,15 +326,15 @@ static void draw_axes(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, R
             raster_fill_rect(out, x0, (float)y - lw, x1, (float)y, s->theme.panel_grid[0],
                              s->theme.panel_grid[1], s->theme.panel_grid[2], 1);
         raster_fill_rect(out, x0 - lw - tl, (float)y - lw, x0, (float)y, c[0], c[1], c[2], 1);
-        draw_label(tr, out, yt->label[i], PANEL_TICK_PX * u, x0 - lw - tl - 2 * u,
-                   y - lw / 2.0 + 0.35 * PANEL_TICK_PX * u, TEXT_RIGHT, s->theme.ink, clip);
+        draw_label(tr, out, yt->label[i], PANEL_TICK_PX * TU, x0 - lw - tl - 2 * u,
+                   y - lw / 2.0 + 0.35 * PANEL_TICK_PX * TU, TEXT_RIGHT, s->theme.ink, clip);
     }
     raster_fill_rect(out, x0 - lw, y0 - lw, x1 + lw, y0, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x0 - lw, y1, x1 + lw, y1 + lw, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x0 - lw, y0, x0, y1, c[0], c[1], c[2], 1);
     raster_fill_rect(out, x1, y0, x1 + lw, y1, c[0], c[1], c[2], 1);
-    draw_label(tr, out, xname, PANEL_NAME_PX * u, (ax->x0 + ax->x1) / 2,
-               r.y + r.h - PANEL_PAD_PX * u - 0.24 * PANEL_NAME_PX * u, TEXT_CENTER, s->theme.ink,
+    draw_label(tr, out, xname, PANEL_NAME_PX * TU, (ax->x0 + ax->x1) / 2,
+               r.y + r.h - PANEL_PAD_PX * u - 0.24 * PANEL_NAME_PX * TU, TEXT_CENTER, s->theme.ink,
                clip);
 }
 
@@ -711,7 +714,8 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
 
     /* The same ticks as the 3D loss axis; labels shrink to fit the strip. */
     const Ticks *A = &s->view->land.axis[2];
-    double size = 12 * u, lx = ax.x1 + lw + 4 * u + 2 * u, avail = r.x + r.w - lx - 1;
+    double size = PANEL_COLORBAR_TICK_PX * TU, lx = ax.x1 + lw + 4 * u + 2 * u,
+           avail = r.x + r.w - lx - 1;
     for (int i = 0; i < A->n; i++) {
         float w, asc, desc;
         text_measure(tr, A->label[i], (float)size, &w, &asc, &desc);
@@ -726,8 +730,8 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
                          (float)y + lw / 2, k[0], k[1], k[2], 1);
         draw_label(tr, out, A->label[i], size, lx, y + 0.35 * size, TEXT_LEFT, s->theme.ink, r);
     }
-    draw_label(tr, out, "loss", PANEL_NAME_PX * u, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u, TEXT_CENTER,
-               s->theme.ink, r);
+    draw_label(tr, out, "loss", PANEL_NAME_PX * TU, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u,
+               TEXT_CENTER, s->theme.ink, r);
 }
 
 /* ------------------------------------------------------------- cache */

@@ -776,7 +776,8 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
                              RasterTarget *out) {
     const float *ink = s->spec->theme.ink;
     const double u = s->scale;
-    const double tick_px = SCENE3D_TICK_PX * u, name_px = SCENE3D_NAME_PX * u;
+    const double tu = u * s->spec->text_scale;
+    const double tick_px = SCENE3D_TICK_PX * tu, name_px = SCENE3D_NAME_PX * tu;
     double xf = co->eye[0] > 0 ? -1 : 1, yf = co->eye[1] > 0 ? -1 : 1;
     double zf = co->eye[2] > 0 ? -H : H;
     float x, y, z;
@@ -832,7 +833,8 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
             continue;
         char buf[64];
         snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
-        text_measure(tr, buf, (float)(SCENE3D_DIVERGED_PX * u), &w, &asc, &desc);
+        const double size = SCENE3D_DIVERGED_PX * u * s->spec->text_scale;
+        text_measure(tr, buf, (float)size, &w, &asc, &desc);
         double x =
             ts[i].has_end ? view->x + ts[i].end_x / s->spec->ss + 12 * u : view->x + view->w / 2;
         double y = ts[i].has_end ? view->y + ts[i].end_y / s->spec->ss : view->y + view->h / 2;
@@ -841,8 +843,7 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
         raster_fill_rect(out, (float)(x - 4 * u), (float)(y - asc - 3 * u), (float)(x + w + 4 * u),
                          (float)(y + desc + 3 * u), s->spec->theme.box[0], s->spec->theme.box[1],
                          s->spec->theme.box[2], 0.85f);
-        draw_text(tr, out, buf, SCENE3D_DIVERGED_PX * u, x, y, TEXT_LEFT,
-                  s->trails[r].trail->color);
+        draw_text(tr, out, buf, size, x, y, TEXT_LEFT, s->trails[r].trail->color);
     }
 }
 

@@ -12,6 +12,7 @@ void frame_spec_init(FrameSpec *spec, const Config *cfg, const View *view, int w
     spec->ss = q == QUALITY_HIGH ? 2 : 1;
     spec->aa = q != QUALITY_DRAFT;
     spec->scale = height / 720.0;
+    spec->text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     spec->nframes = config_frame_count(cfg);
     frame_theme_init(&spec->theme, cfg->video.background);
 }

@@ -38,7 +38,8 @@ typedef struct FrameSpec {
     int width, height; /* output frame size (already halved for draft) */
     int ss;            /* supersampling factor of the 3D views: 2 at high quality, else 1 */
     int aa;            /* anti-aliased lines and points: 0 at draft quality */
-    double scale;      /* text and line size unit: height / 720 */
+    double scale;      /* line and marker size unit: height / 720 */
+    double text_scale; /* [video] text_scale: text sizes are X_PX * scale * text_scale */
     int nframes;
     FrameTheme theme;
 } FrameSpec;

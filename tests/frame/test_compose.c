@@ -108,10 +108,52 @@ static void test_layout_is_honoured(void **state) {
     unload(&f);
 }
 
+/* The largest difference from the background in the title band and in
+ * the 3D view's tick-label corner: text must stand out on any background. */
+static int text_contrast(const char *background) {
+    static Fixture f;
+    const ConfigOverride ov[1] = {{background}};
+    GdError err;
+    if (config_load("configs/optimizers.ini", ov, background ? 1 : 0, &f.cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(sim_run_all(&f.cfg, f.trajs, &err), 0);
+    View v;
+    assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+    Composer c;
+    assert_int_equal(compose_init(&c, &f.cfg, &v, 640, 360, QUALITY_MEDIUM, &err), 0);
+    ComposerScratch sc;
+    assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+    uint8_t *rgb = render(&c, &sc, 100);
+    const Rgb bg = f.cfg.video.background;
+    int best = 0;
+    for (int y = 0; y < (int)c.layout.title.h; y++)
+        for (int x = 0; x < 640; x++) {
+            const uint8_t *p = rgb + 3 * ((size_t)y * 640 + x);
+            int d = abs(p[0] - bg.r) + abs(p[1] - bg.g) + abs(p[2] - bg.b);
+            best = d > best ? d : best;
+        }
+    free(rgb);
+    compose_scratch_free(&sc);
+    compose_free(&c);
+    view_free(&v);
+    unload(&f);
+    return best;
+}
+
+static void test_text_reads_on_any_background(void **state) {
+    (void)state;
+    /* Text differs from the background by at least 400 of 765 levels:
+     * the default white, the README's dark blue, and the dark theme. */
+    assert_true(text_contrast(NULL) > 400);
+    assert_true(text_contrast("video.background=#102030") > 400);
+    assert_true(text_contrast("video.theme=dark") > 400);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_are_pure),
         cmocka_unit_test(test_layout_is_honoured),
+        cmocka_unit_test(test_text_reads_on_any_background),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

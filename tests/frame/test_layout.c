@@ -165,26 +165,26 @@ static void test_default_numbers(void **state) {
     Config *c = make_config("T", LAYOUT_OVERLAY, 2, "scl");
     Layout L;
     layout_compute(c, 1280, 720, &L);
-    assert_near(L.title.h, 52, 0);
+    assert_near(L.title.h, 60, 0);
     assert_int_equal(L.nviews, 1);
-    /* 3D area: 60% of 1280 = 768 wide, the colourbar its last 70 columns. */
+    /* 3D area: 60% of 1280 = 768 wide, the colourbar its last 80 columns. */
     assert_near(L.view[0].x, 0, 0);
-    assert_near(L.view[0].y, 52, 0);
-    assert_near(L.view[0].w, 698, 0);
-    assert_near(L.view[0].h, 668, 0);
-    assert_near(L.colorbar.x, 698, 0);
-    assert_near(L.colorbar.w, 70, 0);
-    assert_near(L.colorbar.h, 668, 0);
-    /* Right column x 768..1280, 8 px gaps: two panels of (668 - 24) / 2. */
+    assert_near(L.view[0].y, 60, 0);
+    assert_near(L.view[0].w, 688, 0);
+    assert_near(L.view[0].h, 660, 0);
+    assert_near(L.colorbar.x, 688, 0);
+    assert_near(L.colorbar.w, 80, 0);
+    assert_near(L.colorbar.h, 660, 0);
+    /* Right column x 768..1280, 8 px gaps: two panels of (660 - 24) / 2. */
     assert_int_equal(L.npanels, 2);
     assert_int_equal(L.panel_kind[0], PANEL_CONTOUR);
     assert_int_equal(L.panel_kind[1], PANEL_LOSS);
     assert_near(L.panel[0].x, 776, 0);
-    assert_near(L.panel[0].y, 60, 0);
+    assert_near(L.panel[0].y, 68, 0);
     assert_near(L.panel[0].w, 496, 0);
-    assert_near(L.panel[0].h, 322, 0);
-    assert_near(L.panel[1].y, 390, 0);
-    assert_near(L.panel[1].h, 322, 0);
+    assert_near(L.panel[0].h, 318, 0);
+    assert_near(L.panel[1].y, 394, 0);
+    assert_near(L.panel[1].h, 318, 0);
     free(c);
 }
 
@@ -195,18 +195,18 @@ static void test_split_grids(void **state) {
     Config *c = make_config("", LAYOUT_SPLIT, 3, "s");
     Layout L;
     layout_compute(c, 1280, 720, &L);
-    /* 1210 px of views (70 for the colourbar): 403 each, 1 px left over. */
-    assert_near(L.view[0].w, 403, 0);
+    /* 1200 px of views (80 for the colourbar): 400 each. */
+    assert_near(L.view[0].w, 400, 0);
     assert_near(L.view[0].h, 720, 0);
-    assert_near(L.view[1].x, L.view[0].x + 403, 0);
+    assert_near(L.view[1].x, L.view[0].x + 400, 0);
     assert_near(L.view[2].y, 0, 0);
-    assert_near(L.caption[0].h, 30, 0);
+    assert_near(L.caption[0].h, 34, 0);
     free(c);
 
     c = make_config("", LAYOUT_SPLIT, 10, "s");
     layout_compute(c, 1280, 720, &L);
-    /* 4 columns x 3 rows of 302 x 240; the last row's two views centred. */
-    assert_near(L.view[0].w, 302, 0);
+    /* 4 columns x 3 rows of 300 x 240; the last row's two views centred. */
+    assert_near(L.view[0].w, 300, 0);
     assert_near(L.view[0].h, 240, 0);
     assert_near(L.view[4].y, L.view[0].y + 240, 0);
     assert_near(L.view[8].y, L.view[0].y + 480, 0);
