@@ -39,6 +39,13 @@
 #define LAYOUT_GAP_PX        8.0  /* space around and between 2D panels */
 #define LAYOUT_AREA_3D       0.6  /* share of the frame the 3D area takes beside 2D panels */
 
+/* ---- frame/compose: fitting the 3D box to its view ---- */
+#define COMPOSE_FIT_SAMPLES     24  /* camera poses sampled over the video */
+#define COMPOSE_FIT_MIN         0.5 /* magnification limits of the fit */
+#define COMPOSE_FIT_MAX         3.0
+#define COMPOSE_LABEL_ROOM_X_PX 46.0 /* room beside the box for the loss ticks */
+#define COMPOSE_LABEL_ROOM_Y_PX 16.0 /* room above and below it for labels */
+
 /* ---- frame/scene3d: the 3D view ---- */
 #define SCENE3D_BAND_ROWS    60     /* output rows drawn per band (memory and cache) */
 #define SCENE3D_TRAIL_LIFT   0.02   /* world units a trail is moved toward the eye */
@@ -49,6 +56,7 @@
 #define SCENE3D_TRAIL_PIECES 400000 /* trail pieces per run and frame, at most */
 #define SCENE3D_TICK_PX      17.0   /* box tick labels */
 #define SCENE3D_NAME_PX      22.0   /* box axis names */
+#define SCENE3D_MAX_LABELS   64     /* labels placed per view, at most */
 #define SCENE3D_DIVERGED_PX  19.0   /* "diverged at step k" */
 
 /* ---- frame/panels: the 2D panels and colourbar ---- */

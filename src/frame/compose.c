@@ -13,6 +13,59 @@
 #include "view/camera.h"
 #include "view/timeline.h"
 
+/* The magnification at which the box, with room for its tick labels and
+ * axis names, fills the rectangle v at every camera pose of the video (so
+ * it never breathes): the tightest of the poses sampled. A keyframe's zoom
+ * multiplies it. */
+static double view_fit(const FrameSpec *s, Rect v) {
+    const Config *cfg = s->cfg;
+    const double H = CAMERA_BOX_HALF_Z, tu = s->scale * s->text_scale;
+    const double total = cfg->video.duration + cfg->video.hold;
+    /* Label room around the box: loss ticks beside it, names below. */
+    const double mx = COMPOSE_LABEL_ROOM_X_PX * tu, my = COMPOSE_LABEL_ROOM_Y_PX * tu;
+    double fit = COMPOSE_FIT_MAX;
+    for (int k = 0; k <= COMPOSE_FIT_SAMPLES; k++) {
+        CameraPose pose = camera_pose_at(&cfg->camera, total * k / COMPOSE_FIT_SAMPLES, total);
+        pose.zoom = 1;
+        Camera cam;
+        camera_setup(&cam, pose, 0, 0, v.w, v.h);
+        double dx = 1e-9, dy = 1e-9;
+        for (int i = 0; i < 8; i++) {
+            double w[3] = {i & 1 ? 1.15 : -1.15, i & 2 ? 1.15 : -1.15, i & 4 ? H : -H};
+            float x, y, z;
+            if (!camera_project(&cam, w, &x, &y, &z))
+                continue;
+            dx = fmax(dx, fabs(x - cam.cx));
+            dy = fmax(dy, fabs(y - cam.cy));
+        }
+        fit = fmin(fit, fmin((0.5 * v.w - mx) / dx, (0.5 * v.h - my) / dy));
+    }
+    return fit < COMPOSE_FIT_MIN ? COMPOSE_FIT_MIN : fit;
+}
+
+/* The areas of view v: caption band, readouts band, 3D view. */
+static void place_view(Composer *c, int v) {
+    const FrameSpec *s = &c->spec;
+    const Layout *L = &c->layout;
+    ComposedView *cv = &c->views[v];
+    int nruns = s->cfg->layout.mode == LAYOUT_SPLIT ? 1 : s->view->ntrails;
+    cv->area = L->view[v];
+    if (L->caption[v].h > 0) {
+        cv->area.y += L->caption[v].h;
+        cv->area.h -= L->caption[v].h;
+    }
+    /* A few runs' readouts get a band of their own above the box; many
+     * runs' compact readouts sit over the view's top left corner. */
+    cv->compact = nruns > OVERLAY_COMPACT_RUNS;
+    double band =
+        cv->compact ? 0 : (nruns * OVERLAY_READOUT_LINE_PX + 18) * s->scale * s->text_scale;
+    Rect r = {cv->area.x, cv->area.y + band, cv->area.w, cv->area.h - band};
+    r.y = floor(r.y);
+    r.h = floor(cv->area.y + cv->area.h) - r.y;
+    cv->view3d = r;
+    cv->fit = r.w > 4 && r.h > 4 ? view_fit(s, r) : 1;
+}
+
 int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
                  GdError *err) {
     memset(c, 0, sizeof *c);
@@ -21,6 +74,8 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
     if (rc != 0)
         return rc;
     layout_compute(cfg, width, height, &c->layout);
+    for (int v = 0; v < c->layout.nviews; v++)
+        place_view(c, v);
     rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
     if (rc != 0) {
         compose_free(c);
@@ -73,18 +128,10 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     else
         for (int i = 0; i < nruns; i++)
             runs[i] = i;
-    Rect area = L->view[v];
-    if (L->caption[v].h > 0) {
-        area.y += L->caption[v].h;
-        area.h -= L->caption[v].h;
-    }
-    /* A few runs' readouts get a band of their own above the box; many
-     * runs' compact readouts sit over the view's top left corner. */
-    int compact = nruns > OVERLAY_COMPACT_RUNS;
-    double band = compact ? 0 : (nruns * OVERLAY_READOUT_LINE_PX + 18) * u * s->text_scale;
-    Rect view3d = {area.x, area.y + band, area.w, area.h - band};
-    view3d.y = floor(view3d.y);
-    view3d.h = floor(area.y + area.h) - view3d.y;
+    const ComposedView *cv = &c->views[v];
+    const Rect area = cv->area, view3d = cv->view3d;
+    const int compact = cv->compact;
+    pose.zoom *= cv->fit;
     Scene3DRunState ts[GD_MAX_RUNS];
     /* Lines, markers and labels shrink with a small view (split mode with
      * many runs), down to 70% of their size in a full frame. */

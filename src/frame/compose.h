@@ -29,9 +29,18 @@
 
 /* Built in place by compose_init and not moved after (its parts point at
  * its spec). */
+/* Where one 3D view's parts go, decided once per video. */
+typedef struct ComposedView {
+    Rect area;   /* below the caption band: readouts, then the 3D box */
+    Rect view3d; /* the 3D view proper */
+    int compact; /* many runs: compact readouts over the view's corner */
+    double fit;  /* magnification that makes the box fill view3d all video long */
+} ComposedView;
+
 typedef struct Composer {
     FrameSpec spec;
     Layout layout;
+    ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
     PanelCache *panels; /* owned */
 } Composer;

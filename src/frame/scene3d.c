@@ -769,11 +769,83 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
 
 static void draw_text(TextRenderer *tr, RasterTarget *out, const char *str, double size, double x,
                       double y, int align, const float c[3]) {
+    if (!out)
+        return; /* placing labels only (scene3d_label_boxes) */
     text_draw(tr, out, str, (float)size, (float)x, (float)y, align, c[0], c[1], c[2], 1.0f);
 }
 
-static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *co,
-                             RasterTarget *out) {
+/* Labels already placed in a view, so no two collide and none reads as
+ * part of another axis. */
+typedef struct Placed {
+    int n;
+    Rect r[SCENE3D_MAX_LABELS];
+} Placed;
+
+static int overlaps(Rect a, Rect b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* The box a label drawn at (x, y) with align takes, padded by pad. */
+static Rect label_rect(TextRenderer *tr, const char *str, double size, double x, double y,
+                       int align, double pad) {
+    float w, asc, desc;
+    text_measure(tr, str, (float)size, &w, &asc, &desc);
+    double left = align == TEXT_LEFT ? x : align == TEXT_CENTER ? x - w / 2 : x - w;
+    return (Rect){left - pad, y - asc - pad, w + 2 * pad, asc + desc + 2 * pad};
+}
+
+/* Reserves r; 0 (and nothing reserved) when it collides or leaves clip. */
+static int reserve(Placed *pl, Rect r, Rect clip) {
+    if (r.x < clip.x || r.y < clip.y || r.x + r.w > clip.x + clip.w || r.y + r.h > clip.y + clip.h)
+        return 0;
+    for (int i = 0; i < pl->n; i++)
+        if (overlaps(r, pl->r[i]))
+            return 0;
+    if (pl->n < SCENE3D_MAX_LABELS)
+        pl->r[pl->n++] = r;
+    return 1;
+}
+
+/* One parameter axis's tick labels, every stride-th. A tick whose label
+ * would touch another axis's labels (or leave the view) is dropped. Without
+ * commit: 1 when the remaining ticks do not touch each other, else 0 (the
+ * caller then thins them). With commit: places them (and draws them into
+ * out unless it is NULL). */
+static int axis_ticks_fit(const Scene3D *s, TextRenderer *tr, const Camera *co, Placed *pl,
+                          Rect clip, int ax, int stride, double size, double xf, double yf,
+                          double zf, int commit, RasterTarget *out) {
+    const Ticks *A = &s->land->axis[ax];
+    Placed own = {0};
+    float x, y, z;
+    for (int k = 0; k < A->n; k += stride) {
+        double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
+        double w[3] = {ax == 0 ? t : -xf * 1.14, ax == 0 ? -yf * 1.14 : t, zf};
+        if (!camera_project(co, w, &x, &y, &z))
+            continue;
+        Rect r = label_rect(tr, A->label[k], size, x, y + 0.35 * size, TEXT_CENTER, 0.15 * size);
+        Placed others = *pl;
+        if (!reserve(&others, r, clip))
+            continue; /* near another axis's labels: dropped */
+        if (!reserve(&own, r, clip)) {
+            if (!commit)
+                return 0; /* crowded: fewer ticks */
+            continue;
+        }
+        if (commit) {
+            reserve(pl, r, clip);
+            draw_text(tr, out, A->label[k], size, x, y + 0.35 * size, TEXT_CENTER,
+                      s->spec->theme.ink);
+        }
+    }
+    return 1;
+}
+
+/* The box's labels: the loss axis first (its column kept clear below its
+ * lowest tick, so no parameter tick reads as a loss value), then the axis
+ * names, then each parameter axis's ticks, thinned to every second or
+ * fourth tick rather than crowded; nothing outside the view. */
+static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *co, Rect clip,
+                             RasterTarget *out, Placed *placed) {
     const float *ink = s->spec->theme.ink;
     const double u = s->scale;
     const double tu = u * s->spec->text_scale;
@@ -781,19 +853,7 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
     double xf = co->eye[0] > 0 ? -1 : 1, yf = co->eye[1] > 0 ? -1 : 1;
     double zf = co->eye[2] > 0 ? -H : H;
     float x, y, z;
-    for (int ax = 0; ax < 2; ax++) {
-        const Ticks *A = &s->land->axis[ax];
-        for (int k = 0; k < A->n; k++) {
-            double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
-            double w[3] = {ax == 0 ? t : -xf * 1.14, ax == 0 ? -yf * 1.14 : t, zf};
-            if (camera_project(co, w, &x, &y, &z))
-                draw_text(tr, out, A->label[k], tick_px, x, y + 0.35 * tick_px, TEXT_CENTER, ink);
-        }
-        double w[3] = {ax == 0 ? 0 : -xf * 1.36, ax == 0 ? -yf * 1.36 : 0, zf};
-        if (camera_project(co, w, &x, &y, &z))
-            draw_text(tr, out, s->spec->view->plane.name[ax], name_px, x, y + 0.35 * name_px,
-                      TEXT_CENTER, ink);
-    }
+    Placed pl = {0};
     /* The loss axis stands on the leftmost back-or-side corner. */
     double best_x = 1e30, cx = xf, cy = yf;
     for (int i = 0; i < 4; i++) {
@@ -807,17 +867,54 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
         }
     }
     const Ticks *A = &s->land->axis[2];
+    Rect column = {0, 0, 0, 0};
     for (int k = 0; k < A->n; k++) {
         double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
         double w[3] = {cx, cy, t * H};
-        if (camera_project(co, w, &x, &y, &z))
-            draw_text(tr, out, A->label[k], tick_px, x - 10 * u, y + 0.35 * tick_px, TEXT_RIGHT,
-                      ink);
+        if (!camera_project(co, w, &x, &y, &z))
+            continue;
+        Rect r = label_rect(tr, A->label[k], tick_px, x - 10 * u, y + 0.35 * tick_px, TEXT_RIGHT,
+                            0.1 * tick_px);
+        if (!reserve(&pl, r, clip))
+            continue;
+        draw_text(tr, out, A->label[k], tick_px, x - 10 * u, y + 0.35 * tick_px, TEXT_RIGHT, ink);
+        if (column.w == 0) {
+            column = r;
+        } else {
+            double x0 = fmin(column.x, r.x), y0 = fmin(column.y, r.y);
+            double x1 = fmax(column.x + column.w, r.x + r.w);
+            double y1 = fmax(column.y + column.h, r.y + r.h);
+            column = (Rect){x0, y0, x1 - x0, y1 - y0};
+        }
+    }
+    if (column.w > 0) {
+        /* The column stands for the loss ticks it holds. */
+        column.h += 1.6 * tick_px; /* below the lowest tick too */
+        pl.n = 0;
+        pl.r[pl.n++] = column;
     }
     double top[3] = {cx, cy, H};
-    if (camera_project(co, top, &x, &y, &z))
-        draw_text(tr, out, s->land->zscale == ZSCALE_LOG ? "loss (log)" : "loss", name_px, x,
-                  y - 14 * u, TEXT_CENTER, ink);
+    const char *lname = s->land->zscale == ZSCALE_LOG ? "loss (log)" : "loss";
+    if (camera_project(co, top, &x, &y, &z) &&
+        reserve(&pl, label_rect(tr, lname, name_px, x, y - 14 * u, TEXT_CENTER, 0), clip))
+        draw_text(tr, out, lname, name_px, x, y - 14 * u, TEXT_CENTER, ink);
+    for (int ax = 0; ax < 2; ax++) {
+        double w[3] = {ax == 0 ? 0 : -xf * 1.36, ax == 0 ? -yf * 1.36 : 0, zf};
+        const char *name = s->spec->view->plane.name[ax];
+        if (camera_project(co, w, &x, &y, &z) &&
+            reserve(&pl, label_rect(tr, name, name_px, x, y + 0.35 * name_px, TEXT_CENTER, 0),
+                    clip))
+            draw_text(tr, out, name, name_px, x, y + 0.35 * name_px, TEXT_CENTER, ink);
+    }
+    for (int ax = 0; ax < 2; ax++)
+        for (int stride = 1; stride <= 4; stride *= 2)
+            if (axis_ticks_fit(s, tr, co, &pl, clip, ax, stride, tick_px, xf, yf, zf, 0, NULL) ||
+                stride == 4) {
+                axis_ticks_fit(s, tr, co, &pl, clip, ax, stride, tick_px, xf, yf, zf, 1, out);
+                break;
+            }
+    if (placed)
+        *placed = pl;
 }
 
 /* "diverged at step k" where a run left, once the clock has got there. */
@@ -854,6 +951,19 @@ void scene3d_draw_labels(const Scene3D *scene, TextRenderer *tr, RasterTarget *o
     sv.scale = scale;
     Camera co;
     camera_setup(&co, pose, floor(v.x), v.y, floor(v.w), v.h);
-    draw_axes_labels(&sv, tr, &co, out);
+    draw_axes_labels(&sv, tr, &co, v, out, NULL);
     draw_divergence_labels(&sv, tr, out, &v, runs, nruns, ts, step);
+}
+
+int scene3d_label_boxes(const Scene3D *scene, TextRenderer *tr, Rect v, CameraPose pose,
+                        double scale, Rect *boxes, int max) {
+    Scene3D sv = *scene;
+    sv.scale = scale;
+    Camera co;
+    camera_setup(&co, pose, floor(v.x), v.y, floor(v.w), v.h);
+    Placed pl;
+    draw_axes_labels(&sv, tr, &co, v, NULL, &pl);
+    int n = pl.n < max ? pl.n : max;
+    memcpy(boxes, pl.r, sizeof(Rect) * (size_t)n);
+    return n;
 }

@@ -99,4 +99,11 @@ void scene3d_draw_labels(const Scene3D *s, TextRenderer *tr, RasterTarget *out, 
                          const int *runs, int nruns, CameraPose pose, double step, double scale,
                          const Scene3DRunState *ts);
 
+/* The boxes that scene3d_draw_labels gives the box's labels in view v
+ * (padded label boxes, and the loss axis's column, which no other label may
+ * enter), at most max of them; returns how many. For tests and layout
+ * checks: no two of them overlap and all lie inside v. */
+int scene3d_label_boxes(const Scene3D *s, TextRenderer *tr, Rect v, CameraPose pose, double scale,
+                        Rect *boxes, int max);
+
 #endif

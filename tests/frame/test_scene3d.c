@@ -217,6 +217,67 @@ static void test_gradient_arrows(void **state) {
     free(b);
 }
 
+static int overlaps(Rect a, Rect b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* Every shipped config at three sizes, at its first, middle and last
+ * frame: the box's labels never touch each other or the loss column, and
+ * stay inside their view; each axis keeps some ticks. */
+static void test_labels_never_collide(void **state) {
+    (void)state;
+    static const char *names[] = {"linear",         "lr_too_large",  "empirical_formula",
+                                  "global_minimum", "local_minimum", "good_vs_bad_init",
+                                  "learning_rates", "optimizers",    "multi_start"};
+    static const int sizes[3][2] = {{640, 360}, {1280, 720}, {1920, 1080}};
+    GdError err;
+    TextRenderer *tr = text_create(text_default_font(), &err);
+    assert_non_null(tr);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "configs/%s.ini", names[i]);
+        static Config cfg;
+        static Trajectory trajs[GD_MAX_RUNS];
+        if (config_load(path, NULL, 0, &cfg, &err) != 0)
+            fail_msg("%s", err.msg);
+        assert_int_equal(sim_run_all(&cfg, trajs, &err), 0);
+        View view;
+        assert_int_equal(view_build(&view, &cfg, trajs, 2, &err), 0);
+        for (int z = 0; z < 3; z++) {
+            static Composer c;
+            assert_int_equal(
+                compose_init(&c, &cfg, &view, sizes[z][0], sizes[z][1], QUALITY_MEDIUM, &err), 0);
+            int n = config_frame_count(&cfg), frames[3] = {0, n / 2, n - 1};
+            for (int f = 0; f < 3; f++) {
+                TimelineMoment m;
+                timeline_moment(&cfg, view.max_steps, frames[f], &m);
+                CameraPose pose =
+                    camera_pose_at(&cfg.camera, m.t, cfg.video.duration + cfg.video.hold);
+                pose.zoom *= c.views[0].fit;
+                Rect v = c.views[0].view3d, box[64];
+                int nb = scene3d_label_boxes(&c.scene, tr, v, pose, c.spec.scale, box, 64);
+                if (nb < 6)
+                    fail_msg("%s %dx%d frame %d: only %d labels", names[i], sizes[z][0],
+                             sizes[z][1], frames[f], nb);
+                for (int a = 0; a < nb; a++) {
+                    assert_true(box[a].x >= v.x && box[a].x + box[a].w <= v.x + v.w);
+                    assert_true(box[a].y >= v.y && box[a].y + box[a].h <= v.y + v.h);
+                    for (int b = a + 1; b < nb; b++)
+                        if (overlaps(box[a], box[b]))
+                            fail_msg("%s %dx%d frame %d: labels %d and %d overlap", names[i],
+                                     sizes[z][0], sizes[z][1], frames[f], a, b);
+                }
+            }
+            compose_free(&c);
+        }
+        view_free(&view);
+        for (int r = 0; r < cfg.nruns; r++)
+            trajectory_free(&trajs[r]);
+        config_free(&cfg);
+    }
+    text_destroy(tr);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trail_in_front_is_drawn_over),
@@ -224,6 +285,7 @@ int main(void) {
         cmocka_unit_test(test_trail_behind_translucent_hill_is_faint),
         cmocka_unit_test(test_no_cracks_as_camera_turns),
         cmocka_unit_test(test_gradient_arrows),
+        cmocka_unit_test(test_labels_never_collide),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
