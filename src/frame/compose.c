@@ -57,8 +57,12 @@ static void place_view(Composer *c, int v) {
     /* A few runs' readouts get a band of their own above the box; many
      * runs' compact readouts sit over the view's top left corner. */
     cv->compact = nruns > OVERLAY_COMPACT_RUNS;
+    int runs[GD_MAX_RUNS];
+    for (int i = 0; i < nruns; i++)
+        runs[i] = nruns == 1 ? v : i;
+    int lines = overlay_readout_lines(s, cv->area.w - 24 * s->scale, runs, nruns, cv->compact);
     double band =
-        cv->compact ? 0 : (nruns * OVERLAY_READOUT_LINE_PX + 18) * s->scale * s->text_scale;
+        cv->compact ? 0 : (nruns * lines * OVERLAY_READOUT_LINE_PX + 18) * s->scale * s->text_scale;
     Rect r = {cv->area.x, cv->area.y + band, cv->area.w, cv->area.h - band};
     r.y = floor(r.y);
     r.h = floor(cv->area.y + cv->area.h) - r.y;

@@ -31,6 +31,37 @@ static void format_loss(char *buf, size_t n, double loss) {
         snprintf(buf, n, "%.3e", loss);
 }
 
+/* A rough width of str at size px without a font (layout decisions are
+ * made once per video, before any thread has a font open): DejaVu Sans
+ * averages about 0.6 em per character in numbers and names. */
+static double est_width(const char *str, double px) {
+    double n = 0;
+    for (const unsigned char *c = (const unsigned char *)str; *c; c++)
+        n += (*c & 0xc0) != 0x80; /* code points, not bytes */
+    return 0.6 * n * px;
+}
+
+/* "NAME = -000.000": the widest a parameter's readout gets. */
+static void param_template(const FrameSpec *s, int p, char *buf, size_t n) {
+    snprintf(buf, n, "%s = -000.000", s->cfg->model.params[s->view->plane.axis[p]]);
+}
+
+int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int nruns,
+                          int compact) {
+    const double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU;
+    double label_w = 0;
+    for (int i = 0; i < nruns; i++)
+        label_w = fmax(label_w, est_width(s->view->trails[runs[i]].traj->run->label, size));
+    char buf[GD_NAME_MAX + 32];
+    double w = 16 * s->scale + 0.9 * size + label_w + est_width("step 000000", size) +
+               est_width("loss 0.000e+00", size) + 3 * 0.55 * size;
+    for (int p = 0; p < 2; p++) {
+        param_template(s, p, buf, sizeof buf);
+        w += est_width(buf, size) + 0.55 * size;
+    }
+    return w <= maxw ? 1 : 2;
+}
+
 double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, double x0,
                              double top, double maxw, const int *runs, int nruns, double step,
                              int compact) {
@@ -39,53 +70,56 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
            lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * TU;
     const float *ink = s->theme.ink;
     const Config *cfg = s->cfg;
+    const int lines = overlay_readout_lines(s, maxw, runs, nruns, compact);
     float w, asc, desc;
-    double col[5], right = 0;
-    /* Lay the columns out; a line too wide for the view drops the
-     * parameter columns, then shrinks. */
-    for (int attempt = 0; attempt < 3; attempt++) {
-        double label_w = 0;
+    /* Columns: label, step, loss, then each shown parameter; on one line
+     * when they fit, else the parameters on a second line under the step
+     * column. Every field is measured with its own name (Vmax = ...), so
+     * entries never touch; a line still too wide shrinks, never drops. */
+    double col[4], pcol[2], right = 0;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        double label_w = 0, gap = 0.55 * size;
         for (int i = 0; i < nruns; i++) {
             text_measure(tr, s->view->trails[runs[i]].traj->run->label, (float)size, &w, &asc,
                          &desc);
             label_w = fmax(label_w, w);
         }
-        double gap = 0.55 * size;
         col[0] = x0 + 16 * u + 0.9 * size;
         text_measure(tr, "step 000000", (float)size, &w, &asc, &desc);
         col[1] = col[0] + label_w + gap;
         col[2] = col[1] + w + gap;
         text_measure(tr, "loss 0.000e+00", (float)size, &w, &asc, &desc);
         col[3] = col[2] + w + gap;
-        double lossw = w;
-        text_measure(tr, "a = -000.000", (float)size, &w, &asc, &desc);
-        col[4] = col[3] + w + gap;
-        right = compact ? col[2] + lossw : col[4] + w;
+        double x = lines == 1 ? col[3] : col[1];
+        for (int p = 0; p < 2; p++) {
+            char buf[GD_NAME_MAX + 32];
+            param_template(s, p, buf, sizeof buf);
+            text_measure(tr, buf, (float)size, &w, &asc, &desc);
+            pcol[p] = x;
+            x += w + gap;
+        }
+        right = fmax(col[3], x) - gap;
         if (right - x0 <= maxw)
             break;
-        if (!compact) {
-            compact = 1;
-            continue;
-        }
         double k = maxw / (right - x0);
         size *= k;
         lh *= k;
     }
-    double height = lh * nruns + 0.6 * lh;
+    double height = lh * nruns * lines + 0.6 * lh;
     raster_fill_rect(out, (float)(x0 + 8 * u), (float)(top + 4 * u), (float)(right + 8 * u),
                      (float)(top + 4 * u + height), s->theme.box[0], s->theme.box[1],
                      s->theme.box[2], 0.8f);
     for (int i = 0; i < nruns; i++) {
         const ViewTrail *vt = &s->view->trails[runs[i]];
         const Trajectory *t = vt->traj;
-        double y = top + 4 * u + lh * (i + 1);
+        double y = top + 4 * u + lh * (i * lines + 1);
         /* The iterate the ball is at, or nearest to while it hops to the next. */
         int k = (int)floor(fmin(step + 0.5, (double)(t->nrows - 1)));
         RasterVertex dot =
             vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, vt->color, 1);
         raster_point(out, dot, (float)(0.36 * size), 0);
         draw_text(tr, out, t->run->label, size, col[0], y, TEXT_LEFT, vt->color);
-        char buf[96];
+        char buf[GD_NAME_MAX + 64];
         if (t->status == RUN_DIVERGED && k >= t->diverged_step) {
             snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
             draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, vt->color);
@@ -97,13 +131,12 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
         format_loss(lb, sizeof lb, t->loss[k]);
         snprintf(buf, sizeof buf, "loss %s", lb);
         draw_text(tr, out, buf, size, col[2], y, TEXT_LEFT, ink);
-        if (compact)
-            continue;
+        double py = lines == 1 ? y : y + lh;
         for (int p = 0; p < 2; p++) {
             int a = s->view->plane.axis[p];
             snprintf(buf, sizeof buf, "%s = %.3f", cfg->model.params[a],
                      t->params[(size_t)k * t->nparams + a]);
-            draw_text(tr, out, buf, size, col[3 + p], y, TEXT_LEFT, ink);
+            draw_text(tr, out, buf, size, pcol[p], py, TEXT_LEFT, ink);
         }
     }
     return height + 8 * u;

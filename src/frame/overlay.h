@@ -15,10 +15,16 @@
 #include "draw/text.h"
 #include "frame/spec.h"
 
-/* The live readout: one line per run of runs[0..nruns-1] at fractional
- * step `step`, in a translucent white box at (x0, top), at most maxw wide:
- * a line too wide drops the parameter columns (compact), then shrinks.
- * compact starts without them. Returns the height used. */
+/* Lines per run of the readout at most maxw wide: 1, or 2 when the
+ * parameters go on a line of their own. Decided without a font (so the
+ * composer can size the readout band once per video). */
+int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int nruns, int compact);
+
+/* The live readout: per run of runs[0..nruns-1] at fractional step `step`,
+ * label, step, loss and the shown parameters (overlay_readout_lines lines),
+ * in a translucent box at (x0, top), at most maxw wide; compact uses the
+ * smaller text for many runs. Nothing is dropped: a line still too wide
+ * shrinks. Returns the height used. */
 double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, double x0,
                              double top, double maxw, const int *runs, int nruns, double step,
                              int compact);
