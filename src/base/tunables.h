@@ -34,6 +34,7 @@
 
 /* ---- frame/layout: where things go ---- */
 #define LAYOUT_TITLE_BAND_PX 60.0 /* height of the title band */
+#define LAYOUT_TITLE_LINE_PX 38.0 /* ... and what a second title line adds */
 #define LAYOUT_CAPTION_PX    34.0 /* height of a split view's caption band */
 #define LAYOUT_COLORBAR_PX   80.0 /* width of the colourbar strip, tick labels included */
 #define LAYOUT_GAP_PX        8.0  /* space around and between 2D panels */

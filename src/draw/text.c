@@ -512,6 +512,19 @@ static double layout(TextRenderer *tr, const char *utf8, long size26, RasterTarg
     return pen - x0;
 }
 
+double text_estimate_width(const char *utf8, double px) {
+    double w = 0;
+    uint32_t cp;
+    int n;
+    for (const char *c = utf8; (n = utf8_next(c, &cp)) > 0; c += n)
+        w += cp >= '0' && cp <= '9' ? 0.64
+             : cp == '.'            ? 0.32
+             : cp == '-'            ? 0.37
+             : cp >= 0x2E80         ? 1.0
+                                    : 0.62;
+    return w * px;
+}
+
 void text_measure(TextRenderer *tr, const char *utf8, float size_px, float *width, float *ascent,
                   float *descent) {
     long size26 = size_26_6(size_px);

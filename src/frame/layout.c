@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/tunables.h"
+#include "draw/text.h"
 
 static Rect rect(double x, double y, double w, double h) {
     Rect r = {x, y, w > 0 ? w : 0, h > 0 ? h : 0};
@@ -89,6 +90,15 @@ static void place_views(Rect area, int n, double text_u, Layout *L) {
     L->nviews = n;
 }
 
+int layout_title_lines(const Config *cfg, int width, int height) {
+    const double u = height / 720.0;
+    const double text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
+    if (!cfg->video.title[0])
+        return 0;
+    double w = text_estimate_width(cfg->video.title, OVERLAY_TITLE_PX * u * text_scale);
+    return w > width - 32 * u ? 2 : 1;
+}
+
 void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     memset(out, 0, sizeof *out);
     const double u = height / 720.0;
@@ -96,7 +106,9 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     const double text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     int top = 0;
     if (cfg->video.title[0]) {
-        top = clampi((int)lround(LAYOUT_TITLE_BAND_PX * u * text_scale), 0, height);
+        double band = LAYOUT_TITLE_BAND_PX +
+                      (layout_title_lines(cfg, width, height) - 1) * LAYOUT_TITLE_LINE_PX;
+        top = clampi((int)lround(band * u * text_scale), 0, height);
         out->title = rect(0, 0, width, top);
     }
     Rect content = rect(0, top, width, height - top);

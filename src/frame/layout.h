@@ -42,6 +42,10 @@ typedef struct Layout {
                       area; w = 0 when there is no 3D view */
 } Layout;
 
+/* How many lines the title takes in a width x height frame: 0 without one,
+ * 2 when it is too wide for one line (by a font-free estimate), else 1. */
+int layout_title_lines(const Config *cfg, int width, int height);
+
 /* Fills *out with the arrangement of cfg's panels in a width x height frame
  * (reads cfg->video.title, cfg->nruns and cfg->layout only). Sizes scale
  * with height / 720, like the rest of the picture. Never fails; a frame too

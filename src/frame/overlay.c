@@ -8,8 +8,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "base/tunables.h"
+#include "frame/layout.h"
 
 /* The text size unit (text sizes scale with [video] text_scale too). */
 #define TU (s->scale * s->text_scale)
@@ -31,16 +33,6 @@ static void format_loss(char *buf, size_t n, double loss) {
         snprintf(buf, n, "%.3e", loss);
 }
 
-/* A rough width of str at size px without a font (layout decisions are
- * made once per video, before any thread has a font open): DejaVu Sans
- * averages about 0.6 em per character in numbers and names. */
-static double est_width(const char *str, double px) {
-    double n = 0;
-    for (const unsigned char *c = (const unsigned char *)str; *c; c++)
-        n += (*c & 0xc0) != 0x80; /* code points, not bytes */
-    return 0.6 * n * px;
-}
-
 /* "NAME = -000.000": the widest a parameter's readout gets. */
 static void param_template(const FrameSpec *s, int p, char *buf, size_t n) {
     snprintf(buf, n, "%s = -000.000", s->cfg->model.params[s->view->plane.axis[p]]);
@@ -51,13 +43,14 @@ int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int 
     const double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU;
     double label_w = 0;
     for (int i = 0; i < nruns; i++)
-        label_w = fmax(label_w, est_width(s->view->trails[runs[i]].traj->run->label, size));
+        label_w =
+            fmax(label_w, text_estimate_width(s->view->trails[runs[i]].traj->run->label, size));
     char buf[GD_NAME_MAX + 32];
-    double w = 16 * s->scale + 0.9 * size + label_w + est_width("step 000000", size) +
-               est_width("loss 0.000e+00", size) + 3 * 0.55 * size;
+    double w = 16 * s->scale + 0.9 * size + label_w + text_estimate_width("step 000000", size) +
+               text_estimate_width("loss 0.000e+00", size) + 3 * 0.55 * size;
     for (int p = 0; p < 2; p++) {
         param_template(s, p, buf, sizeof buf);
-        w += est_width(buf, size) + 0.55 * size;
+        w += text_estimate_width(buf, size) + 0.55 * size;
     }
     return w <= maxw ? 1 : 2;
 }
@@ -164,13 +157,45 @@ void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out)
     const double u = s->scale;
     if (!cfg->video.title[0])
         return;
-    /* A long title shrinks to fit the frame's width. */
     const float *ink = s->theme.ink;
+    const double avail = s->width - 32 * u;
     double size = OVERLAY_TITLE_PX * TU;
-    float w, asc, desc;
-    text_measure(tr, cfg->video.title, (float)size, &w, &asc, &desc);
-    if (w > s->width - 32 * u)
-        size *= (s->width - 32 * u) / w;
-    draw_text(tr, out, cfg->video.title, size, s->width * 0.5, OVERLAY_TITLE_BASELINE_PX * TU,
-              TEXT_CENTER, ink);
+    const char *title = cfg->video.title;
+    char line[2][GD_TEXT_MAX];
+    int nlines = 1;
+    snprintf(line[0], sizeof line[0], "%s", title);
+    if (layout_title_lines(cfg, s->width, s->height) == 2) {
+        /* Two lines, split where they come out most even: at a space, or
+         * between any two characters of a title without spaces (Chinese). */
+        size_t n = strlen(title), best = 0;
+        int spaces = strchr(title, ' ') != NULL;
+        double best_w = 1e300;
+        for (size_t i = 1; i < n; i++) {
+            if ((title[i] & 0xc0) == 0x80 || (spaces && title[i] != ' '))
+                continue;
+            char left[GD_TEXT_MAX];
+            snprintf(left, sizeof left, "%.*s", (int)i, title);
+            double wl = text_estimate_width(left, size),
+                   wr = text_estimate_width(title + i + (spaces ? 1 : 0), size);
+            if (fmax(wl, wr) < best_w) {
+                best_w = fmax(wl, wr);
+                best = i;
+            }
+        }
+        if (best > 0) {
+            snprintf(line[0], sizeof line[0], "%.*s", (int)best, title);
+            snprintf(line[1], sizeof line[1], "%s", title + best + (spaces ? 1 : 0));
+            nlines = 2;
+        }
+    }
+    /* A line still too wide shrinks (both, so they match). */
+    for (int i = 0; i < nlines; i++) {
+        float w, asc, desc;
+        text_measure(tr, line[i], (float)size, &w, &asc, &desc);
+        if (w > avail)
+            size *= avail / w;
+    }
+    for (int i = 0; i < nlines; i++)
+        draw_text(tr, out, line[i], size, s->width * 0.5,
+                  OVERLAY_TITLE_BASELINE_PX * TU + i * LAYOUT_TITLE_LINE_PX * TU, TEXT_CENTER, ink);
 }

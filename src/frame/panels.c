@@ -64,15 +64,6 @@ static int line_flags(const FrameSpec *s) {
     return s->aa ? 0 : RASTER_NO_AA;
 }
 
-/* Estimated width of a tick label: the layout is decided without a font at
- * hand (panels_prepare has none), from the digit widths of the usual fonts. */
-static double est_width(const char *str, double px) {
-    double w = 0;
-    for (const char *c = str; *c; c++)
-        w += (*c >= '0' && *c <= '9') ? 0.64 : *c == '.' ? 0.32 : *c == '-' ? 0.37 : 0.62;
-    return w * px;
-}
-
 static double map_lin(double v, double lo, double hi, double a, double b) {
     return a + (v - lo) / (hi - lo) * (b - a);
 }
@@ -218,7 +209,7 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
     ticks_make(yt, ylo, yhi, (int)((ax->y1 - ax->y0) / (40 * u)), ylog);
     double lw = 0;
     for (int i = 0; i < yt->n; i++)
-        lw = fmax(lw, est_width(yt->label[i], PANEL_TICK_PX * TU));
+        lw = fmax(lw, text_estimate_width(yt->label[i], PANEL_TICK_PX * TU));
     ax->x0 = round(r.x + pad + lw + PANEL_TICK_LEN_PX * u + 3 * u);
     ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
     ticks_make(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);

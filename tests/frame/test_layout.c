@@ -188,6 +188,24 @@ static void test_default_numbers(void **state) {
     free(c);
 }
 
+/* A title too long for one line gets a second line's height, before it
+ * would shrink; a short one does not. */
+static void test_long_title_wraps(void **state) {
+    (void)state;
+    Config *c = make_config("Gradient descent with a learning rate that is far too large for "
+                            "this valley: b zig-zags between two values for ever",
+                            LAYOUT_OVERLAY, 1, "s");
+    assert_int_equal(layout_title_lines(c, 1280, 720), 2);
+    Layout L;
+    layout_compute(c, 1280, 720, &L);
+    assert_near(L.title.h, 60 + 38, 0);
+    assert_near(L.view[0].y, 98, 0);
+    free(c);
+    c = make_config("Short", LAYOUT_OVERLAY, 1, "s");
+    assert_int_equal(layout_title_lines(c, 1280, 720), 1);
+    free(c);
+}
+
 /* Split mode: side by side up to three runs, then ceil(sqrt(n)) columns,
  * the short last row centred. */
 static void test_split_grids(void **state) {
@@ -249,6 +267,7 @@ int main(void) {
         cmocka_unit_test(test_invariants_many_configs),
         cmocka_unit_test(test_default_numbers),
         cmocka_unit_test(test_split_grids),
+        cmocka_unit_test(test_long_title_wraps),
         cmocka_unit_test(test_panels_without_surface),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
