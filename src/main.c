@@ -29,6 +29,7 @@
 #include "output/encode.h"
 #include "output/timeline_csv.h"
 #include "output/video.h"
+#include "view/view.h"
 
 #define MAX_OVERRIDES 256
 
@@ -229,14 +230,23 @@ static int ends_with(const char *s, const char *suffix) {
 /* Writes the trajectory CSV atomically (base/atomic: a temporary file
  * beside path, renamed into place), so a failure or an interrupt never
  * leaves a partial CSV. */
-typedef int (*CsvWriter)(FILE *f, const Config *cfg, const Trajectory *trajs);
+typedef struct CsvSource {
+    const Config *cfg;
+    const Trajectory *trajs;
+    const View *view;
+} CsvSource;
 
-static int trajectory_csv(FILE *f, const Config *cfg, const Trajectory *trajs) {
-    return sim_write_csv(f, cfg, trajs, cfg->nruns);
+typedef int (*CsvWriter)(FILE *f, const CsvSource *src);
+
+static int trajectory_csv(FILE *f, const CsvSource *src) {
+    return sim_write_csv(f, src->cfg, src->trajs, src->cfg->nruns);
 }
 
-static int write_csv(const char *path, CsvWriter write, const Config *cfg, const Trajectory *trajs,
-                     GdError *err) {
+static int timeline_csv(FILE *f, const CsvSource *src) {
+    return timeline_csv_write(f, src->cfg, src->view);
+}
+
+static int write_csv(const char *path, CsvWriter write, const CsvSource *src, GdError *err) {
     AtomicFile out = {0};
     int rc = atomic_file_create(&out, path, err);
     if (rc != GD_OK)
@@ -246,7 +256,7 @@ static int write_csv(const char *path, CsvWriter write, const Config *cfg, const
         rc = gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
         goto done;
     }
-    int bad = write(f, cfg, trajs);
+    int bad = write(f, src);
     int e = errno;
     if (fclose(f) != 0 && !bad) {
         bad = -1;
@@ -315,10 +325,26 @@ static int run(const Options *o, GdError *err) {
             still = nframes - 1; /* a .png output is the final picture */
     }
 
-    if (o->trajectory && (rc = write_csv(o->trajectory, trajectory_csv, &cfg, trajs, err)) != GD_OK)
+    CsvSource src = {&cfg, trajs, NULL};
+    if (o->trajectory && (rc = write_csv(o->trajectory, trajectory_csv, &src, err)) != GD_OK)
         goto done;
-    if (o->timeline && (rc = write_csv(o->timeline, timeline_csv_write, &cfg, trajs, err)) != GD_OK)
-        goto done;
+    if (o->timeline) {
+        /* What the frames show needs the view: drawn rows, the orbit. */
+        View *view = malloc(sizeof *view);
+        if (!view) {
+            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+            goto done;
+        }
+        rc = view_build(view, &cfg, trajs, o->threads, err);
+        if (rc == GD_OK) {
+            src.view = view;
+            rc = write_csv(o->timeline, timeline_csv, &src, err);
+            view_free(view);
+        }
+        free(view);
+        if (rc != GD_OK)
+            goto done;
+    }
     if (o->check) {
         char line[2048];
         for (int r = 0; r < cfg.nruns; r++) {

@@ -25,6 +25,11 @@
 /* Vertical field of view at zoom 1: gentle perspective, close to a
  * photographic "normal" lens, so hills in front look nearer than behind. */
 #define CAMERA_FOV_DEG      28.0
+#define CAMERA_ORBIT_TURN   40.0 /* degrees the default orbit turns over the video */
+#define CAMERA_ORBIT_RISE   5.0  /* degrees its elevation rises */
+#define ORBIT_SAMPLES       10   /* moments of the video the orbit choice looks at */
+#define ORBIT_DEPTH_W       192  /* size of the depth buffer it judges visibility with */
+#define ORBIT_DEPTH_H       108
 #define LANDSCAPE_TICKS     5  /* intervals the box's axes aim for */
 #define LANDSCAPE_TICKS_MAX 12 /* ticks on a box axis, at most */
 #define LANDSCAPE_DIVERGE_SPAN                                                                     \

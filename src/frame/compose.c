@@ -25,7 +25,8 @@ static double view_fit(const FrameSpec *s, Rect v) {
     const double mx = COMPOSE_LABEL_ROOM_X_PX * tu, my = COMPOSE_LABEL_ROOM_Y_PX * tu;
     double fit = COMPOSE_FIT_MAX;
     for (int k = 0; k <= COMPOSE_FIT_SAMPLES; k++) {
-        CameraPose pose = camera_pose_at(&cfg->camera, total * k / COMPOSE_FIT_SAMPLES, total);
+        CameraPose pose =
+            camera_pose_at(&cfg->camera, &s->view->orbit, total * k / COMPOSE_FIT_SAMPLES, total);
         pose.zoom = 1;
         Camera cam;
         camera_setup(&cam, pose, 0, 0, v.w, v.h);
@@ -160,7 +161,7 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     TimelineMoment m;
     timeline_moment(cfg, s->view->max_steps, frame, &m);
     double total = cfg->video.duration + cfg->video.hold;
-    CameraPose pose = camera_pose_at(&cfg->camera, m.t, total);
+    CameraPose pose = camera_pose_at(&cfg->camera, &s->view->orbit, m.t, total);
     RasterTarget out = {s->width, s->height, rgb, NULL};
     const Rgb bg = cfg->video.background;
     raster_clear(&out, bg.r, bg.g, bg.b);

@@ -40,7 +40,7 @@ struct DrawList {
 /* ------------------------------------------------------------ world map */
 
 static double map_z(const Landscape *ls, double zv) {
-    return -H + 2.0 * H * (zv - ls->zlo) / (ls->zhi - ls->zlo);
+    return camera_world_z(ls->zlo, ls->zhi, zv);
 }
 
 /* Height of the drawn mesh at world (x, y) inside the box: the same two

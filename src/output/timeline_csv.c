@@ -3,12 +3,9 @@
  */
 #include "output/timeline_csv.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
 
 #include "view/camera.h"
-#include "view/plane.h"
 #include "view/timeline.h"
 
 /* One run's row of a frame: the ball at fractional step `step`. */
@@ -34,29 +31,8 @@ static void write_run(FILE *f, const Config *cfg, const Trajectory *t, int drawn
     fputc('\n', f);
 }
 
-int timeline_csv_write(FILE *f, const Config *cfg, const Trajectory *trajs) {
+int timeline_csv_write(FILE *f, const Config *cfg, const View *view) {
     const int np = cfg->model.nparams;
-    int *drawn = malloc(sizeof(int) * (size_t)(cfg->nruns > 0 ? cfg->nruns : 1));
-    if (!drawn) {
-        errno = ENOMEM;
-        return -1;
-    }
-    /* The rows the pictures draw: the plane's divergence cut (view/plane.h). */
-    Plane pl;
-    plane_init_axes(&pl, &cfg->model, NULL, 0, np > 1 ? 1 : 0);
-    int max_steps = 0;
-    for (int r = 0; r < cfg->nruns; r++) {
-        ViewTrail vt;
-        if (plane_trail_init(&vt, &pl, &trajs[r]) != 0) {
-            free(drawn);
-            errno = ENOMEM;
-            return -1;
-        }
-        drawn[r] = vt.npoints;
-        plane_trail_free(&vt);
-        if (trajs[r].nrows - 1 > max_steps)
-            max_steps = trajs[r].nrows - 1;
-    }
     fputs("frame,time,azimuth,elevation,zoom,run,step", f);
     for (int i = 0; i < np; i++)
         fprintf(f, ",%s", cfg->model.params[i]);
@@ -65,10 +41,11 @@ int timeline_csv_write(FILE *f, const Config *cfg, const Trajectory *trajs) {
     const double total = cfg->video.duration + cfg->video.hold;
     for (int frame = 0; frame < nframes && !ferror(f); frame++) {
         TimelineMoment m;
-        timeline_moment(cfg, max_steps, frame, &m);
-        CameraPose pose = camera_pose_at(&cfg->camera, m.t, total);
-        for (int r = 0; r < cfg->nruns; r++) {
-            if (drawn[r] == 0)
+        timeline_moment(cfg, view->max_steps, frame, &m);
+        CameraPose pose = camera_pose_at(&cfg->camera, &view->orbit, m.t, total);
+        for (int r = 0; r < view->ntrails; r++) {
+            const ViewTrail *t = &view->trails[r];
+            if (t->npoints == 0)
                 continue;
             fprintf(f, "%d", frame);
             sim_csv_number(f, m.t);
@@ -76,9 +53,8 @@ int timeline_csv_write(FILE *f, const Config *cfg, const Trajectory *trajs) {
             sim_csv_number(f, pose.elevation);
             sim_csv_number(f, pose.zoom);
             fputc(',', f);
-            write_run(f, cfg, &trajs[r], drawn[r], m.step);
+            write_run(f, cfg, t->traj, t->npoints, m.step);
         }
     }
-    free(drawn);
     return ferror(f) ? -1 : 0;
 }

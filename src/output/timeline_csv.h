@@ -14,13 +14,15 @@
 
 #include "config/config.h"
 #include "sim/sim.h"
+#include "view/view.h"
 
-/* Writes the CSV for cfg's runs (trajs[0..cfg->nruns-1]) to f: header
+/* Writes the CSV for cfg's runs as view shows them (its drawn rows, its
+ * camera orbit) to f: header
  * "frame,time,azimuth,elevation,zoom,run,step,<param 1>,...,loss", then one
  * row per frame and run. A run shows min(step, its last drawn row); between
  * rows k and k+1 the parameters are interpolated on the straight step and
- * the loss is the model's loss there. Returns 0, or -1 on a write error or
- * out of memory (errno set). */
-int timeline_csv_write(FILE *f, const Config *cfg, const Trajectory *trajs);
+ * the loss is the model's loss there. Returns 0, or -1 on a write error
+ * (errno set). */
+int timeline_csv_write(FILE *f, const Config *cfg, const View *view);
 
 #endif

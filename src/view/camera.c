@@ -11,7 +11,12 @@ static double ease(Ease e, double u) {
     return e == EASE_LINEAR ? u : u * u * (3.0 - 2.0 * u);
 }
 
-CameraPose camera_pose_at(const CameraConfig *cam, double t, double total_seconds) {
+double camera_world_z(double zlo, double zhi, double z) {
+    return -CAMERA_BOX_HALF_Z + 2.0 * CAMERA_BOX_HALF_Z * (z - zlo) / (zhi - zlo);
+}
+
+CameraPose camera_pose_at(const CameraConfig *cam, const CameraOrbit *orbit, double t,
+                          double total_seconds) {
     CameraPose p;
     if (cam->nkeys == 0) {
         double u = total_seconds > 0 ? t / total_seconds : 0;
@@ -20,8 +25,9 @@ CameraPose camera_pose_at(const CameraConfig *cam, double t, double total_second
         if (u > 1)
             u = 1;
         u = ease(EASE_SMOOTH, u);
-        p.azimuth = -75.0 + 40.0 * u;
-        p.elevation = 30.0 + 5.0 * u;
+        const CameraOrbit o = orbit ? *orbit : CAMERA_ORBIT_CLASSIC;
+        p.azimuth = o.azimuth + CAMERA_ORBIT_TURN * u;
+        p.elevation = o.elevation + CAMERA_ORBIT_RISE * u;
         p.zoom = 1.0;
         return p;
     }

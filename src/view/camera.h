@@ -19,12 +19,27 @@ typedef struct CameraPose {
     double azimuth, elevation, zoom; /* degrees, degrees, factor */
 } CameraPose;
 
+/* The default orbit (no keyframes): a gentle turn of the azimuth from
+ * azimuth to azimuth + CAMERA_ORBIT_TURN over the video while the
+ * elevation rises by CAMERA_ORBIT_RISE. view/orbit.h chooses it so the
+ * trails stay in sight. */
+typedef struct CameraOrbit {
+    double azimuth, elevation; /* at t = 0, degrees */
+} CameraOrbit;
+
+/* The classic start: azimuth -75, elevation 30 (matplotlib's view). */
+#define CAMERA_ORBIT_CLASSIC ((CameraOrbit){-75.0, 30.0})
+
 /* The pose at time t seconds. With keyframes: before the first / after the
  * last keyframe, that keyframe's pose; between two, interpolated with the
  * ease (smooth = smoothstep 3u^2 - 2u^3; linear). Without keyframes: the
- * default orbit, a gentle turn of the azimuth from -75 to -35 degrees over
- * total_seconds at elevation 30 -> 35, zoom 1. */
-CameraPose camera_pose_at(const CameraConfig *cam, double t, double total_seconds);
+ * orbit (NULL: the classic one), eased over total_seconds, zoom 1. */
+CameraPose camera_pose_at(const CameraConfig *cam, const CameraOrbit *orbit, double t,
+                          double total_seconds);
+
+/* World z of a z value (loss, or its log) on a box whose bottom and top
+ * are zlo and zhi: -CAMERA_BOX_HALF_Z .. +CAMERA_BOX_HALF_Z, not clamped. */
+double camera_world_z(double zlo, double zhi, double z);
 
 /* A projection for one viewport (pixels of the target: left, top, width,
  * height). */

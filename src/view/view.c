@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "view/orbit.h"
+
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err) {
     memset(v, 0, sizeof *v);
     plane_init_axes(&v->plane, &cfg->model, NULL, 0, 1);
@@ -34,6 +36,9 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
         view_free(v);
         return rc;
     }
+    v->orbit = CAMERA_ORBIT_CLASSIC;
+    if (cfg->camera.nkeys == 0)
+        v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps);
     return 0;
 oom:
     view_free(v);

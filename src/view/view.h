@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "sim/sim.h"
 #include "view/landscape.h"
+#include "view/camera.h"
 #include "view/plane.h"
 
 typedef struct View {
@@ -23,6 +24,7 @@ typedef struct View {
     int ntrails;       /* one per run, in config order */
     ViewTrail *trails; /* owned */
     int max_steps;     /* the longest run's last row: the timeline's length */
+    CameraOrbit orbit; /* the default orbit, chosen to keep the trails in sight */
 } View;
 
 /* Builds the view of cfg's runs (trajs[0..cfg->nruns-1]): today's

@@ -251,8 +251,8 @@ static void test_labels_never_collide(void **state) {
             for (int f = 0; f < 3; f++) {
                 TimelineMoment m;
                 timeline_moment(&cfg, view.max_steps, frames[f], &m);
-                CameraPose pose =
-                    camera_pose_at(&cfg.camera, m.t, cfg.video.duration + cfg.video.hold);
+                CameraPose pose = camera_pose_at(&cfg.camera, &view.orbit, m.t,
+                                                 cfg.video.duration + cfg.video.hold);
                 pose.zoom *= c.views[0].fit;
                 Rect v = c.views[0].view3d, box[64];
                 int nb = scene3d_label_boxes(&c.scene, tr, v, pose, c.spec.scale, box, 64);

@@ -25,24 +25,24 @@ static void test_camera_keyframes(void **state) {
     cam.keys[0] = (CameraKey){0, 0, 10, 1};
     cam.keys[1] = (CameraKey){2, 90, 50, 4};
     cam.ease = EASE_SMOOTH;
-    CameraPose p = camera_pose_at(&cam, 1.0, 10);
+    CameraPose p = camera_pose_at(&cam, NULL, 1.0, 10);
     assert_near(p.azimuth, 45, 1e-12);
     assert_near(p.elevation, 30, 1e-12);
-    assert_near(p.zoom, 2, 1e-12);     /* geometric: halfway from 1 to 4 is 2 */
-    p = camera_pose_at(&cam, 0.5, 10); /* smoothstep(0.25) = 0.15625 */
+    assert_near(p.zoom, 2, 1e-12);           /* geometric: halfway from 1 to 4 is 2 */
+    p = camera_pose_at(&cam, NULL, 0.5, 10); /* smoothstep(0.25) = 0.15625 */
     assert_near(p.azimuth, 90 * 0.15625, 1e-12);
     cam.ease = EASE_LINEAR;
-    p = camera_pose_at(&cam, 0.5, 10);
+    p = camera_pose_at(&cam, NULL, 0.5, 10);
     assert_near(p.azimuth, 22.5, 1e-12);
-    p = camera_pose_at(&cam, -1, 10);
+    p = camera_pose_at(&cam, NULL, -1, 10);
     assert_near(p.azimuth, 0, 0);
-    p = camera_pose_at(&cam, 7, 10);
+    p = camera_pose_at(&cam, NULL, 7, 10);
     assert_near(p.azimuth, 90, 0);
     assert_near(p.zoom, 4, 0);
     cam.nkeys = 0; /* default orbit: -75 -> -35 degrees */
-    assert_near(camera_pose_at(&cam, 0, 10).azimuth, -75, 1e-12);
-    assert_near(camera_pose_at(&cam, 10, 10).azimuth, -35, 1e-12);
-    assert_near(camera_pose_at(&cam, 5, 10).azimuth, -55, 1e-12);
+    assert_near(camera_pose_at(&cam, NULL, 0, 10).azimuth, -75, 1e-12);
+    assert_near(camera_pose_at(&cam, NULL, 10, 10).azimuth, -35, 1e-12);
+    assert_near(camera_pose_at(&cam, NULL, 5, 10).azimuth, -55, 1e-12);
 }
 
 static void test_projection(void **state) {

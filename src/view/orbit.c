@@ -1,0 +1,161 @@
+/*
+ * orbit.c — see orbit.h.
+ *
+ * Coordinate spaces as in camera.h: world x, y are the landscape's box
+ * coordinates, z the world height of a loss; screen space is pixels of the
+ * small depth buffer.
+ */
+#include "view/orbit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "base/tunables.h"
+#include "draw/raster.h"
+#include "view/timeline.h"
+
+#define BALL_LIFT   0.13 /* as the 3D scene lifts its balls toward the eye */
+#define GRID_MAX    48   /* surface quads per side judged, at most */
+#define TRAIL_PICKS 24   /* trail points sampled per run and moment */
+
+typedef struct Judge {
+    const Landscape *ls;
+    double *wz; /* world z of each grid vertex */
+    RasterTarget depth;
+} Judge;
+
+static double world_z_of(const Landscape *ls, double loss) {
+    double z = camera_world_z(ls->zlo, ls->zhi, landscape_z(ls->zscale, loss));
+    return fmax(-CAMERA_BOX_HALF_Z, fmin(CAMERA_BOX_HALF_Z, z));
+}
+
+/* World position of a trail row: on the surface inside the box (bilinear
+ * in the grid), at its loss's height outside. */
+static void row_world(const Judge *j, const ViewTrail *t, int k, double w[3]) {
+    const Landscape *ls = j->ls;
+    w[0] = landscape_box(ls, 0, t->uv[2 * (size_t)k]);
+    w[1] = landscape_box(ls, 1, t->uv[2 * (size_t)k + 1]);
+    if (w[0] < -1 || w[0] > 1 || w[1] < -1 || w[1] > 1) {
+        w[2] = world_z_of(ls, t->traj->loss[k]);
+        return;
+    }
+    int n = ls->res;
+    double gx = (w[0] + 1) * 0.5 * (n - 1), gy = (w[1] + 1) * 0.5 * (n - 1);
+    int i = (int)fmin(floor(gx), n - 2), jj = (int)fmin(floor(gy), n - 2);
+    double fx = gx - i, fy = gy - jj;
+    const double *z = j->wz;
+    w[2] = (z[jj * n + i] * (1 - fx) + z[jj * n + i + 1] * fx) * (1 - fy) +
+           (z[(jj + 1) * n + i] * (1 - fx) + z[(jj + 1) * n + i + 1] * fx) * fy;
+}
+
+/* The surface's depth as seen by cam. */
+static void draw_surface_depth(Judge *j, const Camera *cam) {
+    const int n = j->ls->res, stride = (n - 1 + GRID_MAX - 1) / GRID_MAX;
+    RasterTarget *t = &j->depth;
+    for (int i = 0; i < t->w * t->h; i++)
+        t->depth[i] = INFINITY;
+    for (int y = 0; y + stride < n + stride - 1; y += stride) {
+        int y1 = y + stride < n ? y + stride : n - 1;
+        if (y1 == y)
+            break;
+        for (int x = 0; x + 1 < n; x += stride) {
+            int x1 = x + stride < n ? x + stride : n - 1;
+            int ix[4] = {x, x1, x1, x}, iy[4] = {y, y, y1, y1};
+            RasterVertex v[4];
+            int ok = 1;
+            for (int q = 0; q < 4; q++) {
+                double w[3] = {-1.0 + 2.0 * ix[q] / (n - 1), -1.0 + 2.0 * iy[q] / (n - 1),
+                               j->wz[iy[q] * n + ix[q]]};
+                v[q] = (RasterVertex){0, 0, 0, 0, 0, 0, 1};
+                ok &= camera_project(cam, w, &v[q].x, &v[q].y, &v[q].z);
+            }
+            if (!ok)
+                continue;
+            RasterVertex a[3] = {v[0], v[1], v[2]}, b[3] = {v[0], v[2], v[3]};
+            raster_triangle(t, a, RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | RASTER_NO_AA);
+            raster_triangle(t, b, RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | RASTER_NO_AA);
+        }
+    }
+}
+
+/* Whether world point w (lifted toward the eye) is in the picture and not
+ * behind the surface. */
+static int visible(const Judge *j, const Camera *cam, const double w[3], double lift) {
+    double d[3] = {cam->eye[0] - w[0], cam->eye[1] - w[1], cam->eye[2] - w[2]};
+    double len = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    double q[3] = {w[0] + lift * d[0] / len, w[1] + lift * d[1] / len, w[2] + lift * d[2] / len};
+    float x, y, z;
+    if (!camera_project(cam, q, &x, &y, &z))
+        return 0;
+    int px = (int)x, py = (int)y;
+    if (px < 0 || py < 0 || px >= j->depth.w || py >= j->depth.h)
+        return 0;
+    return j->depth.depth[(size_t)py * j->depth.w + px] >= z - 1e-4f;
+}
+
+OrbitScore orbit_score(const Config *cfg, const Landscape *ls, const ViewTrail *trails, int ntrails,
+                       int max_steps, const CameraOrbit *o) {
+    OrbitScore sc = {-1, -1};
+    Judge j = {ls, malloc(sizeof(double) * (size_t)ls->res * ls->res), {0}};
+    if (!j.wz || raster_target_init(&j.depth, ORBIT_DEPTH_W, ORBIT_DEPTH_H, 1) != 0) {
+        free(j.wz);
+        return sc;
+    }
+    for (int k = 0; k < ls->res * ls->res; k++)
+        j.wz[k] = world_z_of(ls, ls->loss[k]);
+    const double total = cfg->video.duration + cfg->video.hold;
+    const int nframes = config_frame_count(cfg);
+    long balls = 0, balls_seen = 0, points = 0, points_seen = 0;
+    for (int m = 0; m < ORBIT_SAMPLES; m++) {
+        int frame = (int)((m + 0.5) * nframes / ORBIT_SAMPLES);
+        TimelineMoment tm;
+        timeline_moment(cfg, max_steps, frame, &tm);
+        CameraPose pose = camera_pose_at(&cfg->camera, o, tm.t, total);
+        Camera cam;
+        camera_setup(&cam, pose, 0, 0, ORBIT_DEPTH_W, ORBIT_DEPTH_H);
+        draw_surface_depth(&j, &cam);
+        for (int r = 0; r < ntrails; r++) {
+            const ViewTrail *t = &trails[r];
+            if (t->npoints == 0)
+                continue;
+            int last = (int)fmin(floor(tm.step), t->npoints - 1);
+            double w[3];
+            row_world(&j, t, last, w);
+            /* A ball that left the box is not drawn: nothing to see. */
+            if (w[0] >= -1 && w[0] <= 1 && w[1] >= -1 && w[1] <= 1) {
+                balls++;
+                balls_seen += visible(&j, &cam, w, BALL_LIFT);
+            }
+            for (int p = 0; p < TRAIL_PICKS && last > 0; p++) {
+                row_world(&j, t, (int)((long)last * p / (TRAIL_PICKS - 1)), w);
+                points++;
+                points_seen += visible(&j, &cam, w, 0.02);
+            }
+        }
+    }
+    raster_target_free(&j.depth);
+    free(j.wz);
+    sc.balls = balls ? (double)balls_seen / balls : 1;
+    sc.trails = points ? (double)points_seen / points : 1;
+    return sc;
+}
+
+CameraOrbit orbit_choose(const Config *cfg, const Landscape *ls, const ViewTrail *trails,
+                         int ntrails, int max_steps) {
+    static const double elevations[3] = {30, 42, 55};
+    CameraOrbit best = CAMERA_ORBIT_CLASSIC;
+    OrbitScore s0 = orbit_score(cfg, ls, trails, ntrails, max_steps, &best);
+    double best_value = 3 * s0.balls + s0.trails;
+    for (int e = 0; e < 3; e++)
+        for (int a = 0; a < 8; a++) {
+            CameraOrbit o = {CAMERA_ORBIT_CLASSIC.azimuth + 45.0 * a, elevations[e]};
+            OrbitScore s = orbit_score(cfg, ls, trails, ntrails, max_steps, &o);
+            /* A steeper or turned view must be clearly better to win. */
+            double value = 3 * s.balls + s.trails - 0.02 * (e + (a != 0));
+            if (value > best_value + 1e-9) {
+                best_value = value;
+                best = o;
+            }
+        }
+    return best;
+}
