@@ -33,8 +33,9 @@ typedef int (*SectionLoader)(const IniDoc *doc, Config *cfg, GdError *err);
  * parameter names and list lengths depend on the parameter count; then
  * [data], since batch sizes depend on the number of points. */
 static const SectionLoader LOADERS[] = {
-    section_load_model, section_load_data,   section_load_video,  section_load_surface,
-    section_load_runs,  section_load_camera, section_load_layout, section_load_timeline};
+    section_load_model,   section_load_data,     section_load_video,
+    section_load_surface, section_load_runs,     section_load_camera,
+    section_load_layout,  section_load_timeline, section_load_labels};
 
 /* ---- internal ------------------------------------------------------------ */
 
@@ -110,6 +111,14 @@ void config_free(Config *cfg) {
     free(cfg->data_y);
     cfg->data_x = cfg->data_y = NULL;
     cfg->ndata = 0;
+}
+
+void config_label_diverged(const Config *cfg, int step, char *buf, size_t size) {
+    const char *t = cfg->labels.diverged, *at = strstr(t, "{step}");
+    if (!at)
+        snprintf(buf, size, "%s", t);
+    else
+        snprintf(buf, size, "%.*s%d%s", (int)(at - t), t, step, at + 6);
 }
 
 int config_frame_count(const Config *cfg) {

@@ -79,6 +79,7 @@ typedef struct DataConfig {
 typedef struct ModelConfig {
     int nparams;
     char params[GD_MAX_PARAMS][GD_NAME_MAX];
+    char variable[GD_NAME_MAX]; /* the data variable's name in the formula: "x" by default */
     char formula_text[GD_TEXT_MAX * 2];
     Formula *formula; /* compiled; owned by Config */
     /* loss: only "mse" exists today */
@@ -126,6 +127,22 @@ typedef struct CameraConfig {
     Ease ease;
 } CameraConfig;
 
+#define GD_LABEL_MAX 128
+
+/* Every string the program writes itself ([labels]), with its default. */
+typedef struct LabelsConfig {
+    char step[GD_LABEL_MAX];                 /* "step" */
+    char loss[GD_LABEL_MAX];                 /* "loss" */
+    char start[GD_LABEL_MAX];                /* "start" (split captions) */
+    char diverged[GD_LABEL_MAX];             /* "diverged at step {step}" */
+    char contour[GD_LABEL_MAX];              /* "Loss contours" */
+    char fit[GD_LABEL_MAX];                  /* "Fit to the data" */
+    char loss_panel[GD_LABEL_MAX];           /* "Loss per step" */
+    char basins[GD_LABEL_MAX];               /* "Basins of attraction" */
+    char x[GD_LABEL_MAX], y[GD_LABEL_MAX];   /* the fit panel's axes: the variable's name, "y" */
+    char param[GD_MAX_PARAMS][GD_LABEL_MAX]; /* axis names: the parameter names */
+} LabelsConfig;
+
 typedef struct TimelineKey {
     double t, step; /* at t seconds the video shows this (fractional) step */
 } TimelineKey;
@@ -157,6 +174,7 @@ typedef struct Config {
     CameraConfig camera;
     TimelineConfig timeline;
     LayoutConfig layout;
+    LabelsConfig labels;
 
     /* Data points (owned): synthetic or read from data.file. */
     int ndata;
@@ -184,6 +202,9 @@ int config_load(const char *path, const ConfigOverride *overrides, int noverride
 
 /* Frees what config_load allocated. NULL-safe, idempotent. */
 void config_free(Config *cfg);
+
+/* labels.diverged with {step} replaced by step, into buf. */
+void config_label_diverged(const Config *cfg, int step, char *buf, size_t size);
 
 /* Number of frames: round(fps * (duration + hold)). */
 int config_frame_count(const Config *cfg);

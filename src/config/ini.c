@@ -435,9 +435,9 @@ static int open_section(Reader *R, const char *title, IniOrigin o) {
     static const struct {
         const char *name;
         IniSectionKind kind;
-    } plain[] = {{"video", SEC_VIDEO},     {"data", SEC_DATA},        {"model", SEC_MODEL},
-                 {"surface", SEC_SURFACE}, {"camera", SEC_CAMERA},    {"layout", SEC_LAYOUT},
-                 {"run", SEC_RUN},         {"timeline", SEC_TIMELINE}};
+    } plain[] = {{"video", SEC_VIDEO},     {"data", SEC_DATA},         {"model", SEC_MODEL},
+                 {"surface", SEC_SURFACE}, {"camera", SEC_CAMERA},     {"layout", SEC_LAYOUT},
+                 {"run", SEC_RUN},         {"timeline", SEC_TIMELINE}, {"labels", SEC_LABELS}};
     int known = 0;
     for (int i = 0; i < COUNT(plain); i++)
         if (strcmp(title, plain[i].name) == 0) {

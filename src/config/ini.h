@@ -58,7 +58,8 @@ typedef enum {
     SEC_RUN,
     SEC_CAMERA,
     SEC_LAYOUT,
-    SEC_TIMELINE
+    SEC_TIMELINE,
+    SEC_LABELS
 } IniSectionKind;
 
 typedef struct IniSection {

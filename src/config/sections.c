@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static const char *const VIDEO_KEYS[] = {"output", "width",      "height", "fps"
                                          "hold",   "quality",    "crf",    "preset",    "title",
                                          "font",   "background", "theme",  "text_scale"};
 static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
-static const char *const MODEL_KEYS[] = {"params", "formula", "loss"};
+static const char *const MODEL_KEYS[] = {"params", "variable", "formula", "loss"};
 static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", "wireframe",
                                            "contours",   "zscale",   "arrows"};
 static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "optimizer",
@@ -318,10 +319,14 @@ static void param_list(const ModelConfig *m, char *buf, size_t size) {
 
 /* Why name cannot be a parameter, or NULL if it can: the formula language
  * owns some names, and [surface] keys share a namespace with parameters. */
-static const char *reserved_reason(const char *name) {
+static const char *reserved_reason(const char *name, const char *variable) {
+    if (strcmp(name, variable) == 0)
+        return "the data variable";
     switch (formula_classify_name(name)) {
     case FORMULA_NAME_X:
-        return "the data variable";
+        if (strcmp(variable, "x") == 0)
+            return "the data variable";
+        break;
     case FORMULA_NAME_CONSTANT:
         return "a constant";
     case FORMULA_NAME_FUNCTION:
@@ -343,7 +348,20 @@ int section_load_model(const IniDoc *doc, Config *cfg, GdError *err) {
     if (check_keys(L, s, MODEL_KEYS, COUNT(MODEL_KEYS), NULL))
         return GD_ERR_INPUT;
 
-    const IniEntry *e = ini_find_entry(s, "params");
+    snprintf(m->variable, sizeof m->variable, "x");
+    const IniEntry *e = ini_find_entry(s, "variable");
+    if (e) {
+        if (need_value(L, s, e))
+            return GD_ERR_INPUT;
+        FormulaName kind = formula_classify_name(e->value);
+        if (!value_is_ident(e->value) || strlen(e->value) >= GD_NAME_MAX)
+            return fail_key(L, s, e, "\"%s\" is not a valid name", e->value);
+        if (kind == FORMULA_NAME_CONSTANT || kind == FORMULA_NAME_FUNCTION)
+            return fail_key(L, s, e, "\"%s\" is reserved (%s)", e->value,
+                            kind == FORMULA_NAME_CONSTANT ? "a constant" : "a function");
+        snprintf(m->variable, sizeof m->variable, "%s", e->value);
+    }
+    e = ini_find_entry(s, "params");
     if (!e)
         return fail_missing(L, s, "params");
     ValueList list;
@@ -353,7 +371,7 @@ int section_load_model(const IniDoc *doc, Config *cfg, GdError *err) {
         return fail_key(L, s, e, "expected 2 parameters (the 3D view shows two), got %d", list.n);
     for (int i = 0; i < list.n; i++) {
         const char *name = list.items[i];
-        const char *why = reserved_reason(name);
+        const char *why = reserved_reason(name, m->variable);
         if (!value_is_ident(name))
             return fail_key(L, s, e,
                             "\"%s\" is not a valid name (letters, digits and _, not starting "
@@ -381,7 +399,8 @@ int section_load_model(const IniDoc *doc, Config *cfg, GdError *err) {
         names[i] = m->params[i];
     int column = 0;
     GdError ferr;
-    int rc = formula_compile(m->formula_text, names, m->nparams, &m->formula, &column, &ferr);
+    int rc = formula_compile_var(m->formula_text, m->variable, names, m->nparams, &m->formula,
+                                 &column, &ferr);
     if (rc == GD_ERR_RUNTIME)
         return fail_oom(L);
     if (rc)
@@ -903,6 +922,52 @@ int section_load_timeline(const IniDoc *doc, Config *cfg, GdError *err) {
         if (get_choice(L, s, e, EASE_NAMES, COUNT(EASE_NAMES), &k))
             return GD_ERR_INPUT;
         tl->ease = (Ease)k;
+    }
+    return 0;
+}
+
+int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    LabelsConfig *lb = &L->cfg->labels;
+    static const struct {
+        const char *key, *value;
+        size_t offset;
+    } fixed[] = {
+        {"step", "step", offsetof(LabelsConfig, step)},
+        {"loss", "loss", offsetof(LabelsConfig, loss)},
+        {"start", "start", offsetof(LabelsConfig, start)},
+        {"diverged", "diverged at step {step}", offsetof(LabelsConfig, diverged)},
+        {"contour", "Loss contours", offsetof(LabelsConfig, contour)},
+        {"fit", "Fit to the data", offsetof(LabelsConfig, fit)},
+        {"loss_panel", "Loss per step", offsetof(LabelsConfig, loss_panel)},
+        {"basins", "Basins of attraction", offsetof(LabelsConfig, basins)},
+        {"x", NULL, offsetof(LabelsConfig, x)},
+        {"y", "y", offsetof(LabelsConfig, y)},
+    };
+    const ModelConfig *m = &L->cfg->model;
+    for (size_t i = 0; i < COUNT(fixed); i++)
+        snprintf((char *)lb + fixed[i].offset, GD_LABEL_MAX, "%s",
+                 fixed[i].value ? fixed[i].value : m->variable);
+    for (int p = 0; p < m->nparams; p++)
+        snprintf(lb->param[p], sizeof lb->param[p], "%s", m->params[p]);
+    const IniSection *s = ini_find_section(L->doc, SEC_LABELS);
+    if (!s)
+        return 0;
+    for (int i = 0; i < s->nentries; i++) {
+        const IniEntry *e = &s->entries[i];
+        char *out = NULL;
+        for (size_t k = 0; k < COUNT(fixed) && !out; k++)
+            if (strcmp(e->key, fixed[k].key) == 0)
+                out = (char *)lb + fixed[k].offset;
+        for (int p = 0; p < m->nparams && !out; p++)
+            if (strcmp(e->key, m->params[p]) == 0)
+                out = lb->param[p];
+        if (!out)
+            return fail_key(L, s, e,
+                            "unknown label (expected step, loss, start, diverged, contour, fit, "
+                            "loss_panel, basins, x, y or a parameter name)");
+        if (get_text(L, s, e, 0, out, GD_LABEL_MAX))
+            return GD_ERR_INPUT;
     }
     return 0;
 }

@@ -54,4 +54,8 @@ int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err);
  * ease. After the runs (it needs their step counts). */
 int section_load_timeline(const IniDoc *doc, Config *cfg, GdError *err);
 
+/* [labels]: every built-in string and each parameter's axis name; unknown
+ * keys are errors. After [model] (parameter names, the variable). */
+int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err);
+
 #endif

@@ -35,7 +35,7 @@ static void format_loss(char *buf, size_t n, double loss) {
 
 /* "NAME = -000.000": the widest a parameter's readout gets. */
 static void param_template(const FrameSpec *s, int p, char *buf, size_t n) {
-    snprintf(buf, n, "%s = -000.000", s->cfg->model.params[s->view->plane.axis[p]]);
+    snprintf(buf, n, "%s = -000.000", s->view->plane.name[p]);
 }
 
 int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int nruns,
@@ -45,9 +45,12 @@ int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int 
     for (int i = 0; i < nruns; i++)
         label_w =
             fmax(label_w, text_estimate_width(s->view->trails[runs[i]].traj->run->label, size));
-    char buf[GD_NAME_MAX + 32];
-    double w = 16 * s->scale + 0.9 * size + label_w + text_estimate_width("step 000000", size) +
-               text_estimate_width("loss 0.000e+00", size) + 3 * 0.55 * size;
+    char buf[GD_LABEL_MAX + 32];
+    char step_t[GD_LABEL_MAX + 16], loss_t[GD_LABEL_MAX + 16];
+    snprintf(step_t, sizeof step_t, "%s 000000", s->cfg->labels.step);
+    snprintf(loss_t, sizeof loss_t, "%s 0.000e+00", s->cfg->labels.loss);
+    double w = 16 * s->scale + 0.9 * size + label_w + text_estimate_width(step_t, size) +
+               text_estimate_width(loss_t, size) + 3 * 0.55 * size;
     for (int p = 0; p < 2; p++) {
         param_template(s, p, buf, sizeof buf);
         w += text_estimate_width(buf, size) + 0.55 * size;
@@ -70,6 +73,9 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
      * column. Every field is measured with its own name (Vmax = ...), so
      * entries never touch; a line still too wide shrinks, never drops. */
     double col[4], pcol[2], right = 0;
+    char step_t[GD_LABEL_MAX + 16], loss_t[GD_LABEL_MAX + 16];
+    snprintf(step_t, sizeof step_t, "%s 000000", cfg->labels.step);
+    snprintf(loss_t, sizeof loss_t, "%s 0.000e+00", cfg->labels.loss);
     for (int attempt = 0; attempt < 2; attempt++) {
         double label_w = 0, gap = 0.55 * size;
         for (int i = 0; i < nruns; i++) {
@@ -78,14 +84,14 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
             label_w = fmax(label_w, w);
         }
         col[0] = x0 + 16 * u + 0.9 * size;
-        text_measure(tr, "step 000000", (float)size, &w, &asc, &desc);
+        text_measure(tr, step_t, (float)size, &w, &asc, &desc);
         col[1] = col[0] + label_w + gap;
         col[2] = col[1] + w + gap;
-        text_measure(tr, "loss 0.000e+00", (float)size, &w, &asc, &desc);
+        text_measure(tr, loss_t, (float)size, &w, &asc, &desc);
         col[3] = col[2] + w + gap;
         double x = lines == 1 ? col[3] : col[1];
         for (int p = 0; p < 2; p++) {
-            char buf[GD_NAME_MAX + 32];
+            char buf[GD_LABEL_MAX + 32];
             param_template(s, p, buf, sizeof buf);
             text_measure(tr, buf, (float)size, &w, &asc, &desc);
             pcol[p] = x;
@@ -112,22 +118,22 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
             vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, vt->color, 1);
         raster_point(out, dot, (float)(0.36 * size), 0);
         draw_text(tr, out, t->run->label, size, col[0], y, TEXT_LEFT, vt->color);
-        char buf[GD_NAME_MAX + 64];
+        char buf[2 * GD_LABEL_MAX + 64];
         if (t->status == RUN_DIVERGED && k >= t->diverged_step) {
-            snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
+            config_label_diverged(cfg, t->diverged_step, buf, sizeof buf);
             draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, vt->color);
             continue;
         }
-        snprintf(buf, sizeof buf, "step %d", k);
+        snprintf(buf, sizeof buf, "%s %d", cfg->labels.step, k);
         draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, ink);
         char lb[48];
         format_loss(lb, sizeof lb, t->loss[k]);
-        snprintf(buf, sizeof buf, "loss %s", lb);
+        snprintf(buf, sizeof buf, "%s %s", cfg->labels.loss, lb);
         draw_text(tr, out, buf, size, col[2], y, TEXT_LEFT, ink);
         double py = lines == 1 ? y : y + lh;
         for (int p = 0; p < 2; p++) {
             int a = s->view->plane.axis[p];
-            snprintf(buf, sizeof buf, "%s = %.3f", cfg->model.params[a],
+            snprintf(buf, sizeof buf, "%s = %.3f", s->view->plane.name[p],
                      t->params[(size_t)k * t->nparams + a]);
             draw_text(tr, out, buf, size, pcol[p], py, TEXT_LEFT, ink);
         }
@@ -138,9 +144,10 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
 void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
                           int run) {
     const RunConfig *rc = s->view->trails[run].traj->run;
-    char buf[GD_TEXT_MAX + 128];
-    snprintf(buf, sizeof buf, "%s  ·  start (%.4g, %.4g)  ·  %s, LR %.4g", rc->label, rc->init[0],
-             rc->init[1], config_optimizer_name(rc->optimizer), rc->lr);
+    char buf[GD_TEXT_MAX + GD_LABEL_MAX + 128];
+    snprintf(buf, sizeof buf, "%s  ·  %s (%.4g, %.4g)  ·  %s, LR %.4g", rc->label,
+             s->cfg->labels.start, rc->init[0], rc->init[1], config_optimizer_name(rc->optimizer),
+             rc->lr);
     raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h),
                      s->theme.caption_bg[0], s->theme.caption_bg[1], s->theme.caption_bg[2], 1);
     double size = OVERLAY_CAPTION_PX * TU;

@@ -473,7 +473,7 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
     PlotAxes ax;
     Ticks xt, yt;
     int ok = axes_for(s, pc, PANEL_CONTOUR, r, &ax, &xt, &yt);
-    draw_panel_chrome(s, tr, out, r, "Loss contours", cfg->model.params[1], &ax, ok);
+    draw_panel_chrome(s, tr, out, r, cfg->labels.contour, s->view->plane.name[1], &ax, ok);
     if (!ok)
         return;
     if (pc && pc->has_image && pc->image.w == (int)(ax.x1 - ax.x0) &&
@@ -481,7 +481,7 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
         blit(out, &pc->image, (int)ax.x0, (int)ax.y0);
     else
         render_contour_map(s, out, &ax, 0);
-    draw_axes(s, tr, out, r, &ax, &xt, &yt, cfg->model.params[0], 0);
+    draw_axes(s, tr, out, r, &ax, &xt, &yt, s->view->plane.name[0], 0);
 
     if (cfg->data.has_true && !cfg->data.from_file) {
         double tuv[2];
@@ -560,7 +560,8 @@ void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
-    if (!panel_begin(s, pc, PANEL_FIT, tr, out, r, "Fit to the data", "y", "x", &ax))
+    if (!panel_begin(s, pc, PANEL_FIT, tr, out, r, cfg->labels.fit, cfg->labels.y, cfg->labels.x,
+                     &ax))
         return;
 
     int stride =
@@ -597,7 +598,8 @@ void panels_draw_loss(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr
                       Rect r, double step) {
     const double u = s->scale;
     PlotAxes ax;
-    if (!panel_begin(s, pc, PANEL_LOSS, tr, out, r, "Loss per step", "loss", "step", &ax))
+    if (!panel_begin(s, pc, PANEL_LOSS, tr, out, r, s->cfg->labels.loss_panel, s->cfg->labels.loss,
+                     s->cfg->labels.step, &ax))
         return;
     const double width = PANEL_CURVE_W_PX * u;
     const int flags = line_flags(s);
@@ -721,7 +723,7 @@ void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
                          (float)y + lw / 2, k[0], k[1], k[2], 1);
         draw_label(tr, out, A->label[i], size, lx, y + 0.35 * size, TEXT_LEFT, s->theme.ink, r);
     }
-    draw_label(tr, out, "loss", PANEL_NAME_PX * TU, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u,
+    draw_label(tr, out, cfg->labels.loss, PANEL_NAME_PX * TU, (ax.x0 + ax.x1) / 2, ax.y0 - 10 * u,
                TEXT_CENTER, s->theme.ink, r);
 }
 

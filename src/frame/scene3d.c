@@ -894,7 +894,9 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
         pl.r[pl.n++] = column;
     }
     double top[3] = {cx, cy, H};
-    const char *lname = s->land->zscale == ZSCALE_LOG ? "loss (log)" : "loss";
+    char lname[GD_LABEL_MAX + 8];
+    snprintf(lname, sizeof lname, "%s%s", s->spec->cfg->labels.loss,
+             s->land->zscale == ZSCALE_LOG ? " (log)" : "");
     if (camera_project(co, top, &x, &y, &z) &&
         reserve(&pl, label_rect(tr, lname, name_px, x, y - 14 * u, TEXT_CENTER, 0), clip))
         draw_text(tr, out, lname, name_px, x, y - 14 * u, TEXT_CENTER, ink);
@@ -929,7 +931,7 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
         if (t->status != RUN_DIVERGED || step < t->diverged_step)
             continue;
         char buf[64];
-        snprintf(buf, sizeof buf, "diverged at step %d", t->diverged_step);
+        config_label_diverged(s->spec->cfg, t->diverged_step, buf, sizeof buf);
         const double size = SCENE3D_DIVERGED_PX * u * s->spec->text_scale;
         text_measure(tr, buf, (float)size, &w, &asc, &desc);
         double x =

@@ -117,6 +117,7 @@ typedef struct Parser {
     Token tok;
     const char *const *params;
     int nparams;
+    const char *var; /* the data variable's name ("x" by default) */
     Node *nodes;
     int n, cap;
     int xnode;
@@ -619,7 +620,7 @@ static int call(Parser *p, const Token *name) {
     char text[64];
     token_text(p, name, text, sizeof text);
     if (!fn) {
-        int known = name_is(p, name, "x") || name_is(p, name, "pi") || name_is(p, name, "e");
+        int known = name_is(p, name, p->var) || name_is(p, name, "pi") || name_is(p, name, "e");
         for (int i = 0; i < p->nparams && !known; i++)
             known = name_is(p, name, p->params[i]);
         if (known)
@@ -654,7 +655,7 @@ static int call(Parser *p, const Token *name) {
 }
 
 static int name_leaf(Parser *p, const Token *name) {
-    if (name_is(p, name, "x")) {
+    if (name_is(p, name, p->var)) {
         if (p->xnode < 0)
             p->xnode = emit_leaf(p, OP_X, 0, 0.0);
         return p->xnode;
@@ -795,8 +796,14 @@ static Formula *build(Parser *p) {
 
 int formula_compile(const char *text, const char *const *param_names, int nparams, Formula **out,
                     int *err_column, GdError *err) {
+    return formula_compile_var(text, "x", param_names, nparams, out, err_column, err);
+}
+
+int formula_compile_var(const char *text, const char *variable, const char *const *param_names,
+                        int nparams, Formula **out, int *err_column, GdError *err) {
     Parser p;
     memset(&p, 0, sizeof p);
+    p.var = variable;
     *out = NULL;
     p.src = text ? text : "";
     p.len = strlen(p.src);

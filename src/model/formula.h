@@ -66,6 +66,12 @@ typedef struct Formula Formula;
 int formula_compile(const char *text, const char *const *param_names, int nparams, Formula **out,
                     int *err_column, GdError *err);
 
+/* The same with the data variable named `variable` (an identifier that is
+ * neither a constant nor a function) instead of x, e.g. "v" for
+ * "a*v + b*v^2"; x is then an ordinary name. */
+int formula_compile_var(const char *text, const char *variable, const char *const *param_names,
+                        int nparams, Formula **out, int *err_column, GdError *err);
+
 /* NULL-safe. */
 void formula_destroy(Formula *f);
 

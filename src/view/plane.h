@@ -25,7 +25,7 @@ typedef struct Plane {
     double origin[GD_MAX_PARAMS];
     double dir[2][GD_MAX_PARAMS]; /* orthonormal */
     int axis[2];                  /* dir[i] is the unit vector of parameter axis[i]; -1: general */
-    char name[2][GD_NAME_MAX];    /* axis names: the parameter names */
+    char name[2][GD_LABEL_MAX];   /* axis names: the parameter names, or their [labels] */
 } Plane;
 
 /* The plane through origin (nparams values; NULL = all zero) spanned by the

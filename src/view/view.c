@@ -3,6 +3,7 @@
  */
 #include "view/view.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,9 @@
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err) {
     memset(v, 0, sizeof *v);
     plane_init_axes(&v->plane, &cfg->model, NULL, 0, 1);
+    for (int i = 0; i < 2; i++) /* axes named as [labels] says */
+        snprintf(v->plane.name[i], sizeof v->plane.name[i], "%s",
+                 cfg->labels.param[v->plane.axis[i]]);
     v->trails = calloc((size_t)(cfg->nruns > 0 ? cfg->nruns : 1), sizeof *v->trails);
     if (!v->trails)
         goto oom;

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "model/formula.h"
 #include "base/rng.h"
 #include "testutil.h"
 
@@ -771,6 +772,49 @@ static void test_timeline_theme_errors(void **state) {
     }
 }
 
+static void test_labels_and_variable(void **state) {
+    (void)state;
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"[labels]\nfoo = bar",
+         "PATH:9: [labels] foo: unknown label (expected step, loss, start, diverged, contour, "
+         "fit, loss_panel, basins, x, y or a parameter name)"},
+        {"[labels]\nstep =", "PATH:9: [labels] step: no value given"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, MIN "%s\n", cases[i].text);
+        expect_error(text, cases[i].msg);
+    }
+    expect_error("[model]\nparams = a, v\nvariable = v\nformula = a*v\n" DATA RUN,
+                 "PATH:2: [model] params: \"v\" is reserved (the data variable)");
+    expect_error("[model]\nparams = a, b\nvariable = exp\nformula = a\n" DATA RUN,
+                 "PATH:3: [model] variable: \"exp\" is reserved (a function)");
+    expect_error("[model]\nparams = a, b\nvariable = v\nformula = a*x + b\n" DATA RUN,
+                 "PATH:4: [model] formula: column 3: unknown name 'x'");
+    /* With variable v, x may name a parameter; labels replace the chrome. */
+    char *path = write_config("[model]\nparams = a, x\nvariable = v\nformula = a*v + x\n" DATA RUN
+                              "[labels]\na = slope (m/s)\ndiverged = 发散于第 {step} 步\n");
+    Config cfg;
+    GdError err;
+    assert_int_equal(config_load(path, NULL, 0, &cfg, &err), 0);
+    assert_string_equal(cfg.model.variable, "v");
+    assert_string_equal(cfg.labels.param[0], "slope (m/s)");
+    assert_string_equal(cfg.labels.param[1], "x");
+    assert_string_equal(cfg.labels.x, "v"); /* the fit panel's axis: the variable */
+    assert_string_equal(cfg.labels.step, "step");
+    char buf[128];
+    config_label_diverged(&cfg, 17, buf, sizeof buf);
+    assert_string_equal(buf, "发散于第 17 步");
+    /* The formula reads v as the data: y = a*v + x at v = 2. */
+    double p[2] = {3, 1}, xs[1] = {2}, ys[1];
+    formula_eval_many(cfg.model.formula, xs, 1, p, ys);
+    assert_near(ys[0], 7, 0);
+    config_free(&cfg);
+    drop_config(path);
+}
+
 static void test_timeline_theme_values(void **state) {
     (void)state;
     char *path = write_config(MIN "[video]\ntheme = dark\ntext_scale = 1.5\n"
@@ -1214,6 +1258,7 @@ int main(void) {
         cmocka_unit_test(test_video_errors),
         cmocka_unit_test(test_timeline_theme_errors),
         cmocka_unit_test(test_timeline_theme_values),
+        cmocka_unit_test(test_labels_and_variable),
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_surface_errors),
