@@ -27,6 +27,7 @@
 #define CAMERA_FOV_DEG      28.0
 #define CAMERA_ORBIT_TURN   40.0 /* degrees the default orbit turns over the video */
 #define CAMERA_ORBIT_RISE   5.0  /* degrees its elevation rises */
+#define VIEW_TARGET_ROWS    4096 /* rows a run contributes to [camera] target = trails */
 #define ORBIT_SAMPLES       10   /* moments of the video the orbit choice looks at */
 #define ORBIT_DEPTH_W       192  /* size of the depth buffer it judges visibility with */
 #define ORBIT_DEPTH_H       108

@@ -121,10 +121,15 @@ typedef struct CameraKey {
     double t, azimuth, elevation, zoom;
 } CameraKey;
 
+typedef enum { TARGET_CENTRE, TARGET_POINT, TARGET_TRAILS } CameraTarget;
+
 typedef struct CameraConfig {
     int nkeys;                   /* 0: default orbit */
     CameraKey keys[GD_MAX_KEYS]; /* sorted by t */
     Ease ease;
+    CameraTarget target;            /* [camera] target: the box's centre by default */
+    double target_at[2];            /* TARGET_POINT: the shown parameters' values */
+    char target_where[GD_TEXT_MAX]; /* "FILE:LINE: [camera] target", for errors found later */
 } CameraConfig;
 
 #define GD_LABEL_MAX 128

@@ -66,7 +66,7 @@ static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", 
 static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "optimizer",
                                        "momentum", "beta1",  "beta2", "eps",   "alpha",
                                        "batch",    "color",  "label", "seed"};
-static const char *const CAMERA_KEYS[] = {"key", "ease"};
+static const char *const CAMERA_KEYS[] = {"key", "ease", "target"};
 static const char *const TIMELINE_KEYS[] = {"key", "ease"};
 static const char *const THEME_NAMES[] = {"light", "dark"};
 static const char *const LAYOUT_KEYS[] = {"mode", "panels"};
@@ -879,6 +879,24 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
         if (get_choice(L, s, e, EASE_NAMES, COUNT(EASE_NAMES), &k))
             return GD_ERR_INPUT;
         c->ease = (Ease)k;
+    }
+    if ((e = ini_find_entry(s, "target"))) {
+        if (need_value(L, s, e))
+            return GD_ERR_INPUT;
+        /* Where the box test (done once the box is known) will point. */
+        GdError where;
+        Loader quiet = {L->doc, &where, L->cfg};
+        fail_key(&quiet, s, e, "%s", "");
+        size_t n = strlen(where.msg);
+        snprintf(c->target_where, sizeof c->target_where, "%.*s", (int)(n >= 2 ? n - 2 : n),
+                 where.msg);
+        if (strcmp(e->value, "trails") == 0) {
+            c->target = TARGET_TRAILS;
+        } else {
+            if (parse_numbers(L, s, e, e->value, 2, "P, Q, or trails", c->target_at))
+                return GD_ERR_INPUT;
+            c->target = TARGET_POINT;
+        }
     }
     return 0;
 }

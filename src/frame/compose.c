@@ -162,6 +162,7 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     timeline_moment(cfg, s->view->max_steps, frame, &m);
     double total = cfg->video.duration + cfg->video.hold;
     CameraPose pose = camera_pose_at(&cfg->camera, &s->view->orbit, m.t, total);
+    view_camera_target(s->view, cfg, m.step, pose.target);
     RasterTarget out = {s->width, s->height, rgb, NULL};
     const Rgb bg = cfg->video.background;
     raster_clear(&out, bg.r, bg.g, bg.b);

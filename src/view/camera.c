@@ -17,7 +17,7 @@ double camera_world_z(double zlo, double zhi, double z) {
 
 CameraPose camera_pose_at(const CameraConfig *cam, const CameraOrbit *orbit, double t,
                           double total_seconds) {
-    CameraPose p;
+    CameraPose p = {0};
     if (cam->nkeys == 0) {
         double u = total_seconds > 0 ? t / total_seconds : 0;
         if (u < 0)
@@ -34,11 +34,11 @@ CameraPose camera_pose_at(const CameraConfig *cam, const CameraOrbit *orbit, dou
     const CameraKey *k = cam->keys;
     int n = cam->nkeys;
     if (t <= k[0].t || n == 1) {
-        p = (CameraPose){k[0].azimuth, k[0].elevation, k[0].zoom};
+        p = (CameraPose){k[0].azimuth, k[0].elevation, k[0].zoom, {0, 0, 0}};
         return p;
     }
     if (t >= k[n - 1].t) {
-        p = (CameraPose){k[n - 1].azimuth, k[n - 1].elevation, k[n - 1].zoom};
+        p = (CameraPose){k[n - 1].azimuth, k[n - 1].elevation, k[n - 1].zoom, {0, 0, 0}};
         return p;
     }
     int i = 0;
@@ -61,7 +61,7 @@ void camera_setup(Camera *c, CameraPose pose, double vx, double vy, double vw, d
     double az = pose.azimuth * DEG, el = pose.elevation * DEG;
     double dir[3] = {cos(el) * cos(az), cos(el) * sin(az), sin(el)}; /* origin -> eye */
     for (int i = 0; i < 3; i++) {
-        c->eye[i] = dist * dir[i];
+        c->eye[i] = pose.target[i] + dist * dir[i];
         c->fwd[i] = -dir[i];
     }
     /* right = fwd x up_world, up = right x fwd; up_world = +z. At the poles

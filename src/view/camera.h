@@ -17,6 +17,7 @@
 
 typedef struct CameraPose {
     double azimuth, elevation, zoom; /* degrees, degrees, factor */
+    double target[3];                /* world point looked at and zoomed into: 0 = box centre */
 } CameraPose;
 
 /* The default orbit (no keyframes): a gentle turn of the azimuth from

@@ -3,10 +3,12 @@
  */
 #include "view/view.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/tunables.h"
 #include "view/orbit.h"
 
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err) {
@@ -40,6 +42,20 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
         view_free(v);
         return rc;
     }
+    if (cfg->camera.target == TARGET_POINT) {
+        for (int i = 0; i < 2; i++) {
+            double t = cfg->camera.target_at[i];
+            if (!(t >= v->land.lo[i] && t <= v->land.hi[i])) {
+                rc = gd_error(err, GD_ERR_INPUT,
+                              "%s: (%g, %g) is outside the surface box (%s %g..%g, %s %g..%g)",
+                              cfg->camera.target_where, cfg->camera.target_at[0],
+                              cfg->camera.target_at[1], v->plane.name[0], v->land.lo[0],
+                              v->land.hi[0], v->plane.name[1], v->land.lo[1], v->land.hi[1]);
+                view_free(v);
+                return rc;
+            }
+        }
+    }
     v->orbit = CAMERA_ORBIT_CLASSIC;
     if (cfg->camera.nkeys == 0)
         v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps);
@@ -47,6 +63,52 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
 oom:
     view_free(v);
     return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+}
+
+/* World height of the surface at box coordinates (x, y), bilinear in the
+ * grid. */
+static double surface_z(const Landscape *ls, double x, double y) {
+    int n = ls->res;
+    double gx = fmin(fmax((x + 1) * 0.5 * (n - 1), 0), n - 1);
+    double gy = fmin(fmax((y + 1) * 0.5 * (n - 1), 0), n - 1);
+    int i = (int)fmin(floor(gx), n - 2), j = (int)fmin(floor(gy), n - 2);
+    double fx = gx - i, fy = gy - j, z[4];
+    const int k[4] = {j * n + i, j * n + i + 1, (j + 1) * n + i, (j + 1) * n + i + 1};
+    for (int q = 0; q < 4; q++) {
+        double wz = camera_world_z(ls->zlo, ls->zhi, landscape_z(ls->zscale, ls->loss[k[q]]));
+        z[q] = fmax(-CAMERA_BOX_HALF_Z, fmin(CAMERA_BOX_HALF_Z, wz));
+    }
+    return (z[0] * (1 - fx) + z[1] * fx) * (1 - fy) + (z[2] * (1 - fx) + z[3] * fx) * fy;
+}
+
+void view_camera_target(const View *v, const Config *cfg, double step, double w[3]) {
+    const Landscape *ls = &v->land;
+    w[0] = w[1] = w[2] = 0;
+    if (cfg->camera.target == TARGET_POINT) {
+        w[0] = landscape_box(ls, 0, cfg->camera.target_at[0]);
+        w[1] = landscape_box(ls, 1, cfg->camera.target_at[1]);
+        w[2] = surface_z(ls, w[0], w[1]);
+    } else if (cfg->camera.target == TARGET_TRAILS) {
+        /* The centre of the visited rows' bounding box, from at most
+         * VIEW_TARGET_ROWS rows a run, so long runs cost no more. */
+        double lo[2] = {1, 1}, hi[2] = {-1, -1};
+        for (int r = 0; r < v->ntrails; r++) {
+            const ViewTrail *t = &v->trails[r];
+            int last = (int)fmin(floor(step), t->npoints - 1);
+            int stride = last / VIEW_TARGET_ROWS + 1;
+            for (int k = 0; k <= last; k += stride)
+                for (int a = 0; a < 2; a++) {
+                    double b = fmax(-1, fmin(1, landscape_box(ls, a, t->uv[2 * (size_t)k + a])));
+                    lo[a] = fmin(lo[a], b);
+                    hi[a] = fmax(hi[a], b);
+                }
+        }
+        if (lo[0] <= hi[0]) {
+            w[0] = 0.5 * (lo[0] + hi[0]);
+            w[1] = 0.5 * (lo[1] + hi[1]);
+            w[2] = surface_z(ls, w[0], w[1]);
+        }
+    }
 }
 
 void view_free(View *v) {

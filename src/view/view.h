@@ -35,4 +35,9 @@ typedef struct View {
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err);
 void view_free(View *v); /* NULL-safe, idempotent */
 
+/* The world point ([camera] target) the camera looks at when the video
+ * shows fractional step `step`: the box's centre, the target point on the
+ * surface, or the centre of what the runs have visited by then (trails). */
+void view_camera_target(const View *v, const Config *cfg, double step, double w[3]);
+
 #endif

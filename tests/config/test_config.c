@@ -764,6 +764,9 @@ static void test_timeline_theme_errors(void **state) {
         {"[video]\ntext_scale = 0.4", "PATH:9: [video] text_scale: must be from 0.5 to 3, got 0.4"},
         {"[video]\ntext_scale = big", "PATH:9: [video] text_scale: expected a number, got \"big\""},
         {"[video]\ntheme = grey", "PATH:9: [video] theme: expected light or dark, got \"grey\""},
+        {"[camera]\ntarget = middle",
+         "PATH:9: [camera] target: expected 2 values (P, Q, or trails), got 1"},
+        {"[camera]\ntarget = 1, x", "PATH:9: [camera] target: expected a number, got \"x\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];

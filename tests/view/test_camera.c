@@ -50,7 +50,7 @@ static void test_projection(void **state) {
     /* matplotlib's view_init(30, -60): the box centre lands in the middle
      * of the viewport, and a point nearer the eye has smaller depth. */
     Camera c;
-    camera_setup(&c, (CameraPose){-60, 30, 1}, 0, 0, 400, 200);
+    camera_setup(&c, (CameraPose){-60, 30, 1, {0, 0, 0}}, 0, 0, 400, 200);
     double origin[3] = {0, 0, 0}, near[3] = {0.5, -0.866, 0.5};
     float x, y, z1, z2;
     assert_true(camera_project(&c, origin, &x, &y, &z1));
