@@ -47,11 +47,12 @@
 #define LAYOUT_AREA_3D       0.6  /* share of the frame the 3D area takes beside 2D panels */
 
 /* ---- frame/compose: fitting the 3D box to its view ---- */
-#define COMPOSE_FIT_SAMPLES     24  /* camera poses sampled over the video */
-#define COMPOSE_FIT_MIN         0.5 /* magnification limits of the fit */
-#define COMPOSE_FIT_MAX         3.0
-#define COMPOSE_LABEL_ROOM_X_PX 46.0 /* room beside the box for the loss ticks */
-#define COMPOSE_LABEL_ROOM_Y_PX 16.0 /* room above and below it for labels */
+#define COMPOSE_FIT_SAMPLES      24  /* camera poses sampled over the video */
+#define COMPOSE_FIT_MIN          0.5 /* magnification limits of the fit */
+#define COMPOSE_FIT_MAX          3.0
+#define COMPOSE_LABEL_ROOM_X_PX  46.0 /* room beside the box for the loss ticks */
+#define COMPOSE_READOUT_BAND_MAX 0.4  /* readouts above the box take at most this share */
+#define COMPOSE_LABEL_ROOM_Y_PX  16.0 /* room above and below it for labels */
 
 /* ---- frame/scene3d: the 3D view ---- */
 #define SCENE3D_BAND_ROWS    60     /* output rows drawn per band (memory and cache) */

@@ -55,15 +55,18 @@ static void place_view(Composer *c, int v) {
         cv->area.y += L->caption[v].h;
         cv->area.h -= L->caption[v].h;
     }
-    /* A few runs' readouts get a band of their own above the box; many
-     * runs' compact readouts sit over the view's top left corner. */
+    /* Many runs get the compact (smaller) readouts. */
     cv->compact = nruns > OVERLAY_COMPACT_RUNS;
     int runs[GD_MAX_RUNS];
     for (int i = 0; i < nruns; i++)
         runs[i] = nruns == 1 ? v : i;
     int lines = overlay_readout_lines(s, cv->area.w - 24 * s->scale, runs, nruns, cv->compact);
-    double band =
-        cv->compact ? 0 : (nruns * lines * OVERLAY_READOUT_LINE_PX + 18) * s->scale * s->text_scale;
+    double line = cv->compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX;
+    double band = (nruns * lines * line + 18) * s->scale * s->text_scale;
+    /* Readouts get a band of their own above the box unless that would
+     * take too much of the view; then they sit over its top left corner. */
+    if (band > COMPOSE_READOUT_BAND_MAX * cv->area.h)
+        band = 0;
     Rect r = {cv->area.x, cv->area.y + band, cv->area.w, cv->area.h - band};
     r.y = floor(r.y);
     r.h = floor(cv->area.y + cv->area.h) - r.y;
