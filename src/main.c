@@ -325,6 +325,10 @@ static int run(const Options *o, GdError *err) {
             still = nframes - 1; /* a .png output is the final picture */
     }
 
+    /* A config the render would refuse is refused before anything is
+     * written, --check included. */
+    if ((rc = view_check(&cfg, trajs, err)) != GD_OK)
+        goto done;
     CsvSource src = {&cfg, trajs, NULL};
     if (o->trajectory && (rc = write_csv(o->trajectory, trajectory_csv, &src, err)) != GD_OK)
         goto done;

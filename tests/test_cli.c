@@ -261,6 +261,25 @@ static void test_bad_config_file(void **state) {
     rmdir(dir);
 }
 
+/* A [camera] target outside the box is refused before anything is
+ * written, by --check as by a render. */
+static void test_target_outside_box_writes_nothing(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    RunResult r =
+        tu_run((const char *const[]){"--check", "--trajectory", csv, "--set", "camera.target=50, 1",
+                                     "configs/global_minimum.ini", NULL});
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "gdrender: --set camera.target=50, 1: [camera] target: (50, 1) is "
+                               "outside the surface box (a -2..7, b -2..7)\n");
+    tu_run_free(&r);
+    assert_int_equal(tu_count_entries(dir), 0);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
@@ -272,6 +291,7 @@ int main(void) {
         cmocka_unit_test(test_trajectory_rename_failure_leaves_nothing),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_bad_config_file),
+        cmocka_unit_test(test_target_outside_box_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

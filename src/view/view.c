@@ -11,7 +11,10 @@
 #include "base/tunables.h"
 #include "view/orbit.h"
 
-int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err) {
+/* The view without its landscape: the plane, every trajectory on it, the
+ * box (lo, hi) and the [camera] target checked against it. */
+static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, double lo[2],
+                     double hi[2], GdError *err) {
     memset(v, 0, sizeof *v);
     plane_init_axes(&v->plane, &cfg->model, NULL, 0, 1);
     for (int i = 0; i < 2; i++) /* axes named as [labels] says */
@@ -27,7 +30,6 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
         if (trajs[r].nrows - 1 > v->max_steps)
             v->max_steps = trajs[r].nrows - 1;
     }
-    double lo[2], hi[2];
     for (int i = 0; i < 2; i++) {
         int p = v->plane.axis[i];
         if (cfg->surface.has_range[p]) {
@@ -37,32 +39,49 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
             landscape_default_range(cfg, &v->plane, v->trails, v->ntrails, i, &lo[i], &hi[i]);
         }
     }
-    int rc = landscape_build(&v->land, cfg, &v->plane, lo, hi, threads, err);
+    if (cfg->camera.target == TARGET_POINT) {
+        const double *t = cfg->camera.target_at;
+        if (!(t[0] >= lo[0] && t[0] <= hi[0] && t[1] >= lo[1] && t[1] <= hi[1])) {
+            int rc = gd_error(err, GD_ERR_INPUT,
+                              "%s: (%g, %g) is outside the surface box (%s %g..%g, %s %g..%g)",
+                              cfg->camera.target_where, t[0], t[1], v->plane.name[0], lo[0], hi[0],
+                              v->plane.name[1], lo[1], hi[1]);
+            view_free(v);
+            return rc;
+        }
+    }
+    return 0;
+oom:
+    view_free(v);
+    return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+}
+
+int view_check(const Config *cfg, const Trajectory *trajs, GdError *err) {
+    View *v = malloc(sizeof *v);
+    if (!v)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    double lo[2], hi[2];
+    int rc = view_plan(v, cfg, trajs, lo, hi, err);
+    if (rc == 0)
+        view_free(v);
+    free(v);
+    return rc;
+}
+
+int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err) {
+    double lo[2], hi[2];
+    int rc = view_plan(v, cfg, trajs, lo, hi, err);
+    if (rc != 0)
+        return rc;
+    rc = landscape_build(&v->land, cfg, &v->plane, lo, hi, threads, err);
     if (rc != 0) {
         view_free(v);
         return rc;
-    }
-    if (cfg->camera.target == TARGET_POINT) {
-        for (int i = 0; i < 2; i++) {
-            double t = cfg->camera.target_at[i];
-            if (!(t >= v->land.lo[i] && t <= v->land.hi[i])) {
-                rc = gd_error(err, GD_ERR_INPUT,
-                              "%s: (%g, %g) is outside the surface box (%s %g..%g, %s %g..%g)",
-                              cfg->camera.target_where, cfg->camera.target_at[0],
-                              cfg->camera.target_at[1], v->plane.name[0], v->land.lo[0],
-                              v->land.hi[0], v->plane.name[1], v->land.lo[1], v->land.hi[1]);
-                view_free(v);
-                return rc;
-            }
-        }
     }
     v->orbit = CAMERA_ORBIT_CLASSIC;
     if (cfg->camera.nkeys == 0)
         v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps);
     return 0;
-oom:
-    view_free(v);
-    return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
 }
 
 /* World height of the surface at box coordinates (x, y), bilinear in the

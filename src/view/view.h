@@ -35,6 +35,10 @@ typedef struct View {
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err);
 void view_free(View *v); /* NULL-safe, idempotent */
 
+/* What view_build would refuse, without building the landscape (for
+ * --check): a [camera] target outside the box. Returns 0 or the error. */
+int view_check(const Config *cfg, const Trajectory *trajs, GdError *err);
+
 /* The world point ([camera] target) the camera looks at when the video
  * shows fractional step `step`: the box's centre, the target point on the
  * surface, or the centre of what the runs have visited by then (trails). */
