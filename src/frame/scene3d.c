@@ -444,16 +444,25 @@ static void emit_afterimages(const Scene3D *s, const Camera *cam, const Scene3DT
     const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | (s->spec->aa ? 0 : RASTER_NO_AA);
     const float u = (float)(s->scale * s->spec->ss);
     int newest = ts->row < tr->npoints ? ts->row : tr->npoints - 1;
-    for (int i = (int)m->recent + 1; i < newest; i++) {
+    /* Newest first: where iterates coincide (a bounce revisits its ends)
+     * the brightest is the one the depth test keeps. */
+    for (int i = newest - 1; i > (int)m->recent; i--) {
         if (i < 0 || !in_box_xy(tr->point[i]))
             continue;
         RasterVertex v;
         if (!project_lifted(cam, tr->point[i], SCENE3D_BALL_LIFT * 0.9, &v))
             continue;
-        float a = (float)(1.0 - 0.45 * timeline_afterimage_age(m, i));
+        float a = (float)(1.0 - 0.45 * timeline_afterimage_age(m, i)), r = 6.0f * u;
+        /* Faster than an iterate a frame, the iterate before the newest is
+         * drawn as a full ball too: a bounce shows two equal balls, not one
+         * ball jumping between its ends at random. */
+        if (m->rate >= TIMELINE_SNAP_RATE && i == newest - 1) {
+            a = 1;
+            r = 7.0f * u;
+        }
         static const float dark[3] = {0.1f, 0.1f, 0.1f};
-        add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, tr->trail->color, a), 6.0f * u, 0, flags);
-        add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, dark, 0.6f * a), 6.0f * u, 1.2f * u, flags);
+        add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, tr->trail->color, a), r, 0, flags);
+        add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, dark, 0.8f * a), r, 1.5f * u, flags);
     }
 }
 
