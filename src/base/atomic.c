@@ -71,15 +71,18 @@ int atomic_file_create(AtomicFile *f, const char *target, GdError *err) {
         atomic_store(&pending[slot].state, SLOT_FREE);
         return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", target, strerror(e));
     }
+    /* Armed as soon as the file exists, so an interrupt from here on
+     * removes it. */
+    atomic_store_explicit(&pending[slot].state, SLOT_ARMED, memory_order_release);
     char *tmp_copy = strdup(p), *path_copy = strdup(target);
     if (tmp_copy == NULL || path_copy == NULL) {
+        atomic_store(&pending[slot].state, SLOT_CLAIMED);
         unlink(p);
         atomic_store(&pending[slot].state, SLOT_FREE);
         free(tmp_copy);
         free(path_copy);
         return gd_error(err, GD_ERR_RUNTIME, "out of memory");
     }
-    atomic_store_explicit(&pending[slot].state, SLOT_ARMED, memory_order_release);
     f->path = path_copy;
     f->tmp_path = tmp_copy;
     f->slot = slot;
