@@ -18,6 +18,7 @@
 #define TIMELINE_FIRST_STEP_S    0.4
 #define TIMELINE_DWELL           0.45 /* share of a slow step the ball rests at its iterate */
 #define TIMELINE_SNAP_RATE       1.0  /* steps per frame from which the ball shows whole iterates */
+#define TIMELINE_PHASE_RATE      2.0  /* ... and from which it keeps to even iterates */
 #define TIMELINE_AFTERIMAGE_RATE 0.34 /* steps per frame from which recent iterates stay lit */
 #define TIMELINE_AFTERIMAGE_S    0.4  /* how long an iterate stays lit after the ball left it */
 #define TIMELINE_AFTERIMAGES     24   /* afterimages per run, at most */

@@ -82,7 +82,15 @@ void timeline_moment(const Config *cfg, int max_steps, int frame, TimelineMoment
     m->t = t;
     m->rate = t > clock_end(cfg) ? 0 : rate;
     double k = floor(c), f = c - k;
-    if (rate >= TIMELINE_SNAP_RATE) {
+    if (rate >= TIMELINE_PHASE_RATE && c < max_steps) {
+        /* The newest even iterate the clock has passed: with the iterate
+         * before it drawn as a ball too (frame/scene3d.c), a bounce between
+         * two values shows the same two balls and the same readout end in
+         * every frame, instead of a parity that changes at random with the
+         * frame rate. From two steps a frame on, so the ball never steps
+         * back: it moves on by more than the one iterate this drops. */
+        m->step = k - fmod(k, 2.0);
+    } else if (rate >= TIMELINE_SNAP_RATE) {
         m->step = k; /* the newest iterate the clock has passed */
     } else if (cfg->timeline.nkeys > 0) {
         m->step = c; /* keys say exactly where to be, fractions included */

@@ -12,11 +12,12 @@
  * an iterate, or on the straight step from one iterate to the next. Slow
  * steps dwell at their iterate and then hop (default pacing); once the
  * clock passes an iterate or more per frame the ball snaps to the newest
- * iterate, and the iterates of the last TIMELINE_AFTERIMAGE_S seconds stay
- * lit as fading afterimages, so an oscillation faster than the frame rate
- * shows as an oscillation (both ends of a bounce lit), not as a flicker or
- * a ball drifting to the middle of the chord. They stay lit through the
- * hold, so a run that never settles does not look settled at the end.
+ * iterate (from two a frame, the newest even one, so a period-2 bounce
+ * keeps its phase from frame to frame), and the iterates of the last TIMELINE_AFTERIMAGE_S seconds
+ * stay lit as fading afterimages, so an oscillation faster than the frame rate shows as an
+ * oscillation (both ends of a bounce lit), not as a flicker or a ball drifting to the middle of the
+ * chord. They stay lit through the hold, so a run that never settles does not look settled at the
+ * end.
  */
 #ifndef GD_TIMELINE_H
 #define GD_TIMELINE_H
