@@ -877,7 +877,25 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
     }
     const Ticks *A = &s->land->axis[2];
     Rect column = {0, 0, 0, 0};
-    for (int k = 0; k < A->n; k++) {
+    /* Every tick, or every second or fourth when they would touch: evenly
+     * spaced, never with gaps where one happened to collide. */
+    int stride = 1;
+    for (; stride < 4; stride *= 2) {
+        Placed trial = {0};
+        int ok = 1;
+        for (int k = 0; k < A->n && ok; k += stride) {
+            double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
+            double w[3] = {cx, cy, t * H};
+            if (camera_project(co, w, &x, &y, &z))
+                ok = reserve(&trial,
+                             label_rect(tr, A->label[k], tick_px, x - 10 * u, y + 0.35 * tick_px,
+                                        TEXT_RIGHT, 0.1 * tick_px),
+                             clip);
+        }
+        if (ok)
+            break;
+    }
+    for (int k = 0; k < A->n; k += stride) {
         double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
         double w[3] = {cx, cy, t * H};
         if (!camera_project(co, w, &x, &y, &z))
