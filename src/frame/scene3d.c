@@ -86,7 +86,7 @@ static int build_surface(Scene3D *s) {
     if (!s->grid_z || !s->grid_rgb || !s->contour_rgb)
         return -1;
     for (int k = 0; k < n * n; k++)
-        s->grid_z[k] = fmax(-H, fmin(H, map_z(ls, landscape_z(ls->zscale, ls->loss[k]))));
+        s->grid_z[k] = camera_loss_z(ls, ls->loss[k]);
 
     /* Light from the upper left behind the default view, fixed in the world
      * so the shading does not flicker as the camera turns. */

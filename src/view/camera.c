@@ -15,6 +15,23 @@ double camera_world_z(double zlo, double zhi, double z) {
     return -CAMERA_BOX_HALF_Z + 2.0 * CAMERA_BOX_HALF_Z * (z - zlo) / (zhi - zlo);
 }
 
+double camera_loss_z(const Landscape *ls, double loss) {
+    double z = camera_world_z(ls->zlo, ls->zhi, landscape_z(ls->zscale, loss));
+    return fmax(-CAMERA_BOX_HALF_Z, fmin(CAMERA_BOX_HALF_Z, z));
+}
+
+double camera_surface_z(const Landscape *ls, double x, double y) {
+    int n = ls->res;
+    double gx = fmin(fmax((x + 1) * 0.5 * (n - 1), 0), n - 1);
+    double gy = fmin(fmax((y + 1) * 0.5 * (n - 1), 0), n - 1);
+    int i = (int)fmin(floor(gx), n - 2), j = (int)fmin(floor(gy), n - 2);
+    double fx = gx - i, fy = gy - j, z[4];
+    const int k[4] = {j * n + i, j * n + i + 1, (j + 1) * n + i, (j + 1) * n + i + 1};
+    for (int q = 0; q < 4; q++)
+        z[q] = camera_loss_z(ls, ls->loss[k[q]]);
+    return (z[0] * (1 - fx) + z[1] * fx) * (1 - fy) + (z[2] * (1 - fx) + z[3] * fx) * fy;
+}
+
 CameraPose camera_pose_at(const CameraConfig *cam, const CameraOrbit *orbit, double t,
                           double total_seconds) {
     CameraPose p = {0};

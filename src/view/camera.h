@@ -14,6 +14,7 @@
 
 #include "base/tunables.h"
 #include "config/config.h"
+#include "view/landscape.h"
 
 typedef struct CameraPose {
     double azimuth, elevation, zoom; /* degrees, degrees, factor */
@@ -41,6 +42,14 @@ CameraPose camera_pose_at(const CameraConfig *cam, const CameraOrbit *orbit, dou
 /* World z of a z value (loss, or its log) on a box whose bottom and top
  * are zlo and zhi: -CAMERA_BOX_HALF_Z .. +CAMERA_BOX_HALF_Z, not clamped. */
 double camera_world_z(double zlo, double zhi, double z);
+
+/* World height of a loss on the landscape's box, clamped to the box: the
+ * height the surface mesh is drawn at. */
+double camera_loss_z(const Landscape *ls, double loss);
+
+/* World height of the surface at box coordinates (x, y), bilinear in the
+ * grid (clamped to the box's edges). */
+double camera_surface_z(const Landscape *ls, double x, double y);
 
 /* A projection for one viewport (pixels of the target: left, top, width,
  * height). */

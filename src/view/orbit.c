@@ -24,28 +24,16 @@ typedef struct Judge {
     RasterTarget depth;
 } Judge;
 
-static double world_z_of(const Landscape *ls, double loss) {
-    double z = camera_world_z(ls->zlo, ls->zhi, landscape_z(ls->zscale, loss));
-    return fmax(-CAMERA_BOX_HALF_Z, fmin(CAMERA_BOX_HALF_Z, z));
-}
-
-/* World position of a trail row: on the surface inside the box (bilinear
- * in the grid), at its loss's height outside. */
+/* World position of a trail row: on the surface inside the box, at its
+ * loss's height outside. */
 static void row_world(const Judge *j, const ViewTrail *t, int k, double w[3]) {
     const Landscape *ls = j->ls;
     w[0] = landscape_box(ls, 0, t->uv[2 * (size_t)k]);
     w[1] = landscape_box(ls, 1, t->uv[2 * (size_t)k + 1]);
-    if (w[0] < -1 || w[0] > 1 || w[1] < -1 || w[1] > 1) {
-        w[2] = world_z_of(ls, t->traj->loss[k]);
-        return;
-    }
-    int n = ls->res;
-    double gx = (w[0] + 1) * 0.5 * (n - 1), gy = (w[1] + 1) * 0.5 * (n - 1);
-    int i = (int)fmin(floor(gx), n - 2), jj = (int)fmin(floor(gy), n - 2);
-    double fx = gx - i, fy = gy - jj;
-    const double *z = j->wz;
-    w[2] = (z[jj * n + i] * (1 - fx) + z[jj * n + i + 1] * fx) * (1 - fy) +
-           (z[(jj + 1) * n + i] * (1 - fx) + z[(jj + 1) * n + i + 1] * fx) * fy;
+    if (w[0] < -1 || w[0] > 1 || w[1] < -1 || w[1] > 1)
+        w[2] = camera_loss_z(ls, t->traj->loss[k]);
+    else
+        w[2] = camera_surface_z(ls, w[0], w[1]);
 }
 
 /* The surface's depth as seen by cam. */
@@ -102,7 +90,7 @@ OrbitScore orbit_score(const Config *cfg, const Landscape *ls, const ViewTrail *
         return sc;
     }
     for (int k = 0; k < ls->res * ls->res; k++)
-        j.wz[k] = world_z_of(ls, ls->loss[k]);
+        j.wz[k] = camera_loss_z(ls, ls->loss[k]);
     const double total = cfg->video.duration + cfg->video.hold;
     const int nframes = config_frame_count(cfg);
     long balls = 0, balls_seen = 0, points = 0, points_seen = 0;

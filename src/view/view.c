@@ -84,29 +84,13 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
     return 0;
 }
 
-/* World height of the surface at box coordinates (x, y), bilinear in the
- * grid. */
-static double surface_z(const Landscape *ls, double x, double y) {
-    int n = ls->res;
-    double gx = fmin(fmax((x + 1) * 0.5 * (n - 1), 0), n - 1);
-    double gy = fmin(fmax((y + 1) * 0.5 * (n - 1), 0), n - 1);
-    int i = (int)fmin(floor(gx), n - 2), j = (int)fmin(floor(gy), n - 2);
-    double fx = gx - i, fy = gy - j, z[4];
-    const int k[4] = {j * n + i, j * n + i + 1, (j + 1) * n + i, (j + 1) * n + i + 1};
-    for (int q = 0; q < 4; q++) {
-        double wz = camera_world_z(ls->zlo, ls->zhi, landscape_z(ls->zscale, ls->loss[k[q]]));
-        z[q] = fmax(-CAMERA_BOX_HALF_Z, fmin(CAMERA_BOX_HALF_Z, wz));
-    }
-    return (z[0] * (1 - fx) + z[1] * fx) * (1 - fy) + (z[2] * (1 - fx) + z[3] * fx) * fy;
-}
-
 void view_camera_target(const View *v, const Config *cfg, double step, double w[3]) {
     const Landscape *ls = &v->land;
     w[0] = w[1] = w[2] = 0;
     if (cfg->camera.target == TARGET_POINT) {
         w[0] = landscape_box(ls, 0, cfg->camera.target_at[0]);
         w[1] = landscape_box(ls, 1, cfg->camera.target_at[1]);
-        w[2] = surface_z(ls, w[0], w[1]);
+        w[2] = camera_surface_z(ls, w[0], w[1]);
     } else if (cfg->camera.target == TARGET_TRAILS) {
         /* The centre of the visited rows' bounding box, from at most
          * VIEW_TARGET_ROWS rows a run, so long runs cost no more. */
@@ -125,7 +109,7 @@ void view_camera_target(const View *v, const Config *cfg, double step, double w[
         if (lo[0] <= hi[0]) {
             w[0] = 0.5 * (lo[0] + hi[0]);
             w[1] = 0.5 * (lo[1] + hi[1]);
-            w[2] = surface_z(ls, w[0], w[1]);
+            w[2] = camera_surface_z(ls, w[0], w[1]);
         }
     }
 }
