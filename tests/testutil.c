@@ -157,3 +157,19 @@ void tu_assert_near(double actual, double expected, double tol, const char *what
     print_error("%s = %.17g, expected %.17g (tolerance %g)\n", what, actual, expected, tol);
     _fail(file, line);
 }
+
+void tu_remove_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}

@@ -23,6 +23,10 @@ void tu_run_free(RunResult *r);
  * (static storage per call slot, valid until the next 8 calls). */
 const char *tu_tmpdir(void);
 
+/* Removes every file in dir, then dir itself (test clean-up; nothing is
+ * checked). */
+void tu_remove_dir(const char *dir);
+
 /* Writes text to dir/name and returns the full path (malloc'd). */
 char *tu_write_file(const char *dir, const char *name, const char *text);
 

@@ -28,13 +28,6 @@ static char *join(const char *dir, const char *name) {
     return p;
 }
 
-static void remove_dir(const char *dir, const char *name) {
-    char *p = join(dir, name);
-    unlink(p);
-    free(p);
-    rmdir(dir);
-}
-
 /* Writes text into f's temporary file, by name, as the encoder does. */
 static void write_temp(const AtomicFile *f, const char *text) {
     FILE *fp = fopen(f->tmp_path, "w");
@@ -85,7 +78,7 @@ static void test_commit_leaves_exactly_the_target(void **state) {
     free(text);
     atomic_file_abort(&f); /* after a commit: does nothing */
     assert_int_equal(tu_count_entries(dir), 1);
-    remove_dir(dir, "t.csv");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -105,7 +98,7 @@ static void test_commit_replaces_old_target(void **state) {
     text = tu_read_file(path, NULL);
     assert_string_equal(text, "the new one");
     free(text);
-    remove_dir(dir, "out.gif");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -141,7 +134,7 @@ static void test_abort_keeps_old_target(void **state) {
     char *text = tu_read_file(path, NULL);
     assert_string_equal(text, "an older video");
     free(text);
-    remove_dir(dir, "out.mp4");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -165,7 +158,7 @@ static void test_failing_commit_keeps_old_target(void **state) {
     char *text = tu_read_file(path, NULL);
     assert_string_equal(text, "the old trajectory");
     free(text);
-    remove_dir(dir, "t.csv");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -189,7 +182,7 @@ static void test_failing_commit_onto_folder(void **state) {
     char *text = tu_read_file(inner, NULL);
     assert_string_equal(text, "kept");
     free(text);
-    remove_dir(path, "keep");
+    tu_remove_dir(path);
     rmdir(dir);
     free(inner);
     free(path);
@@ -266,7 +259,7 @@ static void test_mode_follows_umask(void **state) {
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
     umask(old);
-    remove_dir(dir, "out.mp4");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -332,7 +325,7 @@ static void test_cleanup_on_signal(void **state) {
     atomic_file_abort(&fa);
     atomic_file_abort(&fb);
     assert_int_equal(tu_count_entries(dir), 1);
-    remove_dir(dir, "b.csv");
+    tu_remove_dir(dir);
     free(a);
     free(b);
 }

@@ -32,22 +32,6 @@
 #define RUN   "[run]\ninit = 0, 0\n"
 #define MIN   MODEL DATA RUN
 
-static void remove_dir(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char path[1024];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 /* Writes text as DIR/c.ini in a fresh temp dir; returns the path. */
 static char *write_config(const char *text) {
     return tu_write_file(tu_tmpdir(), "c.ini", text);
@@ -57,7 +41,7 @@ static void drop_config(char *path) {
     char dir[1024];
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = '\0';
-    remove_dir(dir);
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -473,7 +457,7 @@ static void test_structure_errors(void **state) {
     fwrite("[model]\npar\0ams = a\n", 1, 20, f);
     fclose(f);
     expect_load_error(path, NULL, 0, "PATH:2: column 4: NUL byte (is this a text file?)");
-    remove_dir(dir);
+    tu_remove_dir(dir);
     expect_error(MIN "[video]\ntitle = ab\xff\n", "PATH:9: column 11: invalid UTF-8 (byte 0xff)");
     expect_error("[video]\ntitle = \xc0\xaf\n", "PATH:2: column 9: invalid UTF-8 (byte 0xc0)");
     expect_error("[video]\ntitle = \xed\xa0\x80\n", /* a UTF-16 surrogate */
@@ -1083,7 +1067,7 @@ static void test_paths(void **state) {
     assert_string_equal(cfg.dir, dir);
     config_free(&cfg);
     free(p2);
-    remove_dir(dir);
+    tu_remove_dir(dir);
 
     /* batch may not exceed the file's rows */
     const char *ovr[] = {"run.batch=5"};
@@ -1250,7 +1234,7 @@ static void test_mutations(void **state) {
         free(path);
     }
     assert_true(nok > 0 && nbad > 0);
-    remove_dir(dir);
+    tu_remove_dir(dir);
 }
 
 int main(void) {

@@ -233,13 +233,6 @@ static char *join(const char *dir, const char *name) {
     return p;
 }
 
-static void remove_dir(const char *dir, const char *name) {
-    char *p = join(dir, name);
-    unlink(p);
-    free(p);
-    rmdir(dir);
-}
-
 /* Offsets of the top-level MP4 boxes "moov" and "mdat" (-1 if absent),
  * found by walking the size+type headers. */
 static void find_boxes(const uint8_t *b, size_t len, long *moov, long *mdat) {
@@ -310,7 +303,7 @@ static void test_mp4_roundtrip(void **state) {
     assert_true(moov > 0 && mdat > 0);
     assert_true(moov < mdat); /* +faststart: the index comes first */
     free(bytes);
-    remove_dir(dir, "out.mp4");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -328,7 +321,7 @@ static void test_mp4_size_not_multiple_of_16(void **state) {
     assert_int_equal(v.frames, NFRAMES);
     assert_rgb_near(v.first_rgb, 255, 0, 0, 4);
     assert_rgb_near(v.last_rgb, SKY_R, SKY_G, SKY_B, 4);
-    remove_dir(dir, "odd.mp4");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -359,7 +352,7 @@ static void test_gif_roundtrip(void **state) {
     assert_non_null(ext);
     assert_memory_equal(ext + 11, "\x03\x01\x00\x00", 4);
     free(bytes);
-    remove_dir(dir, "out.gif");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -384,7 +377,7 @@ static void test_webm_roundtrip(void **state) {
     assert_rgb_near(v.last_rgb, SKY_R, SKY_G, SKY_B, 6);
     assert_string_equal(v.comment, config_text);
     assert_string_equal(v.version, GD_VERSION);
-    remove_dir(dir, "out.webm");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -430,7 +423,7 @@ static void test_png_exact(void **state) {
     av_packet_free(&pkt);
     avcodec_free_context(&ctx);
     free(bytes);
-    remove_dir(dir, "still.png");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -453,7 +446,7 @@ static void test_abort_keeps_old_file(void **state) {
     char *text = tu_read_file(path, NULL);
     assert_string_equal(text, "an older video");
     free(text);
-    remove_dir(dir, "out.mp4");
+    tu_remove_dir(dir);
     free(path);
 }
 
@@ -478,7 +471,7 @@ static void test_finish_replaces_old_file(void **state) {
     VideoInfo v;
     read_video(path, &v);
     assert_int_equal(v.frames, 3);
-    remove_dir(dir, "out.mp4");
+    tu_remove_dir(dir);
     free(path);
 }
 

@@ -208,11 +208,9 @@ static void test_default_box_holds_the_trails(void **state) {
         trajectory_free(&tr[r]);
     }
     config_free(&cfg);
-    unlink(path);
-    unlink(data);
     free(path);
     free(data);
-    rmdir(dir);
+    tu_remove_dir(dir);
 }
 
 int main(void) {

@@ -88,11 +88,9 @@ static void test_hill_hides_the_ball(void **state) {
     view_free(&v);
     trajectory_free(&t[0]);
     config_free(&cfg);
-    unlink(path);
-    unlink(data);
     free(path);
     free(data);
-    rmdir(dir);
+    tu_remove_dir(dir);
 }
 
 int main(void) {
