@@ -176,5 +176,5 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
         panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
     if (L->colorbar.w > 0)
         panels_draw_colorbar(s, sc->text, &out, L->colorbar);
-    overlay_draw_title(s, sc->text, &out);
+    overlay_draw_title(s, L, sc->text, &out);
 }

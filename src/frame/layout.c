@@ -8,6 +8,7 @@
 #include "frame/layout.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/tunables.h"
@@ -99,6 +100,30 @@ int layout_title_lines(const Config *cfg, int width, int height) {
     return w > width - 32 * u ? 2 : 1;
 }
 
+/* Where a two-line title splits so its lines come out most even: at a
+ * space, or between any two characters of a title without spaces
+ * (Chinese). Sets L->title_split and L->title_skip. */
+static void split_title(const char *title, Layout *L) {
+    size_t n = strlen(title), best = 0;
+    int spaces = strchr(title, ' ') != NULL;
+    double best_w = 1e300;
+    char left[GD_TEXT_MAX];
+    for (size_t i = 1; i < n; i++) {
+        if ((title[i] & 0xc0) == 0x80 || (spaces && title[i] != ' '))
+            continue;
+        snprintf(left, sizeof left, "%.*s", (int)i, title);
+        double w = fmax(text_estimate_width(left, 1), text_estimate_width(title + i + spaces, 1));
+        if (w < best_w) {
+            best_w = w;
+            best = i;
+        }
+    }
+    L->title_split = best;
+    L->title_skip = spaces ? 1 : 0;
+    if (best == 0)
+        L->title_lines = 1;
+}
+
 void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     memset(out, 0, sizeof *out);
     const double u = height / 720.0;
@@ -106,8 +131,10 @@ void layout_compute(const Config *cfg, int width, int height, Layout *out) {
     const double text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     int top = 0;
     if (cfg->video.title[0]) {
-        double band = LAYOUT_TITLE_BAND_PX +
-                      (layout_title_lines(cfg, width, height) - 1) * LAYOUT_TITLE_LINE_PX;
+        out->title_lines = layout_title_lines(cfg, width, height);
+        if (out->title_lines == 2)
+            split_title(cfg->video.title, out);
+        double band = LAYOUT_TITLE_BAND_PX + (out->title_lines - 1) * LAYOUT_TITLE_LINE_PX;
         top = clampi((int)lround(band * u * text_scale), 0, height);
         out->title = rect(0, 0, width, top);
     }

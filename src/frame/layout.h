@@ -30,6 +30,9 @@
 
 typedef struct Layout {
     Rect title;                /* band at the top; h = 0 when there is no title */
+    int title_lines;           /* 0 (no title), 1, or 2 (layout_title_lines) */
+    size_t title_split;        /* with 2 lines: the second starts at this byte of the title */
+    int title_skip;            /* ... after skipping this many bytes (the space split at) */
     int nviews;                /* 3D views: 0 without "surface"; 1 in overlay mode; one per run in
                                   split mode */
     Rect view[GD_MAX_RUNS];    /* each 3D view's rectangle (including its caption band in split) */

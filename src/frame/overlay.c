@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "base/tunables.h"
-#include "frame/layout.h"
 
 /* The text size unit (text sizes scale with [video] text_scale too). */
 #define TU (s->scale * s->text_scale)
@@ -159,7 +158,7 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
               s->view->trails[run].color);
 }
 
-void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out) {
+void overlay_draw_title(const FrameSpec *s, const Layout *L, TextRenderer *tr, RasterTarget *out) {
     const Config *cfg = s->cfg;
     const double u = s->scale;
     if (!cfg->video.title[0])
@@ -169,31 +168,12 @@ void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out)
     double size = OVERLAY_TITLE_PX * TU;
     const char *title = cfg->video.title;
     char line[2][GD_TEXT_MAX];
-    int nlines = 1;
-    snprintf(line[0], sizeof line[0], "%s", title);
-    if (layout_title_lines(cfg, s->width, s->height) == 2) {
-        /* Two lines, split where they come out most even: at a space, or
-         * between any two characters of a title without spaces (Chinese). */
-        size_t n = strlen(title), best = 0;
-        int spaces = strchr(title, ' ') != NULL;
-        double best_w = 1e300;
-        for (size_t i = 1; i < n; i++) {
-            if ((title[i] & 0xc0) == 0x80 || (spaces && title[i] != ' '))
-                continue;
-            char left[GD_TEXT_MAX];
-            snprintf(left, sizeof left, "%.*s", (int)i, title);
-            double wl = text_estimate_width(left, size),
-                   wr = text_estimate_width(title + i + (spaces ? 1 : 0), size);
-            if (fmax(wl, wr) < best_w) {
-                best_w = fmax(wl, wr);
-                best = i;
-            }
-        }
-        if (best > 0) {
-            snprintf(line[0], sizeof line[0], "%.*s", (int)best, title);
-            snprintf(line[1], sizeof line[1], "%s", title + best + (spaces ? 1 : 0));
-            nlines = 2;
-        }
+    int nlines = L->title_lines == 2 ? 2 : 1;
+    if (nlines == 2) {
+        snprintf(line[0], sizeof line[0], "%.*s", (int)L->title_split, title);
+        snprintf(line[1], sizeof line[1], "%s", title + L->title_split + L->title_skip);
+    } else {
+        snprintf(line[0], sizeof line[0], "%s", title);
     }
     /* A line still too wide shrinks (both, so they match). */
     for (int i = 0; i < nlines; i++) {

@@ -13,6 +13,7 @@
 #include "base/geom.h"
 #include "draw/raster.h"
 #include "draw/text.h"
+#include "frame/layout.h"
 #include "frame/spec.h"
 
 /* Lines per run of the readout at most maxw wide: 1, or 2 when the
@@ -33,8 +34,9 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
  * learning rate, in the run's colour, shrunk to fit a narrow view. */
 void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r, int run);
 
-/* The title ([video] title), centred at the top, shrunk to fit the width;
- * nothing when there is none. */
-void overlay_draw_title(const FrameSpec *s, TextRenderer *tr, RasterTarget *out);
+/* The title ([video] title), centred at the top, on the one or two lines
+ * L gives it (split where L says), shrunk only when a line still does not
+ * fit the width; nothing when there is none. */
+void overlay_draw_title(const FrameSpec *s, const Layout *L, TextRenderer *tr, RasterTarget *out);
 
 #endif

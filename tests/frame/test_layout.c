@@ -200,6 +200,14 @@ static void test_long_title_wraps(void **state) {
     layout_compute(c, 1280, 720, &L);
     assert_near(L.title.h, 60 + 38, 0);
     assert_near(L.view[0].y, 98, 0);
+    /* Split at the space that makes the lines most even (by the font-free
+     * estimate): "... far too large" / "for this valley: ..." (59 and 55
+     * characters). */
+    assert_int_equal(L.title_lines, 2);
+    assert_int_equal(L.title_skip, 1);
+    assert_int_equal(c->video.title[L.title_split], ' ');
+    assert_int_equal(L.title_split, 59);
+    assert_int_equal(strncmp(c->video.title + L.title_split + 1, "for this valley", 15), 0);
     free(c);
     c = make_config("Short", LAYOUT_OVERLAY, 1, "s");
     assert_int_equal(layout_title_lines(c, 1280, 720), 1);
