@@ -20,4 +20,9 @@ typedef struct Rect {
 int geom_clip_segment(int dims, const double *a, const double *b, const double *lo,
                       const double *hi, double tol, double *t0, double *t1);
 
+/* 1 when the convex hull of the n points (x, y pairs in xy; n <= 64)
+ * overlaps the rectangle r with positive area, 0 when they are apart or
+ * only touch (separating axes: r's two, and the hull's edge normals). */
+int geom_hull_hits_rect(const double *xy, int n, Rect r);
+
 #endif

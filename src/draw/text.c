@@ -74,6 +74,8 @@ struct TextRenderer {
     size_t glyph_cap, glyph_count, glyph_bytes;
     FallbackEntry *fallbacks;
     size_t fb_cap, fb_count;
+    TextBox *rec; /* text_record */
+    int rec_cap, *rec_n;
 };
 
 const char *text_default_font(void) {
@@ -553,7 +555,36 @@ float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_
     const float rgba[4] = {r, g, b, alpha};
     if (isfinite(x0))
         layout(tr, utf8, size26, t, x0, y, rgba, NULL, NULL);
+    if (tr->rec_n && w > 0 && isfinite(x0) && isfinite(y)) {
+        if (*tr->rec_n < tr->rec_cap) {
+            float mw, asc, desc;
+            text_measure(tr, utf8, size_px, &mw, &asc, &desc);
+            TextBox *b = &tr->rec[*tr->rec_n];
+            b->x0 = (float)x0;
+            b->x1 = (float)(x0 + w);
+            b->y0 = y - asc;
+            b->y1 = y + desc;
+            snprintf(b->text, sizeof b->text, "%s", utf8);
+        }
+        ++*tr->rec_n;
+    }
     return (float)w;
+}
+
+double text_width(TextRenderer *tr, const char *utf8, double px) {
+    if (!tr)
+        return text_estimate_width(utf8, px);
+    float w, asc, desc;
+    text_measure(tr, utf8, (float)px, &w, &asc, &desc);
+    return w;
+}
+
+void text_record(TextRenderer *tr, TextBox *boxes, int cap, int *n) {
+    tr->rec = boxes;
+    tr->rec_cap = boxes ? cap : 0;
+    tr->rec_n = boxes ? n : NULL;
+    if (n)
+        *n = 0;
 }
 
 /* ---- life cycle ---- */

@@ -46,6 +46,10 @@ void text_destroy(TextRenderer *tr); /* NULL-safe */
  * '-' 0.37, other Latin 0.62, CJK and other wide characters 1.0. */
 double text_estimate_width(const char *utf8, double px);
 
+/* utf8's width at px: measured with tr, or text_estimate_width's estimate
+ * when tr is NULL. */
+double text_width(TextRenderer *tr, const char *utf8, double px);
+
 /* Metrics of utf8 at size_px (the em size in pixels): advance width, and
  * the ascent/descent (positive numbers) of the line: the largest of the
  * ascents/descents of the main font and of every fallback font the string
@@ -59,6 +63,17 @@ void text_measure(TextRenderer *tr, const char *utf8, float size_px, float *widt
  * are rounded to whole pixels. Clipped to the target. */
 float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_px, float x,
                 float y, int align, float r, float g, float b, float alpha);
+
+/* The boxes of the strings drawn, for layout checks: while a record is
+ * set, every text_draw that draws something appends the box of its string
+ * (advance width by the line's ascent + descent, where it was placed) and
+ * the string's first bytes; past cap it only counts (*n grows beyond cap).
+ * text_record(tr, NULL, 0, NULL) stops recording. */
+typedef struct TextBox {
+    float x0, y0, x1, y1;
+    char text[40];
+} TextBox;
+void text_record(TextRenderer *tr, TextBox *boxes, int cap, int *n);
 
 /* Path of the default font shipped in fonts/ (absolute, static storage). */
 const char *text_default_font(void);

@@ -13,38 +13,101 @@
 #include "view/camera.h"
 #include "view/timeline.h"
 
-/* The magnification at which the box, with room for its tick labels and
- * axis names, fills the rectangle v at every camera pose of the video (so
- * it never breathes): the tightest of the poses sampled. A keyframe's zoom
- * multiplies it. */
-static double view_fit(const FrameSpec *s, Rect v) {
+/* Lines, markers and labels shrink with a small view (split mode with
+ * many runs), down to 70% of their size in a full frame. */
+static double label_scale(const FrameSpec *s, Rect v) {
+    double k = fmin(v.w, v.h) / (0.75 * s->height);
+    return k > 1 ? 1 : k < 0.7 ? 0.7 : k;
+}
+
+/* The box's corners on screen at zoom 1 for the poses sampled over the
+ * video, as offsets from the centre of a view w x h (the projection
+ * scales with the view's shorter side). */
+typedef struct BoxProbe {
+    int npose;
+    double d[COMPOSE_FIT_SAMPLES + 1][8][2];
+} BoxProbe;
+
+static void probe_box(const FrameSpec *s, double w, double h, BoxProbe *bp) {
     const Config *cfg = s->cfg;
-    const double H = CAMERA_BOX_HALF_Z, tu = s->scale * s->text_scale;
-    const double total = cfg->video.duration + cfg->video.hold;
-    /* Label room around the box: loss ticks beside it, names below. */
-    const double mx = COMPOSE_LABEL_ROOM_X_PX * tu, my = COMPOSE_LABEL_ROOM_Y_PX * tu;
-    double fit = COMPOSE_FIT_MAX;
+    const double H = CAMERA_BOX_HALF_Z, total = cfg->video.duration + cfg->video.hold;
+    bp->npose = 0;
     for (int k = 0; k <= COMPOSE_FIT_SAMPLES; k++) {
         CameraPose pose =
             camera_pose_at(&cfg->camera, &s->view->orbit, total * k / COMPOSE_FIT_SAMPLES, total);
         pose.zoom = 1;
         Camera cam;
-        camera_setup(&cam, pose, 0, 0, v.w, v.h);
-        double dx = 1e-9, dy = 1e-9;
-        for (int i = 0; i < 8; i++) {
-            double w[3] = {i & 1 ? 1.15 : -1.15, i & 2 ? 1.15 : -1.15, i & 4 ? H : -H};
+        camera_setup(&cam, pose, 0, 0, w, h);
+        int ok = 1;
+        for (int i = 0; i < 8 && ok; i++) {
+            double c[3] = {i & 1 ? 1.15 : -1.15, i & 2 ? 1.15 : -1.15, i & 4 ? H : -H};
             float x, y, z;
-            if (!camera_project(&cam, w, &x, &y, &z))
-                continue;
-            dx = fmax(dx, fabs(x - cam.cx));
-            dy = fmax(dy, fabs(y - cam.cy));
+            ok = camera_project(&cam, c, &x, &y, &z);
+            bp->d[bp->npose][i][0] = x - cam.cx;
+            bp->d[bp->npose][i][1] = y - cam.cy;
         }
-        fit = fmin(fit, fmin((0.5 * v.w - mx) / dx, (0.5 * v.h - my) / dy));
+        bp->npose += ok;
     }
-    return fit < COMPOSE_FIT_MIN ? COMPOSE_FIT_MIN : fit;
 }
 
-/* The areas of view v: caption band, readouts band, 3D view. */
+/* Whether the box magnified by m, centred in v, keeps room for its labels
+ * (mx beside it, my above and below) inside v at every pose, and its
+ * outline with that room stays off the readouts' rectangle ro (ro.w == 0:
+ * none). */
+static int box_fits(const BoxProbe *bp, Rect v, Rect ro, double mx, double my, double m) {
+    const double cx = v.x + 0.5 * v.w, cy = v.y + 0.5 * v.h;
+    Rect grown = {ro.x - mx, ro.y - my, ro.w + 2 * mx, ro.h + 2 * my};
+    for (int k = 0; k < bp->npose; k++) {
+        double xy[16];
+        for (int i = 0; i < 8; i++) {
+            xy[2 * i] = cx + m * bp->d[k][i][0];
+            xy[2 * i + 1] = cy + m * bp->d[k][i][1];
+            if (fabs(m * bp->d[k][i][0]) > 0.5 * v.w - mx ||
+                fabs(m * bp->d[k][i][1]) > 0.5 * v.h - my)
+                return 0;
+        }
+        if (ro.w > 0 && geom_hull_hits_rect(xy, 8, grown))
+            return 0;
+    }
+    return 1;
+}
+
+/* The largest magnification in [COMPOSE_FIT_MIN, COMPOSE_FIT_MAX] at which
+ * the box fits v beside the readouts ro (see box_fits), or 0 when even the
+ * smallest does not. The box grows from v's centre, so what fits at m fits
+ * at anything smaller. */
+static double best_fit(const FrameSpec *s, Rect v, Rect ro) {
+    if (v.w <= 4 || v.h <= 4)
+        return 0;
+    const double tu = s->scale * s->text_scale * label_scale(s, v);
+    const double mx = COMPOSE_LABEL_ROOM_X_PX * tu, my = COMPOSE_LABEL_ROOM_Y_PX * tu;
+    BoxProbe bp;
+    probe_box(s, v.w, v.h, &bp);
+    double lo = COMPOSE_FIT_MIN, hi = COMPOSE_FIT_MAX;
+    if (!box_fits(&bp, v, ro, mx, my, lo))
+        return 0;
+    if (box_fits(&bp, v, ro, mx, my, hi))
+        return hi;
+    for (int i = 0; i < 40; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (box_fits(&bp, v, ro, mx, my, mid))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The size the box gets in v at magnification fit, in pixels. */
+static double view_size(Rect v, double fit) {
+    return fit * fmin(v.w, v.h);
+}
+
+/* The areas of view v: caption band, readouts, 3D view. Of the ways to
+ * place the readouts (top left over the view, where the box leaves room;
+ * in a band above the box; for a single run, as a column beside it), each
+ * in the layouts that fit, the one that leaves the biggest box wins; when
+ * none leaves room, the readouts sit over the top left of the box. */
 static void place_view(Composer *c, int v) {
     const FrameSpec *s = &c->spec;
     const Layout *L = &c->layout;
@@ -55,36 +118,84 @@ static void place_view(Composer *c, int v) {
         cv->area.y += L->caption[v].h;
         cv->area.h -= L->caption[v].h;
     }
+    const Rect a = cv->area;
     /* Many runs get the compact (smaller) readouts. */
     cv->compact = nruns > OVERLAY_COMPACT_RUNS;
     int runs[GD_MAX_RUNS];
-    for (int i = 0; i < nruns; i++)
-        runs[i] = nruns == 1 ? v : i;
-    int lines = overlay_readout_lines(s, cv->area.w - 24 * s->scale, runs, nruns, cv->compact);
-    double line = cv->compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX;
-    double band = (nruns * lines * line + 18) * s->scale * s->text_scale;
-    /* Readouts get a band of their own above the box unless that would
-     * take too much of the view; then they sit over its top left corner. */
-    if (band > COMPOSE_READOUT_BAND_MAX * cv->area.h)
-        band = 0;
-    Rect r = {cv->area.x, cv->area.y + band, cv->area.w, cv->area.h - band};
-    r.y = floor(r.y);
-    r.h = floor(cv->area.y + cv->area.h) - r.y;
-    cv->view3d = r;
-    cv->fit = r.w > 4 && r.h > 4 ? view_fit(s, r) : 1;
+    for (int i = 0; i < s->view->ntrails; i++)
+        runs[i] = i;
+    const double maxw = a.w - 24 * s->scale;
+    /* Split views are measured for all runs, so that they all come out
+     * alike. */
+    overlay_readout_metrics(s, runs, s->view->ntrails, cv->compact, &cv->metrics);
+    const int line = overlay_readout_lines(s, &cv->metrics, maxw);
+    cv->readout_layout = line;
+    cv->readout = (Rect){a.x, a.y, maxw, 0};
+    cv->view3d = a;
+    cv->fit = 0;
+    const int layouts[3] = {line, READOUT_TWO_LINES, READOUT_COLUMN};
+    const int nlayouts = nruns == 1 ? 3 : line == READOUT_ONE_LINE ? 2 : 1;
+    double best = 0;
+    for (int i = 0; i < nlayouts; i++) {
+        double w, h;
+        overlay_readout_extent(s, &cv->metrics, nruns, layouts[i], &w, &h);
+        /* A readout a little too wide shrinks to maxw (by 20% at most). */
+        if (w - 8 * s->scale > maxw) {
+            double k = maxw / (w - 8 * s->scale);
+            if (k < 0.8)
+                continue;
+            w = maxw + 8 * s->scale;
+            h *= k;
+        }
+        if (h > a.h)
+            continue;
+        Rect ro = {a.x, a.y, w, h};
+        /* Over the view, in a band above the box, or beside it. */
+        Rect band = {a.x, ceil(a.y + h), a.w, floor(a.y + a.h) - ceil(a.y + h)};
+        Rect side = {ceil(a.x + w), a.y, floor(a.x + a.w) - ceil(a.x + w), a.h};
+        const Rect views[3] = {a, band, side};
+        for (int k = 0; k < 3; k++) {
+            if (k == 2 && layouts[i] != READOUT_COLUMN)
+                continue;
+            double fit = best_fit(s, views[k], k == 0 ? ro : (Rect){0, 0, 0, 0});
+            /* A bigger box by 3% at least, so that near-ties keep the
+             * simpler arrangement tried first. */
+            if (fit > 0 && view_size(views[k], fit) > 1.03 * best) {
+                best = view_size(views[k], fit);
+                cv->readout_layout = layouts[i];
+                cv->readout = (Rect){a.x, a.y, layouts[i] == READOUT_COLUMN ? w : maxw, h};
+                cv->view3d = views[k];
+                cv->fit = fit;
+            }
+        }
+    }
+    if (cv->fit == 0) /* no room beside the box: readouts over its corner */
+        cv->fit = best_fit(s, a, (Rect){0, 0, 0, 0});
+    if (cv->fit == 0)
+        cv->fit = COMPOSE_FIT_MIN;
+    cv->view3d.x = floor(cv->view3d.x);
+    cv->view3d.y = floor(cv->view3d.y);
 }
 
 int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
                  GdError *err) {
     memset(c, 0, sizeof *c);
     frame_spec_init(&c->spec, cfg, view, width, height, q);
+    /* The layout is measured with the video's own font. */
+    c->measure = text_create(cfg->video.font[0] ? cfg->video.font : text_default_font(), err);
+    if (!c->measure)
+        return err->code;
+    c->spec.measure = c->measure;
     int rc = scene3d_init(&c->scene, &c->spec, err);
-    if (rc != 0)
+    if (rc != 0) {
+        compose_free(c);
         return rc;
-    layout_compute(cfg, width, height, &c->layout);
+    }
+    layout_compute(cfg, width, height, c->measure, &c->layout);
     for (int v = 0; v < c->layout.nviews; v++)
         place_view(c, v);
     rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
+    c->spec.measure = NULL; /* frames are drawn on many threads */
     if (rc != 0) {
         compose_free(c);
         return rc;
@@ -95,6 +206,7 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
 void compose_free(Composer *c) {
     scene3d_free(&c->scene);
     panels_free(c->panels);
+    text_destroy(c->measure);
     memset(c, 0, sizeof *c);
 }
 
@@ -137,21 +249,17 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
         for (int i = 0; i < nruns; i++)
             runs[i] = i;
     const ComposedView *cv = &c->views[v];
-    const Rect area = cv->area, view3d = cv->view3d;
-    const int compact = cv->compact;
+    const Rect view3d = cv->view3d;
     pose.zoom *= cv->fit;
     Scene3DRunState ts[GD_MAX_RUNS];
-    /* Lines, markers and labels shrink with a small view (split mode with
-     * many runs), down to 70% of their size in a full frame. */
-    double side = fmin(view3d.w, view3d.h), k = side / (0.75 * s->height);
-    double scale = s->scale * (k > 1 ? 1 : k < 0.7 ? 0.7 : k);
+    double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
     scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
     /* A view too small for its labels (hundreds of runs side by side) shows
      * the landscape and its caption only. */
     if (side >= 120 * u) {
         scene3d_draw_labels(&c->scene, sc->text, out, view3d, runs, nruns, pose, step, scale, ts);
-        overlay_draw_readouts(s, sc->text, out, area.x, area.y, area.w - 24 * u, runs, nruns, step,
-                              compact);
+        overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w, runs,
+                              nruns, step, cv->readout_layout, &cv->metrics);
     }
     if (L->caption[v].h > 0)
         overlay_draw_caption(s, sc->text, out, L->caption[v], one);

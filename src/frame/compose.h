@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "draw/text.h"
 #include "frame/layout.h"
+#include "frame/overlay.h"
 #include "frame/panels.h"
 #include "frame/scene3d.h"
 #include "frame/spec.h"
@@ -31,10 +32,13 @@
  * its spec). */
 /* Where one 3D view's parts go, decided once per video. */
 typedef struct ComposedView {
-    Rect area;   /* below the caption band: readouts, then the 3D box */
-    Rect view3d; /* the 3D view proper */
-    int compact; /* many runs: compact readouts over the view's corner */
-    double fit;  /* magnification that makes the box fill view3d all video long */
+    Rect area;              /* below the caption band: readouts, then the 3D box */
+    Rect view3d;            /* the 3D view proper */
+    Rect readout;           /* where the readouts go (their width is at most readout.w) */
+    int readout_layout;     /* READOUT_ONE_LINE, _TWO_LINES or _COLUMN (overlay.h) */
+    ReadoutMetrics metrics; /* the readouts' sizes, measured once */
+    int compact;            /* many runs: compact readouts over the view's corner */
+    double fit;             /* magnification that makes the box fill view3d all video long */
 } ComposedView;
 
 typedef struct Composer {
@@ -42,7 +46,8 @@ typedef struct Composer {
     Layout layout;
     ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
-    PanelCache *panels; /* owned */
+    PanelCache *panels;    /* owned */
+    TextRenderer *measure; /* owned; spec.measure while compose_init runs */
 } Composer;
 
 /* Per-thread scratch: the 3D scene's buffers and a text renderer. */
@@ -52,8 +57,10 @@ typedef struct ComposerScratch {
 } ComposerScratch;
 
 /* Prepares the video's frames of cfg and its view at width x height (the
- * output size: already halved for draft) and quality q. Returns 0, or
- * GD_ERR_RUNTIME when out of memory (then nothing needs freeing). */
+ * output size: already halved for draft) and quality q, measuring its text
+ * with the video's font. Returns 0, GD_ERR_INPUT for an unusable font (as
+ * text_create says), or GD_ERR_RUNTIME when out of memory (then nothing
+ * needs freeing). */
 int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
                  GdError *err);
 void compose_free(Composer *c); /* idempotent */

@@ -91,19 +91,19 @@ static void place_views(Rect area, int n, double text_u, Layout *L) {
     L->nviews = n;
 }
 
-int layout_title_lines(const Config *cfg, int width, int height) {
+int layout_title_lines(const Config *cfg, int width, int height, TextRenderer *tr) {
     const double u = height / 720.0;
     const double text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     if (!cfg->video.title[0])
         return 0;
-    double w = text_estimate_width(cfg->video.title, OVERLAY_TITLE_PX * u * text_scale);
+    double w = text_width(tr, cfg->video.title, OVERLAY_TITLE_PX * u * text_scale);
     return w > width - 32 * u ? 2 : 1;
 }
 
 /* Where a two-line title splits so its lines come out most even: at a
  * space, or between any two characters of a title without spaces
  * (Chinese). Sets L->title_split and L->title_skip. */
-static void split_title(const char *title, Layout *L) {
+static void split_title(const char *title, TextRenderer *tr, Layout *L) {
     size_t n = strlen(title), best = 0;
     int spaces = strchr(title, ' ') != NULL;
     double best_w = 1e300;
@@ -112,7 +112,7 @@ static void split_title(const char *title, Layout *L) {
         if ((title[i] & 0xc0) == 0x80 || (spaces && title[i] != ' '))
             continue;
         snprintf(left, sizeof left, "%.*s", (int)i, title);
-        double w = fmax(text_estimate_width(left, 1), text_estimate_width(title + i + spaces, 1));
+        double w = fmax(text_width(tr, left, 20), text_width(tr, title + i + spaces, 20));
         if (w < best_w) {
             best_w = w;
             best = i;
@@ -124,16 +124,16 @@ static void split_title(const char *title, Layout *L) {
         L->title_lines = 1;
 }
 
-void layout_compute(const Config *cfg, int width, int height, Layout *out) {
+void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr, Layout *out) {
     memset(out, 0, sizeof *out);
     const double u = height / 720.0;
     /* A Config made by hand (tests) may leave it 0: no scaling then. */
     const double text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     int top = 0;
     if (cfg->video.title[0]) {
-        out->title_lines = layout_title_lines(cfg, width, height);
+        out->title_lines = layout_title_lines(cfg, width, height, tr);
         if (out->title_lines == 2)
-            split_title(cfg->video.title, out);
+            split_title(cfg->video.title, tr, out);
         double band = LAYOUT_TITLE_BAND_PX + (out->title_lines - 1) * LAYOUT_TITLE_LINE_PX;
         top = clampi((int)lround(band * u * text_scale), 0, height);
         out->title = rect(0, 0, width, top);

@@ -27,6 +27,7 @@
 
 #include "config/config.h"
 #include "base/geom.h"
+#include "draw/text.h"
 
 typedef struct Layout {
     Rect title;                /* band at the top; h = 0 when there is no title */
@@ -46,13 +47,15 @@ typedef struct Layout {
 } Layout;
 
 /* How many lines the title takes in a width x height frame: 0 without one,
- * 2 when it is too wide for one line (by a font-free estimate), else 1. */
-int layout_title_lines(const Config *cfg, int width, int height);
+ * 2 when it is too wide for one line, else 1. Text is measured with tr, or
+ * estimated without a font when tr is NULL (as in layout_compute). */
+int layout_title_lines(const Config *cfg, int width, int height, TextRenderer *tr);
 
 /* Fills *out with the arrangement of cfg's panels in a width x height frame
- * (reads cfg->video.title, cfg->nruns and cfg->layout only). Sizes scale
+ * (reads cfg->video.title, cfg->nruns and cfg->layout only; the title is
+ * measured with tr, or estimated when it is NULL). Sizes scale
  * with height / 720, like the rest of the picture. Never fails; a frame too
  * small for some part gives that part an empty rectangle (w or h = 0). */
-void layout_compute(const Config *cfg, int width, int height, Layout *out);
+void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr, Layout *out);
 
 #endif

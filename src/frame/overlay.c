@@ -32,110 +32,146 @@ static void format_loss(char *buf, size_t n, double loss) {
         snprintf(buf, n, "%.3e", loss);
 }
 
-/* "NAME = -000.000": the widest a parameter's readout gets. */
-static void param_template(const FrameSpec *s, int p, char *buf, size_t n) {
-    snprintf(buf, n, "%s = -000.000", s->view->plane.name[p]);
+/* A parameter's value: three decimals, or (beyond 1e5, on the way to
+ * diverging) four significant digits with an exponent. */
+static void format_param(char *buf, size_t n, const char *name, double v) {
+    if (isfinite(v) && fabs(v) < 1e5)
+        snprintf(buf, n, "%s = %.3f", name, v);
+    else
+        snprintf(buf, n, "%s = %.3e", name, v);
 }
 
-int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int nruns,
-                          int compact) {
-    const double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU;
-    double label_w = 0;
-    for (int i = 0; i < nruns; i++)
-        label_w =
-            fmax(label_w, text_estimate_width(s->view->trails[runs[i]].traj->run->label, size));
-    char buf[GD_LABEL_MAX + 32];
-    char step_t[GD_LABEL_MAX + 16], loss_t[GD_LABEL_MAX + 16];
-    snprintf(step_t, sizeof step_t, "%s 000000", s->cfg->labels.step);
-    snprintf(loss_t, sizeof loss_t, "%s 0.000e+00", s->cfg->labels.loss);
-    double w = 16 * s->scale + 0.9 * size + label_w + text_estimate_width(step_t, size) +
-               text_estimate_width(loss_t, size) + 3 * 0.55 * size;
-    for (int p = 0; p < 2; p++) {
-        param_template(s, p, buf, sizeof buf);
-        w += text_estimate_width(buf, size) + 0.55 * size;
+/* The readout of run r at row k: "step K", "loss X", the parameters. */
+enum { FIELD_MAX = GD_LABEL_MAX + 64 };
+static void readout_fields(const FrameSpec *s, const Trajectory *t, int k, char step[FIELD_MAX],
+                           char loss[FIELD_MAX], char param[2][FIELD_MAX]) {
+    char lb[48];
+    snprintf(step, FIELD_MAX, "%s %d", s->cfg->labels.step, k);
+    format_loss(lb, sizeof lb, t->loss[k]);
+    snprintf(loss, FIELD_MAX, "%s %s", s->cfg->labels.loss, lb);
+    for (int p = 0; p < 2; p++)
+        format_param(param[p], FIELD_MAX, s->view->plane.name[p],
+                     t->params[(size_t)k * t->nparams + s->view->plane.axis[p]]);
+}
+
+/* Rows a run's readout can show: up to the step it diverged at (from
+ * then on it says so instead). */
+static int shown_rows(const Trajectory *t) {
+    return t->status == RUN_DIVERGED && t->diverged_step < t->nrows ? t->diverged_step : t->nrows;
+}
+
+void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int compact,
+                             ReadoutMetrics *rm) {
+    TextRenderer *tr = s->measure;
+    memset(rm, 0, sizeof *rm);
+    rm->size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU;
+    rm->lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * TU;
+    const double size = rm->size;
+    char step[FIELD_MAX], loss[FIELD_MAX], param[2][FIELD_MAX], buf[2 * GD_LABEL_MAX + 64];
+    for (int i = 0; i < nruns; i++) {
+        const Trajectory *t = s->view->trails[runs[i]].traj;
+        rm->label_w = fmax(rm->label_w, text_width(tr, t->run->label, size));
+        if (t->status == RUN_DIVERGED) {
+            config_label_diverged(s->cfg, t->diverged_step, buf, sizeof buf);
+            rm->div_w = fmax(rm->div_w, text_width(tr, buf, size));
+        }
+        /* Every row the readout can show, measured: the widest of each
+         * field over the video, so no field ever runs into the next. */
+        for (int k = 0, n = shown_rows(t); k < n; k++) {
+            readout_fields(s, t, k, step, loss, param);
+            rm->step_w = fmax(rm->step_w, text_width(tr, step, size));
+            rm->loss_w = fmax(rm->loss_w, text_width(tr, loss, size));
+            for (int p = 0; p < 2; p++)
+                rm->param_w[p] = fmax(rm->param_w[p], text_width(tr, param[p], size));
+        }
     }
-    return w <= maxw ? 1 : 2;
+}
+
+int overlay_readout_rows(int layout) {
+    return layout == READOUT_COLUMN ? 5 : layout == READOUT_TWO_LINES ? 2 : 1;
+}
+
+/* The left edges of the fields from x0 at text size k * rm->size: label,
+ * step, loss, parameters; returns the right edge of the widest line. */
+static double readout_columns(const FrameSpec *s, const ReadoutMetrics *rm, int layout, double k,
+                              double x0, double col[3], double pcol[2]) {
+    const double u = s->scale, size = k * rm->size, gap = 0.55 * size;
+    const double left = x0 + 16 * u;
+    col[0] = left + 0.9 * size;
+    if (layout == READOUT_COLUMN) {
+        /* A field per line, each under the label's dot. */
+        col[1] = col[2] = pcol[0] = pcol[1] = left;
+        double w = fmax(fmax(rm->step_w, rm->loss_w), fmax(rm->param_w[0], rm->param_w[1]));
+        return fmax(col[0] + k * rm->label_w, left + k * fmax(w, rm->div_w));
+    }
+    col[1] = col[0] + k * rm->label_w + gap;
+    col[2] = col[1] + k * rm->step_w + gap;
+    double x = layout == READOUT_ONE_LINE ? col[2] + k * rm->loss_w + gap : col[1];
+    pcol[0] = x;
+    pcol[1] = x + k * rm->param_w[0] + gap;
+    double right = fmax(col[2] + k * rm->loss_w, pcol[1] + k * rm->param_w[1]);
+    return fmax(right, col[1] + k * rm->div_w);
+}
+
+void overlay_readout_extent(const FrameSpec *s, const ReadoutMetrics *rm, int nruns, int layout,
+                            double *w, double *h) {
+    double col[3], pcol[2];
+    *w = readout_columns(s, rm, layout, 1, 0, col, pcol) + 8 * s->scale;
+    *h = 4 * s->scale + rm->lh * nruns * overlay_readout_rows(layout) + 0.6 * rm->lh;
+}
+
+int overlay_readout_lines(const FrameSpec *s, const ReadoutMetrics *rm, double maxw) {
+    double col[3], pcol[2];
+    return readout_columns(s, rm, READOUT_ONE_LINE, 1, 0, col, pcol) <= maxw ? READOUT_ONE_LINE
+                                                                             : READOUT_TWO_LINES;
 }
 
 double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, double x0,
                              double top, double maxw, const int *runs, int nruns, double step,
-                             int compact) {
+                             int layout, const ReadoutMetrics *rm) {
     const double u = s->scale;
-    double size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU,
-           lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * TU;
     const float *ink = s->theme.ink;
     const Config *cfg = s->cfg;
-    const int lines = overlay_readout_lines(s, maxw, runs, nruns, compact);
-    float w, asc, desc;
-    /* Columns: label, step, loss, then each shown parameter; on one line
-     * when they fit, else the parameters on a second line under the step
-     * column. Every field is measured with its own name (Vmax = ...), so
-     * entries never touch; a line still too wide shrinks, never drops. */
-    double col[4], pcol[2], right = 0;
-    char step_t[GD_LABEL_MAX + 16], loss_t[GD_LABEL_MAX + 16];
-    snprintf(step_t, sizeof step_t, "%s 000000", cfg->labels.step);
-    snprintf(loss_t, sizeof loss_t, "%s 0.000e+00", cfg->labels.loss);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        double label_w = 0, gap = 0.55 * size;
-        for (int i = 0; i < nruns; i++) {
-            text_measure(tr, s->view->trails[runs[i]].traj->run->label, (float)size, &w, &asc,
-                         &desc);
-            label_w = fmax(label_w, w);
-        }
-        col[0] = x0 + 16 * u + 0.9 * size;
-        text_measure(tr, step_t, (float)size, &w, &asc, &desc);
-        col[1] = col[0] + label_w + gap;
-        col[2] = col[1] + w + gap;
-        text_measure(tr, loss_t, (float)size, &w, &asc, &desc);
-        col[3] = col[2] + w + gap;
-        double x = lines == 1 ? col[3] : col[1];
-        for (int p = 0; p < 2; p++) {
-            char buf[GD_LABEL_MAX + 32];
-            param_template(s, p, buf, sizeof buf);
-            text_measure(tr, buf, (float)size, &w, &asc, &desc);
-            pcol[p] = x;
-            x += w + gap;
-        }
-        right = fmax(col[3], x) - gap;
-        if (right - x0 <= maxw)
-            break;
-        double k = maxw / (right - x0);
-        size *= k;
-        lh *= k;
+    const int column = layout == READOUT_COLUMN, rows = overlay_readout_rows(layout);
+    /* Every field has the room of its widest value over the video (see
+     * overlay_readout_metrics), so entries never touch; a readout still
+     * too wide for maxw shrinks, never drops. */
+    double col[3], pcol[2], k = 1;
+    double right = readout_columns(s, rm, layout, 1, x0, col, pcol);
+    if (right - x0 > maxw) {
+        k = maxw / (right - x0);
+        right = readout_columns(s, rm, layout, k, x0, col, pcol);
     }
-    double height = lh * nruns * lines + 0.6 * lh;
+    const double size = k * rm->size, lh = k * rm->lh;
+    double height = lh * nruns * rows + 0.6 * lh;
     raster_fill_rect(out, (float)(x0 + 8 * u), (float)(top + 4 * u), (float)(right + 8 * u),
                      (float)(top + 4 * u + height), s->theme.box[0], s->theme.box[1],
                      s->theme.box[2], 0.8f);
+    char stepb[FIELD_MAX], lossb[FIELD_MAX], param[2][FIELD_MAX], buf[2 * GD_LABEL_MAX + 64];
     for (int i = 0; i < nruns; i++) {
         const ViewTrail *vt = &s->view->trails[runs[i]];
         const Trajectory *t = vt->traj;
-        double y = top + 4 * u + lh * (i * lines + 1);
+        double y = top + 4 * u + lh * (i * rows + 1);
+        /* The row of each field: one line, two, or one per field. */
+        double ystep = column ? y + lh : y, yloss = column ? y + 2 * lh : y;
+        double yparam = column ? y + 3 * lh : layout == READOUT_TWO_LINES ? y + lh : y;
         /* The iterate the ball is at, or nearest to while it hops to the next. */
-        int k = (int)floor(fmin(step + 0.5, (double)(t->nrows - 1)));
+        int row = (int)floor(fmin(step + 0.5, (double)(t->nrows - 1)));
         RasterVertex dot =
             vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, vt->color, 1);
         raster_point(out, dot, (float)(0.36 * size), 0);
         draw_text(tr, out, t->run->label, size, col[0], y, TEXT_LEFT, vt->color);
-        char buf[2 * GD_LABEL_MAX + 64];
-        if (t->status == RUN_DIVERGED && k >= t->diverged_step) {
+        if (t->status == RUN_DIVERGED && row >= t->diverged_step) {
             config_label_diverged(cfg, t->diverged_step, buf, sizeof buf);
-            draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, vt->color);
+            draw_text(tr, out, buf, size, col[1], ystep, TEXT_LEFT, vt->color);
             continue;
         }
-        snprintf(buf, sizeof buf, "%s %d", cfg->labels.step, k);
-        draw_text(tr, out, buf, size, col[1], y, TEXT_LEFT, ink);
-        char lb[48];
-        format_loss(lb, sizeof lb, t->loss[k]);
-        snprintf(buf, sizeof buf, "%s %s", cfg->labels.loss, lb);
-        draw_text(tr, out, buf, size, col[2], y, TEXT_LEFT, ink);
-        double py = lines == 1 ? y : y + lh;
-        for (int p = 0; p < 2; p++) {
-            int a = s->view->plane.axis[p];
-            snprintf(buf, sizeof buf, "%s = %.3f", s->view->plane.name[p],
-                     t->params[(size_t)k * t->nparams + a]);
-            draw_text(tr, out, buf, size, pcol[p], py, TEXT_LEFT, ink);
-        }
+        readout_fields(s, t, row, stepb, lossb, param);
+        draw_text(tr, out, stepb, size, col[1], ystep, TEXT_LEFT, ink);
+        draw_text(tr, out, lossb, size, col[2], yloss, TEXT_LEFT, ink);
+        for (int p = 0; p < 2; p++)
+            draw_text(tr, out, param[p], size, pcol[p], yparam + (column ? p * lh : 0), TEXT_LEFT,
+                      ink);
     }
     return height + 8 * u;
 }

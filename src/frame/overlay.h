@@ -16,19 +16,47 @@
 #include "frame/layout.h"
 #include "frame/spec.h"
 
-/* Lines per run of the readout at most maxw wide: 1, or 2 when the
- * parameters go on a line of their own. Decided without a font (so the
- * composer can size the readout band once per video). */
-int overlay_readout_lines(const FrameSpec *s, double maxw, const int *runs, int nruns, int compact);
+/* How a readout is laid out: per run, everything on one line; the
+ * parameters on a second line; or a column, one field per line (a single
+ * run's readout beside its box). */
+enum { READOUT_ONE_LINE = 1, READOUT_TWO_LINES = 2, READOUT_COLUMN = 3 };
+
+/* A readout's text size and line height, and the room of each of its
+ * fields: the widest that field gets over the whole video (every row a
+ * run can show, measured), at that size. */
+typedef struct ReadoutMetrics {
+    double size, lh;
+    double label_w, step_w, loss_w, param_w[2];
+    double div_w; /* "diverged at step N", 0 when no run diverges */
+} ReadoutMetrics;
+
+/* Measures the readout of runs[0..nruns-1] with s->measure (estimates
+ * when it is NULL); compact is the smaller text for many runs. Once per
+ * video. */
+void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int compact,
+                             ReadoutMetrics *rm);
+
+/* READOUT_ONE_LINE when everything fits on one line of at most maxw,
+ * else READOUT_TWO_LINES. */
+int overlay_readout_lines(const FrameSpec *s, const ReadoutMetrics *rm, double maxw);
+
+/* Lines a run's readout takes in `layout` (a column: label, step, loss,
+ * then one per parameter). */
+int overlay_readout_rows(int layout);
+
+/* The size of the readout's box for nruns runs in `layout`, as drawn at
+ * (x0, top): its right edge and bottom from there. */
+void overlay_readout_extent(const FrameSpec *s, const ReadoutMetrics *rm, int nruns, int layout,
+                            double *w, double *h);
 
 /* The live readout: per run of runs[0..nruns-1] at fractional step `step`,
- * label, step, loss and the shown parameters (overlay_readout_lines lines),
- * in a translucent box at (x0, top), at most maxw wide; compact uses the
- * smaller text for many runs. Nothing is dropped: a line still too wide
- * shrinks. Returns the height used. */
+ * label, step, loss and the shown parameters laid out as `layout` says, in
+ * a translucent box at (x0, top), at most maxw wide, with the room rm
+ * gives each field. Nothing is dropped: a readout still too wide shrinks.
+ * Returns the height used. */
 double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, double x0,
                              double top, double maxw, const int *runs, int nruns, double step,
-                             int compact);
+                             int layout, const ReadoutMetrics *rm);
 
 /* Split mode's caption band r for run `run`: label, start, optimizer and
  * learning rate, in the run's colour, shrunk to fit a narrow view. */

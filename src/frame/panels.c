@@ -195,10 +195,15 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
     ax->ylo = ylo;
     ax->yhi = yhi;
     ax->ylog = ylog;
-    double top = r.y + pad + PANEL_TITLE_PX * TU * 1.25 + 4 * u;
+    /* The top tick label stays clear of the title line (and the y axis
+     * name on it), the bottom ones of the x axis name: line ascent 0.93
+     * em, descent 0.24 em; a tick label's middle is at its tick. */
+    const double line_w = fmax(1.0, round(u));
+    double top = r.y + pad +
+                 (0.93 * PANEL_TITLE_PX + 0.24 * PANEL_NAME_PX + 0.58 * PANEL_TICK_PX) * TU + 2 * u;
     double bottom = r.y + r.h -
                     (pad + PANEL_NAME_PX * TU * 1.2 + PANEL_TICK_PX * TU * 1.25 +
-                     PANEL_TICK_LEN_PX * u + 2 * u);
+                     PANEL_TICK_LEN_PX * u + line_w + 2 * u + 1);
     ax->y0 = round(top);
     ax->y1 = round(bottom);
     Ticks yt_local, xt_local;

@@ -10,6 +10,7 @@
 #define GD_FRAME_SPEC_H
 
 #include "config/config.h"
+#include "draw/text.h"
 #include "view/view.h"
 
 /* The chrome's colours (RGB 0..1): everything drawn that is not data. It
@@ -42,6 +43,10 @@ typedef struct FrameSpec {
     double text_scale; /* [video] text_scale: text sizes are X_PX * scale * text_scale */
     int nframes;
     FrameTheme theme;
+    /* What decisions made once per video, on one thread, measure text
+     * with (the composer's own renderer), or NULL for estimates. Never
+     * used while frames are drawn. */
+    TextRenderer *measure;
 } FrameSpec;
 
 /* Fills *spec for a width x height frame at quality q. */

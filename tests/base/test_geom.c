@@ -58,11 +58,31 @@ static void test_three_dims(void **state) {
     assert_near(t1, 2.0 / 3, 1e-15);
 }
 
+/* A diamond |x| + |y| <= 1 (given with an inner point and a repeat, in
+ * no order) against rectangles near its corner x + y = 1. */
+static void test_hull_against_rect(void **state) {
+    (void)state;
+    const double d[] = {0, 1, 0.2, 0.1, -1, 0, 1, 0, 0, -1, 1, 0};
+    const int n = 6;
+    assert_int_equal(geom_hull_hits_rect(d, n, (Rect){0.6, 0.6, 1, 1}), 0); /* past the edge */
+    assert_int_equal(geom_hull_hits_rect(d, n, (Rect){0.4, 0.4, 1, 1}), 1); /* over it */
+    assert_int_equal(geom_hull_hits_rect(d, n, (Rect){0.5, 0.5, 1, 1}), 0); /* touching */
+    assert_int_equal(geom_hull_hits_rect(d, n, (Rect){2, -3, 1, 6}), 0);    /* beside */
+    assert_int_equal(geom_hull_hits_rect(d, n, (Rect){-2, -2, 4, 4}), 1);   /* around it */
+    assert_int_equal(geom_hull_hits_rect(d, n, (Rect){-0.1, -0.1, 0.2, 0.2}), 1); /* inside */
+    /* Screen corners (y down), a box in the top left corner of a view. */
+    const double box[] = {100, 40, 160, 100, 100, 160, 40, 100};
+    assert_int_equal(geom_hull_hits_rect(box, 4, (Rect){0, 0, 60, 60}), 0);
+    assert_int_equal(geom_hull_hits_rect(box, 4, (Rect){0, 0, 80, 80}), 1);
+    assert_int_equal(geom_hull_hits_rect(box, 0, (Rect){0, 0, 80, 80}), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crossing),
         cmocka_unit_test(test_inside_and_missing),
         cmocka_unit_test(test_three_dims),
+        cmocka_unit_test(test_hull_against_rect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,11 +149,82 @@ static void test_text_reads_on_any_background(void **state) {
     assert_true(text_contrast("video.theme=dark") > 400);
 }
 
+/* Every string a frame draws, in every shipped config at the three common
+ * sizes and at eight moments: no two text boxes overlap, and each lies
+ * inside the frame. */
+static void test_no_text_overlaps(void **state) {
+    (void)state;
+    static const char *const configs[] = {
+        "configs/empirical_formula.ini",
+        "configs/global_minimum.ini",
+        "configs/good_vs_bad_init.ini",
+        "configs/learning_rates.ini",
+        "configs/linear.ini",
+        "configs/local_minimum.ini",
+        "configs/lr_too_large.ini",
+        "configs/multi_start.ini",
+        "configs/optimizers.ini",
+    };
+    static const int sizes[3][2] = {{640, 360}, {1280, 720}, {1920, 1080}};
+    enum { CAP = 512 };
+    static TextBox box[CAP];
+    int failures = 0;
+    for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
+        static Fixture f;
+        load(&f, configs[i]);
+        GdError err;
+        View v;
+        assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+        for (int z = 0; z < 3; z++) {
+            const int W = sizes[z][0], H = sizes[z][1];
+            Composer c;
+            assert_int_equal(compose_init(&c, &f.cfg, &v, W, H, QUALITY_DRAFT, &err), 0);
+            ComposerScratch sc;
+            assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+            const int nf = c.spec.nframes;
+            int frames[8];
+            for (int k = 0; k < 8; k++)
+                frames[k] = k * (nf - 1) / 7;
+            for (int k = 0; k < 8; k++) {
+                int n = 0;
+                text_record(sc.text, box, CAP, &n);
+                free(render(&c, &sc, frames[k]));
+                text_record(sc.text, NULL, 0, NULL);
+                assert_true(n > 0 && n <= CAP);
+                for (int a = 0; a < n; a++) {
+                    const TextBox *p = &box[a];
+                    if (p->x0 < 0 || p->y0 < 0 || p->x1 > W || p->y1 > H) {
+                        print_message("%s %dx%d frame %d: \"%s\" [%.0f,%.0f]-[%.0f,%.0f] leaves "
+                                      "the frame\n",
+                                      configs[i], W, H, frames[k], p->text, p->x0, p->y0, p->x1,
+                                      p->y1);
+                        failures++;
+                    }
+                    for (int b = a + 1; b < n; b++) {
+                        const TextBox *q = &box[b];
+                        if (p->x0 < q->x1 && q->x0 < p->x1 && p->y0 < q->y1 && q->y0 < p->y1) {
+                            print_message("%s %dx%d frame %d: \"%s\" and \"%s\" overlap\n",
+                                          configs[i], W, H, frames[k], p->text, q->text);
+                            failures++;
+                        }
+                    }
+                }
+            }
+            compose_scratch_free(&sc);
+            compose_free(&c);
+        }
+        view_free(&v);
+        unload(&f);
+    }
+    assert_int_equal(failures, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_are_pure),
         cmocka_unit_test(test_layout_is_honoured),
         cmocka_unit_test(test_text_reads_on_any_background),
+        cmocka_unit_test(test_no_text_overlaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
