@@ -29,9 +29,9 @@
 #define CAMERA_ORBIT_TURN   40.0 /* degrees the default orbit turns over the video */
 #define CAMERA_ORBIT_RISE   5.0  /* degrees its elevation rises */
 #define VIEW_TARGET_ROWS    4096 /* rows a run contributes to [camera] target = trails */
-#define ORBIT_SAMPLES       10   /* moments of the video the orbit choice looks at */
-#define ORBIT_DEPTH_W       192  /* size of the depth buffer it judges visibility with */
-#define ORBIT_DEPTH_H       108
+#define ORBIT_SAMPLES       16   /* moments of the video the orbit choice looks at */
+#define ORBIT_DEPTH_W       288  /* size of the depth buffer it judges visibility with */
+#define ORBIT_DEPTH_H       162
 #define LANDSCAPE_TICKS     5  /* intervals the box's axes aim for */
 #define LANDSCAPE_TICKS_MAX 12 /* ticks on a box axis, at most */
 #define LANDSCAPE_DIVERGE_SPAN                                                                     \

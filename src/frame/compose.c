@@ -252,8 +252,11 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     const Rect view3d = cv->view3d;
     pose.zoom *= cv->fit;
     Scene3DRunState ts[GD_MAX_RUNS];
+    memset(ts, 0, sizeof(Scene3DRunState) * (size_t)nruns);
     double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
     scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
+    for (int i = 0; i < nruns; i++)
+        sc->shown[runs[i]] = ts[i];
     /* A view too small for its labels (hundreds of runs side by side) shows
      * the landscape and its caption only. */
     if (side >= 120 * u) {

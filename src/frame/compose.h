@@ -54,6 +54,9 @@ typedef struct Composer {
 typedef struct ComposerScratch {
     Scene3DScratch scene;
     TextRenderer *text;
+    /* Each run's 3D state in the last frame composed on this scratch
+     * (where its ball was drawn, ...), by run index. */
+    Scene3DRunState shown[GD_MAX_RUNS];
 } ComposerScratch;
 
 /* Prepares the video's frames of cfg and its view at width x height (the

@@ -466,24 +466,40 @@ static void emit_afterimages(const Scene3D *s, const Camera *cam, const Scene3DT
     }
 }
 
-static void emit_markers(const Scene3D *s, const Camera *cam, const Scene3DTrail *tr,
-                         const Scene3DRunState *ts, struct DrawList *l) {
-    /* Markers write depth too, or the surface would be blended over them. */
+/* The start: a ring in the run's colour around a white dot. Markers
+ * write depth too, or the surface would be blended over them. */
+static void emit_start(const Scene3D *s, const Camera *cam, const Scene3DTrail *tr,
+                       struct DrawList *l) {
     const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | (s->spec->aa ? 0 : RASTER_NO_AA);
     const float u = (float)(s->scale * s->spec->ss);
-    static const float white[3] = {1, 1, 1}, dark[3] = {0.1f, 0.1f, 0.1f};
-    if (tr->npoints == 0)
-        return;
-    const double *w0 = tr->point[0];
+    static const float white[3] = {1, 1, 1};
     RasterVertex v;
-    if (in_box_xy(w0) && project_lifted(cam, w0, SCENE3D_START_LIFT, &v)) {
-        /* The start: a ring in the run's colour around a white dot. */
+    if (tr->npoints > 0 && in_box_xy(tr->point[0]) &&
+        project_lifted(cam, tr->point[0], SCENE3D_START_LIFT, &v)) {
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, white, 1), 8.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, tr->trail->color, 1), 8.0f * u, 3.0f * u, flags);
     }
+}
+
+/* The ball (and its direction arrow), emitted after every start marker
+ * and drawn over them and over the trails whatever their depth: a ball
+ * that has barely left the start of six runs is not hidden under their
+ * markers. It writes its depth, so the surface in front still covers it. */
+static void emit_ball(const Scene3D *s, const Camera *cam, const Scene3DTrail *tr,
+                      Scene3DRunState *ts, struct DrawList *l) {
+    const int flags = RASTER_DEPTH_WRITE | (s->spec->aa ? 0 : RASTER_NO_AA);
+    const float u = (float)(s->scale * s->spec->ss);
+    static const float dark[3] = {0.1f, 0.1f, 0.1f};
+    RasterVertex v;
+    if (tr->npoints == 0)
+        return;
     if (s->spec->cfg->surface.arrows && ts->ball_in_box)
         emit_arrow(s, cam, tr, ts, l);
     if (ts->ball_in_box && project_lifted(cam, ts->ball, SCENE3D_BALL_LIFT, &v)) {
+        ts->ball_drawn = 1;
+        ts->ball_x = v.x;
+        ts->ball_y = v.y;
+        ts->ball_r = 7.0f * u;
         add_dot(l, PRIM_DOT, vtx(v.x, v.y, v.z, tr->trail->color, 1), 7.0f * u, 0, flags);
         add_dot(l, PRIM_RING, vtx(v.x, v.y, v.z, dark, 0.8f), 7.0f * u, 1.5f * u, flags);
     }
@@ -723,7 +739,14 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
         emit_trail(s, &cs, &s->trails[runs[i]], step, main_list, &ts[i]);
     for (int i = 0; i < nruns; i++) {
         emit_afterimages(s, &cs, &s->trails[runs[i]], m, &ts[i], main_list);
-        emit_markers(s, &cs, &s->trails[runs[i]], &ts[i], main_list);
+        emit_start(s, &cs, &s->trails[runs[i]], main_list);
+    }
+    for (int i = 0; i < nruns; i++) {
+        emit_ball(s, &cs, &s->trails[runs[i]], &ts[i], main_list);
+        /* Supersampled view pixels to output pixels. */
+        ts[i].ball_x = (float)(vx + ts[i].ball_x / ss);
+        ts[i].ball_y = (float)(vy + ts[i].ball_y / ss);
+        ts[i].ball_r /= (float)ss;
     }
     if (cfg->surface.wireframe)
         emit_wireframe(s, &cs, layer_list);

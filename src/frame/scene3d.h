@@ -74,6 +74,10 @@ typedef struct Scene3DRunState {
     double ball[3];     /* world position of the ball */
     int ball_in_box;
     int row; /* the trajectory row the ball has reached */
+    /* Where the ball was drawn, in output pixels (ball_r: its radius), if
+     * it was (ball_drawn); for checks of what the picture shows. */
+    int ball_drawn;
+    float ball_x, ball_y, ball_r;
 } Scene3DRunState;
 
 /* Builds the 3D scene of spec's view. Returns 0, or GD_ERR_RUNTIME when out

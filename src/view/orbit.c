@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/parallel.h"
 #include "base/tunables.h"
 #include "draw/raster.h"
 #include "view/timeline.h"
@@ -67,28 +68,45 @@ static void draw_surface_depth(Judge *j, const Camera *cam) {
 }
 
 /* Whether world point w (lifted toward the eye) is in the picture and not
- * behind the surface. */
-static int visible(const Judge *j, const Camera *cam, const double w[3], double lift) {
+ * behind the surface; with a radius r (depth-buffer pixels), whether most
+ * of a disc around it is: its centre and three of four points at 0.6 r. */
+static int visible(const Judge *j, const Camera *cam, const double w[3], double lift, double r) {
     double d[3] = {cam->eye[0] - w[0], cam->eye[1] - w[1], cam->eye[2] - w[2]};
     double len = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
     double q[3] = {w[0] + lift * d[0] / len, w[1] + lift * d[1] / len, w[2] + lift * d[2] / len};
     float x, y, z;
     if (!camera_project(cam, q, &x, &y, &z))
         return 0;
-    int px = (int)x, py = (int)y;
-    if (px < 0 || py < 0 || px >= j->depth.w || py >= j->depth.h)
-        return 0;
-    return j->depth.depth[(size_t)py * j->depth.w + px] >= z - 1e-4f;
+    static const int off[5][2] = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+    int seen = 0;
+    for (int i = 0; i < (r > 0 ? 5 : 1); i++) {
+        int px = (int)floor(x + 0.6 * r * off[i][0]), py = (int)floor(y + 0.6 * r * off[i][1]);
+        if (px < 0 || py < 0 || px >= j->depth.w || py >= j->depth.h) {
+            if (i == 0)
+                return 0;
+            continue;
+        }
+        int in_sight = j->depth.depth[(size_t)py * j->depth.w + px] >= z - 1e-4f;
+        if (i == 0 && !in_sight)
+            return 0;
+        seen += in_sight;
+    }
+    return r > 0 ? seen >= 4 : seen;
 }
 
 OrbitScore orbit_score(const Config *cfg, const Landscape *ls, const ViewTrail *trails, int ntrails,
                        int max_steps, const CameraOrbit *o) {
-    OrbitScore sc = {-1, -1};
+    OrbitScore sc = {-1, -1, -1};
+    long *run_in = calloc((size_t)(ntrails > 0 ? ntrails : 1), 2 * sizeof(long));
     Judge j = {ls, malloc(sizeof(double) * (size_t)ls->res * ls->res), {0}};
-    if (!j.wz || raster_target_init(&j.depth, ORBIT_DEPTH_W, ORBIT_DEPTH_H, 1) != 0) {
+    if (!j.wz || !run_in || raster_target_init(&j.depth, ORBIT_DEPTH_W, ORBIT_DEPTH_H, 1) != 0) {
         free(j.wz);
+        free(run_in);
         return sc;
     }
+    /* The ball's radius in the depth buffer, as the 3D scene draws it in a
+     * full-height view. */
+    const double ball_r = 7.0 * ORBIT_DEPTH_H / 720.0;
     for (int k = 0; k < ls->res * ls->res; k++)
         j.wz[k] = camera_loss_z(ls, ls->loss[k]);
     const double total = cfg->video.duration + cfg->video.hold;
@@ -111,39 +129,82 @@ OrbitScore orbit_score(const Config *cfg, const Landscape *ls, const ViewTrail *
             row_world(&j, t, last, w);
             /* A ball that left the box is not drawn: nothing to see. */
             if (w[0] >= -1 && w[0] <= 1 && w[1] >= -1 && w[1] <= 1) {
+                int seen = visible(&j, &cam, w, BALL_LIFT, ball_r);
                 balls++;
-                balls_seen += visible(&j, &cam, w, BALL_LIFT);
+                balls_seen += seen;
+                run_in[2 * r]++;
+                run_in[2 * r + 1] += seen;
             }
             for (int p = 0; p < TRAIL_PICKS && last > 0; p++) {
                 row_world(&j, t, (int)((long)last * p / (TRAIL_PICKS - 1)), w);
                 points++;
-                points_seen += visible(&j, &cam, w, 0.02);
+                points_seen += visible(&j, &cam, w, 0.02, 0);
             }
         }
     }
     raster_target_free(&j.depth);
     free(j.wz);
-    sc.balls = balls ? (double)balls_seen / balls : 1;
+    sc.balls = 1;
+    for (int r = 0; r < ntrails; r++)
+        if (run_in[2 * r] > 0)
+            sc.balls = fmin(sc.balls, (double)run_in[2 * r + 1] / run_in[2 * r]);
+    free(run_in);
+    sc.balls_mean = balls ? (double)balls_seen / balls : 1;
     sc.trails = points ? (double)points_seen / points : 1;
     return sc;
 }
 
+/* The candidates: the classic orbit, then turned by 45 degree steps at
+ * each elevation. */
+enum { N_ELEVATIONS = 4, N_CANDIDATES = 1 + 8 * N_ELEVATIONS };
+
+typedef struct Candidates {
+    const Config *cfg;
+    const Landscape *ls;
+    const ViewTrail *trails;
+    int ntrails, max_steps;
+    CameraOrbit orbit[N_CANDIDATES];
+    OrbitScore score[N_CANDIDATES];
+} Candidates;
+
+static void score_range(void *ctx, int lo, int hi) {
+    Candidates *c = ctx;
+    for (int i = lo; i < hi; i++)
+        c->score[i] = orbit_score(c->cfg, c->ls, c->trails, c->ntrails, c->max_steps, &c->orbit[i]);
+}
+
 CameraOrbit orbit_choose(const Config *cfg, const Landscape *ls, const ViewTrail *trails,
-                         int ntrails, int max_steps) {
-    static const double elevations[3] = {30, 42, 55};
-    CameraOrbit best = CAMERA_ORBIT_CLASSIC;
-    OrbitScore s0 = orbit_score(cfg, ls, trails, ntrails, max_steps, &best);
-    double best_value = 3 * s0.balls + s0.trails;
-    for (int e = 0; e < 3; e++)
-        for (int a = 0; a < 8; a++) {
-            CameraOrbit o = {CAMERA_ORBIT_CLASSIC.azimuth + 45.0 * a, elevations[e]};
-            OrbitScore s = orbit_score(cfg, ls, trails, ntrails, max_steps, &o);
-            /* A steeper or turned view must be clearly better to win. */
-            double value = 3 * s.balls + s.trails - 0.02 * (e + (a != 0));
-            if (value > best_value + 1e-9) {
-                best_value = value;
-                best = o;
-            }
+                         int ntrails, int max_steps, int threads) {
+    static const double elevations[N_ELEVATIONS] = {30, 42, 55, 70};
+    static Candidates c0;
+    Candidates *c = malloc(sizeof *c);
+    if (!c)
+        return CAMERA_ORBIT_CLASSIC;
+    *c = c0;
+    c->cfg = cfg;
+    c->ls = ls;
+    c->trails = trails;
+    c->ntrails = ntrails;
+    c->max_steps = max_steps;
+    c->orbit[0] = CAMERA_ORBIT_CLASSIC;
+    for (int e = 0; e < N_ELEVATIONS; e++)
+        for (int a = 0; a < 8; a++)
+            c->orbit[1 + 8 * e + a] =
+                (CameraOrbit){CAMERA_ORBIT_CLASSIC.azimuth + 45.0 * a, elevations[e]};
+    /* Scored on the threads; chosen in order, so -j never changes it. */
+    parallel_for(threads, N_CANDIDATES, score_range, c);
+    CameraOrbit best = c->orbit[0];
+    double best_value = 3 * c->score[0].balls + c->score[0].balls_mean + c->score[0].trails;
+    for (int i = 1; i < N_CANDIDATES; i++) {
+        const OrbitScore *s = &c->score[i];
+        int e = (i - 1) / 8, a = (i - 1) % 8;
+        /* A steeper or turned view must be clearly better to win. */
+        double value = 3 * s->balls + s->balls_mean + s->trails - 0.02 * (e + (a != 0));
+        if (value > best_value + 1e-9) {
+            best_value = value;
+            best = c->orbit[i];
         }
+    }
+    free(c);
     return best;
 }

@@ -20,11 +20,13 @@
 #include "view/landscape.h"
 #include "view/plane.h"
 
-/* What an orbit shows: the share (0..1) of (moment, run) pairs whose ball
- * is in the picture and not behind the surface, and the same for sampled
- * trail points. */
+/* What an orbit shows: for the run whose ball is seen least, the share
+ * (0..1) of the moments its ball is in the box in which it is in the
+ * picture and mostly not behind the surface (balls); the same share over
+ * all (moment, run) pairs (balls_mean); and the share of sampled trail
+ * points in sight. */
 typedef struct OrbitScore {
-    double balls, trails;
+    double balls, balls_mean, trails;
 } OrbitScore;
 
 /* Judges orbit o for cfg's video of the trails over landscape ls (the
@@ -34,8 +36,9 @@ OrbitScore orbit_score(const Config *cfg, const Landscape *ls, const ViewTrail *
                        int max_steps, const CameraOrbit *o);
 
 /* The candidate orbit with the best score (CAMERA_ORBIT_CLASSIC when it
- * is as good as any). */
+ * is as good as any, or when out of memory), judged on `threads` threads;
+ * the same whatever their number. */
 CameraOrbit orbit_choose(const Config *cfg, const Landscape *ls, const ViewTrail *trails,
-                         int ntrails, int max_steps);
+                         int ntrails, int max_steps, int threads);
 
 #endif

@@ -80,7 +80,7 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
     }
     v->orbit = CAMERA_ORBIT_CLASSIC;
     if (cfg->camera.nkeys == 0)
-        v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps);
+        v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps, threads);
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * before it, on whichever scratch, and whatever -j built the view), and
  * what it composes lands where the layout puts it.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,12 +220,110 @@ static void test_no_text_overlaps(void **state) {
     assert_int_equal(failures, 0);
 }
 
+/* Whether run r's ball shows in the frame just composed on sc: at least
+ * half of the pixels of its inner disc have a ball's colour (its own, or
+ * that of another ball or of its dark rim drawn at the same place: runs
+ * that end together), not that of a surface or a readout box in front of
+ * it. */
+static int ball_shows(const Composer *c, const ComposerScratch *sc, const uint8_t *rgb, int r) {
+    const Scene3DRunState *b = &sc->shown[r];
+    const int W = c->spec.width, H = c->spec.height;
+    const double R = 0.6 * b->ball_r;
+    int inside = 0, ball = 0;
+    for (int y = (int)floor(b->ball_y - R); y <= (int)ceil(b->ball_y + R); y++)
+        for (int x = (int)floor(b->ball_x - R); x <= (int)ceil(b->ball_x + R); x++) {
+            double dx = x + 0.5 - b->ball_x, dy = y + 0.5 - b->ball_y;
+            if (dx * dx + dy * dy > R * R || x < 0 || y < 0 || x >= W || y >= H)
+                continue;
+            inside++;
+            const uint8_t *p = rgb + 3 * ((size_t)y * W + x);
+            for (int o = 0; o < c->spec.view->ntrails; o++) {
+                const Scene3DRunState *q = &sc->shown[o];
+                const float *col = c->spec.view->trails[o].color;
+                if (!q->ball_drawn || fabs(q->ball_x - b->ball_x) > 2 * b->ball_r ||
+                    fabs(q->ball_y - b->ball_y) > 2 * b->ball_r)
+                    continue;
+                int d = abs(p[0] - (int)lround(255 * col[0])) +
+                        abs(p[1] - (int)lround(255 * col[1])) +
+                        abs(p[2] - (int)lround(255 * col[2]));
+                int rim = o != r && p[0] < 75 && p[1] < 75 && p[2] < 75;
+                if (d <= 60 || rim) {
+                    ball++;
+                    break;
+                }
+            }
+        }
+    return inside > 0 && 2 * ball >= inside;
+}
+
+/* Under the default camera of every shipped config, every run's ball
+ * shows (its pixels are in the frame, not hidden by the surface or by
+ * text) in at least 95% of the frames, judged on the pixels of every
+ * third frame at 640x360; a run that does not diverge is drawn in every
+ * frame (a diverging one leaves the box). */
+static void test_balls_show_in_frames(void **state) {
+    (void)state;
+    static const char *const configs[] = {
+        "configs/empirical_formula.ini",
+        "configs/global_minimum.ini",
+        "configs/good_vs_bad_init.ini",
+        "configs/learning_rates.ini",
+        "configs/linear.ini",
+        "configs/local_minimum.ini",
+        "configs/lr_too_large.ini",
+        "configs/multi_start.ini",
+        "configs/optimizers.ini",
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
+        static Fixture f;
+        load(&f, configs[i]);
+        GdError err;
+        View v;
+        assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+        Composer c;
+        assert_int_equal(compose_init(&c, &f.cfg, &v, 640, 360, QUALITY_DRAFT, &err), 0);
+        ComposerScratch sc;
+        assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+        static int drawn[GD_MAX_RUNS], shown[GD_MAX_RUNS];
+        memset(drawn, 0, sizeof drawn);
+        memset(shown, 0, sizeof shown);
+        int frames = 0;
+        for (int k = 0; k < c.spec.nframes; k += 3, frames++) {
+            uint8_t *rgb = render(&c, &sc, k);
+            for (int r = 0; r < v.ntrails; r++) {
+                drawn[r] += sc.shown[r].ball_drawn;
+                int ok = sc.shown[r].ball_drawn && ball_shows(&c, &sc, rgb, r);
+                shown[r] += ok;
+                if (getenv("GD_DBG") && !ok)
+                    print_message("%s frame %d run %d at %.0f,%.0f\n", configs[i], k, r,
+                                  sc.shown[r].ball_x, sc.shown[r].ball_y);
+            }
+            free(rgb);
+        }
+        for (int r = 0; r < v.ntrails; r++) {
+            const int diverges = f.trajs[r].status == RUN_DIVERGED;
+            if ((!diverges && drawn[r] != frames) || shown[r] < 0.95 * drawn[r]) {
+                print_message("%s run %d: ball drawn in %d of %d frames, shows in %d\n", configs[i],
+                              r, drawn[r], frames, shown[r]);
+                failures++;
+            }
+        }
+        compose_scratch_free(&sc);
+        compose_free(&c);
+        view_free(&v);
+        unload(&f);
+    }
+    assert_int_equal(failures, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_are_pure),
         cmocka_unit_test(test_layout_is_honoured),
         cmocka_unit_test(test_text_reads_on_any_background),
         cmocka_unit_test(test_no_text_overlaps),
+        cmocka_unit_test(test_balls_show_in_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

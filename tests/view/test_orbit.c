@@ -1,7 +1,7 @@
 /*
  * test_orbit.c — the default camera orbit keeps the balls in sight: for
  * every shipped config, without its keyframes, the orbit view_build
- * chooses shows every run's ball (not behind the surface, inside the
+ * chooses shows each run's ball (mostly not behind the surface, inside the
  * picture) in at least 95% of the moments judged, and never less than the
  * classic orbit does; so does each config's own camera as shipped.
  */
