@@ -149,11 +149,37 @@ static int build_trails(Scene3D *s) {
     return 0;
 }
 
+/* The leftmost floor corner seen from cam, other than the one nearest the
+ * eye (it hides nothing behind it). */
+static void leftmost_corner(const Camera *cam, double out[2]) {
+    const double xf = cam->eye[0] > 0 ? -1 : 1, yf = cam->eye[1] > 0 ? -1 : 1;
+    double best_x = 1e30;
+    float x, y, z;
+    out[0] = xf;
+    out[1] = yf;
+    for (int i = 0; i < 4; i++) {
+        double c[3] = {i & 1 ? 1 : -1, i & 2 ? 1 : -1, -H};
+        if (c[0] == -xf && c[1] == -yf)
+            continue;
+        if (camera_project(cam, c, &x, &y, &z) && x < best_x) {
+            best_x = x;
+            out[0] = c[0];
+            out[1] = c[1];
+        }
+    }
+}
+
 int scene3d_init(Scene3D *s, const FrameSpec *spec, GdError *err) {
     memset(s, 0, sizeof *s);
     s->spec = spec;
     s->land = &spec->view->land;
     s->scale = spec->scale;
+    const Config *cfg = spec->cfg;
+    const double total = cfg->video.duration + cfg->video.hold;
+    Camera mid;
+    camera_setup(&mid, camera_pose_at(&cfg->camera, &spec->view->orbit, 0.5 * total, total), 0, 0,
+                 spec->width, spec->height);
+    leftmost_corner(&mid, s->loss_corner);
     if (build_surface(s) != 0 || build_trails(s) != 0) {
         scene3d_free(s);
         return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
@@ -886,17 +912,14 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
     double zf = co->eye[2] > 0 ? -H : H;
     float x, y, z;
     Placed pl = {0};
-    /* The loss axis stands on the leftmost back-or-side corner. */
-    double best_x = 1e30, cx = xf, cy = yf;
-    for (int i = 0; i < 4; i++) {
-        double c[3] = {i & 1 ? 1 : -1, i & 2 ? 1 : -1, -H};
-        if (c[0] == -xf && c[1] == -yf)
-            continue; /* the corner nearest the eye hides nothing behind it */
-        if (camera_project(co, c, &x, &y, &z) && x < best_x) {
-            best_x = x;
-            cx = c[0];
-            cy = c[1];
-        }
+    /* The loss axis keeps the video's corner (no jumps as the camera
+     * turns) unless it came nearest the eye; then the leftmost other. */
+    double cx = s->loss_corner[0], cy = s->loss_corner[1];
+    if (cx == -xf && cy == -yf) {
+        double c[2];
+        leftmost_corner(co, c);
+        cx = c[0];
+        cy = c[1];
     }
     const Ticks *A = &s->land->axis[2];
     Rect column = {0, 0, 0, 0};

@@ -55,6 +55,10 @@ typedef struct Scene3D {
     float *contour_rgb; /* floor colour of each contour segment, 3 floats */
     int ntrails;
     Scene3DTrail *trails;
+    /* The floor corner (x, y in -1, 1) the loss axis stands on all video
+     * long, wherever the camera allows: the one on the left at the
+     * video's middle pose. */
+    double loss_corner[2];
 } Scene3D;
 
 /* Per-thread scratch: band targets, projected vertices, display lists. */

@@ -154,8 +154,10 @@ OrbitScore orbit_score(const Config *cfg, const Landscape *ls, const ViewTrail *
     return sc;
 }
 
-/* The candidates: the classic orbit, then turned by 45 degree steps at
- * each elevation. */
+/* The candidates: the classic orbit, then at each elevation eight
+ * azimuths, two in each quadrant, whose whole turn over the video stays
+ * inside it: the eye never crosses a wall's plane, so the back walls and
+ * the axis labels never jump from one side to the other mid-video. */
 enum { N_ELEVATIONS = 4, N_CANDIDATES = 1 + 8 * N_ELEVATIONS };
 
 typedef struct Candidates {
@@ -189,8 +191,8 @@ CameraOrbit orbit_choose(const Config *cfg, const Landscape *ls, const ViewTrail
     c->orbit[0] = CAMERA_ORBIT_CLASSIC;
     for (int e = 0; e < N_ELEVATIONS; e++)
         for (int a = 0; a < 8; a++)
-            c->orbit[1 + 8 * e + a] =
-                (CameraOrbit){CAMERA_ORBIT_CLASSIC.azimuth + 45.0 * a, elevations[e]};
+            c->orbit[1 + 8 * e + a] = (CameraOrbit){
+                CAMERA_ORBIT_CLASSIC.azimuth + 90.0 * (a / 2) + 25.0 * (a % 2), elevations[e]};
     /* Scored on the threads; chosen in order, so -j never changes it. */
     parallel_for(threads, N_CANDIDATES, score_range, c);
     CameraOrbit best = c->orbit[0];
