@@ -27,6 +27,7 @@
 #include "config/config.h"
 #include "sim/sim.h"
 #include "output/encode.h"
+#include "output/subtitles.h"
 #include "output/timeline_csv.h"
 #include "output/video.h"
 #include "view/view.h"
@@ -51,6 +52,8 @@ static const char usage_text[] =
     "      --trajectory FILE   also write every run's trajectory as CSV\n"
     "      --timeline FILE     also write what every frame shows, per run, as CSV\n"
     "                          (time, camera, step, the ball's parameters and loss)\n"
+    "      --subtitles FILE    also write the captions as subtitles, .vtt or .srt,\n"
+    "                          timed as the frames draw them\n"
     "      --check             parse, simulate and print one summary line per run;\n"
     "                          write no video (with --trajectory, only the CSV)\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
@@ -80,6 +83,7 @@ typedef struct Options {
     const char *output;
     const char *trajectory;
     const char *timeline;
+    const char *subtitles;
     int frame;   /* -1: whole video */
     int quality; /* -1: from config */
     int check, discard, progress, threads;
@@ -117,13 +121,22 @@ static int parse_int(const char *s, long lo, long hi, long *out) {
  * to do; for ACTION_HELP and ACTION_VERSION nothing after the option is
  * looked at), or GD_ERR_INPUT with err filled. */
 static int parse_args(int argc, char **argv, Options *o, GdError *err) {
-    enum { OPT_SET = 256, OPT_TRAJ, OPT_TIMELINE, OPT_CHECK, OPT_NOPROG, OPT_DISCARD };
+    enum {
+        OPT_SET = 256,
+        OPT_TRAJ,
+        OPT_TIMELINE,
+        OPT_SUBTITLES,
+        OPT_CHECK,
+        OPT_NOPROG,
+        OPT_DISCARD
+    };
     static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
                                           {"frame", required_argument, NULL, 'f'},
                                           {"quality", required_argument, NULL, 'q'},
                                           {"set", required_argument, NULL, OPT_SET},
                                           {"trajectory", required_argument, NULL, OPT_TRAJ},
                                           {"timeline", required_argument, NULL, OPT_TIMELINE},
+                                          {"subtitles", required_argument, NULL, OPT_SUBTITLES},
                                           {"check", no_argument, NULL, OPT_CHECK},
                                           {"discard", no_argument, NULL, OPT_DISCARD},
                                           {"threads", required_argument, NULL, 'j'},
@@ -180,6 +193,12 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         case OPT_TIMELINE:
             o->timeline = optarg;
             break;
+        case OPT_SUBTITLES:
+            if (subtitles_format(optarg) < 0)
+                return gd_error(err, GD_ERR_INPUT,
+                                "--subtitles %s: the file name must end in .vtt or .srt", optarg);
+            o->subtitles = optarg;
+            break;
         case OPT_CHECK:
             o->check = 1;
             break;
@@ -234,6 +253,7 @@ typedef struct CsvSource {
     const Config *cfg;
     const Trajectory *trajs;
     const View *view;
+    int format; /* subtitles: SubtitleFormat */
 } CsvSource;
 
 typedef int (*CsvWriter)(FILE *f, const CsvSource *src);
@@ -244,6 +264,10 @@ static int trajectory_csv(FILE *f, const CsvSource *src) {
 
 static int timeline_csv(FILE *f, const CsvSource *src) {
     return timeline_csv_write(f, src->cfg, src->view);
+}
+
+static int subtitles_file(FILE *f, const CsvSource *src) {
+    return subtitles_write(f, src->cfg, src->view, (SubtitleFormat)src->format);
 }
 
 static int write_csv(const char *path, CsvWriter write, const CsvSource *src, GdError *err) {
@@ -329,10 +353,10 @@ static int run(const Options *o, GdError *err) {
      * written, --check included. */
     if ((rc = view_check(&cfg, trajs, err)) != GD_OK)
         goto done;
-    CsvSource src = {&cfg, trajs, NULL};
+    CsvSource src = {&cfg, trajs, NULL, 0};
     if (o->trajectory && (rc = write_csv(o->trajectory, trajectory_csv, &src, err)) != GD_OK)
         goto done;
-    if (o->timeline) {
+    if (o->timeline || o->subtitles) {
         /* What the frames show needs the view: drawn rows, the orbit. */
         View *view = malloc(sizeof *view);
         if (!view) {
@@ -342,7 +366,12 @@ static int run(const Options *o, GdError *err) {
         rc = view_build(view, &cfg, trajs, o->threads, err);
         if (rc == GD_OK) {
             src.view = view;
-            rc = write_csv(o->timeline, timeline_csv, &src, err);
+            if (o->timeline)
+                rc = write_csv(o->timeline, timeline_csv, &src, err);
+            if (rc == GD_OK && o->subtitles) {
+                src.format = subtitles_format(o->subtitles);
+                rc = write_csv(o->subtitles, subtitles_file, &src, err);
+            }
             view_free(view);
         }
         free(view);

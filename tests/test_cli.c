@@ -280,6 +280,34 @@ static void test_target_outside_box_writes_nothing(void **state) {
     rmdir(dir);
 }
 
+/* Caption errors found once the box and the pacing are known: a point
+ * outside the box, and a caption whose `to` in seconds comes before its
+ * `from` at a step. Both stop --check before anything is written. */
+static void test_caption_errors_after_the_runs(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    RunResult r = tu_run((const char *const[]){"--check", "--trajectory", csv, "--set",
+                                               "caption.m.text=here", "--set", "caption.m.at=50, 1",
+                                               "configs/global_minimum.ini", NULL});
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, "gdrender: --set caption.m.at=50, 1: [caption m] at: (50, 1) is "
+                               "outside the surface box (a -2..7, b -2..7)\n");
+    tu_run_free(&r);
+    r = tu_run((const char *const[]){"--check", "--trajectory", csv, "--set", "caption.m.text=x",
+                                     "--set", "caption.m.from=step 200", "--set",
+                                     "caption.m.to=1.5", "configs/global_minimum.ini", NULL});
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_true(strstr(r.err, "gdrender: --set caption.m.to=1.5: [caption m] to: the caption ends "
+                              "(frame 45) before it starts (frame ") == r.err);
+    tu_run_free(&r);
+    assert_int_equal(tu_count_entries(dir), 0);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
@@ -292,6 +320,7 @@ int main(void) {
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_bad_config_file),
         cmocka_unit_test(test_target_outside_box_writes_nothing),
+        cmocka_unit_test(test_caption_errors_after_the_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

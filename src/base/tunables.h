@@ -40,12 +40,14 @@
 #define LANDSCAPE_DECADES 12 /* a log z axis shows at most this many decades */
 
 /* ---- frame/layout: where things go ---- */
-#define LAYOUT_TITLE_BAND_PX 60.0 /* height of the title band */
-#define LAYOUT_TITLE_LINE_PX 38.0 /* ... and what a second title line adds */
-#define LAYOUT_CAPTION_PX    34.0 /* height of a split view's caption band */
-#define LAYOUT_COLORBAR_PX   80.0 /* width of the colourbar strip, tick labels included */
-#define LAYOUT_GAP_PX        8.0  /* space around and between 2D panels */
-#define LAYOUT_AREA_3D       0.6  /* share of the frame the 3D area takes beside 2D panels */
+#define LAYOUT_TITLE_BAND_PX   60.0 /* height of the title band */
+#define LAYOUT_TITLE_LINE_PX   38.0 /* ... and what a second title line adds */
+#define LAYOUT_CAPTION_PX      34.0 /* height of a split view's caption band */
+#define LAYOUT_CAPTION_LINE_PX 34.0 /* a line of [caption] text in its band */
+#define CAPTIONS_TEXT_PX       24.0 /* [caption] text */
+#define LAYOUT_COLORBAR_PX     80.0 /* width of the colourbar strip, tick labels included */
+#define LAYOUT_GAP_PX          8.0  /* space around and between 2D panels */
+#define LAYOUT_AREA_3D         0.6  /* share of the frame the 3D area takes beside 2D panels */
 
 /* ---- frame/compose: fitting the 3D box to its view ---- */
 #define COMPOSE_FIT_SAMPLES      24  /* camera poses sampled over the video */
@@ -60,6 +62,7 @@
 #define SCENE3D_TRAIL_LIFT   0.02   /* world units a trail is moved toward the eye */
 #define SCENE3D_START_LIFT   0.10   /* ... the start marker, on top of its trail */
 #define SCENE3D_BALL_LIFT    0.13   /* ... the ball, on top of both (it starts on the start) */
+#define SCENE3D_PIN_RISE     0.25   /* a caption's leader line ends this far above the box */
 #define SCENE3D_PIECE_LEN    0.04   /* world length of a trail piece draped over the surface */
 #define SCENE3D_TRAIL_EXACT  20000  /* steps of a run drawn one by one; later ones strided */
 #define SCENE3D_TRAIL_PIECES 400000 /* trail pieces per run and frame, at most */

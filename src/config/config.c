@@ -33,9 +33,9 @@ typedef int (*SectionLoader)(const IniDoc *doc, Config *cfg, GdError *err);
  * parameter names and list lengths depend on the parameter count; then
  * [data], since batch sizes depend on the number of points. */
 static const SectionLoader LOADERS[] = {
-    section_load_model,   section_load_data,     section_load_video,
-    section_load_surface, section_load_runs,     section_load_camera,
-    section_load_layout,  section_load_timeline, section_load_labels};
+    section_load_model,  section_load_data,    section_load_video,  section_load_surface,
+    section_load_runs,   section_load_camera,  section_load_layout, section_load_timeline,
+    section_load_labels, section_load_captions};
 
 /* ---- internal ------------------------------------------------------------ */
 
@@ -104,6 +104,9 @@ void config_free(Config *cfg) {
     cfg->text = NULL;
     free(cfg->runs);
     cfg->runs = NULL;
+    free(cfg->captions);
+    cfg->captions = NULL;
+    cfg->ncaptions = 0;
     cfg->nruns = 0;
     formula_destroy(cfg->model.formula);
     cfg->model.formula = NULL;

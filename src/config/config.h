@@ -158,6 +158,31 @@ typedef struct TimelineConfig {
     Ease ease;                     /* between keys; linear by default */
 } TimelineConfig;
 
+/* [caption NAME]: text on the clock. */
+#define GD_MAX_CAPTIONS 64
+
+typedef enum { CAPTION_BOTTOM, CAPTION_TOP, CAPTION_BALL, CAPTION_POINT } CaptionPlace;
+
+/* A moment: seconds into the video, or the moment the timeline reaches a
+ * step (resolved to frames once the runs are known). */
+typedef struct CaptionTime {
+    int at_step;
+    double value;
+} CaptionTime;
+
+typedef struct CaptionConfig {
+    char name[GD_NAME_MAX];
+    char text[GD_TEXT_MAX]; /* with {step}, {loss}, {lr}, {formula}, {<param>} placeholders */
+    CaptionTime from, to;   /* to.value < 0: the end of the video */
+    CaptionPlace at;
+    double point[2]; /* CAPTION_POINT: the shown parameters' values */
+    int run;         /* index into Config.runs: placeholders and at = ball */
+    double fade;     /* seconds of fade in and out */
+    /* "FILE:LINE: [caption NAME] at" and "... to", for errors found once
+     * the box and the pacing are known. */
+    char where_at[GD_TEXT_MAX], where_to[GD_TEXT_MAX];
+} CaptionConfig;
+
 typedef struct LayoutConfig {
     LayoutMode mode;
     int npanels;
@@ -180,6 +205,8 @@ typedef struct Config {
     TimelineConfig timeline;
     LayoutConfig layout;
     LabelsConfig labels;
+    int ncaptions;
+    CaptionConfig *captions; /* owned; in file order */
 
     /* Data points (owned): synthetic or read from data.file. */
     int ndata;

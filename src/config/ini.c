@@ -41,7 +41,26 @@ typedef struct Reader {
     char *long_value; /* the value of the line being fed, when inih's buffer is too short */
 } Reader;
 
-static const char *const SECTION_NAMES = "video, data, model, surface, run NAME, camera, layout";
+static const char *const SECTION_NAMES =
+    "video, data, model, surface, run NAME, camera, layout, timeline, labels, caption NAME";
+
+/* Sections that carry a name: [run good], [caption intro]. A bare [run]
+ * is allowed (it is a plain section too); the others need their name. */
+static const struct {
+    const char *word;
+    IniSectionKind kind;
+} NAMED[] = {{"run", SEC_RUN}, {"caption", SEC_CAPTION}};
+
+/* The named kind whose word starts title and is followed by a space (or
+ * ends it), or -1. */
+static int named_kind(const char *t) {
+    for (size_t i = 0; i < sizeof NAMED / sizeof NAMED[0]; i++) {
+        size_t n = strlen(NAMED[i].word);
+        if (strncmp(t, NAMED[i].word, n) == 0 && (t[n] == '\0' || value_is_space(t[n])))
+            return (int)i;
+    }
+    return -1;
+}
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -152,8 +171,9 @@ static void normalize_title(const char *raw, size_t len, char *out, size_t size)
     memcpy(buf, raw, len);
     buf[len] = '\0';
     char *t = value_trim(buf);
-    if (strncmp(t, "run", 3) == 0 && value_is_space(t[3]))
-        snprintf(out, size, "run %s", value_skip_space(t + 3));
+    int k = named_kind(t);
+    if (k >= 0 && t[strlen(NAMED[k].word)] != '\0')
+        snprintf(out, size, "%s %s", NAMED[k].word, value_skip_space(t + strlen(NAMED[k].word)));
     else
         snprintf(out, size, "%s", t);
 }
@@ -330,7 +350,10 @@ static int parse_override(const char *text, OverrideSpec *o) {
         return 0;
     memcpy(o->key, last + 1, klen);
     o->key[klen] = '\0';
-    if (slen == 3 && strncmp(text, "run", 3) == 0 && last != dot) {
+    char word[16];
+    snprintf(word, sizeof word, "%.*s", (int)(slen < 15 ? slen : 15), text);
+    int k = slen < 15 ? named_kind(word) : -1;
+    if (k >= 0 && last != dot) {
         size_t nlen = (size_t)(last - dot - 1);
         char name[GD_NAME_MAX];
         if (nlen >= sizeof name)
@@ -339,7 +362,7 @@ static int parse_override(const char *text, OverrideSpec *o) {
         name[nlen] = '\0';
         if (!value_is_run_name(name))
             return 0;
-        snprintf(o->title, sizeof o->title, "run %s", name);
+        snprintf(o->title, sizeof o->title, "%s %s", NAMED[k].word, name);
         return 1;
     }
     if (last != dot)
@@ -444,14 +467,19 @@ static int open_section(Reader *R, const char *title, IniOrigin o) {
             s.kind = plain[i].kind;
             known = 1;
         }
-    if (!known && strncmp(title, "run ", 4) == 0) {
-        const char *name = title + 4;
+    int k = known ? -1 : named_kind(title);
+    if (k >= 0) {
+        const char *word = NAMED[k].word;
+        if (title[strlen(word)] == '\0')
+            return fail_sec(R, &s, "a %s section needs a name: [%s NAME]", word, word);
+        const char *name = title + strlen(word) + 1;
         if (!value_is_run_name(name))
-            return fail_sec(R, &s, "bad run name \"%s\" (use letters, digits, _, - and .)", name);
+            return fail_sec(R, &s, "bad %s name \"%s\" (use letters, digits, _, - and .)", word,
+                            name);
         if (strlen(name) >= sizeof s.name)
-            return fail_sec(R, &s, "run name longer than %d bytes", (int)sizeof s.name - 1);
+            return fail_sec(R, &s, "%s name longer than %d bytes", word, (int)sizeof s.name - 1);
         snprintf(s.name, sizeof s.name, "%s", name);
-        s.kind = SEC_RUN;
+        s.kind = NAMED[k].kind;
         known = 1;
     }
     if (!known)

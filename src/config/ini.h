@@ -59,7 +59,8 @@ typedef enum {
     SEC_CAMERA,
     SEC_LAYOUT,
     SEC_TIMELINE,
-    SEC_LABELS
+    SEC_LABELS,
+    SEC_CAPTION
 } IniSectionKind;
 
 typedef struct IniSection {

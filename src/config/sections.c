@@ -70,6 +70,7 @@ static const char *const CAMERA_KEYS[] = {"key", "ease", "target"};
 static const char *const TIMELINE_KEYS[] = {"key", "ease"};
 static const char *const THEME_NAMES[] = {"light", "dark"};
 static const char *const LAYOUT_KEYS[] = {"mode", "panels"};
+static const char *const CAPTION_KEYS[] = {"text", "from", "to", "at", "run", "fade"};
 
 static const char *const QUALITY_NAMES[] = {"draft", "medium", "high"};
 static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast", "faster",
@@ -1022,5 +1023,157 @@ int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err) {
             lay->panels[lay->npanels++] = (PanelKind)k;
         }
     }
+    return 0;
+}
+
+/* ---- [caption NAME] ------------------------------------------------------ */
+
+/* "FILE:LINE: [section] key" of an entry, for errors found after loading. */
+static void where_of(Loader *L, const IniSection *s, const IniEntry *e, char *out, size_t n) {
+    GdError where;
+    Loader quiet = {L->doc, &where, L->cfg};
+    if (e)
+        fail_key(&quiet, s, e, "%s", "");
+    else
+        fail_sec(&quiet, s, "%s", "");
+    size_t len = strlen(where.msg);
+    snprintf(out, n, "%.*s", (int)(len >= 2 ? len - 2 : len), where.msg);
+}
+
+/* Every {name} in text is a placeholder gdrender fills in. */
+static int check_placeholders(Loader *L, const IniSection *s, const IniEntry *e, const char *text) {
+    const ModelConfig *m = &L->cfg->model;
+    for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        if (!end)
+            return fail_key(L, s, e, "'{' without its '}'");
+        size_t n = (size_t)(end - p - 1);
+        static const char *const fixed[] = {"step", "loss", "lr", "formula"};
+        int ok = 0;
+        for (size_t k = 0; k < COUNT(fixed) && !ok; k++)
+            ok = strlen(fixed[k]) == n && strncmp(p + 1, fixed[k], n) == 0;
+        for (int k = 0; k < m->nparams && !ok; k++)
+            ok = strlen(m->params[k]) == n && strncmp(p + 1, m->params[k], n) == 0;
+        if (!ok)
+            return fail_key(L, s, e,
+                            "unknown placeholder {%.*s} (expected {step}, {loss}, {lr}, "
+                            "{formula} or a parameter, e.g. {%s})",
+                            (int)(n > 40 ? 40 : n), p + 1, m->params[0]);
+        p = end;
+    }
+    return 0;
+}
+
+/* A moment: seconds, or "step N" with N at most the longest run's steps. */
+static int get_moment(Loader *L, const IniSection *s, const IniEntry *e, int max_steps,
+                      CaptionTime *out) {
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    const char *v = e->value;
+    if (strncmp(v, "step", 4) == 0 && (v[4] == ' ' || v[4] == '\t')) {
+        out->at_step = 1;
+        if (parse_number(L, s, e, v + 5, &out->value))
+            return GD_ERR_INPUT;
+        if (!(out->value >= 0 && out->value <= max_steps))
+            return fail_key(L, s, e, "step must be from 0 to %d (the longest run's steps), got %g",
+                            max_steps, out->value);
+        return 0;
+    }
+    out->at_step = 0;
+    if (parse_number(L, s, e, v, &out->value))
+        return GD_ERR_INPUT;
+    if (!(out->value >= 0 && out->value <= MAX_SECONDS))
+        return fail_key(L, s, e, "expected seconds from 0 to %d, or step N; got %g", MAX_SECONDS,
+                        out->value);
+    return 0;
+}
+
+static int load_caption(Loader *L, const IniSection *s, int max_steps, CaptionConfig *c) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", s->name);
+    c->to.value = -1;
+    c->fade = 0.3;
+    where_of(L, s, NULL, c->where_at, sizeof c->where_at);
+    where_of(L, s, NULL, c->where_to, sizeof c->where_to);
+    if (check_keys(L, s, CAPTION_KEYS, COUNT(CAPTION_KEYS), NULL))
+        return GD_ERR_INPUT;
+    const IniEntry *e = ini_find_entry(s, "text");
+    if (!e)
+        return fail_missing(L, s, "text");
+    if (get_text(L, s, e, 0, c->text, sizeof c->text) || check_placeholders(L, s, e, c->text))
+        return GD_ERR_INPUT;
+    const IniEntry *ef = ini_find_entry(s, "from"), *et = ini_find_entry(s, "to");
+    if (ef && get_moment(L, s, ef, max_steps, &c->from))
+        return GD_ERR_INPUT;
+    if (et && get_moment(L, s, et, max_steps, &c->to))
+        return GD_ERR_INPUT;
+    if (et && c->from.at_step == c->to.at_step && c->to.value < c->from.value)
+        return fail_key(L, s, et, "%s%g comes before from = %s%g", c->to.at_step ? "step " : "",
+                        c->to.value, c->from.at_step ? "step " : "", c->from.value);
+    if (et && c->from.at_step != c->to.at_step)
+        where_of(L, s, et, c->where_to, sizeof c->where_to); /* checked once the pacing is known */
+    if ((e = ini_find_entry(s, "fade")) && get_range(L, s, e, 0, 0, 10, 0, &c->fade))
+        return GD_ERR_INPUT;
+    c->run = 0;
+    if ((e = ini_find_entry(s, "run"))) {
+        if (need_value(L, s, e))
+            return GD_ERR_INPUT;
+        c->run = -1;
+        for (int r = 0; r < L->cfg->nruns && c->run < 0; r++)
+            if (strcmp(L->cfg->runs[r].label, e->value) == 0)
+                c->run = r;
+        if (c->run < 0)
+            return fail_key(L, s, e, "no run is labelled \"%s\" (the first is \"%s\")", e->value,
+                            L->cfg->runs[0].label);
+    }
+    c->at = CAPTION_BOTTOM;
+    if ((e = ini_find_entry(s, "at"))) {
+        if (need_value(L, s, e))
+            return GD_ERR_INPUT;
+        static const char *const places[] = {"bottom", "top", "ball"};
+        int k = -1;
+        for (int i = 0; i < COUNT(places); i++)
+            if (strcmp(e->value, places[i]) == 0)
+                k = i;
+        if (k >= 0) {
+            c->at = (CaptionPlace)k;
+        } else if (!strchr(e->value, ',')) {
+            return fail_key(L, s, e, "expected top, bottom, ball or a point P, Q, got \"%s\"",
+                            e->value);
+        } else {
+            if (parse_numbers(L, s, e, e->value, 2, "top, bottom, ball, or a point P, Q", c->point))
+                return GD_ERR_INPUT;
+            c->at = CAPTION_POINT;
+            where_of(L, s, e, c->where_at, sizeof c->where_at); /* the box test comes later */
+        }
+    }
+    return 0;
+}
+
+int section_load_captions(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    int n = 0, max_steps = 0;
+    for (int i = 0; i < doc->nsecs; i++)
+        n += doc->secs[i].kind == SEC_CAPTION;
+    if (n == 0)
+        return 0;
+    if (n > GD_MAX_CAPTIONS) {
+        for (int i = 0, k = 0; i < doc->nsecs; i++)
+            if (doc->secs[i].kind == SEC_CAPTION && ++k > GD_MAX_CAPTIONS)
+                return fail_sec(L, &doc->secs[i], "more than %d captions", GD_MAX_CAPTIONS);
+    }
+    for (int r = 0; r < cfg->nruns; r++)
+        if (cfg->runs[r].steps > max_steps)
+            max_steps = cfg->runs[r].steps;
+    cfg->captions = calloc((size_t)n, sizeof *cfg->captions);
+    if (!cfg->captions)
+        return fail_oom(L);
+    for (int i = 0; i < doc->nsecs; i++)
+        if (doc->secs[i].kind == SEC_CAPTION) {
+            int rc = load_caption(L, &doc->secs[i], max_steps, &cfg->captions[cfg->ncaptions]);
+            if (rc)
+                return rc;
+            cfg->ncaptions++;
+        }
     return 0;
 }

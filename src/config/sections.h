@@ -58,4 +58,8 @@ int section_load_timeline(const IniDoc *doc, Config *cfg, GdError *err);
  * keys are errors. After [model] (parameter names, the variable). */
 int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err);
 
+/* Every [caption NAME] in file order (after [labels] and the runs: a
+ * caption names a run by its label and fills in parameter names). */
+int section_load_captions(const IniDoc *doc, Config *cfg, GdError *err);
+
 #endif

@@ -191,7 +191,8 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
         compose_free(c);
         return rc;
     }
-    layout_compute(cfg, width, height, c->measure, &c->layout);
+    captions_plan(&c->spec, &c->captions);
+    layout_compute(cfg, width, height, c->measure, c->captions.lines, &c->layout);
     for (int v = 0; v < c->layout.nviews; v++)
         place_view(c, v);
     rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
@@ -234,6 +235,58 @@ void compose_scratch_free(ComposerScratch *sc) {
 /* One 3D view v of the layout: the runs it shows, their readouts in a band
  * above the box (or over its corner), the landscape and its labels, and
  * split mode's caption. */
+/* The point captions shown in frame `frame`: as pins for the 3D scene. */
+static void set_pins(const Composer *c, ComposerScratch *sc, int frame) {
+    const Config *cfg = c->spec.cfg;
+    sc->scene.npins = 0;
+    for (int k = 0; k < cfg->ncaptions; k++) {
+        double a = captions_alpha(&c->spec, k, frame);
+        if (cfg->captions[k].at != CAPTION_POINT || a <= 0)
+            continue;
+        Scene3DPin *pin = &sc->scene.pins[sc->scene.npins++];
+        pin->p[0] = cfg->captions[k].point[0];
+        pin->p[1] = cfg->captions[k].point[1];
+        pin->alpha = (float)a;
+        sc->pin_caption[sc->scene.npins - 1] = k;
+    }
+}
+
+/* The labels of the pins drawn in a view (at the top of each leader). */
+static void draw_pin_labels(const Composer *c, ComposerScratch *sc, Rect clip, double step,
+                            RasterTarget *out) {
+    for (int i = 0; i < sc->scene.npins; i++) {
+        const Scene3DPin *pin = &sc->scene.pins[i];
+        if (!pin->top_ok)
+            continue;
+        int k = sc->pin_caption[i];
+        char text[2 * GD_TEXT_MAX];
+        captions_text(&c->spec, k, step, text, sizeof text);
+        captions_draw_label(&c->spec, sc->text, out, text, pin->top_x, pin->top_y,
+                            c->captions.slot[k], pin->alpha, clip);
+    }
+}
+
+/* The point captions on the contour map r: a dot and the label beside it. */
+static void draw_map_pins(const Composer *c, ComposerScratch *sc, Rect r, const TimelineMoment *m,
+                          RasterTarget *out) {
+    const FrameSpec *s = &c->spec;
+    PlotAxes ax;
+    if (sc->scene.npins == 0 || !panels_axes(s, c->panels, PANEL_CONTOUR, r, &ax))
+        return;
+    const Rect plot = {ax.x0, ax.y0, ax.x1 - ax.x0, ax.y1 - ax.y0};
+    for (int i = 0; i < sc->scene.npins; i++) {
+        const Scene3DPin *pin = &sc->scene.pins[i];
+        double x = panels_map_x(&ax, pin->p[0]), y = panels_map_y(&ax, pin->p[1]);
+        const float *ink = s->theme.ink;
+        RasterVertex dot = {(float)x, (float)y, 0, ink[0], ink[1], ink[2], pin->alpha};
+        raster_point(out, dot, (float)(4 * s->scale), s->aa ? 0 : RASTER_NO_AA);
+        int k = sc->pin_caption[i];
+        char text[2 * GD_TEXT_MAX];
+        captions_text(s, k, m->step, text, sizeof text);
+        captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, plot);
+    }
+}
+
 static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
                          const TimelineMoment *m, uint8_t *rgb, RasterTarget *out) {
     const double step = m->step;
@@ -266,6 +319,7 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     }
     if (L->caption[v].h > 0)
         overlay_draw_caption(s, sc->text, out, L->caption[v], one);
+    draw_pin_labels(c, sc, view3d, step, out);
 }
 
 void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *rgb) {
@@ -281,11 +335,32 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     const Rgb bg = cfg->video.background;
     raster_clear(&out, bg.r, bg.g, bg.b);
 
+    set_pins(c, sc, frame);
     for (int v = 0; v < L->nviews; v++)
         compose_view(c, sc, v, pose, &m, rgb, &out);
-    for (int i = 0; i < L->npanels; i++)
+    /* Ball captions, next to their run's ball in the view that shows it. */
+    for (int k = 0; k < cfg->ncaptions; k++) {
+        const CaptionConfig *cc = &cfg->captions[k];
+        const Scene3DRunState *b = &sc->shown[cc->run];
+        double a = captions_alpha(s, k, frame);
+        if (cc->at != CAPTION_BALL || a <= 0 || L->nviews == 0 || !b->ball_drawn)
+            continue;
+        int v = cfg->layout.mode == LAYOUT_SPLIT ? cc->run : 0;
+        char text[2 * GD_TEXT_MAX];
+        captions_text(s, k, m.step, text, sizeof text);
+        captions_draw_label(s, sc->text, &out, text, b->ball_x, b->ball_y, c->captions.slot[k], a,
+                            c->views[v].view3d);
+    }
+    for (int i = 0; i < L->npanels; i++) {
         panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
+        if (L->panel_kind[i] == PANEL_CONTOUR)
+            draw_map_pins(c, sc, L->panel[i], &m, &out);
+    }
     if (L->colorbar.w > 0)
         panels_draw_colorbar(s, sc->text, &out, L->colorbar);
     overlay_draw_title(s, L, sc->text, &out);
+    captions_draw_band(s, &c->captions, sc->text, &out, L->captions_top, CAPTION_TOP, frame,
+                       m.step);
+    captions_draw_band(s, &c->captions, sc->text, &out, L->captions_bottom, CAPTION_BOTTOM, frame,
+                       m.step);
 }

@@ -22,6 +22,7 @@
 
 #include "base/error.h"
 #include "draw/text.h"
+#include "frame/captions.h"
 #include "frame/layout.h"
 #include "frame/overlay.h"
 #include "frame/panels.h"
@@ -44,6 +45,7 @@ typedef struct ComposedView {
 typedef struct Composer {
     FrameSpec spec;
     Layout layout;
+    CaptionPlan captions;
     ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
     PanelCache *panels;    /* owned */
@@ -57,6 +59,7 @@ typedef struct ComposerScratch {
     /* Each run's 3D state in the last frame composed on this scratch
      * (where its ball was drawn, ...), by run index. */
     Scene3DRunState shown[GD_MAX_RUNS];
+    int pin_caption[GD_MAX_CAPTIONS]; /* the caption of each of scene.pins */
 } ComposerScratch;
 
 /* Prepares the video's frames of cfg and its view at width x height (the

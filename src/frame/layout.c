@@ -124,7 +124,8 @@ static void split_title(const char *title, TextRenderer *tr, Layout *L) {
         L->title_lines = 1;
 }
 
-void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr, Layout *out) {
+void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr,
+                    const int caption_lines[2], Layout *out) {
     memset(out, 0, sizeof *out);
     const double u = height / 720.0;
     /* A Config made by hand (tests) may leave it 0: no scaling then. */
@@ -139,6 +140,20 @@ void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr, 
         out->title = rect(0, 0, width, top);
     }
     Rect content = rect(0, top, width, height - top);
+    if (caption_lines && caption_lines[0] > 0) {
+        int h =
+            clampi((int)lround((caption_lines[0] * LAYOUT_CAPTION_LINE_PX + 8) * u * text_scale), 0,
+                   (int)content.h / 3);
+        out->captions_top = rect(0, content.y, width, h);
+        content = rect(0, content.y + h, width, content.h - h);
+    }
+    if (caption_lines && caption_lines[1] > 0) {
+        int h =
+            clampi((int)lround((caption_lines[1] * LAYOUT_CAPTION_LINE_PX + 8) * u * text_scale), 0,
+                   (int)content.h / 3);
+        out->captions_bottom = rect(0, content.y + content.h - h, width, h);
+        content = rect(0, content.y, width, content.h - h);
+    }
 
     int has_surface = 0;
     for (int i = 0; i < cfg->layout.npanels && i < GD_MAX_PANELS; i++) {

@@ -31,6 +31,8 @@
 
 typedef struct Layout {
     Rect title;                /* band at the top; h = 0 when there is no title */
+    Rect captions_top;         /* [caption] at = top: a band under the title (h = 0: none) */
+    Rect captions_bottom;      /* ... at = bottom: a band at the bottom of the frame */
     int title_lines;           /* 0 (no title), 1, or 2 (layout_title_lines) */
     size_t title_split;        /* with 2 lines: the second starts at this byte of the title */
     int title_skip;            /* ... after skipping this many bytes (the space split at) */
@@ -51,11 +53,14 @@ typedef struct Layout {
  * estimated without a font when tr is NULL (as in layout_compute). */
 int layout_title_lines(const Config *cfg, int width, int height, TextRenderer *tr);
 
-/* Fills *out with the arrangement of cfg's panels in a width x height frame
+/* Fills *out with the arrangement of cfg's panels in a width x height frame,
+ * with bands for caption_lines[0] lines of top captions and [1] of bottom
+ * ones (NULL: none)
  * (reads cfg->video.title, cfg->nruns and cfg->layout only; the title is
  * measured with tr, or estimated when it is NULL). Sizes scale
  * with height / 720, like the rest of the picture. Never fails; a frame too
  * small for some part gives that part an empty rectangle (w or h = 0). */
-void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr, Layout *out);
+void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr,
+                    const int caption_lines[2], Layout *out);
 
 #endif

@@ -25,20 +25,24 @@ static RasterVertex vtx(float x, float y, float z, const float c[3], float a) {
     return v;
 }
 
-static void format_loss(char *buf, size_t n, double loss) {
+void overlay_format_loss(char *buf, size_t n, double loss) {
     if (isfinite(loss) && fabs(loss) >= 1e-3 && fabs(loss) < 1e5)
         snprintf(buf, n, "%.5f", loss);
     else
         snprintf(buf, n, "%.3e", loss);
 }
 
-/* A parameter's value: three decimals, or (beyond 1e5, on the way to
- * diverging) four significant digits with an exponent. */
-static void format_param(char *buf, size_t n, const char *name, double v) {
+void overlay_format_param(char *buf, size_t n, double v) {
     if (isfinite(v) && fabs(v) < 1e5)
-        snprintf(buf, n, "%s = %.3f", name, v);
+        snprintf(buf, n, "%.3f", v);
     else
-        snprintf(buf, n, "%s = %.3e", name, v);
+        snprintf(buf, n, "%.3e", v);
+}
+
+static void format_param(char *buf, size_t n, const char *name, double v) {
+    char vb[48];
+    overlay_format_param(vb, sizeof vb, v);
+    snprintf(buf, n, "%s = %s", name, vb);
 }
 
 /* The readout of run r at row k: "step K", "loss X", the parameters. */
@@ -47,11 +51,15 @@ static void readout_fields(const FrameSpec *s, const Trajectory *t, int k, char 
                            char loss[FIELD_MAX], char param[2][FIELD_MAX]) {
     char lb[48];
     snprintf(step, FIELD_MAX, "%s %d", s->cfg->labels.step, k);
-    format_loss(lb, sizeof lb, t->loss[k]);
+    overlay_format_loss(lb, sizeof lb, t->loss[k]);
     snprintf(loss, FIELD_MAX, "%s %s", s->cfg->labels.loss, lb);
     for (int p = 0; p < 2; p++)
         format_param(param[p], FIELD_MAX, s->view->plane.name[p],
                      t->params[(size_t)k * t->nparams + s->view->plane.axis[p]]);
+}
+
+int overlay_row(const Trajectory *t, double step) {
+    return (int)floor(fmin(fmax(step, 0) + 0.5, (double)(t->nrows - 1)));
 }
 
 /* Rows a run's readout can show: up to the step it diverged at (from
@@ -155,8 +163,7 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
         /* The row of each field: one line, two, or one per field. */
         double ystep = column ? y + lh : y, yloss = column ? y + 2 * lh : y;
         double yparam = column ? y + 3 * lh : layout == READOUT_TWO_LINES ? y + lh : y;
-        /* The iterate the ball is at, or nearest to while it hops to the next. */
-        int row = (int)floor(fmin(step + 0.5, (double)(t->nrows - 1)));
+        int row = overlay_row(t, step);
         RasterVertex dot =
             vtx((float)(x0 + 16 * u + 0.3 * size), (float)(y - 0.33 * size), 0, vt->color, 1);
         raster_point(out, dot, (float)(0.36 * size), 0);

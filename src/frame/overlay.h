@@ -16,6 +16,18 @@
 #include "frame/layout.h"
 #include "frame/spec.h"
 
+/* A loss as readouts show it: five decimals, or an exponent outside
+ * 1e-3..1e5. */
+void overlay_format_loss(char *buf, size_t n, double loss);
+
+/* A parameter's value: three decimals, or (beyond 1e5, on the way to
+ * diverging) four significant digits with an exponent. */
+void overlay_format_param(char *buf, size_t n, double v);
+
+/* The row a readout names at fractional step `step`: the iterate the ball
+ * is at, or nearest to while it hops to the next. */
+int overlay_row(const Trajectory *t, double step);
+
 /* How a readout is laid out: per run, everything on one line; the
  * parameters on a second line; or a column, one field per line (a single
  * run's readout beside its box). */

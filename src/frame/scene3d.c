@@ -531,6 +531,35 @@ static void emit_ball(const Scene3D *s, const Camera *cam, const Scene3DTrail *t
     }
 }
 
+/* The pins: a dot on the surface and a thin line up to just above the
+ * box, both depth-tested. */
+static void emit_pins(const Scene3D *s, const Camera *cam, Scene3DScratch *sc, struct DrawList *l) {
+    const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE | (s->spec->aa ? 0 : RASTER_NO_AA);
+    const float u = (float)(s->scale * s->spec->ss);
+    const float *ink = s->spec->theme.ink;
+    for (int i = 0; i < sc->npins; i++) {
+        Scene3DPin *pin = &sc->pins[i];
+        pin->top_ok = 0;
+        double w[3] = {landscape_box(s->land, 0, pin->p[0]), landscape_box(s->land, 1, pin->p[1]),
+                       0};
+        w[2] = camera_surface_z(s->land, w[0], w[1]);
+        double top[3] = {w[0], w[1], H + SCENE3D_PIN_RISE};
+        RasterVertex a, b;
+        if (!project_lifted(cam, w, SCENE3D_TRAIL_LIFT, &a) ||
+            !project_lifted(cam, top, SCENE3D_TRAIL_LIFT, &b))
+            continue;
+        a = vtx(a.x, a.y, a.z, ink, pin->alpha);
+        b = vtx(b.x, b.y, b.z, ink, pin->alpha);
+        add_line(l, a, b, 1.5f * u, flags);
+        add_dot(l, PRIM_DOT, a, 4.0f * u, 0, flags);
+        pin->top_ok = 1;
+        pin->top_x = b.x;
+        pin->top_y = b.y;
+        pin->foot_x = a.x;
+        pin->foot_y = a.y;
+    }
+}
+
 static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) {
     const float *pane = s->spec->theme.pane, *grid = s->spec->theme.pane_grid;
     const float gw = (float)(1.1 * s->scale * s->spec->ss);
@@ -767,12 +796,19 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
         emit_afterimages(s, &cs, &s->trails[runs[i]], m, &ts[i], main_list);
         emit_start(s, &cs, &s->trails[runs[i]], main_list);
     }
+    emit_pins(s, &cs, sc, main_list);
     for (int i = 0; i < nruns; i++) {
         emit_ball(s, &cs, &s->trails[runs[i]], &ts[i], main_list);
         /* Supersampled view pixels to output pixels. */
         ts[i].ball_x = (float)(vx + ts[i].ball_x / ss);
         ts[i].ball_y = (float)(vy + ts[i].ball_y / ss);
         ts[i].ball_r /= (float)ss;
+    }
+    for (int i = 0; i < sc->npins; i++) {
+        sc->pins[i].top_x = (float)(vx + sc->pins[i].top_x / ss);
+        sc->pins[i].top_y = (float)(vy + sc->pins[i].top_y / ss);
+        sc->pins[i].foot_x = (float)(vx + sc->pins[i].foot_x / ss);
+        sc->pins[i].foot_y = (float)(vy + sc->pins[i].foot_y / ss);
     }
     if (cfg->surface.wireframe)
         emit_wireframe(s, &cs, layer_list);

@@ -61,8 +61,22 @@ typedef struct Scene3D {
     double loss_corner[2];
 } Scene3D;
 
+/* A point of the surface a caption points at: a leader line from the
+ * surface up past the box's top, drawn with depth like everything else, so
+ * the surface hides what lies behind it. */
+typedef struct Scene3DPin {
+    double p[2]; /* the shown parameters' values */
+    float alpha;
+    /* Set by scene3d_render: the line's top (for the label) and foot in
+     * output pixels, if they are in the picture. */
+    int top_ok;
+    float top_x, top_y, foot_x, foot_y;
+} Scene3DPin;
+
 /* Per-thread scratch: band targets, projected vertices, display lists. */
 typedef struct Scene3DScratch {
+    int npins; /* the pins scene3d_render draws (set before the call) */
+    Scene3DPin pins[GD_MAX_CAPTIONS];
     RasterTarget band, layer;
     int band_rows;          /* band height in samples */
     float *vx, *vy, *vz;    /* projected surface vertices (supersampled pixels) */

@@ -114,3 +114,14 @@ double timeline_afterimage_age(const TimelineMoment *m, int i) {
     double a = (floor(m->step) - i) / span;
     return a < 0 ? 0 : a > 1 ? 1 : a;
 }
+
+int timeline_first_frame(const Config *cfg, int max_steps, double step) {
+    const int n = config_frame_count(cfg);
+    TimelineMoment m;
+    for (int f = 0; f < n; f++) {
+        timeline_moment(cfg, max_steps, f, &m);
+        if (m.step >= step - 1e-9)
+            return f;
+    }
+    return n;
+}

@@ -39,6 +39,10 @@ double timeline_time(const Config *cfg, int frame);
 /* The clock: the continuous step at time t, in [0, max_steps]. */
 double timeline_step(const Config *cfg, int max_steps, double t);
 
+/* The first frame whose moment reaches `step` (its shown step >= step),
+ * or the frame count when none does. */
+int timeline_first_frame(const Config *cfg, int max_steps, double step);
+
 /* What frame k shows (see the top of this file). */
 void timeline_moment(const Config *cfg, int max_steps, int frame, TimelineMoment *m);
 

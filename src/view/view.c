@@ -10,6 +10,7 @@
 
 #include "base/tunables.h"
 #include "view/orbit.h"
+#include "view/timeline.h"
 
 /* The view without its landscape: the plane, every trajectory on it, the
  * box (lo, hi) and the [camera] target checked against it. */
@@ -37,6 +38,43 @@ static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, double
             hi[i] = cfg->surface.range[p][1];
         } else {
             landscape_default_range(cfg, &v->plane, v->trails, v->ntrails, i, &lo[i], &hi[i]);
+        }
+    }
+    if (cfg->ncaptions > 0) {
+        v->caption_frames = calloc((size_t)cfg->ncaptions, sizeof *v->caption_frames);
+        if (!v->caption_frames)
+            goto oom;
+    }
+    for (int c = 0; c < cfg->ncaptions; c++) {
+        const CaptionConfig *cc = &cfg->captions[c];
+        int *f = v->caption_frames[c];
+        const int nframes = config_frame_count(cfg);
+        const CaptionTime *ends[2] = {&cc->from, &cc->to};
+        for (int k = 0; k < 2; k++) {
+            const CaptionTime *e = ends[k];
+            if (k == 1 && e->value < 0)
+                f[k] = nframes;
+            else if (e->at_step)
+                f[k] = timeline_first_frame(cfg, v->max_steps, e->value);
+            else
+                f[k] = (int)fmin(ceil(e->value * cfg->video.fps - 1e-9), nframes);
+        }
+        if (f[1] < f[0]) {
+            int rc = gd_error(err, GD_ERR_INPUT,
+                              "%s: the caption ends (frame %d) before it starts (frame %d)",
+                              cc->where_to, f[1], f[0]);
+            view_free(v);
+            return rc;
+        }
+        const double *p = cc->point;
+        if (cc->at == CAPTION_POINT &&
+            !(p[0] >= lo[0] && p[0] <= hi[0] && p[1] >= lo[1] && p[1] <= hi[1])) {
+            int rc = gd_error(err, GD_ERR_INPUT,
+                              "%s: (%g, %g) is outside the surface box (%s %g..%g, %s %g..%g)",
+                              cc->where_at, p[0], p[1], v->plane.name[0], lo[0], hi[0],
+                              v->plane.name[1], lo[1], hi[1]);
+            view_free(v);
+            return rc;
         }
     }
     if (cfg->camera.target == TARGET_POINT) {
@@ -121,6 +159,7 @@ void view_free(View *v) {
         for (int r = 0; r < v->ntrails; r++)
             plane_trail_free(&v->trails[r]);
     free(v->trails);
+    free(v->caption_frames);
     landscape_free(&v->land);
     memset(v, 0, sizeof *v);
 }

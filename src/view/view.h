@@ -25,6 +25,8 @@ typedef struct View {
     ViewTrail *trails; /* owned */
     int max_steps;     /* the longest run's last row: the timeline's length */
     CameraOrbit orbit; /* the default orbit, chosen to keep the trails in sight */
+    /* Each caption's frames: shown in f0 <= frame < f1 (in config order). */
+    int (*caption_frames)[2]; /* owned; cfg->ncaptions pairs */
 } View;
 
 /* Builds the view of cfg's runs (trajs[0..cfg->nruns-1]): today's
@@ -36,7 +38,8 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
 void view_free(View *v); /* NULL-safe, idempotent */
 
 /* What view_build would refuse, without building the landscape (for
- * --check): a [camera] target outside the box. Returns 0 or the error. */
+ * --check): a [camera] target or a caption's point outside the box, a
+ * caption that ends before it starts. Returns 0 or the error. */
 int view_check(const Config *cfg, const Trajectory *trajs, GdError *err);
 
 /* The world point ([camera] target) the camera looks at when the video

@@ -382,11 +382,12 @@ static void test_structure_errors(void **state) {
     (void)state;
     expect_error(MIN "[vidoe]\nwidth = 5\n",
                  "PATH:8: [vidoe]: unknown section (expected video, data, model, surface, "
-                 "run NAME, camera, layout)");
-    expect_error(MIN "[extra]\n", "PATH:8: [extra]: unknown section (expected video, data, "
-                                  "model, surface, run NAME, camera, layout)");
+                 "run NAME, camera, layout, timeline, labels, caption NAME)");
+    expect_error(MIN "[extra]\n",
+                 "PATH:8: [extra]: unknown section (expected video, data, "
+                 "model, surface, run NAME, camera, layout, timeline, labels, caption NAME)");
     expect_error(MIN "[]\n", "PATH:8: []: unknown section (expected video, data, model, "
-                             "surface, run NAME, camera, layout)");
+                             "surface, run NAME, camera, layout, timeline, labels, caption NAME)");
     expect_error(MIN "[video]\nwidht = 5\n", "PATH:9: [video] widht: unknown key");
     expect_error("[video]\nwidth = 640\n\nwidth = 800\n" MIN,
                  "PATH:4: [video] width: given twice (first on line 2)");
@@ -407,8 +408,9 @@ static void test_structure_errors(void **state) {
      * unknown section (line 8) it keeps parsing past */
     expect_error("[model]\noops\nparams = a, b\nformula = a*x\n" DATA RUN "[bad]\n",
                  "PATH:2: expected \"key = value\" or \"[section]\", got \"oops\"");
-    expect_error("[bad]\n" MIN "oops\n", "PATH:1: [bad]: unknown section (expected video, "
-                                         "data, model, surface, run NAME, camera, layout)");
+    expect_error("[bad]\n" MIN "oops\n",
+                 "PATH:1: [bad]: unknown section (expected video, "
+                 "data, model, surface, run NAME, camera, layout, timeline, labels, caption NAME)");
 
     /* Lines past libinih's 200-byte buffer: a long value is read whole (and
      * its inline comment dropped, as inih would); a long header is not. */
@@ -976,7 +978,7 @@ static void test_overrides(void **state) {
     const char *bad2[] = {"vidoe.width=5"};
     expect_load_error(path, bad2, 1,
                       "--set vidoe.width=5: [vidoe]: unknown section (expected video, data, "
-                      "model, surface, run NAME, camera, layout)");
+                      "model, surface, run NAME, camera, layout, timeline, labels, caption NAME)");
     const char *bad3[] = {"video.widht=5"};
     expect_load_error(path, bad3, 1, "--set video.widht=5: [video] widht: unknown key");
     const char *bad4[] = {"run.x.lr=1"};
@@ -1237,6 +1239,40 @@ static void test_mutations(void **state) {
     tu_remove_dir(dir);
 }
 
+/* [caption NAME]: each key's errors, at its line (the caption starts at
+ * line 8; MIN's run is labelled "run" and has 400 steps). */
+static void test_caption_errors(void **state) {
+    (void)state;
+    expect_error(MIN "[caption]\ntext = x\n",
+                 "PATH:8: [caption]: a caption section needs a name: [caption NAME]");
+    expect_error(MIN "[caption a]\nfrom = 1\n", "PATH:8: [caption a] text: missing");
+    expect_error(MIN "[caption a]\ntext = x\nfrom = 3\nto = 2\n",
+                 "PATH:11: [caption a] to: 2 comes before from = 3");
+    expect_error(MIN "[caption a]\ntext = x\nfrom = step 30\nto = step 20\n",
+                 "PATH:11: [caption a] to: step 20 comes before from = step 30");
+    expect_error(MIN "[caption a]\ntext = x\nfrom = step 401\n",
+                 "PATH:10: [caption a] from: step must be from 0 to 400 (the longest run's "
+                 "steps), got 401");
+    expect_error(MIN "[caption a]\ntext = x\nto = soon\n",
+                 "PATH:10: [caption a] to: expected a number, got \"soon\"");
+    expect_error(MIN "[caption a]\ntext = b is {bb}\n",
+                 "PATH:9: [caption a] text: unknown placeholder {bb} (expected {step}, {loss}, "
+                 "{lr}, {formula} or a parameter, e.g. {a})");
+    expect_error(MIN "[caption a]\ntext = b is {b\n",
+                 "PATH:9: [caption a] text: '{' without its '}'");
+    expect_error(MIN "[caption a]\ntext = x\nrun = fast\n",
+                 "PATH:10: [caption a] run: no run is labelled \"fast\" (the first is \"run\")");
+    expect_error(
+        MIN "[caption a]\ntext = x\nat = left\n",
+        "PATH:10: [caption a] at: expected top, bottom, ball or a point P, Q, got \"left\"");
+    expect_error(MIN "[caption a]\ntext = x\nfade = 11\n",
+                 "PATH:10: [caption a] fade: must be from 0 to 10, got 11");
+    expect_error(MIN "[caption a]\ntext = x\ncolour = red\n",
+                 "PATH:10: [caption a] colour: unknown key");
+    expect_error(MIN "[caption a]\ntext = x\n[caption a]\ntext = y\n",
+                 "PATH:10: [caption a]: given twice (first on line 8)");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),
@@ -1259,6 +1295,7 @@ int main(void) {
         cmocka_unit_test(test_frame_count),
         cmocka_unit_test(test_optimizer_names),
         cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_caption_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,7 +125,7 @@ static const int sizes[][2] = {{1280, 720}, {1920, 1080}, {640, 360}, {720, 1280
 static void check_all_sizes(const Config *cfg) {
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         Layout L;
-        layout_compute(cfg, sizes[i][0], sizes[i][1], NULL, &L);
+        layout_compute(cfg, sizes[i][0], sizes[i][1], NULL, NULL, &L);
         if (sizes[i][0] >= 64)
             check_layout(cfg, &L, sizes[i][0], sizes[i][1]);
         else /* a tiny frame only has to stay inside itself */
@@ -164,7 +164,7 @@ static void test_default_numbers(void **state) {
     (void)state;
     Config *c = make_config("T", LAYOUT_OVERLAY, 2, "scl");
     Layout L;
-    layout_compute(c, 1280, 720, NULL, &L);
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
     assert_near(L.title.h, 60, 0);
     assert_int_equal(L.nviews, 1);
     /* 3D area: 60% of 1280 = 768 wide, the colourbar its last 80 columns. */
@@ -197,7 +197,7 @@ static void test_long_title_wraps(void **state) {
                             LAYOUT_OVERLAY, 1, "s");
     assert_int_equal(layout_title_lines(c, 1280, 720, NULL), 2);
     Layout L;
-    layout_compute(c, 1280, 720, NULL, &L);
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
     assert_near(L.title.h, 60 + 38, 0);
     assert_near(L.view[0].y, 98, 0);
     /* Split at the space that makes the lines most even (by the font-free
@@ -220,7 +220,7 @@ static void test_split_grids(void **state) {
     (void)state;
     Config *c = make_config("", LAYOUT_SPLIT, 3, "s");
     Layout L;
-    layout_compute(c, 1280, 720, NULL, &L);
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
     /* 1200 px of views (80 for the colourbar): 400 each. */
     assert_near(L.view[0].w, 400, 0);
     assert_near(L.view[0].h, 720, 0);
@@ -230,7 +230,7 @@ static void test_split_grids(void **state) {
     free(c);
 
     c = make_config("", LAYOUT_SPLIT, 10, "s");
-    layout_compute(c, 1280, 720, NULL, &L);
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
     /* 4 columns x 3 rows of 300 x 240; the last row's two views centred. */
     assert_near(L.view[0].w, 300, 0);
     assert_near(L.view[0].h, 240, 0);
@@ -242,7 +242,7 @@ static void test_split_grids(void **state) {
 
     /* A portrait frame stacks the views. */
     c = make_config("", LAYOUT_SPLIT, 2, "s");
-    layout_compute(c, 720, 1280, NULL, &L);
+    layout_compute(c, 720, 1280, NULL, NULL, &L);
     assert_near(L.view[0].x, L.view[1].x, 0);
     assert_near(L.view[1].y, L.view[0].y + L.view[0].h, 0);
     free(c);
@@ -254,18 +254,18 @@ static void test_panels_without_surface(void **state) {
     (void)state;
     Config *c = make_config("", LAYOUT_OVERLAY, 1, "cfl");
     Layout L;
-    layout_compute(c, 1280, 720, NULL, &L);
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
     assert_int_equal(L.nviews, 0);
     assert_near(L.panel[0].y, L.panel[1].y, 0);
     assert_near(L.panel[1].y, L.panel[2].y, 0);
     assert_true(L.panel[0].x < L.panel[1].x && L.panel[1].x < L.panel[2].x);
-    layout_compute(c, 720, 1280, NULL, &L);
+    layout_compute(c, 720, 1280, NULL, NULL, &L);
     assert_near(L.panel[0].x, L.panel[1].x, 0);
     assert_true(L.panel[0].y < L.panel[1].y && L.panel[1].y < L.panel[2].y);
     free(c);
 
     c = make_config("", LAYOUT_OVERLAY, 1, "sc");
-    layout_compute(c, 720, 1280, NULL, &L);
+    layout_compute(c, 720, 1280, NULL, NULL, &L);
     assert_true(L.panel[0].y >= L.view[0].y + L.view[0].h);
     free(c);
 }

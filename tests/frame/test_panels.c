@@ -155,7 +155,7 @@ static void test_fit_panel(void **state) {
     PanelCache *pc = NULL;
     GdError err;
     Layout L;
-    layout_compute(&f->cfg, 1280, 720, NULL, &L);
+    layout_compute(&f->cfg, 1280, 720, NULL, NULL, &L);
     assert_int_equal(panels_prepare(s, &L, &pc, &err), 0);
     PlotAxes ax;
     assert_int_equal(panels_axes(s, pc, PANEL_FIT, PANEL, &ax), 1);
@@ -217,7 +217,7 @@ static void test_loss_panel(void **state) {
     PanelCache *pc = NULL;
     GdError err;
     Layout L;
-    layout_compute(&f->cfg, 1280, 720, NULL, &L);
+    layout_compute(&f->cfg, 1280, 720, NULL, NULL, &L);
     assert_int_equal(panels_prepare(s, &L, &pc, &err), 0);
     const Trajectory *good = &f->trajs[0], *wild = &f->trajs[1];
     assert_int_equal(wild->status, RUN_DIVERGED);

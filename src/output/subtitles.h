@@ -1,0 +1,29 @@
+/*
+ * subtitles.h — the captions ([caption NAME]) as a subtitle file: WebVTT
+ * (.vtt) or SubRip (.srt), timed exactly as the frames draw them.
+ *
+ * Pipeline place: output stage, beside the video; it asks the frame
+ * stage's captions module for each frame's caption text, so a cue's text
+ * and times are the picture's. A caption whose text does not change is one
+ * cue from its first frame's start to its last frame's end; one with live
+ * placeholders ({step}, {loss}, ...) is one cue per run of frames with the
+ * same text. Cues come in order of their start (then of the config).
+ */
+#ifndef GD_SUBTITLES_H
+#define GD_SUBTITLES_H
+
+#include <stdio.h>
+
+#include "config/config.h"
+#include "view/view.h"
+
+typedef enum { SUBTITLES_VTT, SUBTITLES_SRT } SubtitleFormat;
+
+/* The format a file name asks for (.vtt or .srt, any case), or -1. */
+int subtitles_format(const char *path);
+
+/* Writes cfg's captions as view times them to f. Returns 0, or -1 on a
+ * write error or when out of memory (errno set). */
+int subtitles_write(FILE *f, const Config *cfg, const View *view, SubtitleFormat format);
+
+#endif
