@@ -153,21 +153,45 @@ void captions_draw_band(const FrameSpec *s, const CaptionPlan *plan, TextRendere
     }
 }
 
+static double overlap_area(Rect a, Rect b) {
+    double w = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x);
+    double h = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
+}
+
 void captions_draw_label(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, const char *text,
-                         double x, double y, int slot, double alpha, Rect clip) {
+                         double x, double y, int slot, double alpha, double k, Rect clip,
+                         const Rect *avoid, int navoid) {
     const double u = s->scale;
-    double size = fit_size(s, tr, text, fmax(clip.w - 24 * u, 8));
+    double size = k * fit_size(s, tr, text, fmax((clip.w - 24 * u) / k, 8));
     float w, asc, desc;
     text_measure(tr, text, (float)size, &w, &asc, &desc);
-    const double lh = 1.5 * size, gap = 12 * u;
-    /* Above and right of the anchor, stacked; flipped where it would
-     * leave the clip. */
-    double tx = x + gap, ty = y - gap - slot * lh;
-    if (tx + w + 0.3 * size > clip.x + clip.w)
-        tx = x - gap - w;
-    if (ty - asc - 0.3 * size < clip.y)
-        ty = y + gap + asc + slot * lh;
-    tx = fmax(clip.x + 0.3 * size, fmin(tx, clip.x + clip.w - w - 0.3 * size));
-    ty = fmax(clip.y + asc + 0.3 * size, fmin(ty, clip.y + clip.h - desc - 0.3 * size));
-    boxed_text(s, tr, out, text, tx, ty, size, alpha);
+    const double pad = 0.3 * size, lh = 1.5 * size, gap = 10 * u * k;
+    double best = -1, bx = x, by = y;
+    for (int c = 0; c < 18; c++) {
+        /* The baseline and left edge of candidate c: beside the anchor
+         * (right, left, centred over it), above or below, then the same a
+         * line and two lines further out. */
+        int side = c % 3, below = (c / 3) % 2, out = c / 6;
+        double tx = side == 0 ? x + gap : side == 1 ? x - gap - w : x - 0.5 * w;
+        double far = (slot + out) * lh;
+        double ty = below ? y + gap + asc + far : y - gap - desc - far;
+        Rect box = {tx - pad, ty - asc - 0.5 * pad, w + 2 * pad, asc + desc + pad};
+        double cost = 0;
+        if (box.x < clip.x || box.y < clip.y || box.x + box.w > clip.x + clip.w ||
+            box.y + box.h > clip.y + clip.h)
+            cost += box.w * box.h; /* as bad as covering a label */
+        for (int i = 0; i < navoid; i++)
+            cost += overlap_area(box, avoid[i]);
+        if (best < 0 || cost < best) {
+            best = cost;
+            bx = tx;
+            by = ty;
+        }
+        if (cost == 0)
+            break;
+    }
+    bx = fmax(clip.x + pad, fmin(bx, clip.x + clip.w - w - pad));
+    by = fmax(clip.y + asc + pad, fmin(by, clip.y + clip.h - desc - pad));
+    boxed_text(s, tr, out, text, bx, by, size, alpha);
 }

@@ -47,9 +47,13 @@ void captions_draw_band(const FrameSpec *s, const CaptionPlan *plan, TextRendere
                         RasterTarget *out, Rect band, CaptionPlace place, int frame, double step);
 
 /* A caption's label anchored at (x, y) (a ball, or the top of a leader
- * line): on a translucent box above and right of it, flipped left or below
- * to stay inside clip; slot stacks it above the ones before. */
+ * line), at k times the caption size: on a translucent box beside the
+ * anchor (right, left or centred; above or below; then one or two lines
+ * further out: the first place that stays inside clip and off the avoid
+ * rectangles, else the one that covers least of them); slot stacks it
+ * away from the anchor past the ones before. */
 void captions_draw_label(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, const char *text,
-                         double x, double y, int slot, double alpha, Rect clip);
+                         double x, double y, int slot, double alpha, double k, Rect clip,
+                         const Rect *avoid, int navoid);
 
 #endif

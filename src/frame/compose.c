@@ -169,6 +169,9 @@ static void place_view(Composer *c, int v) {
             }
         }
     }
+    double rw, rh;
+    overlay_readout_extent(s, &cv->metrics, nruns, cv->readout_layout, &rw, &rh);
+    cv->readout_box = (Rect){a.x, a.y, fmin(rw, a.w), rh};
     if (cv->fit == 0) /* no room beside the box: readouts over its corner */
         cv->fit = best_fit(s, a, (Rect){0, 0, 0, 0});
     if (cv->fit == 0)
@@ -251,18 +254,55 @@ static void set_pins(const Composer *c, ComposerScratch *sc, int frame) {
     }
 }
 
-/* The labels of the pins drawn in a view (at the top of each leader). */
-static void draw_pin_labels(const Composer *c, ComposerScratch *sc, Rect clip, double step,
-                            RasterTarget *out) {
+/* The captions in 3D view v: each pin's label at the top of its leader,
+ * and each ball caption beside its ball, kept off the box's labels, the
+ * readouts and the balls. */
+static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, const int *runs,
+                               int nruns, CameraPose pose, double scale, int frame, double step,
+                               RasterTarget *out) {
+    const FrameSpec *s = &c->spec;
+    const Config *cfg = s->cfg;
+    const ComposedView *cv = &c->views[v];
+    int nball = 0;
+    for (int k = 0; k < cfg->ncaptions; k++)
+        for (int i = 0; i < nruns; i++)
+            nball += cfg->captions[k].at == CAPTION_BALL && cfg->captions[k].run == runs[i] &&
+                     captions_alpha(s, k, frame) > 0;
+    if (nball == 0 && sc->scene.npins == 0)
+        return;
+    Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1];
+    int n = scene3d_label_boxes(&c->scene, sc->text, cv->view3d, pose, scale, avoid,
+                                SCENE3D_MAX_LABELS);
+    avoid[n++] = cv->readout_box;
+    for (int i = 0; i < nruns && n < (int)(sizeof avoid / sizeof *avoid); i++) {
+        const Scene3DRunState *b = &sc->shown[runs[i]];
+        if (b->ball_drawn)
+            avoid[n++] = (Rect){b->ball_x - b->ball_r, b->ball_y - b->ball_r, 2 * b->ball_r,
+                                2 * b->ball_r};
+    }
+    const double k = scale / s->scale;
+    char text[2 * GD_TEXT_MAX];
     for (int i = 0; i < sc->scene.npins; i++) {
         const Scene3DPin *pin = &sc->scene.pins[i];
         if (!pin->top_ok)
             continue;
-        int k = sc->pin_caption[i];
-        char text[2 * GD_TEXT_MAX];
-        captions_text(&c->spec, k, step, text, sizeof text);
-        captions_draw_label(&c->spec, sc->text, out, text, pin->top_x, pin->top_y,
-                            c->captions.slot[k], pin->alpha, clip);
+        int cap = sc->pin_caption[i];
+        captions_text(s, cap, step, text, sizeof text);
+        captions_draw_label(s, sc->text, out, text, pin->top_x, pin->top_y, c->captions.slot[cap],
+                            pin->alpha, k, cv->view3d, avoid, n);
+    }
+    for (int cap = 0; cap < cfg->ncaptions; cap++) {
+        const CaptionConfig *cc = &cfg->captions[cap];
+        double a = captions_alpha(s, cap, frame);
+        const Scene3DRunState *b = &sc->shown[cc->run];
+        int here = 0;
+        for (int i = 0; i < nruns; i++)
+            here |= runs[i] == cc->run;
+        if (cc->at != CAPTION_BALL || a <= 0 || !here || !b->ball_drawn)
+            continue;
+        captions_text(s, cap, step, text, sizeof text);
+        captions_draw_label(s, sc->text, out, text, b->ball_x, b->ball_y, c->captions.slot[cap], a,
+                            k, cv->view3d, avoid, n);
     }
 }
 
@@ -283,12 +323,13 @@ static void draw_map_pins(const Composer *c, ComposerScratch *sc, Rect r, const 
         int k = sc->pin_caption[i];
         char text[2 * GD_TEXT_MAX];
         captions_text(s, k, m->step, text, sizeof text);
-        captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, plot);
+        captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, 1, plot,
+                            NULL, 0);
     }
 }
 
 static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
-                         const TimelineMoment *m, uint8_t *rgb, RasterTarget *out) {
+                         const TimelineMoment *m, int frame, uint8_t *rgb, RasterTarget *out) {
     const double step = m->step;
     const FrameSpec *s = &c->spec;
     const Layout *L = &c->layout;
@@ -319,7 +360,7 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     }
     if (L->caption[v].h > 0)
         overlay_draw_caption(s, sc->text, out, L->caption[v], one);
-    draw_pin_labels(c, sc, view3d, step, out);
+    draw_view_captions(c, sc, v, runs, nruns, pose, scale, frame, step, out);
 }
 
 void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *rgb) {
@@ -337,20 +378,7 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
 
     set_pins(c, sc, frame);
     for (int v = 0; v < L->nviews; v++)
-        compose_view(c, sc, v, pose, &m, rgb, &out);
-    /* Ball captions, next to their run's ball in the view that shows it. */
-    for (int k = 0; k < cfg->ncaptions; k++) {
-        const CaptionConfig *cc = &cfg->captions[k];
-        const Scene3DRunState *b = &sc->shown[cc->run];
-        double a = captions_alpha(s, k, frame);
-        if (cc->at != CAPTION_BALL || a <= 0 || L->nviews == 0 || !b->ball_drawn)
-            continue;
-        int v = cfg->layout.mode == LAYOUT_SPLIT ? cc->run : 0;
-        char text[2 * GD_TEXT_MAX];
-        captions_text(s, k, m.step, text, sizeof text);
-        captions_draw_label(s, sc->text, &out, text, b->ball_x, b->ball_y, c->captions.slot[k], a,
-                            c->views[v].view3d);
-    }
+        compose_view(c, sc, v, pose, &m, frame, rgb, &out);
     for (int i = 0; i < L->npanels; i++) {
         panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
         if (L->panel_kind[i] == PANEL_CONTOUR)

@@ -36,6 +36,7 @@ typedef struct ComposedView {
     Rect area;              /* below the caption band: readouts, then the 3D box */
     Rect view3d;            /* the 3D view proper */
     Rect readout;           /* where the readouts go (their width is at most readout.w) */
+    Rect readout_box;       /* the box they are drawn in */
     int readout_layout;     /* READOUT_ONE_LINE, _TWO_LINES or _COLUMN (overlay.h) */
     ReadoutMetrics metrics; /* the readouts' sizes, measured once */
     int compact;            /* many runs: compact readouts over the view's corner */
