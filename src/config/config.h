@@ -62,6 +62,7 @@ typedef struct VideoConfig {
     Rgb background;           /* given, or the theme's: #ffffff light, #111418 dark */
     Theme theme;              /* the chrome's colours; a dark background always gets dark */
     double text_scale;        /* 0.5..3: multiplies every text size */
+    int subtitles;            /* yes: the captions as a text track in an MP4 */
 } VideoConfig;
 
 typedef struct DataConfig {

@@ -56,9 +56,9 @@ typedef struct RunSpec {
     unsigned long long seed;
 } RunSpec;
 
-static const char *const VIDEO_KEYS[] = {"output", "width",      "height", "fps",       "duration",
-                                         "hold",   "quality",    "crf",    "preset",    "title",
-                                         "font",   "background", "theme",  "text_scale"};
+static const char *const VIDEO_KEYS[] = {
+    "output", "width", "height", "fps",        "duration", "hold",       "quality",  "crf",
+    "preset", "title", "font",   "background", "theme",    "text_scale", "subtitles"};
 static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
 static const char *const MODEL_KEYS[] = {"params", "variable", "formula", "loss"};
 static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", "wireframe",
@@ -598,6 +598,8 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
             v->background = (Rgb){0x11, 0x14, 0x18};
     }
     if ((e = ini_find_entry(s, "background")) && get_color(L, s, e, &v->background))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "subtitles")) && get_bool(L, s, e, &v->subtitles))
         return GD_ERR_INPUT;
     if ((e = ini_find_entry(s, "text_scale")) && get_range(L, s, e, 0.5, 0, 3.0, 0, &v->text_scale))
         return GD_ERR_INPUT;

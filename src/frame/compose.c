@@ -277,8 +277,8 @@ static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, co
     for (int i = 0; i < nruns && n < (int)(sizeof avoid / sizeof *avoid); i++) {
         const Scene3DRunState *b = &sc->shown[runs[i]];
         if (b->ball_drawn)
-            avoid[n++] = (Rect){b->ball_x - b->ball_r, b->ball_y - b->ball_r, 2 * b->ball_r,
-                                2 * b->ball_r};
+            avoid[n++] =
+                (Rect){b->ball_x - b->ball_r, b->ball_y - b->ball_r, 2 * b->ball_r, 2 * b->ball_r};
     }
     const double k = scale / s->scale;
     char text[2 * GD_TEXT_MAX];

@@ -77,6 +77,12 @@ struct Encoder {
     AVPacket *pkt;
     struct SwsContext *sws; /* RGB24 -> YUV (not used for GIF) */
     int64_t next_pts;
+    /* The text track (MP4 with cues): its stream and encoder, and the
+     * cues to write once the video is done. */
+    AVStream *sub_stream;
+    AVCodecContext *sub_codec;
+    const EncoderCue *cues;
+    int ncues;
     /* GIF: ordered-dither lookup, [bayer threshold][8-bit value] -> that
      * channel's share of the palette index. */
     uint8_t (*gif_lut)[3][256];
@@ -94,6 +100,8 @@ static int open_codec(Encoder *enc, const AVCodec *codec, GdError *err);
 static int open_converter(Encoder *enc, GdError *err);
 static int open_output(Encoder *enc, GdError *err);
 static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err);
+static int add_text_track(Encoder *enc, const EncoderOptions *opt, GdError *err);
+static int write_cues(Encoder *enc, GdError *err);
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
@@ -127,8 +135,8 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
     }
     if (choose_format(enc, opt, &codec, err) != GD_OK || create_muxer(enc, err) != GD_OK ||
         add_stream(enc, codec, opt, err) != GD_OK || open_codec(enc, codec, err) != GD_OK ||
-        open_converter(enc, err) != GD_OK || open_output(enc, err) != GD_OK ||
-        write_header(enc, opt, err) != GD_OK)
+        open_converter(enc, err) != GD_OK || add_text_track(enc, opt, err) != GD_OK ||
+        open_output(enc, err) != GD_OK || write_header(enc, opt, err) != GD_OK)
         goto fail;
     return enc;
 
@@ -170,6 +178,8 @@ int encoder_finish(Encoder *enc, GdError *err) {
         goto done;
     }
     rc = drain_packets(enc, err);
+    if (rc == GD_OK)
+        rc = write_cues(enc, err);
     if (rc != GD_OK)
         goto done;
     ret = av_write_trailer(enc->fmt);
@@ -447,6 +457,111 @@ done:
     return rc;
 }
 
+/* The ASS header libavcodec's mov_text encoder reads its default style
+ * from (it converts ASS events to 3GPP timed text): one plain style. */
+static const char TEXT_TRACK_HEADER[] =
+    "[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 384\r\nPlayResY: 288\r\n\r\n"
+    "[V4+ Styles]\r\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+    "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, "
+    "Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\r\n"
+    "Style: Default,Sans,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0"
+    "\r\n\r\n[Events]\r\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
+    "Effect, Text\r\n";
+
+/* MP4 with cues: a second stream, a 3GPP text track, encoded by
+ * libavcodec's mov_text encoder in milliseconds. */
+static int add_text_track(Encoder *enc, const EncoderOptions *opt, GdError *err) {
+    if (enc->spec->kind != OUT_MP4 || opt->ncues <= 0)
+        return GD_OK;
+    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MOV_TEXT);
+    if (!codec)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg has no mov_text encoder", enc->path);
+    enc->sub_stream = avformat_new_stream(enc->fmt, NULL);
+    enc->sub_codec = avcodec_alloc_context3(codec);
+    if (!enc->sub_stream || !enc->sub_codec)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    enc->sub_codec->time_base = (AVRational){1, 1000};
+    enc->sub_codec->subtitle_header = (uint8_t *)av_strdup(TEXT_TRACK_HEADER);
+    if (!enc->sub_codec->subtitle_header)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    enc->sub_codec->subtitle_header_size = (int)strlen(TEXT_TRACK_HEADER);
+    int ret = avcodec_open2(enc->sub_codec, codec, NULL);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot open the mov_text encoder", ret);
+    ret = avcodec_parameters_from_context(enc->sub_stream->codecpar, enc->sub_codec);
+    if (ret < 0)
+        return fail_av(err, enc->path, "cannot set the text track's parameters", ret);
+    enc->sub_stream->time_base = enc->sub_codec->time_base;
+    enc->cues = opt->cues;
+    enc->ncues = opt->ncues;
+    return GD_OK;
+}
+
+/* Every cue as one text sample, after the video's packets (the muxer
+ * interleaves them by time). ASS reads a backslash and braces as markup:
+ * they become their fullwidth look-alikes. */
+static int write_cues(Encoder *enc, GdError *err) {
+    if (!enc->sub_codec)
+        return GD_OK;
+    enum { TEXT_MAX = 4096 };
+    uint8_t *buf = av_malloc(TEXT_MAX + 64);
+    char *ass = malloc(3 * TEXT_MAX + 64);
+    int rc = GD_OK;
+    if (!buf || !ass) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < enc->ncues && rc == GD_OK; i++) {
+        const EncoderCue *c = &enc->cues[i];
+        size_t k = (size_t)snprintf(ass, 64, "%d,0,Default,,0,0,0,,", i);
+        for (const char *p = c->text; *p && k < 3 * TEXT_MAX; p++) {
+            const char *rep = *p == '\\'   ? "\xef\xbc\xbc"
+                              : *p == '{'  ? "\xef\xbd\x9b"
+                              : *p == '}'  ? "\xef\xbd\x9d"
+                              : *p == '\n' ? "\\N"
+                                           : NULL;
+            if (rep) {
+                memcpy(ass + k, rep, strlen(rep));
+                k += strlen(rep);
+            } else {
+                ass[k++] = *p;
+            }
+        }
+        ass[k] = '\0';
+        AVSubtitleRect rect = {.type = SUBTITLE_ASS, .ass = ass};
+        AVSubtitleRect *rects[1] = {&rect};
+        AVSubtitle sub = {.num_rects = 1,
+                          .rects = rects,
+                          .start_display_time = 0,
+                          .end_display_time = (uint32_t)(c->end_ms - c->start_ms),
+                          .pts = av_rescale_q(c->start_ms, (AVRational){1, 1000}, AV_TIME_BASE_Q)};
+        int size = avcodec_encode_subtitle(enc->sub_codec, buf, TEXT_MAX + 64, &sub);
+        if (size < 0) {
+            rc = fail_av(err, enc->path, "cannot encode a subtitle", size);
+            break;
+        }
+        av_packet_unref(enc->pkt);
+        int ret = av_new_packet(enc->pkt, size);
+        if (ret < 0) {
+            rc = fail_av(err, enc->path, "cannot encode a subtitle", ret);
+            break;
+        }
+        memcpy(enc->pkt->data, buf, (size_t)size);
+        enc->pkt->stream_index = enc->sub_stream->index;
+        enc->pkt->pts = enc->pkt->dts =
+            av_rescale_q(c->start_ms, (AVRational){1, 1000}, enc->sub_stream->time_base);
+        enc->pkt->duration = av_rescale_q(c->end_ms - c->start_ms, (AVRational){1, 1000},
+                                          enc->sub_stream->time_base);
+        ret = av_interleaved_write_frame(enc->fmt, enc->pkt);
+        if (ret < 0)
+            rc = fail_av(err, enc->path, "cannot write a subtitle", ret);
+    }
+done:
+    av_free(buf);
+    free(ass);
+    return rc;
+}
+
 /* Size, rate, colour tags and the codec's private quality options. */
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err) {
     AVCodecContext *c = enc->codec;
@@ -620,6 +735,7 @@ static void encoder_free(Encoder *enc) {
     atomic_file_abort(&enc->out);
     avformat_free_context(enc->fmt);
     avcodec_free_context(&enc->codec);
+    avcodec_free_context(&enc->sub_codec);
     av_frame_free(&enc->frame);
     av_packet_free(&enc->pkt);
     sws_freeContext(enc->sws);

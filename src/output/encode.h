@@ -29,6 +29,12 @@
 
 typedef struct Encoder Encoder;
 
+/* A subtitle cue for the MP4's text track: shown from start_ms to end_ms. */
+typedef struct EncoderCue {
+    long long start_ms, end_ms;
+    const char *text; /* UTF-8, one line */
+} EncoderCue;
+
 typedef struct EncoderOptions {
     int width, height; /* even */
     int fps;
@@ -38,6 +44,10 @@ typedef struct EncoderOptions {
     const char *config_text; /* the full effective config, stored in the metadata */
     const char *title;       /* may be NULL or "" */
     int threads;             /* encoder threads, 0 = auto */
+    /* MP4 only: a text track (mov_text) with these cues: in start order,
+     * not overlapping ("" shows nothing; '\n' separates lines). */
+    const EncoderCue *cues;
+    int ncues;
 } EncoderOptions;
 
 /* Opens an encoder writing to path (format by extension; anything else is

@@ -19,8 +19,29 @@
 
 typedef enum { SUBTITLES_VTT, SUBTITLES_SRT } SubtitleFormat;
 
+/* The start of frame f in milliseconds, rounded as cues are. */
+long long subtitles_ms(int f, int fps);
+
 /* The format a file name asks for (.vtt or .srt, any case), or -1. */
 int subtitles_format(const char *path);
+
+/* One cue: caption `caption`'s text over frames f0 <= f < f1. */
+typedef struct SubtitleCue {
+    int caption, f0, f1;
+    char *text; /* owned */
+} SubtitleCue;
+
+/* Every cue of cfg's captions as view times them, in order of their start
+ * (then of the config). Returns 0 (*cues owned by the caller: free with
+ * subtitles_free_cues), or -1 when out of memory. */
+int subtitles_cues(const Config *cfg, const View *view, SubtitleCue **cues, int *ncues);
+void subtitles_free_cues(SubtitleCue *cues, int ncues);
+
+/* The same cues as one text track, whose samples cannot overlap: the video
+ * cut at every cue's start and end, each piece holding the texts of the
+ * cues shown then, one per line in config order, or "" (nothing shown).
+ * Returns 0 or -1 (out of memory); the caption field is -1. */
+int subtitles_track(const Config *cfg, const View *view, SubtitleCue **pieces, int *npieces);
 
 /* Writes cfg's captions as view times them to f. Returns 0, or -1 on a
  * write error or when out of memory (errno set). */

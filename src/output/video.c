@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "base/tunables.h"
 #include "frame/compose.h"
 #include "output/encode.h"
+#include "output/subtitles.h"
 #include "view/view.h"
 
 typedef struct Pipeline {
@@ -218,6 +220,11 @@ static int encode_frames(Pipeline *p, Encoder *enc, int progress, GdError *err) 
 
 int video_render(const Config *cfg, const Trajectory *trajs, const char *out_path,
                  const VideoOptions *opt, GdError *err) {
+    size_t n = out_path ? strlen(out_path) : 0;
+    if (cfg->video.subtitles && out_path && (n < 4 || strcasecmp(out_path + n - 4, ".mp4") != 0))
+        return gd_error(
+            err, GD_ERR_INPUT,
+            "%s: [video] subtitles = yes needs an .mp4 output (or use --subtitles FILE)", out_path);
     Prepared *pr = prepared_create(cfg, trajs, opt, err);
     if (!pr)
         return err->code;
@@ -227,6 +234,9 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
     Pipeline p;
     GdThreads threads = {0};
     Encoder *enc = NULL;
+    SubtitleCue *cues = NULL;
+    EncoderCue *ecues = NULL;
+    int ncues = 0;
     Worker *workers = calloc((size_t)nworkers, sizeof *workers);
     if ((rc = pipeline_init(&p, c, nworkers, err)) != 0)
         goto done;
@@ -239,6 +249,18 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
         if ((rc = compose_scratch_init(&workers[i].scratch, c, err)) != 0)
             goto done;
     }
+    /* [video] subtitles = yes: the captions as the MP4's text track. */
+    if (cfg->video.subtitles && subtitles_track(cfg, c->spec.view, &cues, &ncues) != 0) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    if (ncues > 0 && !(ecues = calloc((size_t)ncues, sizeof *ecues))) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < ncues; i++)
+        ecues[i] = (EncoderCue){subtitles_ms(cues[i].f0, cfg->video.fps),
+                                subtitles_ms(cues[i].f1, cfg->video.fps), cues[i].text};
     EncoderOptions eo = {.width = c->spec.width,
                          .height = c->spec.height,
                          .fps = cfg->video.fps,
@@ -247,7 +269,9 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
                          .version = GD_VERSION,
                          .config_text = cfg->text,
                          .title = cfg->video.title,
-                         .threads = 0};
+                         .threads = 0,
+                         .cues = ecues,
+                         .ncues = ncues};
     enc = encoder_open(out_path, &eo, err);
     if (!enc) {
         rc = err->code;
@@ -270,6 +294,8 @@ done:
     encoder_abort(enc);
     pipeline_free(&p);
     free(workers);
+    free(ecues);
+    subtitles_free_cues(cues, ncues);
     prepared_destroy(pr);
     return rc;
 }

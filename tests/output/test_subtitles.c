@@ -95,10 +95,72 @@ static void test_bad_name(void **state) {
     tu_run_free(&r);
 }
 
+/* What ffmpeg reads back from the MP4's text track, as SubRip with the
+ * decoder's <font> tags and its CRs taken out. */
+static char *read_track(const char *mp4) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -map 0:s -f srt - 2>&1", mp4);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    static char buf[8192];
+    size_t n = 0;
+    int c, in_tag = 0;
+    while ((c = fgetc(p)) != EOF && n + 1 < sizeof buf) {
+        if (c == '<')
+            in_tag = 1;
+        else if (c == '>' && in_tag)
+            in_tag = 0;
+        else if (!in_tag && c != '\r')
+            buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    pclose(p);
+    return buf;
+}
+
+/* [video] subtitles = yes: the MP4 carries the captions as a mov_text
+ * track; captions shown together share a sample, a line each. */
+static void test_mp4_text_track(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *cfg = tu_write_file(dir, "c.ini",
+                              "[video]\nwidth = 160\nheight = 90\nduration = 1.5\nhold = 0.5\n"
+                              "subtitles = yes\nquality = draft\n"
+                              "[data]\ntrue = 1.2, 2.5\n"
+                              "[model]\nparams = a, b\nformula = a*x + b\n"
+                              "[run]\ninit = 5, 4\nsteps = 20\n"
+                              "[caption a]\ntext = first\nfrom = 0\nto = 1\n"
+                              "[caption b]\ntext = second\nfrom = 0.5\nto = 1.5\n");
+    char mp4[512];
+    snprintf(mp4, sizeof mp4, "%s/v.mp4", dir);
+    RunResult r = tu_run((const char *const[]){"--no-progress", "-o", mp4, cfg, NULL});
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    assert_string_equal(read_track(mp4), "1\n00:00:00,000 --> 00:00:00,500\nfirst\n\n"
+                                         "2\n00:00:00,500 --> 00:00:01,000\nfirst\nsecond\n\n"
+                                         "3\n00:00:01,000 --> 00:00:01,500\nsecond\n\n");
+    /* A text track needs an MP4. */
+    char gif[512];
+    snprintf(gif, sizeof gif, "%s/v.gif", dir);
+    r = tu_run((const char *const[]){"--no-progress", "-o", gif, cfg, NULL});
+    assert_int_equal(r.status, 2);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "gdrender: %s: [video] subtitles = yes needs an .mp4 output (or use --subtitles "
+             "FILE)\n",
+             gif);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+    assert_false(tu_exists(gif));
+    free(cfg);
+    tu_remove_dir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vtt_and_srt),
         cmocka_unit_test(test_bad_name),
+        cmocka_unit_test(test_mp4_text_track),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
