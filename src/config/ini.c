@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/files.h"
 #include "base/utf8.h"
 #include "config/values.h"
 #include "model/data.h"
@@ -207,39 +210,39 @@ static int add_line(Reader *R, int at, char *text, IniOrigin o) {
     return 0;
 }
 
+/* The whole file, at most MAX_FILE_BYTES, opened without blocking (base/files:
+ * a named pipe or a device is refused, never waited on). */
 static int read_file(Reader *R, char **out, size_t *outlen) {
-    FILE *f = fopen(R->doc->path, "rb");
-    if (!f)
-        return fail_at(R, INI_FILE, "cannot read config: %s", strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
+    struct stat st;
+    const char *why;
+    int fd = files_open_input(R->doc->path, &st, &why);
+    if (fd < 0)
+        return fail_at(R, INI_FILE, "cannot read config: %s", why);
+    if (st.st_size > MAX_FILE_BYTES) {
+        close(fd);
+        return fail_at(R, INI_FILE, "config file too large (more than %d MiB)",
+                       MAX_FILE_BYTES >> 20);
+    }
+    /* One byte more than the cap, to see a file that grew past it. */
+    char *buf = malloc(MAX_FILE_BYTES + 1);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return fail_oom(R);
     }
-    for (;;) {
-        if (len == cap) {
-            char *nb = cap <= MAX_FILE_BYTES ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                if (cap > MAX_FILE_BYTES)
-                    return fail_at(R, INI_FILE, "config file too large (more than %d MiB)",
-                                   MAX_FILE_BYTES >> 20);
-                return fail_oom(R);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + len, 1, cap - len, f);
-        len += k;
-        if (k == 0)
+    size_t len = 0;
+    int e = 0;
+    while (len < MAX_FILE_BYTES + 1) {
+        ssize_t k = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            e = errno;
+        if (k <= 0)
             break;
+        len += (size_t)k;
     }
-    int bad = ferror(f);
-    int e = errno;
-    fclose(f);
-    if (bad) {
+    close(fd);
+    if (e) {
         free(buf);
         return fail_at(R, INI_FILE, "cannot read config: %s", strerror(e));
     }

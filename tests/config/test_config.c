@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -457,6 +458,18 @@ static void test_structure_errors(void **state) {
     fwrite("[model]\npar\0ams = a\n", 1, 20, f);
     fclose(f);
     expect_load_error(path, NULL, 0, "PATH:2: column 4: NUL byte (is this a text file?)");
+    /* what would block or never end is refused unread */
+    snprintf(path, sizeof path, "%s/pipe.ini", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    expect_load_error(path, NULL, 0, "PATH: cannot read config: not a regular file (a named pipe)");
+    expect_load_error("/dev/zero", NULL, 0,
+                      "/dev/zero: cannot read config: not a regular file (a character device)");
+    snprintf(path, sizeof path, "%s/big.ini", dir);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(truncate(path, (1 << 20) + 1), 0);
+    expect_load_error(path, NULL, 0, "PATH: config file too large (more than 1 MiB)");
     tu_remove_dir(dir);
     expect_error(MIN "[video]\ntitle = ab\xff\n", "PATH:9: column 11: invalid UTF-8 (byte 0xff)");
     expect_error("[video]\ntitle = \xc0\xaf\n", "PATH:2: column 9: invalid UTF-8 (byte 0xc0)");
@@ -494,6 +507,8 @@ static void test_video_errors(void **state) {
                            "faster, fast, medium, slow, slower, veryslow, placebo, got \"turbo\""},
         {"font = nofont.ttf",
          "[video] font: cannot open \"nofont.ttf\": No such file or directory"},
+        {"font = /dev/zero",
+         "[video] font: cannot open \"/dev/zero\": not a regular file (a character device)"},
         {"background = white", "[video] background: expected a color #rrggbb, got \"white\""},
         {"background = #12345", "[video] background: expected a color #rrggbb, got \"#12345\""},
         {"background = #12345g", "[video] background: expected a color #rrggbb, got \"#12345g\""},
@@ -576,6 +591,8 @@ static void test_data_errors(void **state) {
         {"noise = 0\nfile = pts.csv",
          "file: cannot be combined with noise (use a file or synthetic data, not both)"},
         {"file = pts.csv", "file: cannot open \"pts.csv\": No such file or directory"},
+        {"file = /dev/zero", "file: cannot open \"/dev/zero\": not a regular file (a character "
+                             "device)"},
         {"nois = 1", "nois: unknown key"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
