@@ -161,6 +161,16 @@ static void normalize_title(const char *raw, size_t len, char *out, size_t size)
         snprintf(out, size, "%s", t);
 }
 
+/* What follows the ']' of a header line p (classified LINE_HEADER), when
+ * it is more than blanks and a comment (';' or '#', as on any line): inih
+ * would drop it silently, so "[run a] lr = 5" would lose its key. NULL
+ * when there is nothing. */
+static const char *header_tail(const char *p) {
+    const char *end = find_chars_or_comment(value_skip_space(p) + 1, "]");
+    const char *rest = value_skip_space(end + 1);
+    return *rest == '\0' || *rest == ';' || *rest == '#' ? NULL : rest;
+}
+
 typedef enum { LINE_OTHER, LINE_HEADER, LINE_KEY } LineKind;
 
 /* How inih will read a line: a section header (title set), a key (key set),
@@ -530,10 +540,22 @@ static char *feed_line(char *buf, int num, void *user) {
     }
     memcpy(buf, p, strlen(p) + 1);
     char title[256], key[256];
-    if (classify_line(p, title, sizeof title, key, sizeof key) == LINE_HEADER &&
-        open_section(R, title, ln->origin)) {
-        R->fail_at = i;
-        return NULL;
+    if (classify_line(p, title, sizeof title, key, sizeof key) == LINE_HEADER) {
+        const char *tail = header_tail(p);
+        if (tail) {
+            char echo[80];
+            size_t n = strlen(tail);
+            while (n > 0 && value_is_space(tail[n - 1]))
+                n--;
+            R->fail_at = i;
+            fail_at(R, ln->origin, "[%s]: unexpected text after the header: \"%s\"", title,
+                    data_echo(tail, n, echo, sizeof echo));
+            return NULL;
+        }
+        if (open_section(R, title, ln->origin)) {
+            R->fail_at = i;
+            return NULL;
+        }
     }
     return buf;
 }

@@ -404,6 +404,18 @@ static void test_structure_errors(void **state) {
     expect_error(MIN "[video]\n = 5\n",
                  "PATH:9: expected \"key = value\" or \"[section]\", got \"= 5\"");
     expect_error("width = 640\n" MIN, "PATH:1: width: key before the first [section]");
+    /* text after a header would be dropped by inih: an error, not a lost key */
+    expect_error(MODEL DATA "[run descent] lr = 5\ninit = 0, 0\n",
+                 "PATH:6: [run descent]: unexpected text after the header: \"lr = 5\"");
+    expect_error(MIN "[video]]  \n", "PATH:8: [video]: unexpected text after the header: \"]\"");
+    expect_error(MIN "[video] x ; note\n",
+                 "PATH:8: [video]: unexpected text after the header: \"x ; note\"");
+    Config ok;
+    load_text_ok("[model] ; comment\nparams = a, b\nformula = a*x + b\n[data]# comment\n"
+                 "true = 2, 1\n  [run  x]\t \ninit = 0, 0\n",
+                 &ok);
+    assert_string_equal(ok.runs[0].label, "x");
+    config_free(&ok);
     /* the first error by line wins: inih's syntax error (line 2) over the
      * unknown section (line 8) it keeps parsing past */
     expect_error("[model]\noops\nparams = a, b\nformula = a*x\n" DATA RUN "[bad]\n",
