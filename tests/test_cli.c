@@ -236,6 +236,36 @@ static void test_set_overrides(void **state) {
                  "gdrender: --set run.descent.lr=fast: [run descent] lr: expected a number, got "
                  "\"fast\"\n");
     tu_run_free(&r);
+    /* a formula that is not finite on the data: the override is to blame,
+     * not the file's [data] true line */
+    r = RUN("--check", "--set", "model.formula=log(a*x) + b", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set model.formula=log(a*x) + b: [data] true: the formula is not "
+                 "finite at x = -1\n");
+    tu_run_free(&r);
+    r = RUN("--check", "--set", "model.formula=a*x + (b", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set model.formula=a*x + (b: [model] formula: column 9: expected "
+                 "')' to close '(' at column 7\n");
+    tu_run_free(&r);
+    /* at most 256 overrides */
+    static const char *argv[2 * 257 + 3];
+    int n = 0;
+    argv[n++] = "--check";
+    for (int i = 0; i < 257; i++) {
+        argv[n++] = "--set";
+        argv[n++] = "run.descent.steps=3";
+    }
+    argv[n++] = "configs/linear.ini";
+    argv[n] = NULL;
+    r = tu_run(argv);
+    expect_error(r, 2, "gdrender: --set: at most 256 overrides\n");
+    tu_run_free(&r);
+    argv[2 * 256 + 1] = "configs/linear.ini";
+    argv[2 * 256 + 2] = NULL;
+    r = tu_run(argv);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
 }
 
 static void test_bad_config_file(void **state) {

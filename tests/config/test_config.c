@@ -1044,6 +1044,51 @@ static void test_overrides(void **state) {
     snprintf(msg, sizeof msg, "--set %.60s...: line too long (more than 4095 bytes)", longv);
     const char *bad8[] = {longv};
     expect_load_error(path, bad8, 1, msg);
+    /* an error that an override and the file cause together names the
+     * override, not the file's line */
+    char *path3 = write_config("[model]\nparams = a, b\nformula = a*x + b\n"
+                               "[data]\ntrue = 1, 0\nx = linspace(-1, 1, 3)\n" RUN
+                               "[video]\nduration = 0.1\nhold = 1\nfps = 1\n"
+                               "[camera]\ntarget = 1, 1\n");
+    const char *ov9[] = {"model.formula=log(a*x) + b"};
+    expect_load_error(path3, ov9, 1,
+                      "--set model.formula=log(a*x) + b: [data] true: the formula is not finite "
+                      "at x = -1");
+    const char *ov10[] = {"data.x=linspace(0, 1, 2)", "model.formula=log(x)"};
+    expect_load_error(path3, ov10, 2,
+                      "--set model.formula=log(x): [data] true: the formula is not finite at x = "
+                      "0");
+    const char *ov11[] = {"video.hold=0"};
+    expect_load_error(path3, ov11, 1,
+                      "--set video.hold=0: [video] duration: fps x (duration + hold) = 1 x 0.1 s "
+                      "gives no frames");
+    const char *ov12[] = {"run.batch=3", "data.x=linspace(0, 1, 2)"};
+    expect_load_error(path3, ov12, 2,
+                      "--set run.batch=3: [run] batch: 3 is more than the number of data points "
+                      "(2)");
+    const char *ov13[] = {"data.x=linspace(0, 1, 2)", "run.batch=3"};
+    expect_load_error(path3, ov13, 2,
+                      "--set run.batch=3: [run] batch: 3 is more than the number of data points "
+                      "(2)");
+    char *path4 = write_config(MODEL "[data]\ntrue = 1, 0\nx = linspace(-1, 1, 3)\n"
+                                     "[run]\ninit = 0, 0\nbatch = 3\n");
+    const char *ov14[] = {"data.x=linspace(0, 1, 2)"};
+    expect_load_error(path4, ov14, 1,
+                      "--set data.x=linspace(0, 1, 2): [run] batch: 3 is more than the number of "
+                      "data points (2)");
+    drop_config(path4);
+    Config tcfg;
+    const char *ov15[] = {"surface.a=5, 6"};
+    load_ok(path3, ov15, 1, &tcfg);
+    assert_string_equal(tcfg.camera.target_where, "--set surface.a=5, 6: [camera] target");
+    config_free(&tcfg);
+    load_ok(path3, NULL, 0, &tcfg);
+    char where[1100];
+    snprintf(where, sizeof where, "%s:14: [camera] target", path3);
+    assert_string_equal(tcfg.camera.target_where, where);
+    config_free(&tcfg);
+    drop_config(path3);
+
     /* a value with '=' and '.' in it is fine */
     const char *ok[] = {"video.title=a.b=c", "model.formula=a*x + b + 0.5"};
     load_ok(path, ok, 2, &cfg);
