@@ -291,6 +291,24 @@ static void test_bad_config_file(void **state) {
     rmdir(dir);
 }
 
+/* Text after a section header is an error at its line, not a key that
+ * inih would drop (lr stayed 0.1 and the run exited 0). */
+static void test_text_after_header(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *cfg = tu_write_file(dir, "h.ini",
+                              "[model]\nparams = a, b\nformula = a*x + b\n[data]\ntrue = 1, 2\n"
+                              "[run descent] lr = 5\ninit = 0, 0\n");
+    RunResult r = RUN("--check", cfg);
+    char want[512];
+    snprintf(want, sizeof want,
+             "gdrender: %s:6: [run descent]: unexpected text after the header: \"lr = 5\"\n", cfg);
+    expect_error(r, 2, want);
+    tu_run_free(&r);
+    tu_remove_dir(dir);
+    free(cfg);
+}
+
 /* A [camera] target outside the box is refused before anything is
  * written, by --check as by a render. */
 static void test_target_outside_box_writes_nothing(void **state) {
@@ -322,6 +340,7 @@ int main(void) {
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_bad_config_file),
         cmocka_unit_test(test_target_outside_box_writes_nothing),
+        cmocka_unit_test(test_text_after_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
