@@ -6,9 +6,11 @@
  * failure at run time (I/O, encoder, out of memory, interrupted);
  * GD_ERR_INPUT (2) invalid command line or configuration.
  *
- * Pipeline place: above every stage. parse_args -> run: config_load,
- * sim_run_all, then --check's summaries, the trajectory CSV (written
- * atomically through base/atomic) and the video or still (output/video.c).
+ * Pipeline place: above every stage. parse_args -> run: config_load, the
+ * outputs check (check_outputs: formats, clobbering, folders, stale
+ * temporary files; before any work), sim_run_all, then --check's
+ * summaries, the trajectory CSV (written atomically through base/atomic)
+ * and the video or still (output/video.c).
  * The signal handler removes every pending temporary file
  * (atomic_cleanup_on_signal) before it exits.
  */
@@ -24,7 +26,9 @@
 
 #include "base/atomic.h"
 #include "base/error.h"
+#include "base/files.h"
 #include "config/config.h"
+#include "draw/text.h"
 #include "sim/sim.h"
 #include "output/encode.h"
 #include "output/subtitles.h"
@@ -308,21 +312,90 @@ static int default_output(const Config *cfg, int frame, char *buf, size_t size, 
     return GD_OK;
 }
 
+/* The outputs of this run, in the order they are checked. */
+enum { OUT_VIDEO, OUT_TRAJECTORY, OUT_TIMELINE, OUT_SUBTITLES, OUT_COUNT };
+
+/* What can be known without simulating or rendering is checked before
+ * either, so a render never fails at its end for a reason it could have
+ * found at its start: the output's format and encoder, that no output
+ * would overwrite an input of the run or another output (base/files), and
+ * that each output's folder takes a new file, after removing stale
+ * temporary files of it (base/atomic). targets[i] gets the file each
+ * output writes (malloc'd, NULL for an output not asked for): its path,
+ * or where the symbolic link it names leads. */
+static int check_outputs(const Options *o, const Config *cfg, const char *video, int still,
+                         char **targets, GdError *err) {
+    for (int i = 0; i < OUT_COUNT; i++)
+        targets[i] = NULL;
+    if (video && encoder_check_output(video, still >= 0, err) != GD_OK)
+        return err->code;
+    size_t vn = video ? strlen(video) : 0;
+    if (video && still < 0 && cfg->video.subtitles &&
+        (vn < 4 || strcasecmp(video + vn - 4, ".mp4") != 0))
+        return gd_error(
+            err, GD_ERR_INPUT,
+            "%s: [video] subtitles = yes needs an .mp4 output (or use --subtitles FILE)", video);
+    FileRole inputs[3];
+    int nin = 0;
+    inputs[nin++] = (FileRole){"the config file", cfg->path};
+    if (cfg->data.from_file)
+        inputs[nin++] = (FileRole){"the data file", cfg->data.file};
+    inputs[nin++] =
+        (FileRole){"the font", cfg->video.font[0] ? cfg->video.font : text_default_font()};
+    FileRole outputs[OUT_COUNT];
+    int slot[OUT_COUNT], nout = 0;
+    if (video) {
+        slot[nout] = OUT_VIDEO;
+        outputs[nout++] = (FileRole){o->output              ? "--output"
+                                     : cfg->video.output[0] ? "[video] output"
+                                                            : "the default output",
+                                     video};
+    }
+    if (o->trajectory) {
+        slot[nout] = OUT_TRAJECTORY;
+        outputs[nout++] = (FileRole){"--trajectory", o->trajectory};
+    }
+    if (o->timeline) {
+        slot[nout] = OUT_TIMELINE;
+        outputs[nout++] = (FileRole){"--timeline", o->timeline};
+    }
+    if (o->subtitles) {
+        slot[nout] = OUT_SUBTITLES;
+        outputs[nout++] = (FileRole){"--subtitles", o->subtitles};
+    }
+    char *found[OUT_COUNT];
+    int rc = files_check_outputs(inputs, nin, outputs, nout, found, err);
+    for (int i = 0; i < nout; i++)
+        targets[slot[i]] = found[i];
+    /* The format follows the name of the file written: through a link,
+     * the name it points to must pass the same rules. */
+    const char *vt = targets[OUT_VIDEO];
+    if (rc == GD_OK && vt && strcmp(vt, video) != 0) {
+        if (still >= 0 && !ends_with(vt, ".png"))
+            rc = gd_error(err, GD_ERR_INPUT,
+                          "%s: a PNG still is written through %s: the file it "
+                          "names must end in .png",
+                          vt, video);
+        else
+            rc = encoder_check_output(vt, still >= 0, err);
+    }
+    for (int i = 0; i < nout && rc == GD_OK; i++)
+        rc = atomic_file_prepare(found[i], err);
+    return rc;
+}
+
 static int run(const Options *o, GdError *err) {
     Config cfg;
     int rc = config_load(o->config, o->overrides, o->noverrides, &cfg, err);
     if (rc != GD_OK)
         return rc;
+    char *targets[OUT_COUNT] = {NULL, NULL, NULL, NULL};
     Trajectory *trajs = calloc((size_t)cfg.nruns, sizeof *trajs);
     if (!trajs) {
         config_free(&cfg);
         return gd_error(err, GD_ERR_RUNTIME, "out of memory");
     }
     char path[GD_PATH_MAX + 64];
-    rc = sim_run_all(&cfg, trajs, err);
-    if (rc != GD_OK)
-        goto done;
-
     int nframes = config_frame_count(&cfg);
     if (o->frame >= nframes) {
         rc = gd_error(err, GD_ERR_INPUT, "--frame %d: the video has %d frames (0..%d)", o->frame,
@@ -348,13 +421,19 @@ static int run(const Options *o, GdError *err) {
         if (still < 0 && ends_with(out, ".png"))
             still = nframes - 1; /* a .png output is the final picture */
     }
+    if ((rc = check_outputs(o, &cfg, out, still, targets, err)) != GD_OK)
+        goto done;
 
+    rc = sim_run_all(&cfg, trajs, err);
+    if (rc != GD_OK)
+        goto done;
     /* A config the render would refuse is refused before anything is
      * written, --check included. */
     if ((rc = view_check(&cfg, trajs, err)) != GD_OK)
         goto done;
     CsvSource src = {&cfg, trajs, NULL, 0};
-    if (o->trajectory && (rc = write_csv(o->trajectory, trajectory_csv, &src, err)) != GD_OK)
+    if (o->trajectory &&
+        (rc = write_csv(targets[OUT_TRAJECTORY], trajectory_csv, &src, err)) != GD_OK)
         goto done;
     if (o->timeline || o->subtitles) {
         /* What the frames show needs the view: drawn rows, the orbit. */
@@ -367,10 +446,10 @@ static int run(const Options *o, GdError *err) {
         if (rc == GD_OK) {
             src.view = view;
             if (o->timeline)
-                rc = write_csv(o->timeline, timeline_csv, &src, err);
+                rc = write_csv(targets[OUT_TIMELINE], timeline_csv, &src, err);
             if (rc == GD_OK && o->subtitles) {
                 src.format = subtitles_format(o->subtitles);
-                rc = write_csv(o->subtitles, subtitles_file, &src, err);
+                rc = write_csv(targets[OUT_SUBTITLES], subtitles_file, &src, err);
             }
             view_free(view);
         }
@@ -392,11 +471,13 @@ static int run(const Options *o, GdError *err) {
                        .quality = o->quality >= 0 ? (Quality)o->quality : cfg.video.quality};
     progress_line = vo.progress;
     if (still >= 0)
-        rc = video_render_still(&cfg, trajs, still, out, &vo, err);
+        rc = video_render_still(&cfg, trajs, still, targets[OUT_VIDEO], &vo, err);
     else
-        rc = video_render(&cfg, trajs, out, &vo, err);
+        rc = video_render(&cfg, trajs, o->discard ? NULL : targets[OUT_VIDEO], &vo, err);
 
 done:
+    for (int i = 0; i < OUT_COUNT; i++)
+        free(targets[i]);
     for (int r = 0; r < cfg.nruns; r++)
         trajectory_free(&trajs[r]);
     free(trajs);

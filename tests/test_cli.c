@@ -236,6 +236,36 @@ static void test_set_overrides(void **state) {
                  "gdrender: --set run.descent.lr=fast: [run descent] lr: expected a number, got "
                  "\"fast\"\n");
     tu_run_free(&r);
+    /* a formula that is not finite on the data: the override is to blame,
+     * not the file's [data] true line */
+    r = RUN("--check", "--set", "model.formula=log(a*x) + b", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set model.formula=log(a*x) + b: [data] true: the formula is not "
+                 "finite at x = -1\n");
+    tu_run_free(&r);
+    r = RUN("--check", "--set", "model.formula=a*x + (b", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set model.formula=a*x + (b: [model] formula: column 9: expected "
+                 "')' to close '(' at column 7\n");
+    tu_run_free(&r);
+    /* at most 256 overrides */
+    static const char *argv[2 * 257 + 3];
+    int n = 0;
+    argv[n++] = "--check";
+    for (int i = 0; i < 257; i++) {
+        argv[n++] = "--set";
+        argv[n++] = "run.descent.steps=3";
+    }
+    argv[n++] = "configs/linear.ini";
+    argv[n] = NULL;
+    r = tu_run(argv);
+    expect_error(r, 2, "gdrender: --set: at most 256 overrides\n");
+    tu_run_free(&r);
+    argv[2 * 256 + 1] = "configs/linear.ini";
+    argv[2 * 256 + 2] = NULL;
+    r = tu_run(argv);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
 }
 
 static void test_bad_config_file(void **state) {
@@ -259,6 +289,24 @@ static void test_bad_config_file(void **state) {
     unlink(cfg);
     free(cfg);
     rmdir(dir);
+}
+
+/* Text after a section header is an error at its line, not a key that
+ * inih would drop (lr stayed 0.1 and the run exited 0). */
+static void test_text_after_header(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *cfg = tu_write_file(dir, "h.ini",
+                              "[model]\nparams = a, b\nformula = a*x + b\n[data]\ntrue = 1, 2\n"
+                              "[run descent] lr = 5\ninit = 0, 0\n");
+    RunResult r = RUN("--check", cfg);
+    char want[512];
+    snprintf(want, sizeof want,
+             "gdrender: %s:6: [run descent]: unexpected text after the header: \"lr = 5\"\n", cfg);
+    expect_error(r, 2, want);
+    tu_run_free(&r);
+    tu_remove_dir(dir);
+    free(cfg);
 }
 
 /* A [camera] target outside the box is refused before anything is
@@ -321,6 +369,7 @@ int main(void) {
         cmocka_unit_test(test_bad_config_file),
         cmocka_unit_test(test_target_outside_box_writes_nothing),
         cmocka_unit_test(test_caption_errors_after_the_runs),
+        cmocka_unit_test(test_text_after_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,20 +1,23 @@
 /*
  * testutil.c — see testutil.h.
  */
+#define _DEFAULT_SOURCE /* wait4: the child's peak memory */
 #include "testutil.h"
 
 #include <dirent.h>
 #include <math.h>
 #include <fcntl.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -40,14 +43,14 @@ static char *read_fd_all(int fd) {
     return buf;
 }
 
-RunResult tu_run(const char *const *argv) {
-    /* A private folder for the captured output: not one of tu_tmpdir's
-     * slots, which callers hold on to. */
-    char dir[64] = "/tmp/gdrun-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char outp[512], errp[512];
-    snprintf(outp, sizeof outp, "%s/stdout", dir);
-    snprintf(errp, sizeof errp, "%s/stderr", dir);
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* argv with GD_BINARY in front (calloc'd). */
+static char **binary_args(const char *const *argv) {
     int n = 0;
     while (argv[n])
         n++;
@@ -56,19 +59,67 @@ RunResult tu_run(const char *const *argv) {
     args[0] = (char *)GD_BINARY;
     for (int i = 0; i < n; i++)
         args[i + 1] = (char *)argv[i];
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    int rc = posix_spawn(&pid, GD_BINARY, &fa, NULL, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
+    return args;
+}
+
+/* In the child: the limits, then GD_BINARY; never returns. */
+static void exec_limited(char **args, const char *outp, const char *errp, const TuLimits *lim) {
+    int in = open("/dev/null", O_RDONLY);
+    int out = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+        _exit(127);
+    if (lim && lim->as_bytes > 0) {
+        struct rlimit rl = {(rlim_t)lim->as_bytes, (rlim_t)lim->as_bytes};
+        if (setrlimit(RLIMIT_AS, &rl) != 0)
+            _exit(127);
+    }
+    if (lim && lim->fsize_bytes > 0) {
+        struct rlimit rl = {(rlim_t)lim->fsize_bytes, (rlim_t)lim->fsize_bytes};
+        signal(SIGXFSZ, SIG_IGN); /* kept across exec: a write past it fails with EFBIG */
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(127);
+    }
+    execve(GD_BINARY, args, environ);
+    _exit(127);
+}
+
+RunResult tu_run_limited(const char *const *argv, const TuLimits *lim) {
+    /* A private folder for the captured output: not one of tu_tmpdir's
+     * slots, which callers hold on to. */
+    char dir[64] = "/tmp/gdrun-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char outp[512], errp[512];
+    snprintf(outp, sizeof outp, "%s/stdout", dir);
+    snprintf(errp, sizeof errp, "%s/stderr", dir);
+    char **args = binary_args(argv);
+    double t0 = now_seconds();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        exec_limited(args, outp, errp, lim);
     free(args);
-    assert_int_equal(rc, 0);
-    int st = 0;
-    assert_true(waitpid(pid, &st, 0) == pid);
     RunResult r;
+    memset(&r, 0, sizeof r);
+    int st = 0;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    for (;;) {
+        pid_t w = wait4(pid, &st, lim && lim->timeout > 0 ? WNOHANG : 0, &ru);
+        assert_true(w >= 0);
+        if (w == pid)
+            break;
+        if (now_seconds() - t0 > lim->timeout) {
+            kill(pid, SIGKILL);
+            r.timed_out = 1;
+            assert_true(wait4(pid, &st, 0, &ru) == pid);
+            break;
+        }
+        struct timespec nap = {0, 5 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    r.seconds = now_seconds() - t0;
+    r.max_rss_kb = ru.ru_maxrss;
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     int fd = open(outp, O_RDONLY);
     r.out = read_fd_all(fd);
@@ -80,6 +131,34 @@ RunResult tu_run(const char *const *argv) {
     unlink(errp);
     rmdir(dir);
     return r;
+}
+
+RunResult tu_run(const char *const *argv) {
+    return tu_run_limited(argv, NULL);
+}
+
+int tu_spawn(const char *const *argv) {
+    char **args = binary_args(argv);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        exec_limited(args, "/dev/null", "/dev/null", NULL);
+    free(args);
+    return (int)pid;
+}
+
+int tu_sanitized(void) {
+#if defined(__SANITIZE_ADDRESS__)
+    return 1;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return 1;
+#else
+    return 0;
+#endif
+#else
+    return 0;
+#endif
 }
 
 void tu_run_free(RunResult *r) {

@@ -9,15 +9,37 @@
 #include <stddef.h>
 
 typedef struct RunResult {
-    int status; /* exit status, or 128+signal when killed */
-    char *out;  /* everything written to stdout (malloc'd, NUL-terminated) */
-    char *err;  /* everything written to stderr */
+    int status;      /* exit status, or 128+signal when killed */
+    char *out;       /* everything written to stdout (malloc'd, NUL-terminated) */
+    char *err;       /* everything written to stderr */
+    double seconds;  /* wall time from spawn to exit */
+    long max_rss_kb; /* the process's peak resident memory */
+    int timed_out;   /* killed by tu_run_limited's timeout */
 } RunResult;
 
 /* Runs GD_BINARY with argv (NULL-terminated, without argv[0]), stdin from
  * /dev/null, and captures its output. Aborts the test on a spawn failure. */
 RunResult tu_run(const char *const *argv);
 void tu_run_free(RunResult *r);
+
+/* What tu_run_limited imposes on the process (0: nothing). */
+typedef struct TuLimits {
+    double timeout;        /* seconds; then SIGKILL (status 128+9, timed_out 1) */
+    long long as_bytes;    /* RLIMIT_AS: address space */
+    long long fsize_bytes; /* RLIMIT_FSIZE, with SIGXFSZ ignored: writes past it fail */
+} TuLimits;
+
+/* tu_run under limits, so a test of "never hangs" or "never takes
+ * gigabytes" cannot hang or take them itself. */
+RunResult tu_run_limited(const char *const *argv, const TuLimits *lim);
+
+/* Starts GD_BINARY with argv, stdin, stdout and stderr on /dev/null, and
+ * returns at once with its pid (the caller waits for it). */
+int tu_spawn(const char *const *argv);
+
+/* 1 when this program was built with AddressSanitizer (then gdrender was
+ * too, and an address-space limit would break it). */
+int tu_sanitized(void);
 
 /* Creates a fresh temporary directory (under /tmp) and returns its path
  * (static storage per call slot, valid until the next 8 calls). */

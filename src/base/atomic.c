@@ -11,13 +11,18 @@
  */
 #include "base/atomic.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +30,13 @@
 
 #define PENDING_SLOTS 16   /* temporary files that may exist at once */
 #define TEMP_PATH_MAX 4096 /* longest temporary path we register */
+
+/* The temporary name ".STEM.tmp-PID-XXXXXX" costs this much besides STEM
+ * and PID; STEM is the target's name, or when that would pass NAME_MAX a
+ * prefix of it and "~" and 8 hex digits of a hash of the whole name. */
+#define TEMP_NAME_EXTRA (1 + 5 + 1 + 6)
+#define TEMP_HASH_LEN   9 /* "~" and 8 hex digits */
+#define TEMP_RANDOM_LEN 6
 
 /* A slot is FREE, CLAIMED (its path being written by the owner) or ARMED
  * (the signal handler may unlink it). The owner writes `path` only while
@@ -45,7 +57,10 @@ static PendingSlot pending[PENDING_SLOTS];
 /* ---- internal declarations --------------------------------------------- */
 
 static int claim_slot(void);
-static int open_unique(char *p, int n);
+static size_t temp_stem(const char *name, int pid_digits, char *out);
+static int open_unique(char *p, int n, int *fd_out);
+static long long temp_pid(const char *entry, const char *name);
+static void remove_if_stale(const char *target, size_t dir_len, const char *entry, long long pid);
 static void release(AtomicFile *f, int remove_file);
 
 /* ---- module functions --------------------------------------------------- */
@@ -64,9 +79,12 @@ int atomic_file_create(AtomicFile *f, const char *target, GdError *err) {
         return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: more than %d outputs open at once",
                         target, PENDING_SLOTS);
     char *p = pending[slot].path;
-    int n = snprintf(p, TEMP_PATH_MAX, "%.*s.%s.tmp-%ld-", (int)dir_len, target, target + dir_len,
-                     (long)getpid());
-    int e = open_unique(p, n);
+    char pid[24], stem[NAME_MAX + 1];
+    int pid_digits = snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    temp_stem(target + dir_len, pid_digits, stem);
+    int n = snprintf(p, TEMP_PATH_MAX, "%.*s.%s.tmp-%s-", (int)dir_len, target, stem, pid);
+    int fd = -1;
+    int e = open_unique(p, n, &fd);
     if (e != 0) {
         atomic_store(&pending[slot].state, SLOT_FREE);
         return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", target, strerror(e));
@@ -74,10 +92,14 @@ int atomic_file_create(AtomicFile *f, const char *target, GdError *err) {
     /* Armed as soon as the file exists, so an interrupt from here on
      * removes it. */
     atomic_store_explicit(&pending[slot].state, SLOT_ARMED, memory_order_release);
+    /* Held locked while it exists: a later render that finds it (after a
+     * SIGKILL here) removes it only when nobody holds it. */
+    flock(fd, LOCK_EX | LOCK_NB);
     char *tmp_copy = strdup(p), *path_copy = strdup(target);
     if (tmp_copy == NULL || path_copy == NULL) {
         atomic_store(&pending[slot].state, SLOT_CLAIMED);
         unlink(p);
+        close(fd);
         atomic_store(&pending[slot].state, SLOT_FREE);
         free(tmp_copy);
         free(path_copy);
@@ -86,7 +108,36 @@ int atomic_file_create(AtomicFile *f, const char *target, GdError *err) {
     f->path = path_copy;
     f->tmp_path = tmp_copy;
     f->slot = slot;
+    f->fd = fd;
     return GD_OK;
+}
+
+int atomic_file_prepare(const char *target, GdError *err) {
+    const char *slash = strrchr(target, '/');
+    size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
+    const char *name = target + dir_len;
+    char dir[TEMP_PATH_MAX];
+    if (dir_len + 2 > sizeof dir)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: cannot write: %s", target,
+                        strerror(ENAMETOOLONG));
+    snprintf(dir, sizeof dir, "%.*s", dir_len ? (int)dir_len : 1, dir_len ? target : ".");
+    DIR *d = opendir(dir);
+    if (d != NULL) {
+        struct dirent *ent;
+        while ((ent = readdir(d)) != NULL) {
+            long long pid = temp_pid(ent->d_name, name);
+            if (pid > 0)
+                remove_if_stale(target, dir_len, ent->d_name, pid);
+        }
+        closedir(d);
+    }
+    /* The render's own temporary file, made and removed: the truest test
+     * that it can be made later (the folder exists and takes a new file of
+     * that name, whatever the permissions, ACLs or a read-only mount say). */
+    AtomicFile probe = {0};
+    int rc = atomic_file_create(&probe, target, err);
+    atomic_file_abort(&probe);
+    return rc;
 }
 
 int atomic_file_commit(AtomicFile *f, GdError *err) {
@@ -124,10 +175,94 @@ static int claim_slot(void) {
     return -1;
 }
 
+/* The STEM of a temporary name for the target file name when the process
+ * id has pid_digits digits, into out (NAME_MAX + 1 bytes); returns its
+ * length. The whole name ".STEM.tmp-PID-XXXXXX" stays within NAME_MAX, so
+ * any target name the file system takes has a temporary name too; a stem
+ * cut short (at a UTF-8 character boundary) ends in "~" and a hash of the
+ * whole name, so two long names sharing a prefix still differ. */
+static size_t temp_stem(const char *name, int pid_digits, char *out) {
+    size_t len = strlen(name);
+    size_t room = NAME_MAX - TEMP_NAME_EXTRA - (size_t)pid_digits;
+    if (len <= room) {
+        memcpy(out, name, len + 1);
+        return len;
+    }
+    size_t keep = room - TEMP_HASH_LEN;
+    while (keep > 0 && ((unsigned char)name[keep] & 0xc0) == 0x80)
+        keep--;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 16777619u;
+    memcpy(out, name, keep);
+    snprintf(out + keep, TEMP_HASH_LEN + 1, "~%08x", (unsigned)h);
+    return keep + TEMP_HASH_LEN;
+}
+
+/* The PID in entry when entry is exactly a temporary name that
+ * atomic_file_create makes for the target file name: ".STEM.tmp-PID-XXXXXX"
+ * with STEM as temp_stem makes it for PID's digit count, PID a decimal
+ * without leading zeros and XXXXXX six letters or digits; else 0. */
+static long long temp_pid(const char *entry, const char *name) {
+    size_t len = strlen(entry);
+    if (len < 1 + 5 + 1 + 1 + TEMP_RANDOM_LEN || entry[0] != '.')
+        return 0;
+    const char *rnd = entry + len - TEMP_RANDOM_LEN;
+    for (int i = 0; i < TEMP_RANDOM_LEN; i++) {
+        char c = rnd[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return 0;
+    }
+    if (rnd[-1] != '-')
+        return 0;
+    const char *digits = rnd - 1;
+    while (digits > entry && digits[-1] >= '0' && digits[-1] <= '9')
+        digits--;
+    int ndigits = (int)(rnd - 1 - digits);
+    if (ndigits < 1 || ndigits > 19 || digits[0] == '0')
+        return 0;
+    if (digits - entry < 1 + 5 || memcmp(digits - 5, ".tmp-", 5) != 0)
+        return 0;
+    char stem[NAME_MAX + 1];
+    size_t stem_len = temp_stem(name, ndigits, stem);
+    if ((size_t)(digits - 5 - (entry + 1)) != stem_len || memcmp(entry + 1, stem, stem_len) != 0)
+        return 0;
+    return strtoll(digits, NULL, 10);
+}
+
+/* Removes the target folder's entry (a name temp_pid accepted, with its
+ * pid) when it is a regular
+ * file of ours whose process is gone and that nobody holds locked; leaves
+ * it, and everything else, alone. */
+static void remove_if_stale(const char *target, size_t dir_len, const char *entry, long long pid) {
+    char path[TEMP_PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%.*s%s", (int)dir_len, target, entry) >= sizeof path)
+        return;
+    if (pid > INT_MAX || pid == (long long)getpid())
+        return;
+    /* kill(pid, 0) fails with ESRCH only when no such process exists; a
+     * live one (or one we may not signal: EPERM) keeps its file. */
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        return;
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+        return;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct stat fst;
+    /* The same file as the lstat, and nobody (another machine on a shared
+     * folder, another PID namespace) holding its lock. */
+    if (fstat(fd, &fst) == 0 && fst.st_dev == st.st_dev && fst.st_ino == st.st_ino &&
+        flock(fd, LOCK_EX | LOCK_NB) == 0)
+        unlink(path);
+    close(fd);
+}
+
 /* Completes the template p (n characters so far, room for 6 more) with a
- * random suffix and creates that file exclusively; retries on a clash.
- * Returns 0, or the errno of the last attempt. */
-static int open_unique(char *p, int n) {
+ * random suffix and creates that file exclusively, open in *fd_out;
+ * retries on a clash. Returns 0, or the errno of the last attempt. */
+static int open_unique(char *p, int n, int *fd_out) {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     static atomic_uint counter;
     struct timespec now;
@@ -144,12 +279,12 @@ static int open_unique(char *p, int n) {
         for (int k = 0; k < 6; k++, z /= 62)
             p[n + k] = alphabet[z % 62];
         p[n + 6] = '\0';
-        fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         e = fd < 0 ? errno : 0;
     }
     if (fd < 0)
         return e;
-    close(fd);
+    *fd_out = fd;
     return 0;
 }
 
@@ -159,6 +294,8 @@ static int open_unique(char *p, int n) {
 static void release(AtomicFile *f, int remove_file) {
     if (remove_file)
         unlink(f->tmp_path);
+    close(f->fd); /* and with it the lock */
+    f->fd = -1;
     atomic_store(&pending[f->slot].state, SLOT_FREE);
     free(f->tmp_path);
     free(f->path);

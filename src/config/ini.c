@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/files.h"
 #include "base/utf8.h"
 #include "config/values.h"
 #include "model/data.h"
@@ -178,6 +181,16 @@ static void normalize_title(const char *raw, size_t len, char *out, size_t size)
         snprintf(out, size, "%s", t);
 }
 
+/* What follows the ']' of a header line p (classified LINE_HEADER), when
+ * it is more than blanks and a comment (';' or '#', as on any line): inih
+ * would drop it silently, so "[run a] lr = 5" would lose its key. NULL
+ * when there is nothing. */
+static const char *header_tail(const char *p) {
+    const char *end = find_chars_or_comment(value_skip_space(p) + 1, "]");
+    const char *rest = value_skip_space(end + 1);
+    return *rest == '\0' || *rest == ';' || *rest == '#' ? NULL : rest;
+}
+
 typedef enum { LINE_OTHER, LINE_HEADER, LINE_KEY } LineKind;
 
 /* How inih will read a line: a section header (title set), a key (key set),
@@ -227,39 +240,39 @@ static int add_line(Reader *R, int at, char *text, IniOrigin o) {
     return 0;
 }
 
+/* The whole file, at most MAX_FILE_BYTES, opened without blocking (base/files:
+ * a named pipe or a device is refused, never waited on). */
 static int read_file(Reader *R, char **out, size_t *outlen) {
-    FILE *f = fopen(R->doc->path, "rb");
-    if (!f)
-        return fail_at(R, INI_FILE, "cannot read config: %s", strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
+    struct stat st;
+    const char *why;
+    int fd = files_open_input(R->doc->path, &st, &why);
+    if (fd < 0)
+        return fail_at(R, INI_FILE, "cannot read config: %s", why);
+    if (st.st_size > MAX_FILE_BYTES) {
+        close(fd);
+        return fail_at(R, INI_FILE, "config file too large (more than %d MiB)",
+                       MAX_FILE_BYTES >> 20);
+    }
+    /* One byte more than the cap, to see a file that grew past it. */
+    char *buf = malloc(MAX_FILE_BYTES + 1);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return fail_oom(R);
     }
-    for (;;) {
-        if (len == cap) {
-            char *nb = cap <= MAX_FILE_BYTES ? realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                if (cap > MAX_FILE_BYTES)
-                    return fail_at(R, INI_FILE, "config file too large (more than %d MiB)",
-                                   MAX_FILE_BYTES >> 20);
-                return fail_oom(R);
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t k = fread(buf + len, 1, cap - len, f);
-        len += k;
-        if (k == 0)
+    size_t len = 0;
+    int e = 0;
+    while (len < MAX_FILE_BYTES + 1) {
+        ssize_t k = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            e = errno;
+        if (k <= 0)
             break;
+        len += (size_t)k;
     }
-    int bad = ferror(f);
-    int e = errno;
-    fclose(f);
-    if (bad) {
+    close(fd);
+    if (e) {
         free(buf);
         return fail_at(R, INI_FILE, "cannot read config: %s", strerror(e));
     }
@@ -555,10 +568,22 @@ static char *feed_line(char *buf, int num, void *user) {
     }
     memcpy(buf, p, strlen(p) + 1);
     char title[256], key[256];
-    if (classify_line(p, title, sizeof title, key, sizeof key) == LINE_HEADER &&
-        open_section(R, title, ln->origin)) {
-        R->fail_at = i;
-        return NULL;
+    if (classify_line(p, title, sizeof title, key, sizeof key) == LINE_HEADER) {
+        const char *tail = header_tail(p);
+        if (tail) {
+            char echo[80];
+            size_t n = strlen(tail);
+            while (n > 0 && value_is_space(tail[n - 1]))
+                n--;
+            R->fail_at = i;
+            fail_at(R, ln->origin, "[%s]: unexpected text after the header: \"%s\"", title,
+                    data_echo(tail, n, echo, sizeof echo));
+            return NULL;
+        }
+        if (open_section(R, title, ln->origin)) {
+            R->fail_at = i;
+            return NULL;
+        }
     }
     return buf;
 }

@@ -6,14 +6,16 @@
  * ini_read, then config/sections.c turns each section's entries into typed
  * Config fields, reporting errors at the entry's origin through
  * ini_vfail_key and friends. Private to src/config/. Depends on libinih
- * (the INI syntax; only ini.c sees it), base/utf8 (the file and every
- * override must be valid UTF-8), config/values (character classes) and
- * model/data (data_echo, to shorten a long override in a message).
+ * (the INI syntax; only ini.c sees it), base/files (opening the file),
+ * base/utf8 (the file and every override must be valid UTF-8),
+ * config/values (character classes) and model/data (data_echo, to shorten
+ * a long override in a message).
  *
  * What ini_read does, in order (the first error stops it):
- *   1. reads the file whole (at most 1 MiB), skips a UTF-8 BOM, rejects NUL
- *      bytes and invalid UTF-8, and splits it into lines, each remembering
- *      its origin (file line number, or the --set override that wrote it);
+ *   1. reads the file whole (a regular file, opened without blocking by
+ *      base/files, at most 1 MiB), skips a UTF-8 BOM, rejects NUL bytes
+ *      and invalid UTF-8, and splits it into lines, each remembering its
+ *      origin (file line number, or the --set override that wrote it);
  *   2. applies the overrides to that line list, so the effective text reads
  *      like a file (doc->text);
  *   3. runs inih's ini_parse_stream over the lines through its own reader,
@@ -88,7 +90,9 @@ void ini_init(IniDoc *doc, const char *path, const ConfigOverride *ovr, int novr
 
 /* Reads, checks and overrides the file and collects its entries (see the
  * top of this file). Returns 0, or GD_ERR_INPUT with err filled (an
- * unreadable file is bad input too: "FILE: cannot read config: STRERROR"),
+ * unreadable file is bad input too: "FILE: cannot read config: STRERROR",
+ * "FILE: cannot read config: not a regular file (a named pipe)", "FILE:
+ * config file too large (more than 1 MiB)"),
  * or GD_ERR_RUNTIME when out of memory. Either way doc may hold memory:
  * free it with ini_free. */
 int ini_read(IniDoc *doc, GdError *err);

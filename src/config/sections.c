@@ -129,6 +129,44 @@ __attribute__((format(printf, 4, 5))) static int fail_key(Loader *L, const IniSe
     return GD_ERR_INPUT;
 }
 
+/* Where an error that several entries cause together is reported: at its
+ * own origin when an override wrote that, else at the first of the other
+ * entries (NULLs skipped) that an override wrote, else at its own. A
+ * "--set" is the user's latest word and the likelier culprit, and a file
+ * line would send them looking in the wrong place. */
+static IniOrigin blame(IniOrigin own, const IniEntry *const *others, int n) {
+    if (own.ovr >= 0)
+        return own;
+    for (int i = 0; i < n; i++)
+        if (others[i] && others[i]->origin.ovr >= 0)
+            return others[i]->origin;
+    return own;
+}
+
+/* fail_key, reported at origin o instead of e's (see blame). */
+__attribute__((format(printf, 5, 6))) static int
+fail_key_at(Loader *L, const IniSection *s, const IniEntry *e, IniOrigin o, const char *fmt, ...) {
+    IniEntry at = *e;
+    at.origin = o;
+    va_list ap;
+    va_start(ap, fmt);
+    ini_vfail_key(L->doc, L->err, s, &at, fmt, ap);
+    va_end(ap);
+    return GD_ERR_INPUT;
+}
+
+/* fail_sec, reported at origin o instead of the header's. */
+__attribute__((format(printf, 4, 5))) static int fail_sec_at(Loader *L, const IniSection *s,
+                                                             IniOrigin o, const char *fmt, ...) {
+    IniSection at = *s;
+    at.origin = o;
+    va_list ap;
+    va_start(ap, fmt);
+    ini_vfail_section(L->doc, L->err, &at, fmt, ap);
+    va_end(ap);
+    return GD_ERR_INPUT;
+}
+
 static int fail_missing(Loader *L, const IniSection *s, const char *key) {
     IniEntry e = {(char *)key, NULL, s->origin};
     return fail_key(L, s, &e, "missing");
@@ -484,8 +522,14 @@ static int load_data_synthetic(Loader *L, const IniSection *s) {
     int rc = data_generate(&spec, &cfg->data_x, &cfg->data_y, &derr);
     if (rc == GD_ERR_RUNTIME)
         return fail_oom(L);
-    if (rc)
-        return fail_key(L, s, tr, "%s", derr.msg);
+    if (rc) {
+        /* the formula, the points and the noise share the blame */
+        const IniEntry *others[] = {ini_find_entry(ini_find_section(L->doc, SEC_MODEL), "formula"),
+                                    ini_find_entry(ini_find_section(L->doc, SEC_MODEL), "variable"),
+                                    ini_find_entry(s, "x"), ini_find_entry(s, "noise"),
+                                    ini_find_entry(s, "seed")};
+        return fail_key_at(L, s, tr, blame(tr->origin, others, COUNT(others)), "%s", derr.msg);
+    }
     cfg->ndata = d->x_n;
     return 0;
 }
@@ -570,8 +614,10 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
         const IniEntry *d = ini_find_entry(s, "duration");
         if (!d)
             d = ini_find_entry(s, "hold");
-        return fail_key(L, s, d, "fps x (duration + hold) = %d x %g s gives no frames", v->fps,
-                        v->duration + v->hold);
+        const IniEntry *others[] = {ini_find_entry(s, "hold"), ini_find_entry(s, "fps")};
+        return fail_key_at(L, s, d, blame(d->origin, others, COUNT(others)),
+                           "fps x (duration + hold) = %d x %g s gives no frames", v->fps,
+                           v->duration + v->hold);
     }
     int k = 0;
     if ((e = ini_find_entry(s, "quality"))) {
@@ -743,9 +789,13 @@ static int load_run_spec(Loader *L, const IniSection *s, RunSpec *r) {
             return GD_ERR_INPUT;
         if (n < 0)
             return fail_key(L, s, e, "must be at least 0, got %s", e->value);
-        if (n > cfg->ndata)
-            return fail_key(L, s, e, "%s is more than the number of data points (%d)", e->value,
-                            cfg->ndata);
+        if (n > cfg->ndata) {
+            const IniSection *ds = ini_find_section(L->doc, SEC_DATA);
+            const IniEntry *others[] = {ini_find_entry(ds, "x"), ini_find_entry(ds, "file")};
+            return fail_key_at(L, s, e, blame(e->origin, others, COUNT(others)),
+                               "%s is more than the number of data points (%d)", e->value,
+                               cfg->ndata);
+        }
         b->batch = (int)n;
     }
     if ((e = ini_find_entry(s, "color"))) {
@@ -792,11 +842,13 @@ int section_load_runs(const IniDoc *doc, Config *cfg, GdError *err) {
      * would look the same, so the user must choose. */
     int index = 0;
     for (int i = 0; i < nspecs && !rc; i++) {
-        if (!specs[i].has_color && index + specs[i].repeat > NUM_COLORS)
-            rc = fail_sec(L, specs[i].sec,
-                          "more runs (%d) than distinct default colors (%d): give each run a "
-                          "color",
-                          total, NUM_COLORS);
+        if (!specs[i].has_color && index + specs[i].repeat > NUM_COLORS) {
+            const IniEntry *others[] = {ini_find_entry(specs[i].sec, "repeat")};
+            rc = fail_sec_at(L, specs[i].sec, blame(specs[i].sec->origin, others, COUNT(others)),
+                             "more runs (%d) than distinct default colors (%d): give each run a "
+                             "color",
+                             total, NUM_COLORS);
+        }
         index += specs[i].repeat;
     }
     if (!rc) {
@@ -889,7 +941,11 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
         /* Where the box test (done once the box is known) will point. */
         GdError where;
         Loader quiet = {L->doc, &where, L->cfg};
-        fail_key(&quiet, s, e, "%s", "");
+        const IniSection *sf = ini_find_section(L->doc, SEC_SURFACE);
+        const IniEntry *others[GD_MAX_PARAMS];
+        for (int p = 0; p < L->cfg->model.nparams; p++)
+            others[p] = ini_find_entry(sf, L->cfg->model.params[p]);
+        fail_key_at(&quiet, s, e, blame(e->origin, others, L->cfg->model.nparams), "%s", "");
         size_t n = strlen(where.msg);
         snprintf(c->target_where, sizeof c->target_where, "%.*s", (int)(n >= 2 ? n - 2 : n),
                  where.msg);

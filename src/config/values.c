@@ -3,17 +3,19 @@
  *
  * Pipeline place: first stage (config), at its bottom: pure functions from a
  * value's text to a typed value or a GdError, used by config/ini.c and
- * config/sections.c. Depends on model/data (data_parse_number) and the C
- * library.
+ * config/sections.c. Depends on model/data (data_parse_number), base/files
+ * (input paths are opened as the readers will) and the C library.
  */
 #include "config/values.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/files.h"
 #include "model/data.h"
 
 /* ---- character classes --------------------------------------------------- */
@@ -226,10 +228,12 @@ int value_resolve_input_path(const char *dir, const char *text, char *out, size_
                              GdError *err) {
     if (value_resolve_path(dir, text, out, size, err))
         return GD_ERR_INPUT;
-    FILE *f = fopen(out, "rb");
-    if (!f)
-        return gd_error(err, GD_ERR_INPUT, "cannot open \"%s\": %s", text, strerror(errno));
-    fclose(f);
+    struct stat st;
+    const char *why;
+    int fd = files_open_input(out, &st, &why);
+    if (fd < 0)
+        return gd_error(err, GD_ERR_INPUT, "cannot open \"%s\": %s", text, why);
+    close(fd);
     return 0;
 }
 

@@ -115,8 +115,10 @@ int value_copy_text(const char *text, char *out, size_t size, GdError *err);
  *   path too long (more than SIZE-1 bytes) */
 int value_resolve_path(const char *dir, const char *text, char *out, size_t size, GdError *err);
 
-/* value_resolve_path, and the file must be readable now.
- *   cannot open "TEXT": STRERROR */
+/* value_resolve_path, and the file must be a readable regular file now
+ * (base/files: opened without blocking, so a named pipe is refused).
+ *   cannot open "TEXT": STRERROR
+ *   cannot open "TEXT": not a regular file (a named pipe) */
 int value_resolve_input_path(const char *dir, const char *text, char *out, size_t size,
                              GdError *err);
 

@@ -4,8 +4,8 @@
  * Pipeline place: draw, below the frame stage; draws into a RasterTarget only through
  * raster_blit_coverage. Depends on FreeType (glyph outlines, rasterizing),
  * fontconfig (finding a font for characters the main font lacks),
- * raster.h and base/utf8.h (decoding, the same rule the config reader
- * validates with).
+ * raster.h, base/utf8.h (decoding, the same rule the config reader
+ * validates with) and base/files.h (the main font is opened as every input).
  *
  * A string is laid out in two passes with one routine, so text_measure and
  * text_draw cannot disagree: decode a codepoint, pick a face and glyph
@@ -21,12 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fontconfig/fontconfig.h>
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include "base/files.h"
 #include "base/utf8.h"
 
 #ifndef GD_FONT_DIR
@@ -68,6 +71,8 @@ struct TextRenderer {
     FT_Library lib;
     FaceSlot faces[MAX_FACES];
     int nfaces;
+    void *main_map; /* the main font file, mapped (FreeType reads it in place) */
+    size_t main_map_size;
     int main_bold; /* ask fontconfig for bold fallbacks to match */
     int fc_ready;  /* fontconfig_init done */
     Glyph *glyphs; /* open addressing, capacity a power of two */
@@ -590,37 +595,58 @@ void text_record(TextRenderer *tr, TextBox *boxes, int cap, int *n) {
 /* ---- life cycle ---- */
 
 TextRenderer *text_create(const char *font_path, GdError *err) {
-    /* FreeType's errors for a missing file are vague; ask the OS first so
-     * the message says what is wrong. */
+    /* Opened as every input is (base/files: never blocking, regular files
+     * only), and mapped rather than reopened by name, so FreeType reads
+     * exactly the file that was checked; the OS's reasons say what is
+     * wrong better than FreeType's vague ones. */
     struct stat st;
-    if (stat(font_path, &st) != 0) {
-        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, strerror(errno));
+    const char *why;
+    int fd = files_open_input(font_path, &st, &why);
+    if (fd < 0) {
+        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, why);
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) {
-        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, strerror(EISDIR));
+    if (st.st_size > TEXT_MAX_FONT_BYTES) {
+        close(fd);
+        gd_error(err, GD_ERR_INPUT, "%s: font file too large (more than %d MiB)", font_path,
+                 TEXT_MAX_FONT_BYTES >> 20);
         return NULL;
     }
-    FILE *f = fopen(font_path, "rb");
-    if (f == NULL) {
-        gd_error(err, GD_ERR_INPUT, "%s: cannot open font: %s", font_path, strerror(errno));
+    if (st.st_size == 0) {
+        close(fd);
+        gd_error(err, GD_ERR_INPUT, "%s: not a font file", font_path);
         return NULL;
     }
-    fclose(f);
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int map_errno = errno;
+    close(fd);
+    if (map == MAP_FAILED) {
+        gd_error(err, map_errno == ENOMEM ? GD_ERR_RUNTIME : GD_ERR_INPUT,
+                 "%s: cannot open font: %s", font_path, strerror(map_errno));
+        return NULL;
+    }
 
     TextRenderer *tr = calloc(1, sizeof *tr);
     if (tr == NULL) {
+        munmap(map, (size_t)st.st_size);
         gd_error(err, GD_ERR_RUNTIME, "out of memory");
         return NULL;
     }
+    tr->main_map = map;
+    tr->main_map_size = (size_t)st.st_size;
     if (FT_Init_FreeType(&tr->lib) != 0) {
+        munmap(map, (size_t)st.st_size);
         free(tr);
         gd_error(err, GD_ERR_RUNTIME, "cannot initialise FreeType");
         return NULL;
     }
     FT_Face face;
-    FT_Error fe = FT_New_Face(tr->lib, font_path, 0, &face);
-    if (fe == FT_Err_Unknown_File_Format) {
+    FT_Error fe = FT_New_Memory_Face(tr->lib, map, (FT_Long)st.st_size, 0, &face);
+    /* In memory, FreeType's last probe (for a Mac resource fork) reports a
+     * file too short for any font as a read past the end. */
+    if (fe == FT_Err_Unknown_File_Format || fe == FT_Err_Invalid_Stream_Operation ||
+        fe == FT_Err_Invalid_Stream_Read || fe == FT_Err_Invalid_Stream_Seek ||
+        fe == FT_Err_Invalid_Stream_Skip) {
         gd_error(err, GD_ERR_INPUT, "%s: not a font file", font_path);
         goto fail;
     }
@@ -659,5 +685,7 @@ void text_destroy(TextRenderer *tr) {
         free(tr->faces[i].file);
     }
     FT_Done_FreeType(tr->lib);
+    if (tr->main_map != NULL)
+        munmap(tr->main_map, tr->main_map_size);
     free(tr);
 }

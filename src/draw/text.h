@@ -31,9 +31,16 @@ typedef struct TextRenderer TextRenderer;
 
 enum { TEXT_LEFT = 0, TEXT_CENTER = 1, TEXT_RIGHT = 2 };
 
-/* Opens font_path (.ttf/.otf/.ttc; face 0 of a collection). Returns NULL
+/* The largest main font text_create opens (the largest CJK collections are
+ * a tenth of it). */
+#define TEXT_MAX_FONT_BYTES (256 << 20)
+
+/* Opens font_path (.ttf/.otf/.ttc; face 0 of a collection), a regular file
+ * opened without blocking (base/files) and mapped into memory. Returns NULL
  * with err on failure: code GD_ERR_INPUT with "FONT: cannot open font:
- * <strerror>" (missing, unreadable, a directory), "FONT: not a font file"
+ * <reason>" (missing, unreadable, a directory, "not a regular file (a named
+ * pipe)" and the other kinds), "FONT: font file too large (more than 256
+ * MiB)", "FONT: not a font file"
  * (a format FreeType does not know), "FONT: not a usable font (FreeType
  * error N)" (a damaged font), "FONT: not a scalable font" (bitmap-only) or
  * "FONT: font has no Unicode character map"; code GD_ERR_RUNTIME when out

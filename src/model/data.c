@@ -3,7 +3,8 @@
  * (see data.h).
  *
  * Pipeline place: model stage; called by config/ while it loads [data].
- * Depends on model/formula, base/rng and base/error.
+ * Depends on model/formula, base/rng, base/files (the data file is opened
+ * without blocking) and base/error.
  */
 #include "model/data.h"
 
@@ -12,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/files.h"
 #include "base/rng.h"
 
 /* ---- points ------------------------------------------------------------ */
@@ -228,31 +232,99 @@ done:
     return rc;
 }
 
+/* A file read line by line through one buffer of DATA_MAX_LINE + 3 bytes
+ * (a longest line, its "\r\n" and a NUL), so no line, however long, and no
+ * file, however large, costs more memory than that. */
+typedef struct LineReader {
+    int fd;
+    char *buf;
+    size_t start, end; /* the unread bytes are buf[start..end) */
+    int eof;
+    size_t total; /* bytes read so far */
+    int error;    /* errno of a failed read */
+} LineReader;
+
+#define LINE_BUF_BYTES (DATA_MAX_LINE + 3)
+
+typedef enum { LINE_OK, LINE_END, LINE_TOO_LONG, LINE_FILE_TOO_LARGE, LINE_READ_ERROR } LineStatus;
+
+/* The next line, NUL-terminated in place without its '\n' (*len bytes, NULs
+ * inside and a final '\r' included); the last line may lack its '\n'. A
+ * line longer than DATA_MAX_LINE (not counting a "\r\n" or "\n") is
+ * LINE_TOO_LONG, found once DATA_MAX_LINE + 2 bytes hold no '\n'. */
+static LineStatus next_line(LineReader *r, char **line, size_t *len) {
+    for (;;) {
+        char *at = r->buf + r->start;
+        char *nl = memchr(at, '\n', r->end - r->start);
+        if (nl || (r->eof && r->start < r->end)) {
+            char *stop = nl ? nl : r->buf + r->end;
+            *stop = '\0';
+            *line = at;
+            *len = (size_t)(stop - at);
+            r->start = nl ? (size_t)(nl + 1 - r->buf) : r->end;
+            size_t content = *len - (*len > 0 && at[*len - 1] == '\r');
+            return content > DATA_MAX_LINE ? LINE_TOO_LONG : LINE_OK;
+        }
+        if (r->eof)
+            return LINE_END;
+        if (r->start > 0) {
+            memmove(r->buf, at, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        }
+        if (r->end >= LINE_BUF_BYTES - 1)
+            return LINE_TOO_LONG;
+        ssize_t k = read(r->fd, r->buf + r->end, LINE_BUF_BYTES - 1 - r->end);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            r->error = errno;
+            return LINE_READ_ERROR;
+        }
+        if (k == 0)
+            r->eof = 1;
+        r->end += (size_t)k;
+        r->total += (size_t)k;
+        if (r->total > DATA_MAX_BYTES)
+            return LINE_FILE_TOO_LARGE;
+    }
+}
+
 int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err) {
     *x = *y = NULL;
     *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return gd_error(err, GD_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
+    struct stat st;
+    const char *why;
+    LineReader r = {.fd = files_open_input(path, &st, &why)};
+    if (r.fd < 0)
+        return gd_error(err, GD_ERR_INPUT, "%s: cannot open: %s", path, why);
+    if (st.st_size > DATA_MAX_BYTES) {
+        close(r.fd);
+        return gd_error(err, GD_ERR_INPUT, "%s: data file too large (more than %d MiB)", path,
+                        DATA_MAX_BYTES >> 20);
+    }
+    r.buf = malloc(LINE_BUF_BYTES);
+    if (!r.buf) {
+        close(r.fd);
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    }
     Points pts = {NULL, NULL, 0, 0};
     int lineno = 0, seen_content = 0;
     int rc = GD_OK;
-    ssize_t len;
-    errno = 0;
-    while (rc == GD_OK && (len = getline(&line, &cap, f)) >= 0) {
+    char *line;
+    size_t l;
+    LineStatus ls = LINE_END;
+    while (rc == GD_OK && (ls = next_line(&r, &line, &l)) == LINE_OK) {
         lineno++;
-        size_t l = (size_t)len;
         if (memchr(line, '\0', l)) {
             rc =
                 gd_error(err, GD_ERR_INPUT, "%s:%d: NUL byte (is this a text file?)", path, lineno);
             break;
         }
-        while (l > 0 && (line[l - 1] == '\n' || line[l - 1] == '\r'))
+        while (l > 0 && line[l - 1] == '\r')
             line[--l] = '\0';
         char *text = line;
-        if (lineno == 1 && strncmp(text, "\xef\xbb\xbf", 3) == 0) {
+        if (lineno == 1 && l >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
             text += 3;
             l -= 3;
         }
@@ -263,12 +335,18 @@ int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err
             continue;
         rc = read_row(path, lineno, text, l, &seen_content, &pts, err);
     }
-    if (rc == GD_OK && ferror(f))
-        rc = gd_error(err, GD_ERR_INPUT, "%s: cannot read: %s", path, strerror(errno));
+    if (rc == GD_OK && ls == LINE_TOO_LONG)
+        rc = gd_error(err, GD_ERR_INPUT, "%s:%d: line too long (more than %d bytes)", path,
+                      lineno + 1, DATA_MAX_LINE);
+    else if (rc == GD_OK && ls == LINE_FILE_TOO_LARGE)
+        rc = gd_error(err, GD_ERR_INPUT, "%s: data file too large (more than %d MiB)", path,
+                      DATA_MAX_BYTES >> 20);
+    else if (rc == GD_OK && ls == LINE_READ_ERROR)
+        rc = gd_error(err, GD_ERR_INPUT, "%s: cannot read: %s", path, strerror(r.error));
     else if (rc == GD_OK && pts.n == 0)
         rc = gd_error(err, GD_ERR_INPUT, "%s: no data rows", path);
-    free(line);
-    fclose(f);
+    free(r.buf);
+    close(r.fd);
     if (rc != GD_OK) {
         free(pts.x);
         free(pts.y);

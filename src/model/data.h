@@ -16,8 +16,12 @@
 #include "base/error.h"
 #include "model/formula.h"
 
-/* Most rows data_read_csv accepts. */
-#define DATA_MAX_ROWS 10000000
+/* The most data_read_csv accepts: rows, bytes of the file and bytes of one
+ * line (without its terminator). Its memory is one line buffer and the
+ * points, never the file. */
+#define DATA_MAX_ROWS  10000000
+#define DATA_MAX_BYTES (256 << 20)
+#define DATA_MAX_LINE  65536
 
 /* Copies text[0..len) into buf (size > 4) for an error message: at most 60
  * bytes, then "..." (never cutting a UTF-8 sequence), control characters
@@ -62,15 +66,21 @@ DataNumber data_parse_number(const char *s, double *out);
 
 /* Reads a CSV of x,y rows (an optional header line of non-numbers; blank
  * lines and lines starting with # are skipped; spaces around fields are
- * fine; a UTF-8 BOM is skipped). On success returns 0 and *x, *y (malloc'd,
- * caller frees) hold *n >= 1 points. On failure returns GD_ERR_INPUT with
- * err->msg "PATH:LINE: what is wrong" (PATH as given), e.g.
+ * fine; a UTF-8 BOM is skipped). The file must be a regular file (opened
+ * with base/files, so a named pipe or a device is refused, never waited
+ * on) of at most DATA_MAX_BYTES, with lines of at most DATA_MAX_LINE bytes.
+ * On success returns 0 and *x, *y (malloc'd, caller frees) hold *n >= 1
+ * points. On failure returns GD_ERR_INPUT with err->msg "PATH:LINE: what
+ * is wrong" (PATH as given), e.g.
  *   PATH:LINE: expected two numbers x,y, got "1.0;2"
  *   PATH:LINE: "abc" is not a number
  *   PATH:LINE: "1e999" is not a finite number
+ *   PATH:LINE: line too long (more than 65536 bytes)
+ *   PATH: data file too large (more than 256 MiB)
  *   PATH: no data rows
- * or "PATH: cannot open: strerror" / "PATH: cannot read: strerror" for an
- * unreadable file; GD_ERR_RUNTIME when out of memory. */
+ * or "PATH: cannot open: REASON" (files_open_input's reason: a strerror,
+ * or "not a regular file (a named pipe)", ...) / "PATH: cannot read:
+ * strerror" for an unreadable file; GD_ERR_RUNTIME "out of memory". */
 int data_read_csv(const char *path, double **x, double **y, int *n, GdError *err);
 
 #endif

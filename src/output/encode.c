@@ -18,6 +18,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +65,14 @@ static const FormatSpec format_specs[] = {
     {".gif", OUT_GIF, "gif", "gif", "an FFmpeg built with its gif encoder", AV_PIX_FMT_PAL8},
 };
 
+/* What libav logged (see log_callback). */
+#define LOG_TEXT_MAX 512
+enum { LOG_EMPTY, LOG_OPEN, LOG_CLOSED }; /* nothing yet, a line begun, a line complete */
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static int log_verbose;
+static int log_state;
+static char log_first[LOG_TEXT_MAX];
+
 struct Encoder {
     int discard; /* NULL path: accept frames, do nothing */
     int width, height;
@@ -90,7 +100,15 @@ struct Encoder {
 
 /* ---- internal declarations --------------------------------------------- */
 
+static void log_callback(void *avcl, int level, const char *fmt, va_list vl);
+static void log_clear(void);
+typedef struct StderrCapture StderrCapture;
+static void stderr_capture_begin(StderrCapture *c);
+static void stderr_capture_end(StderrCapture *c);
 static int fail_av(GdError *err, const char *path, const char *what, int averr);
+static int find_png_encoder(const char *path, const AVCodec **codec, GdError *err);
+static int check_format(const char *path, const FormatSpec **spec, const AVCodec **codec,
+                        GdError *err);
 static const FormatSpec *find_format(const char *path);
 static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
                          GdError *err);
@@ -116,6 +134,7 @@ static void encoder_free(Encoder *enc);
  * open the file and write the header. Each step fills err and returns its
  * code; encoder_free undoes whatever the steps before a failure did. */
 Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err) {
+    log_clear();
     Encoder *enc = calloc(1, sizeof *enc);
     const AVCodec *codec = NULL;
     if (enc == NULL) {
@@ -148,6 +167,7 @@ fail:
 int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *err) {
     if (enc->discard)
         return GD_OK;
+    log_clear();
     /* The encoder may still hold a reference to the previous frame's
      * buffer (frame threading, lookahead): get a private one if so. */
     int ret = av_frame_make_writable(enc->frame);
@@ -172,6 +192,7 @@ int encoder_finish(Encoder *enc, GdError *err) {
     int rc = GD_OK, ret;
     if (enc->discard)
         goto done;
+    log_clear();
     ret = avcodec_send_frame(enc->codec, NULL);
     if (ret < 0) {
         rc = fail_av(err, enc->path, "cannot flush the encoder", ret);
@@ -212,12 +233,10 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
     AtomicFile out = {0};
     int fd = -1, rc = GD_OK, ret;
 
-    const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
-    if (codec == NULL)
-        return gd_error(err, GD_ERR_RUNTIME,
-                        "%s: this FFmpeg build has no png encoder (install an FFmpeg built with "
-                        "zlib)",
-                        path);
+    log_clear();
+    const AVCodec *codec = NULL;
+    if ((rc = find_png_encoder(path, &codec, err)) != GD_OK)
+        return rc;
     ctx = avcodec_alloc_context3(codec);
     frame = av_frame_alloc();
     pkt = av_packet_alloc();
@@ -288,15 +307,155 @@ done:
     return rc;
 }
 
+int encoder_check_output(const char *path, int still, GdError *err) {
+    const AVCodec *codec = NULL;
+    if (still)
+        return find_png_encoder(path, &codec, err);
+    const FormatSpec *spec = NULL;
+    return check_format(path, &spec, &codec, err);
+}
+
 void encoder_set_libav_verbose(int verbose) {
+    pthread_mutex_lock(&log_mu);
+    log_verbose = verbose;
+    pthread_mutex_unlock(&log_mu);
     av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+    av_log_set_callback(log_callback);
 }
 
 /* ---- internal definitions ----------------------------------------------- */
 
-/* Fills err with "PATH: what: <libav's words for averr>"; returns the code. */
+/* libav's and x264's own messages (x264 logs through libavcodec's libx264
+ * wrapper, so av_log sees it too): never printed (unless verbose), and the
+ * first error since log_clear is kept to fold into our one-line message,
+ * as "NAME: text" with NAME the logging context's ("libx264", "mp4"). The
+ * encoder's threads log too, hence the lock. */
+static void log_callback(void *avcl, int level, const char *fmt, va_list vl) {
+    pthread_mutex_lock(&log_mu);
+    int verbose = log_verbose;
+    pthread_mutex_unlock(&log_mu);
+    if (verbose) {
+        va_list copy;
+        va_copy(copy, vl);
+        av_log_default_callback(avcl, level, fmt, copy);
+        va_end(copy);
+    }
+    if (level > AV_LOG_ERROR)
+        return;
+    char text[LOG_TEXT_MAX];
+    vsnprintf(text, sizeof text, fmt, vl);
+    int ends_line = strchr(text, '\n') != NULL;
+    for (char *p = text; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == ' ')
+        text[--n] = '\0';
+    pthread_mutex_lock(&log_mu);
+    if (log_state == LOG_EMPTY && n > 0) {
+        const AVClass *avc = avcl ? *(const AVClass *const *)avcl : NULL;
+        const char *name = avc && avc->item_name ? avc->item_name(avcl) : NULL;
+        snprintf(log_first, sizeof log_first, "%s%s%s", name ? name : "", name ? ": " : "",
+                 text + strspn(text, " "));
+        log_state = LOG_OPEN;
+    } else if (log_state == LOG_OPEN && n > 0) {
+        /* a line logged in pieces */
+        size_t k = strlen(log_first);
+        snprintf(log_first + k, sizeof log_first - k, "%s", text);
+    }
+    if (log_state == LOG_OPEN && ends_line)
+        log_state = LOG_CLOSED;
+    pthread_mutex_unlock(&log_mu);
+}
+
+/* x264 reports some refusals (settings its profile cannot hold, a preset
+ * it does not know) with its own fprintf to stderr, not through av_log:
+ * while a codec opens, fd 2 is the write end of a pipe (non-blocking, so a
+ * flood is cut, never waited on), and its first "x264 [error]: TEXT" line
+ * becomes the libav message "x264: TEXT". Only the calling thread runs
+ * then: the render threads start once the encoder is open. */
+typedef struct StderrCapture {
+    int saved; /* the real stderr, -1 when not capturing */
+    int read_end;
+} StderrCapture;
+
+static void stderr_capture_begin(StderrCapture *c) {
+    c->saved = c->read_end = -1;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return;
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    fcntl(fds[1], F_SETFL, O_NONBLOCK);
+    fflush(stderr);
+    c->saved = dup(2);
+    if (c->saved < 0 || dup2(fds[1], 2) < 0) {
+        if (c->saved >= 0)
+            close(c->saved);
+        c->saved = -1;
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    close(fds[1]);
+    c->read_end = fds[0];
+}
+
+static void stderr_capture_end(StderrCapture *c) {
+    if (c->saved < 0)
+        return;
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    char buf[4096];
+    ssize_t n = read(c->read_end, buf, sizeof buf - 1);
+    close(c->read_end);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    static const char tag[] = "x264 [error]: ";
+    const char *line = strstr(buf, tag);
+    if (line == NULL)
+        return;
+    line += sizeof tag - 1;
+    size_t len = strcspn(line, "\n");
+    pthread_mutex_lock(&log_mu);
+    /* it came before anything libav logged about it */
+    snprintf(log_first, sizeof log_first, "x264: %.*s", (int)len, line);
+    log_state = LOG_CLOSED;
+    pthread_mutex_unlock(&log_mu);
+}
+
+/* Forgets what libav said before the operation that starts now. */
+static void log_clear(void) {
+    pthread_mutex_lock(&log_mu);
+    log_state = LOG_EMPTY;
+    log_first[0] = '\0';
+    pthread_mutex_unlock(&log_mu);
+}
+
+/* Fills err with "PATH: what: <libav's words for averr>", and libav's own
+ * first error line in brackets when it logged one since log_clear (that
+ * is where x264 says what it refused); returns the code. */
 static int fail_av(GdError *err, const char *path, const char *what, int averr) {
+    char said[LOG_TEXT_MAX];
+    pthread_mutex_lock(&log_mu);
+    snprintf(said, sizeof said, "%s", log_state == LOG_EMPTY ? "" : log_first);
+    pthread_mutex_unlock(&log_mu);
+    if (said[0])
+        return gd_error(err, GD_ERR_RUNTIME, "%s: %s: %s (%s)", path, what, av_err2str(averr),
+                        said);
     return gd_error(err, GD_ERR_RUNTIME, "%s: %s: %s", path, what, av_err2str(averr));
+}
+
+/* FFmpeg's png encoder (*codec), or the error. */
+static int find_png_encoder(const char *path, const AVCodec **codec, GdError *err) {
+    *codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
+    if (*codec == NULL)
+        return gd_error(err, GD_ERR_RUNTIME,
+                        "%s: this FFmpeg build has no png encoder (install an FFmpeg built with "
+                        "zlib)",
+                        path);
+    return GD_OK;
 }
 
 /* The spec for path's extension (case-insensitive), or NULL. */
@@ -311,14 +470,12 @@ static const FormatSpec *find_format(const char *path) {
     return NULL;
 }
 
-/* Picks the format by the target's extension and checks what can be
- * checked before anything is created: the size suits the format's pixel
- * layout, and this FFmpeg build has its encoder (*codec). */
-static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
-                         GdError *err) {
-    const char *path = enc->path;
-    enc->spec = find_format(path);
-    if (enc->spec == NULL) {
+/* The format of path's extension (*spec) and this FFmpeg build's encoder
+ * for it (*codec), or the error that names what is wrong. */
+static int check_format(const char *path, const FormatSpec **spec, const AVCodec **codec,
+                        GdError *err) {
+    *spec = find_format(path);
+    if (*spec == NULL) {
         const char *slash = strrchr(path, '/');
         const char *dot = strrchr(slash ? slash + 1 : path, '.');
         if (dot == NULL)
@@ -335,15 +492,26 @@ static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec 
                         "%s: unsupported output format '%s' (use .mp4, .webm, .gif or .png)", path,
                         dot);
     }
+    *codec = avcodec_find_encoder_by_name((*spec)->encoder);
+    if (*codec == NULL)
+        return gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)",
+                        path, (*spec)->encoder, (*spec)->library);
+    return GD_OK;
+}
+
+/* Picks the format by the target's extension and checks what can be
+ * checked before anything is created: this FFmpeg build has its encoder
+ * (*codec), and the size suits the format's pixel layout. */
+static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec **codec,
+                         GdError *err) {
+    int rc = check_format(enc->path, &enc->spec, codec, err);
+    if (rc != GD_OK)
+        return rc;
     if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
         (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2)))
         return gd_error(err, GD_ERR_INPUT,
-                        "%s: invalid video size %dx%d at %d fps (even sizes only)", path,
+                        "%s: invalid video size %dx%d at %d fps (even sizes only)", enc->path,
                         opt->width, opt->height, opt->fps);
-    *codec = avcodec_find_encoder_by_name(enc->spec->encoder);
-    if (*codec == NULL)
-        return gd_error(err, GD_ERR_RUNTIME, "%s: this FFmpeg build has no %s encoder (install %s)",
-                        path, enc->spec->encoder, enc->spec->library);
     return GD_OK;
 }
 
@@ -384,7 +552,10 @@ static int add_stream(Encoder *enc, const AVCodec *codec, const EncoderOptions *
 /* Opens the codec, copies its parameters to the stream and gives the frame
  * its buffers in the codec's pixel format. */
 static int open_codec(Encoder *enc, const AVCodec *codec, GdError *err) {
+    StderrCapture cap;
+    stderr_capture_begin(&cap);
     int ret = avcodec_open2(enc->codec, codec, NULL);
+    stderr_capture_end(&cap);
     if (ret < 0) {
         char what[64];
         snprintf(what, sizeof what, "cannot open the %s encoder", enc->spec->encoder);

@@ -75,10 +75,24 @@ void encoder_abort(Encoder *enc);
 int encode_png(const char *path, const uint8_t *rgb, int width, int height, int stride,
                GdError *err);
 
-/* Sets how much FFmpeg's libraries themselves write to stderr; this is
- * process-wide libav state. verbose 0: errors only (x264's statistics and
- * libav's notes would otherwise clutter gdrender's one-line messages);
- * 1: libav's informational lines too. main calls it once at startup. */
+/* Checks, before any work, what encoder_open (still 0) or encode_png
+ * (still 1) will check of path without creating anything: a video's
+ * extension names a format (GD_ERR_INPUT "PATH: unsupported output format
+ * '.ext' (use .mp4, .webm, .gif or .png)", "PATH: no file extension to
+ * choose the output format (...)", "PATH: a .png output holds one still
+ * image, not a video (...)"), and this FFmpeg build has its encoder
+ * (GD_ERR_RUNTIME "PATH: this FFmpeg build has no libx264 encoder
+ * (install ...)"). */
+int encoder_check_output(const char *path, int still, GdError *err);
+
+/* Takes over the logging of FFmpeg's libraries, x264's included (it logs
+ * through libavcodec); this is process-wide libav state. Their own lines
+ * never reach stderr, so gdrender's messages stay one line each: the first
+ * error libav logs during a failing step is folded into that step's
+ * message in brackets, e.g. "out.mp4: cannot open the libx264 encoder:
+ * Generic error in an external library (libx264: ...)", and the rest is
+ * dropped. verbose 1 also passes libav's informational lines to stderr, as
+ * FFmpeg prints them. main calls it once at startup. */
 void encoder_set_libav_verbose(int verbose);
 
 #endif

@@ -11,7 +11,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -330,6 +333,200 @@ static void test_cleanup_on_signal(void **state) {
     free(b);
 }
 
+/* A name of n bytes in dir: "nnn...n.mp4" (n >= 5), with c as the filler. */
+static char *long_name(const char *dir, size_t n, char c) {
+    char name[NAME_MAX + 1];
+    memset(name, c, n - 4);
+    memcpy(name + n - 4, ".mp4", 5);
+    return join(dir, name);
+}
+
+/* Every legal name has a temporary name: up to 255 bytes (NAME_MAX), the
+ * stem is cut so the temporary name fits, and two long names that share a
+ * prefix still get different ones. */
+static void test_long_names(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    size_t lens[] = {200, 240, 249, 255};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        char *path = long_name(dir, lens[i], 'a');
+        AtomicFile f = {0};
+        GdError err = {0};
+        if (atomic_file_create(&f, path, &err) != GD_OK)
+            print_error("%zu bytes: %s\n", lens[i], err.msg);
+        assert_int_equal(err.code, 0);
+        const char *base = strrchr(f.tmp_path, '/') + 1;
+        assert_true(strlen(base) <= NAME_MAX);
+        assert_true(base[0] == '.');
+        write_temp(&f, "x");
+        assert_int_equal(atomic_file_commit(&f, &err), GD_OK);
+        assert_true(tu_exists(path));
+        assert_int_equal(tu_count_entries(dir), 1);
+        unlink(path);
+        free(path);
+    }
+    /* 255-byte names that differ only in their last letters before .mp4 */
+    char *a = long_name(dir, 255, 'b'), *b = long_name(dir, 255, 'b');
+    b[strlen(b) - 5] = 'c';
+    AtomicFile fa = {0}, fb = {0};
+    GdError err = {0};
+    assert_int_equal(atomic_file_create(&fa, a, &err), GD_OK);
+    assert_int_equal(atomic_file_create(&fb, b, &err), GD_OK);
+    size_t na = strlen(fa.tmp_path) - 6, nb = strlen(fb.tmp_path) - 6;
+    assert_true(na != nb || memcmp(fa.tmp_path, fb.tmp_path, na) != 0);
+    atomic_file_abort(&fa);
+    atomic_file_abort(&fb);
+    assert_int_equal(tu_count_entries(dir), 0);
+    free(a);
+    free(b);
+    rmdir(dir);
+}
+
+/* Process ids above the kernel's largest possible pid_max (2^22): no such
+ * process can exist, with 7 and 8 digits. */
+#define DEAD7 "9999999"
+#define DEAD8 "99999999"
+
+static void touch(const char *dir, const char *name) {
+    free(tu_write_file(dir, name, "partial"));
+}
+
+static int exists_in(const char *dir, const char *name) {
+    char *p = join(dir, name);
+    struct stat st;
+    int r = lstat(p, &st) == 0;
+    free(p);
+    return r;
+}
+
+/* atomic_file_prepare removes exactly the stale temporary files of its
+ * target: the right name for a process that is gone, a regular file, not
+ * locked; and nothing else. */
+static void test_prepare_removes_stale(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *target = tu_write_file(dir, "k.mp4", "old video");
+    char live[64], own[64], locked[64];
+    snprintf(live, sizeof live, ".k.mp4.tmp-%ld-AbC123", (long)getppid());
+    snprintf(own, sizeof own, ".k.mp4.tmp-%ld-AbC123", (long)getpid());
+    snprintf(locked, sizeof locked, ".k.mp4.tmp-%s-Lck123", DEAD8);
+    static const char *const stale[] = {".k.mp4.tmp-" DEAD7 "-AbC123",
+                                        ".k.mp4.tmp-" DEAD8 "-zz9ZZ0"};
+    static const char *const kept[] = {
+        ".k.mp4.tmp-" DEAD7 "-AbC12",      /* five random letters */
+        ".k.mp4.tmp-" DEAD7 "-AbC1234",    /* seven */
+        ".k.mp4.tmp-" DEAD7 "-AbC12_",     /* not a letter or digit */
+        ".k.mp4.tmp-0" DEAD7 "-AbC123",    /* a leading zero */
+        ".k.mp4.tmp--AbC123",              /* no pid */
+        ".k.mp4.tmp-" DEAD7 "AbC123",      /* no dash */
+        "k.mp4.tmp-" DEAD7 "-AbC123",      /* no leading dot */
+        "..k.mp4.tmp-" DEAD7 "-AbC123",    /* another name */
+        ".k.mp4x.tmp-" DEAD7 "-AbC123",    /* another target */
+        ".j.mp4.tmp-" DEAD7 "-AbC123",     /* another target */
+        ".k.mp4.tmp-" DEAD7 "-AbC123.bak", /* a suffix */
+        ".k.mp4.TMP-" DEAD7 "-AbC123",     /* case */
+    };
+    for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++)
+        touch(dir, stale[i]);
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        touch(dir, kept[i]);
+    touch(dir, live);
+    touch(dir, own);
+    touch(dir, locked);
+    char *lp = join(dir, locked);
+    int lfd = open(lp, O_RDONLY);
+    assert_true(lfd >= 0);
+    assert_int_equal(flock(lfd, LOCK_EX), 0); /* as a render elsewhere would hold it */
+    char *sub = join(dir, ".k.mp4.tmp-" DEAD7 "-Dir123");
+    assert_int_equal(mkdir(sub, 0755), 0);
+    char *link = join(dir, ".k.mp4.tmp-" DEAD7 "-Lnk123");
+    assert_int_equal(symlink("k.mp4", link), 0);
+
+    int before = tu_count_entries(dir);
+    GdError err = {0};
+    assert_int_equal(atomic_file_prepare(target, &err), GD_OK);
+    assert_int_equal(tu_count_entries(dir), before - 2); /* and no probe left behind */
+    for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++)
+        assert_false(exists_in(dir, stale[i]));
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        assert_true(exists_in(dir, kept[i]));
+    assert_true(exists_in(dir, live));
+    assert_true(exists_in(dir, own));
+    assert_true(exists_in(dir, locked));
+    assert_true(exists_in(dir, ".k.mp4.tmp-" DEAD7 "-Dir123"));
+    assert_true(exists_in(dir, ".k.mp4.tmp-" DEAD7 "-Lnk123"));
+    char *text = tu_read_file(target, NULL);
+    assert_string_equal(text, "old video");
+    free(text);
+    /* unlocked, it goes too */
+    close(lfd);
+    assert_int_equal(atomic_file_prepare(target, &err), GD_OK);
+    assert_false(exists_in(dir, locked));
+    rmdir(sub);
+    tu_remove_dir(dir);
+    free(target);
+    free(lp);
+    free(sub);
+    free(link);
+}
+
+/* The stem atomic.h describes for a name too long to keep whole, for a pid
+ * of `digits` digits: the name cut to leave room, "~", and the 32-bit
+ * FNV-1a hash of the whole name in 8 hex digits. */
+static void short_stem(const char *name, int digits, char *out) {
+    size_t keep = NAME_MAX - 13 - (size_t)digits - 9;
+    uint32_t h = 2166136261u;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    snprintf(out, 300, "%.*s~%08x", (int)keep, name, (unsigned)h);
+}
+
+/* A long target's stale file carries the stem cut for the dead process's
+ * pid digits; the stem cut for another digit count is not one. */
+static void test_prepare_long_name(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *target = long_name(dir, 250, 'q');
+    const char *name = strrchr(target, '/') + 1;
+    char stem7[300], stem8[300], n7[600], n8[600], wrong[600];
+    short_stem(name, 7, stem7);
+    short_stem(name, 8, stem8);
+    snprintf(n7, sizeof n7, ".%s.tmp-" DEAD7 "-AbC123", stem7);
+    snprintf(n8, sizeof n8, ".%s.tmp-" DEAD8 "-AbC123", stem8);
+    /* the 8-digit stem (one byte shorter) with a 7-digit pid */
+    snprintf(wrong, sizeof wrong, ".%s.tmp-" DEAD7 "-AbC123", stem8);
+    assert_int_equal(strlen(n7), NAME_MAX);
+    assert_int_equal(strlen(n8), NAME_MAX);
+    touch(dir, n7);
+    touch(dir, n8);
+    touch(dir, wrong);
+    GdError err = {0};
+    assert_int_equal(atomic_file_prepare(target, &err), GD_OK);
+    assert_false(exists_in(dir, n7));
+    assert_false(exists_in(dir, n8));
+    assert_true(exists_in(dir, wrong));
+    assert_int_equal(tu_count_entries(dir), 1);
+    tu_remove_dir(dir);
+    free(target);
+}
+
+static void test_prepare_errors(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *path = join(dir, "nope/out.mp4");
+    GdError err = {0};
+    assert_int_equal(atomic_file_prepare(path, &err), GD_ERR_RUNTIME);
+    char want[600];
+    snprintf(want, sizeof want, "%s: cannot write: No such file or directory", path);
+    assert_string_equal(err.msg, want);
+    free(path);
+    path = join(dir, "ok.csv");
+    assert_int_equal(atomic_file_prepare(path, &err), GD_OK);
+    assert_int_equal(tu_count_entries(dir), 0);
+    free(path);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_temp_name_beside_target),
@@ -346,6 +543,10 @@ int main(void) {
         cmocka_unit_test(test_bare_name),
         cmocka_unit_test(test_pending_list_limit),
         cmocka_unit_test(test_cleanup_on_signal),
+        cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_prepare_removes_stale),
+        cmocka_unit_test(test_prepare_long_name),
+        cmocka_unit_test(test_prepare_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

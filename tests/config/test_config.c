@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -404,6 +405,18 @@ static void test_structure_errors(void **state) {
     expect_error(MIN "[video]\n = 5\n",
                  "PATH:9: expected \"key = value\" or \"[section]\", got \"= 5\"");
     expect_error("width = 640\n" MIN, "PATH:1: width: key before the first [section]");
+    /* text after a header would be dropped by inih: an error, not a lost key */
+    expect_error(MODEL DATA "[run descent] lr = 5\ninit = 0, 0\n",
+                 "PATH:6: [run descent]: unexpected text after the header: \"lr = 5\"");
+    expect_error(MIN "[video]]  \n", "PATH:8: [video]: unexpected text after the header: \"]\"");
+    expect_error(MIN "[video] x ; note\n",
+                 "PATH:8: [video]: unexpected text after the header: \"x ; note\"");
+    Config ok;
+    load_text_ok("[model] ; comment\nparams = a, b\nformula = a*x + b\n[data]# comment\n"
+                 "true = 2, 1\n  [run  x]\t \ninit = 0, 0\n",
+                 &ok);
+    assert_string_equal(ok.runs[0].label, "x");
+    config_free(&ok);
     /* the first error by line wins: inih's syntax error (line 2) over the
      * unknown section (line 8) it keeps parsing past */
     expect_error("[model]\noops\nparams = a, b\nformula = a*x\n" DATA RUN "[bad]\n",
@@ -459,6 +472,18 @@ static void test_structure_errors(void **state) {
     fwrite("[model]\npar\0ams = a\n", 1, 20, f);
     fclose(f);
     expect_load_error(path, NULL, 0, "PATH:2: column 4: NUL byte (is this a text file?)");
+    /* what would block or never end is refused unread */
+    snprintf(path, sizeof path, "%s/pipe.ini", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    expect_load_error(path, NULL, 0, "PATH: cannot read config: not a regular file (a named pipe)");
+    expect_load_error("/dev/zero", NULL, 0,
+                      "/dev/zero: cannot read config: not a regular file (a character device)");
+    snprintf(path, sizeof path, "%s/big.ini", dir);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(truncate(path, (1 << 20) + 1), 0);
+    expect_load_error(path, NULL, 0, "PATH: config file too large (more than 1 MiB)");
     tu_remove_dir(dir);
     expect_error(MIN "[video]\ntitle = ab\xff\n", "PATH:9: column 11: invalid UTF-8 (byte 0xff)");
     expect_error("[video]\ntitle = \xc0\xaf\n", "PATH:2: column 9: invalid UTF-8 (byte 0xc0)");
@@ -496,6 +521,8 @@ static void test_video_errors(void **state) {
                            "faster, fast, medium, slow, slower, veryslow, placebo, got \"turbo\""},
         {"font = nofont.ttf",
          "[video] font: cannot open \"nofont.ttf\": No such file or directory"},
+        {"font = /dev/zero",
+         "[video] font: cannot open \"/dev/zero\": not a regular file (a character device)"},
         {"background = white", "[video] background: expected a color #rrggbb, got \"white\""},
         {"background = #12345", "[video] background: expected a color #rrggbb, got \"#12345\""},
         {"background = #12345g", "[video] background: expected a color #rrggbb, got \"#12345g\""},
@@ -578,6 +605,8 @@ static void test_data_errors(void **state) {
         {"noise = 0\nfile = pts.csv",
          "file: cannot be combined with noise (use a file or synthetic data, not both)"},
         {"file = pts.csv", "file: cannot open \"pts.csv\": No such file or directory"},
+        {"file = /dev/zero", "file: cannot open \"/dev/zero\": not a regular file (a character "
+                             "device)"},
         {"nois = 1", "nois: unknown key"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1017,6 +1046,51 @@ static void test_overrides(void **state) {
     snprintf(msg, sizeof msg, "--set %.60s...: line too long (more than 4095 bytes)", longv);
     const char *bad8[] = {longv};
     expect_load_error(path, bad8, 1, msg);
+    /* an error that an override and the file cause together names the
+     * override, not the file's line */
+    char *path3 = write_config("[model]\nparams = a, b\nformula = a*x + b\n"
+                               "[data]\ntrue = 1, 0\nx = linspace(-1, 1, 3)\n" RUN
+                               "[video]\nduration = 0.1\nhold = 1\nfps = 1\n"
+                               "[camera]\ntarget = 1, 1\n");
+    const char *ov9[] = {"model.formula=log(a*x) + b"};
+    expect_load_error(path3, ov9, 1,
+                      "--set model.formula=log(a*x) + b: [data] true: the formula is not finite "
+                      "at x = -1");
+    const char *ov10[] = {"data.x=linspace(0, 1, 2)", "model.formula=log(x)"};
+    expect_load_error(path3, ov10, 2,
+                      "--set model.formula=log(x): [data] true: the formula is not finite at x = "
+                      "0");
+    const char *ov11[] = {"video.hold=0"};
+    expect_load_error(path3, ov11, 1,
+                      "--set video.hold=0: [video] duration: fps x (duration + hold) = 1 x 0.1 s "
+                      "gives no frames");
+    const char *ov12[] = {"run.batch=3", "data.x=linspace(0, 1, 2)"};
+    expect_load_error(path3, ov12, 2,
+                      "--set run.batch=3: [run] batch: 3 is more than the number of data points "
+                      "(2)");
+    const char *ov13[] = {"data.x=linspace(0, 1, 2)", "run.batch=3"};
+    expect_load_error(path3, ov13, 2,
+                      "--set run.batch=3: [run] batch: 3 is more than the number of data points "
+                      "(2)");
+    char *path4 = write_config(MODEL "[data]\ntrue = 1, 0\nx = linspace(-1, 1, 3)\n"
+                                     "[run]\ninit = 0, 0\nbatch = 3\n");
+    const char *ov14[] = {"data.x=linspace(0, 1, 2)"};
+    expect_load_error(path4, ov14, 1,
+                      "--set data.x=linspace(0, 1, 2): [run] batch: 3 is more than the number of "
+                      "data points (2)");
+    drop_config(path4);
+    Config tcfg;
+    const char *ov15[] = {"surface.a=5, 6"};
+    load_ok(path3, ov15, 1, &tcfg);
+    assert_string_equal(tcfg.camera.target_where, "--set surface.a=5, 6: [camera] target");
+    config_free(&tcfg);
+    load_ok(path3, NULL, 0, &tcfg);
+    char where[1100];
+    snprintf(where, sizeof where, "%s:14: [camera] target", path3);
+    assert_string_equal(tcfg.camera.target_where, where);
+    config_free(&tcfg);
+    drop_config(path3);
+
     /* a value with '=' and '.' in it is fine */
     const char *ok[] = {"video.title=a.b=c", "model.formula=a*x + b + 0.5"};
     load_ok(path, ok, 2, &cfg);

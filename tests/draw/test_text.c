@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -132,6 +133,16 @@ static void test_create_errors(void **state) {
     char msg[1024];
     snprintf(msg, sizeof msg, "%s: cannot open font: Is a directory", dir);
     expect_create_error(dir, msg);
+
+    /* never opened: a named pipe would block, a device never end */
+    char fifo[512];
+    snprintf(fifo, sizeof fifo, "%s/pipe.ttf", dir);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    snprintf(msg, sizeof msg, "%s: cannot open font: not a regular file (a named pipe)", fifo);
+    expect_create_error(fifo, msg);
+    unlink(fifo);
+    expect_create_error("/dev/zero",
+                        "/dev/zero: cannot open font: not a regular file (a character device)");
 
     char *txt = tu_write_file(dir, "notes.txt", "this is not a font\n");
     snprintf(msg, sizeof msg, "%s: not a font file", txt);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -214,7 +215,7 @@ static void test_csv_errors(void **state) {
                      "tests/data/bad.csv:5: expected two numbers x,y, got \"1.0;2\"");
     expect_csv_error("tests/data/no-such.csv",
                      "tests/data/no-such.csv: cannot open: No such file or directory");
-    expect_csv_error("tests/data", "tests/data: cannot read: Is a directory");
+    expect_csv_error("tests/data", "tests/data: cannot open: Is a directory");
 
     expect_text_error("x,y\n1,2\nabc,3\n", ":3: \"abc\" is not a number");
     expect_text_error("1,2\n3, 4x\n", ":2: \"4x\" is not a number");
@@ -248,11 +249,77 @@ static void test_csv_errors(void **state) {
     rmdir(dir);
 }
 
+/* A line of exactly DATA_MAX_LINE bytes is read; one byte more is an
+ * error at its line, found without reading the rest of the file. */
+static void test_csv_line_cap(void **state) {
+    (void)state;
+    static char text[3 * DATA_MAX_LINE];
+    /* "1," + spaces + "2": spaces around fields are fine */
+    size_t n = (size_t)snprintf(text, sizeof text, "x,y\n1,");
+    memset(text + n, ' ', DATA_MAX_LINE - 3);
+    n += DATA_MAX_LINE - 3;
+    n += (size_t)snprintf(text + n, sizeof text - n, "2\r\n3,4"); /* CRLF, no final newline */
+    char *path = temp_csv(text);
+    double *x, *y;
+    int count;
+    GdError err;
+    gd_error_clear(&err);
+    assert_int_equal(data_read_csv(path, &x, &y, &count, &err), GD_OK);
+    assert_int_equal(count, 2);
+    assert_true(x[0] == 1.0 && y[0] == 2.0 && x[1] == 3.0 && y[1] == 4.0);
+    free(x);
+    free(y);
+    drop(path);
+
+    /* 65537 bytes without a newline, as the last line and mid-file */
+    memset(text, '7', DATA_MAX_LINE + 1);
+    text[DATA_MAX_LINE + 1] = '\0';
+    expect_text_error(text, ":1: line too long (more than 65536 bytes)");
+    n = (size_t)snprintf(text, sizeof text, "1,2\n\n");
+    memset(text + n, ',', DATA_MAX_LINE + 1);
+    snprintf(text + n + DATA_MAX_LINE + 1, sizeof text - n - DATA_MAX_LINE - 1, "\n1,2\n");
+    expect_text_error(text, ":3: line too long (more than 65536 bytes)");
+}
+
+/* Files the reader refuses without reading them: a named pipe without a
+ * writer (which would block open(2) for ever), devices, and a file larger
+ * than DATA_MAX_BYTES (sparse here: 2 GB that cost no disk). */
+static void test_csv_not_read(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char path[512], msg[1024];
+    snprintf(path, sizeof path, "%s/pipe.csv", dir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    snprintf(msg, sizeof msg, "%s: cannot open: not a regular file (a named pipe)", path);
+    expect_csv_error(path, msg);
+    unlink(path);
+    expect_csv_error("/dev/zero",
+                     "/dev/zero: cannot open: not a regular file (a character device)");
+
+    snprintf(path, sizeof path, "%s/big.csv", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(truncate(path, 2LL << 30), 0);
+    snprintf(msg, sizeof msg, "%s: data file too large (more than 256 MiB)", path);
+    expect_csv_error(path, msg);
+    /* just past the cap is too large; at the cap the reader starts (and
+     * stops at the first line: a sparse file is all NUL bytes, on one line) */
+    assert_int_equal(truncate(path, DATA_MAX_BYTES + 1), 0);
+    expect_csv_error(path, msg);
+    assert_int_equal(truncate(path, DATA_MAX_BYTES), 0);
+    snprintf(msg, sizeof msg, "%s:1: line too long (more than 65536 bytes)", path);
+    expect_csv_error(path, msg);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_linspace), cmocka_unit_test(test_parse_number),
-        cmocka_unit_test(test_generate), cmocka_unit_test(test_generate_not_finite),
-        cmocka_unit_test(test_csv_good), cmocka_unit_test(test_csv_errors),
+        cmocka_unit_test(test_linspace),     cmocka_unit_test(test_parse_number),
+        cmocka_unit_test(test_generate),     cmocka_unit_test(test_generate_not_finite),
+        cmocka_unit_test(test_csv_good),     cmocka_unit_test(test_csv_errors),
+        cmocka_unit_test(test_csv_line_cap), cmocka_unit_test(test_csv_not_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/log.h>
 
 #include "base/atomic.h"
 #include "output/encode.h"
@@ -546,6 +548,37 @@ static void test_rename_failure_leaves_nothing(void **state) {
     free(png);
 }
 
+/* Sends this process's stderr to a fresh file until stderr_restore, which
+ * returns what was written there (malloc'd). */
+static int stderr_divert(char *path, size_t size) {
+    const char *dir = tu_tmpdir();
+    snprintf(path, size, "%s/stderr", dir);
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(saved >= 0 && fd >= 0);
+    assert_true(dup2(fd, 2) >= 0);
+    close(fd);
+    return saved;
+}
+
+static char *stderr_restore(int saved, const char *path) {
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    char *text = tu_read_file(path, NULL);
+    assert_non_null(text);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", path);
+    unlink(path);
+    *strrchr(dir, '/') = '\0';
+    rmdir(dir);
+    return text;
+}
+
+/* x264 refuses the preset: what it and libav say is folded into our one
+ * line, and none of it reaches stderr (x264 prints this one itself, libav
+ * adds "[libx264 @ 0x...] Error setting preset/tune"). */
 static void test_encoder_failure_leaves_nothing(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
@@ -553,14 +586,59 @@ static void test_encoder_failure_leaves_nothing(void **state) {
     EncoderOptions o = make_options(64, 48);
     o.preset = "no-such-preset";
     GdError err = {0};
-    assert_null(encoder_open(path, &o, &err));
+    char log[512];
+    int saved = stderr_divert(log, sizeof log);
+    Encoder *enc = encoder_open(path, &o, &err);
+    char *printed = stderr_restore(saved, log);
+    assert_null(enc);
+    assert_string_equal(printed, "");
+    free(printed);
     assert_int_equal(err.code, GD_ERR_RUNTIME);
     char want[600];
-    snprintf(want, sizeof want, "%s: cannot open the libx264 encoder: Invalid argument", path);
+    snprintf(want, sizeof want,
+             "%s: cannot open the libx264 encoder: Invalid argument (x264: invalid preset "
+             "'no-such-preset')",
+             path);
     assert_string_equal(err.msg, want);
     assert_int_equal(tu_count_entries(dir), 0);
     rmdir(dir);
     free(path);
+}
+
+/* What libav logs is folded only into the failure it belongs to: an error
+ * logged before an operation starts is not blamed on it. */
+static void test_libav_log_not_printed(void **state) {
+    (void)state;
+    char log[512];
+    int saved = stderr_divert(log, sizeof log);
+    av_log(NULL, AV_LOG_ERROR, "an error of some earlier step\n");
+    av_log(NULL, AV_LOG_WARNING, "a warning\n");
+    av_log(NULL, AV_LOG_INFO, "x264 statistics\n");
+    EncoderOptions o = make_options(64, 48);
+    GdError err = {0};
+    assert_null(encoder_open("renders/out.xyz", &o, &err));
+    char *printed = stderr_restore(saved, log);
+    assert_string_equal(printed, "");
+    free(printed);
+    assert_string_equal(err.msg, "renders/out.xyz: unsupported output format '.xyz' (use .mp4, "
+                                 ".webm, .gif or .png)");
+}
+
+static void test_check_output(void **state) {
+    (void)state;
+    GdError err = {0};
+    assert_int_equal(encoder_check_output("a/b.MP4", 0, &err), GD_OK);
+    assert_int_equal(encoder_check_output("b.gif", 0, &err), GD_OK);
+    assert_int_equal(encoder_check_output("b.png", 1, &err), GD_OK);
+    assert_int_equal(encoder_check_output("renders/out.xyz", 0, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "renders/out.xyz: unsupported output format '.xyz' (use .mp4, "
+                                 ".webm, .gif or .png)");
+    assert_int_equal(encoder_check_output("some.dir/out", 0, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "some.dir/out: no file extension to choose the output format "
+                                 "(use .mp4, .webm, .gif or .png)");
+    assert_int_equal(encoder_check_output("x.png", 0, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "x.png: a .png output holds one still image, not a video (use "
+                                 ".mp4, .webm or .gif)");
 }
 
 static void test_unwritable_folder(void **state) {
@@ -636,6 +714,8 @@ int main(void) {
         cmocka_unit_test(test_unwritable_folder),
         cmocka_unit_test(test_unsupported_formats),
         cmocka_unit_test(test_discard_mode),
+        cmocka_unit_test(test_libav_log_not_printed),
+        cmocka_unit_test(test_check_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
