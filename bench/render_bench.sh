@@ -6,9 +6,12 @@
 #   - the encode-only floor: ffmpeg's libx264 encoding the very same frames
 #     with the same settings (preset, crf, yuv420p), read from raw RGB;
 #   - our render-only rate (--discard: frames rendered and thrown away);
+#   - the same scene drawn by matplotlib (bench/mpl_scene.py, render only),
+#     timed in this run, alternating with ours, medians of 3;
 #   - the ratios the targets are stated in.
 # Usage: bench/render_bench.sh [CONFIG] [EXTRA GDRENDER ARGS...]
-# Needs: a built build/gdrender, ffmpeg, GNU time (/usr/bin/time).
+# Needs: a built build/gdrender, ffmpeg, GNU time (/usr/bin/time); for the
+# peer, Debian's python3-matplotlib.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config=${1:-bench/scene.ini}
@@ -19,12 +22,19 @@ command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install t
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# matplotlib reference numbers for the same scene on a 2-core machine (from
-# the issue: careful matplotlib animation, 360 frames, libx264 medium crf 18)
-declare -A mpl_render_fps=([720]=24 [1080]=23)
+# The peer, timed in this same run: bench/mpl_scene.py draws the same scene
+# with matplotlib (Debian's python3-matplotlib), render only. Ours and
+# theirs alternate, three times each; the medians are compared.
+mpl=0
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  mpl=1
+else
+  echo "matplotlib: not installed (apt-get install python3-matplotlib); no peer ratios" >&2
+fi
+median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
-printf '%-6s %9s %8s %9s %10s %11s %9s %12s %9s\n' size "total(s)" fps "peak(MB)" "floor(s)" total/floor \
-  "render(s)" "render fps" "vs mpl"
+printf '%-6s %9s %8s %9s %10s %11s %9s %12s %9s %9s\n' size "total(s)" fps "peak(MB)" "floor(s)" \
+  total/floor "render(s)" "render fps" "mpl(s)" "vs mpl"
 for h in 720 1080; do
   w=$((h * 16 / 9))
   set_args=(--set video.width=$w --set video.height=$h --set video.fps=30
@@ -38,10 +48,20 @@ for h in 720 1080; do
     -i "$tmp/frames.rgb" -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p -y "$tmp/floor.mp4"
   floor=$(cat "$tmp/ftime")
   rm -f "$tmp/frames.rgb"
-  /usr/bin/time -f "%e" -o "$tmp/rtime" "$bin" --discard "${set_args[@]}" "$@" "$config"
-  render=$(cat "$tmp/rtime")
-  awk -v h=$h -v t="$total" -v kb="$kb" -v f="$floor" -v r="$render" -v m="${mpl_render_fps[$h]}" 'BEGIN {
-    printf "%-6s %9.2f %8.1f %9.1f %10.2f %11.2f %9.2f %12.1f %8.1fx\n", h "p", t, 360 / t, kb / 1024, f,
-      t / f, r, 360 / r, (360 / r) / m }'
+  ours=() theirs=()
+  for i in 1 2 3; do
+    /usr/bin/time -f "%e" -o "$tmp/rtime" "$bin" --discard "${set_args[@]}" "$@" "$config"
+    ours+=("$(cat "$tmp/rtime")")
+    [ $mpl = 1 ] && theirs+=("$(/usr/bin/python3 bench/mpl_scene.py $w $h)")
+  done
+  render=$(median3 "${ours[@]}")
+  m=nan
+  [ $mpl = 1 ] && m=$(median3 "${theirs[@]}")
+  awk -v h=$h -v t="$total" -v kb="$kb" -v f="$floor" -v r="$render" -v m="$m" 'BEGIN {
+    printf "%-6s %9.2f %8.1f %9.1f %10.2f %11.2f %9.2f %12.1f", h "p", t, 360 / t, kb / 1024, f,
+      t / f, r, 360 / r
+    if (m == "nan") printf " %9s %9s\n", "-", "-"
+    else printf " %9.2f %8.1fx\n", m, m / r }'
 done
+echo "render and mpl: medians of 3, alternating; vs mpl = matplotlib's render time / ours"
 echo "targets: total/floor <= 1.25; render fps >= 10x matplotlib's; peak memory < 200 MB at 1080p"
