@@ -50,20 +50,12 @@ static void expect_quick_error(RunResult r, int status, const char *message) {
     assert_true(r.seconds < QUICK_SECONDS);
 }
 
-static char *join(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 /* Copies the file at from to dir/name (bytes); returns the new path. */
 static char *copy_file(const char *from, const char *dir, const char *name) {
     size_t len = 0;
     char *data = tu_read_file(from, &len);
     assert_non_null(data);
-    char *to = join(dir, name);
+    char *to = tu_join(dir, name);
     FILE *f = fopen(to, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
@@ -89,8 +81,8 @@ static int same_bytes(const char *path, const char *expected) {
 static void test_fifo_inputs_never_block(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *pipe_ini = join(dir, "p.ini"), *pipe_csv = join(dir, "p.csv"),
-         *pipe_ttf = join(dir, "p.ttf");
+    char *pipe_ini = tu_join(dir, "p.ini"), *pipe_csv = tu_join(dir, "p.csv"),
+         *pipe_ttf = tu_join(dir, "p.ttf");
     assert_int_equal(mkfifo(pipe_ini, 0644), 0);
     assert_int_equal(mkfifo(pipe_csv, 0644), 0);
     assert_int_equal(mkfifo(pipe_ttf, 0644), 0);
@@ -170,7 +162,7 @@ static void test_data_files_bounded(void **state) {
     tu_run_free(&r);
     free(cfg);
 
-    char *big = join(dir, "big.csv");
+    char *big = tu_join(dir, "big.csv");
     FILE *f = fopen(big, "wb");
     assert_non_null(f);
     fclose(f);
@@ -212,9 +204,9 @@ static void test_outputs_never_overwrite_inputs(void **state) {
     const char *dir = tu_tmpdir();
     char *text = tu_read_file("configs/linear.ini", NULL);
     char *cfg = tu_write_file(dir, "x.ini", text);
-    char *dot = join(dir, "./x.ini"), *sym = join(dir, "link.ini");
+    char *dot = tu_join(dir, "./x.ini"), *sym = tu_join(dir, "link.ini");
     assert_int_equal(symlink("x.ini", sym), 0);
-    char *hard = join(dir, "hard.ini");
+    char *hard = tu_join(dir, "hard.ini");
     assert_int_equal(link(cfg, hard), 0);
     char want[1024];
 
@@ -240,7 +232,7 @@ static void test_outputs_never_overwrite_inputs(void **state) {
     char *font = copy_file("fonts/DejaVuSans.ttf", dir, "f.ttf");
     const char *dcfg_text = "[video]\nfont = f.ttf\n" MODEL "[data]\nfile = pts.csv\n" RUN;
     char *dcfg = tu_write_file(dir, "d.ini", dcfg_text);
-    char *pts_dot = join(dir, "./pts.csv");
+    char *pts_dot = tu_join(dir, "./pts.csv");
     snprintf(want, sizeof want, "gdrender: %s: --trajectory would overwrite the data file %s\n",
              pts_dot, pts);
     expect_refused((const char *const[]){"--check", "--trajectory", pts_dot, dcfg, NULL}, want, dir,
@@ -277,8 +269,8 @@ static void test_outputs_never_overwrite_each_other(void **state) {
     const char *dir = tu_tmpdir();
     char *text = tu_read_file("configs/linear.ini", NULL);
     char *cfg = tu_write_file(dir, "x.ini", text);
-    char *video = join(dir, "v.mp4"), *video_dot = join(dir, "./v.mp4");
-    char *csv = join(dir, "t.csv"), *csv_link = join(dir, "link.csv");
+    char *video = tu_join(dir, "v.mp4"), *video_dot = tu_join(dir, "./v.mp4");
+    char *csv = tu_join(dir, "t.csv"), *csv_link = tu_join(dir, "link.csv");
     char want[1024];
 
     /* not there yet: the same folder and name */
@@ -302,7 +294,7 @@ static void test_outputs_never_overwrite_each_other(void **state) {
         want, dir, cfg, text);
     assert_true(same_bytes(csv, "old"));
     /* a still, and [video] output */
-    char *png = join(dir, "s.png");
+    char *png = tu_join(dir, "s.png");
     snprintf(want, sizeof want, "gdrender: %s: --timeline and --output name the same file\n", png);
     expect_refused((const char *const[]){"-f", "0", "-o", png, "--timeline", png, cfg, NULL}, want,
                    dir, cfg, text);
@@ -317,7 +309,7 @@ static void test_outputs_never_overwrite_each_other(void **state) {
     expect_refused((const char *const[]){"--check", "--trajectory", "/dev/null", cfg, NULL},
                    "gdrender: /dev/null: cannot write: not a regular file (a character device)\n",
                    dir, cfg, text);
-    char *dangling = join(dir, "dangling.csv");
+    char *dangling = tu_join(dir, "dangling.csv");
     assert_int_equal(symlink("nowhere.csv", dangling), 0);
     snprintf(want, sizeof want, "gdrender: %s: cannot write: a symbolic link to a missing file\n",
              dangling);
@@ -326,7 +318,7 @@ static void test_outputs_never_overwrite_each_other(void **state) {
 
     /* the format follows the name of the file written */
     char *bin = tu_write_file(dir, "data.bin", "bytes");
-    char *bin_link = join(dir, "bin.mp4");
+    char *bin_link = tu_join(dir, "bin.mp4");
     assert_int_equal(symlink("data.bin", bin_link), 0);
     snprintf(want, sizeof want,
              "gdrender: %s: unsupported output format '.bin' (use .mp4, .webm, .gif or .png)\n",
@@ -372,7 +364,7 @@ static void test_outputs_never_overwrite_each_other(void **state) {
 static void test_output_errors_before_simulation(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *sub = join(dir, "dir.mp4");
+    char *sub = tu_join(dir, "dir.mp4");
     assert_int_equal(mkdir(sub, 0755), 0);
     char want[1024];
     RunResult r = RUN_LIMITED(&QUICK, "-q", "draft", "--no-progress", "-o",
@@ -423,9 +415,9 @@ static void test_long_output_names(void **state) {
         char name[NAME_MAX + 1];
         memset(name, 'v', lens[i] - 4);
         memcpy(name + lens[i] - 4, ".mp4", 5);
-        char *video = join(dir, name);
+        char *video = tu_join(dir, name);
         memcpy(name + lens[i] - 4, ".csv", 5);
-        char *csv = join(dir, name);
+        char *csv = tu_join(dir, name);
         TuLimits lim = {.timeout = 120};
         RunResult r =
             RUN_LIMITED(&lim, TINY, "-o", video, "--trajectory", csv, "configs/linear.ini");
@@ -496,7 +488,7 @@ static int count_frames(const char *path) {
 static void test_sigkill_then_rerun_cleans_up(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *video = join(dir, "k.mp4");
+    char *video = tu_join(dir, "k.mp4");
     TuLimits lim = {.timeout = 120};
     RunResult r = RUN_LIMITED(&lim, TINY, "-o", video, "configs/linear.ini");
     assert_int_equal(r.status, 0);
@@ -514,7 +506,7 @@ static void test_sigkill_then_rerun_cleans_up(void **state) {
     while (now_seconds() - t0 < 60) {
         if ((tmp = temp_in(dir, "k.mp4")) != NULL) {
             free(tmp_path);
-            tmp_path = join(dir, tmp);
+            tmp_path = tu_join(dir, tmp);
             if (file_size(tmp_path) > 0)
                 break;
         }
@@ -555,7 +547,7 @@ static void test_sigkill_then_rerun_cleans_up(void **state) {
 static void test_no_libav_lines(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *video = join(dir, "c.mp4");
+    char *video = tu_join(dir, "c.mp4");
     TuLimits lim = {.timeout = 120};
     RunResult r =
         RUN_LIMITED(&lim, TINY, "--set", "video.crf=0", "-o", video, "configs/linear.ini");

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,4 +252,42 @@ void tu_remove_dir(const char *dir) {
     }
     closedir(d);
     rmdir(dir);
+}
+
+char *tu_join(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+const char *const *tu_shipped_configs(int *n) {
+    static char paths[64][256];
+    static const char *list[65];
+    glob_t g;
+    int count = 0;
+    if (glob("configs/*.ini", 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc && count < 64; i++)
+            snprintf(paths[count++], sizeof paths[0], "%s", g.gl_pathv[i]);
+        globfree(&g);
+    }
+    assert_true(count > 0);
+    for (int i = 0; i < count; i++)
+        list[i] = paths[i];
+    list[count] = NULL;
+    *n = count;
+    return list;
+}
+
+const char *tu_config_name(const char *path) {
+    static char slots[8][256];
+    static int next;
+    char *out = slots[next++ % 8];
+    const char *base = strrchr(path, '/');
+    snprintf(out, sizeof slots[0], "%s", base ? base + 1 : path);
+    char *dot = strrchr(out, '.');
+    if (dot)
+        *dot = '\0';
+    return out;
 }

@@ -62,6 +62,18 @@ int tu_exists(const char *path);
 /* Number of entries in dir (excluding . and ..). */
 int tu_count_entries(const char *dir);
 
+/* dir + "/" + name (malloc'd). */
+char *tu_join(const char *dir, const char *name);
+
+/* The shipped configs, configs/ *.ini in name order, as "configs/NAME.ini"
+ * (static storage, NULL-terminated); *n gets their count. A config added
+ * to configs/ joins every test that runs them all. */
+const char *const *tu_shipped_configs(int *n);
+
+/* The NAME of a "configs/NAME.ini" path (static storage per call slot,
+ * valid until the next 8 calls). */
+const char *tu_config_name(const char *path);
+
 /* Fails the test (with both values printed) unless |actual - expected| <=
  * tol. cmocka 1.1.5, Debian 12's, has no assert_double_equal. */
 #define assert_near(actual, expected, tol)                                                         \

@@ -23,14 +23,6 @@
 #include "base/atomic.h"
 #include "testutil.h"
 
-static char *join(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 /* Writes text into f's temporary file, by name, as the encoder does. */
 static void write_temp(const AtomicFile *f, const char *text) {
     FILE *fp = fopen(f->tmp_path, "w");
@@ -47,7 +39,7 @@ static void assert_empty(const AtomicFile *f) {
 static void test_temp_name_beside_target(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.mp4");
+    char *path = tu_join(dir, "out.mp4");
     AtomicFile f = {0};
     GdError err = {0};
     assert_int_equal(atomic_file_create(&f, path, &err), GD_OK);
@@ -67,7 +59,7 @@ static void test_temp_name_beside_target(void **state) {
 static void test_commit_leaves_exactly_the_target(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "t.csv");
+    char *path = tu_join(dir, "t.csv");
     AtomicFile f = {0};
     GdError err = {0};
     assert_int_equal(atomic_file_create(&f, path, &err), GD_OK);
@@ -108,7 +100,7 @@ static void test_commit_replaces_old_target(void **state) {
 static void test_abort_leaves_nothing(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.mp4");
+    char *path = tu_join(dir, "out.mp4");
     AtomicFile f = {0};
     GdError err = {0};
     assert_int_equal(atomic_file_create(&f, path, &err), GD_OK);
@@ -170,7 +162,7 @@ static void test_failing_commit_keeps_old_target(void **state) {
 static void test_failing_commit_onto_folder(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "sub");
+    char *path = tu_join(dir, "sub");
     assert_int_equal(mkdir(path, 0755), 0);
     char *inner = tu_write_file(path, "keep", "kept");
     AtomicFile f = {0};
@@ -194,7 +186,7 @@ static void test_failing_commit_onto_folder(void **state) {
 static void test_missing_folder(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "nope/out.mp4");
+    char *path = tu_join(dir, "nope/out.mp4");
     AtomicFile f = {0};
     GdError err = {0};
     assert_int_equal(atomic_file_create(&f, path, &err), GD_ERR_RUNTIME);
@@ -214,7 +206,7 @@ static void test_unwritable_folder(void **state) {
         skip(); /* root writes anywhere */
     const char *dir = tu_tmpdir();
     assert_int_equal(chmod(dir, 0555), 0);
-    char *path = join(dir, "out.png");
+    char *path = tu_join(dir, "out.png");
     AtomicFile f = {0};
     GdError err = {0};
     assert_int_equal(atomic_file_create(&f, path, &err), GD_ERR_RUNTIME);
@@ -252,7 +244,7 @@ static void test_name_too_long(void **state) {
 static void test_mode_follows_umask(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.mp4");
+    char *path = tu_join(dir, "out.mp4");
     mode_t old = umask(022);
     AtomicFile f = {0};
     GdError err = {0};
@@ -295,7 +287,7 @@ static void test_pending_list_limit(void **state) {
     for (int i = 0; i < 17; i++) {
         char name[16];
         snprintf(name, sizeof name, "v%d.mp4", i);
-        paths[i] = join(dir, name);
+        paths[i] = tu_join(dir, name);
     }
     for (int i = 0; i < 16; i++)
         assert_int_equal(atomic_file_create(&f[i], paths[i], &err), GD_OK);
@@ -317,7 +309,7 @@ static void test_pending_list_limit(void **state) {
 static void test_cleanup_on_signal(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *a = join(dir, "a.mp4"), *b = tu_write_file(dir, "b.csv", "old");
+    char *a = tu_join(dir, "a.mp4"), *b = tu_write_file(dir, "b.csv", "old");
     AtomicFile fa = {0}, fb = {0};
     GdError err = {0};
     assert_int_equal(atomic_file_create(&fa, a, &err), GD_OK);
@@ -338,7 +330,7 @@ static char *long_name(const char *dir, size_t n, char c) {
     char name[NAME_MAX + 1];
     memset(name, c, n - 4);
     memcpy(name + n - 4, ".mp4", 5);
-    return join(dir, name);
+    return tu_join(dir, name);
 }
 
 /* Every legal name has a temporary name: up to 255 bytes (NAME_MAX), the
@@ -392,7 +384,7 @@ static void touch(const char *dir, const char *name) {
 }
 
 static int exists_in(const char *dir, const char *name) {
-    char *p = join(dir, name);
+    char *p = tu_join(dir, name);
     struct stat st;
     int r = lstat(p, &st) == 0;
     free(p);
@@ -433,13 +425,13 @@ static void test_prepare_removes_stale(void **state) {
     touch(dir, live);
     touch(dir, own);
     touch(dir, locked);
-    char *lp = join(dir, locked);
+    char *lp = tu_join(dir, locked);
     int lfd = open(lp, O_RDONLY);
     assert_true(lfd >= 0);
     assert_int_equal(flock(lfd, LOCK_EX), 0); /* as a render elsewhere would hold it */
-    char *sub = join(dir, ".k.mp4.tmp-" DEAD7 "-Dir123");
+    char *sub = tu_join(dir, ".k.mp4.tmp-" DEAD7 "-Dir123");
     assert_int_equal(mkdir(sub, 0755), 0);
-    char *link = join(dir, ".k.mp4.tmp-" DEAD7 "-Lnk123");
+    char *link = tu_join(dir, ".k.mp4.tmp-" DEAD7 "-Lnk123");
     assert_int_equal(symlink("k.mp4", link), 0);
 
     int before = tu_count_entries(dir);
@@ -513,14 +505,14 @@ static void test_prepare_long_name(void **state) {
 static void test_prepare_errors(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "nope/out.mp4");
+    char *path = tu_join(dir, "nope/out.mp4");
     GdError err = {0};
     assert_int_equal(atomic_file_prepare(path, &err), GD_ERR_RUNTIME);
     char want[600];
     snprintf(want, sizeof want, "%s: cannot write: No such file or directory", path);
     assert_string_equal(err.msg, want);
     free(path);
-    path = join(dir, "ok.csv");
+    path = tu_join(dir, "ok.csv");
     assert_int_equal(atomic_file_prepare(path, &err), GD_OK);
     assert_int_equal(tu_count_entries(dir), 0);
     free(path);

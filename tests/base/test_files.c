@@ -22,14 +22,6 @@
 #include "base/files.h"
 #include "testutil.h"
 
-static char *join(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 /* files_open_input must refuse path with exactly why. */
 static void expect_refused(const char *path, const char *why) {
     struct stat st;
@@ -58,7 +50,7 @@ static void test_open_regular(void **state) {
     assert_int_equal(read(fd, buf, sizeof buf), 8);
     close(fd);
     /* through a symbolic link: the file it points to */
-    char *link = join(dir, "link.ini");
+    char *link = tu_join(dir, "link.ini");
     assert_int_equal(symlink("in.ini", link), 0);
     fd = files_open_input(link, &st, &why);
     assert_true(fd >= 0);
@@ -78,14 +70,14 @@ static void test_open_refused(void **state) {
     expect_refused("/dev/zero", "not a regular file (a character device)");
 
     /* a named pipe without a writer: open(2) would wait for one for ever */
-    char *fifo = join(dir, "p.ini");
+    char *fifo = tu_join(dir, "p.ini");
     assert_int_equal(mkfifo(fifo, 0644), 0);
     expect_refused(fifo, "not a regular file (a named pipe)");
-    char *link = join(dir, "to-pipe.ini");
+    char *link = tu_join(dir, "to-pipe.ini");
     assert_int_equal(symlink("p.ini", link), 0);
     expect_refused(link, "not a regular file (a named pipe)");
 
-    char *sock = join(dir, "s.sock");
+    char *sock = tu_join(dir, "s.sock");
     int s = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(s >= 0);
     struct sockaddr_un addr;
@@ -151,7 +143,7 @@ static void test_outputs_ok(void **state) {
     const char *dir = tu_tmpdir();
     char *cfg = tu_write_file(dir, "x.ini", "[model]\n");
     char *old = tu_write_file(dir, "old.csv", "old");
-    char *v = join(dir, "v.mp4"), *t = join(dir, "t.csv");
+    char *v = tu_join(dir, "v.mp4"), *t = tu_join(dir, "t.csv");
     FileRole in[] = {{"the config file", cfg}};
     const char *paths[] = {v, t, old};
     char *targets[3];
@@ -166,9 +158,9 @@ static void test_outputs_ok(void **state) {
 
     /* a link is followed to the file it names, relative to its folder,
      * through a chain of links */
-    char *sub = join(dir, "sub");
+    char *sub = tu_join(dir, "sub");
     assert_int_equal(mkdir(sub, 0755), 0);
-    char *l1 = join(dir, "l1.csv"), *l2 = join(sub, "l2.csv");
+    char *l1 = tu_join(dir, "l1.csv"), *l2 = tu_join(sub, "l2.csv");
     assert_int_equal(symlink("sub/l2.csv", l1), 0);
     assert_int_equal(symlink("../old.csv", l2), 0);
     const char *via[] = {l1};
@@ -200,7 +192,8 @@ static void test_outputs_clobbering(void **state) {
     const char *dir = tu_tmpdir();
     char *cfg = tu_write_file(dir, "x.ini", "[model]\n");
     char *data = tu_write_file(dir, "pts.csv", "1,2\n");
-    char *dot = join(dir, "./x.ini"), *sym = join(dir, "sym.csv"), *hard = join(dir, "hard.csv");
+    char *dot = tu_join(dir, "./x.ini"), *sym = tu_join(dir, "sym.csv"),
+         *hard = tu_join(dir, "hard.csv");
     assert_int_equal(symlink("pts.csv", sym), 0);
     assert_int_equal(link(data, hard), 0);
     FileRole in[] = {{"the config file", cfg}, {"the data file", data}};
@@ -217,12 +210,12 @@ static void test_outputs_clobbering(void **state) {
     expect_check_error(in, 2, c, 1, GD_ERR_INPUT, msg);
 
     /* two outputs: not there yet (same folder and name), or there */
-    char *v = join(dir, "v.mp4"), *v2 = join(dir, "./v.mp4");
+    char *v = tu_join(dir, "v.mp4"), *v2 = tu_join(dir, "./v.mp4");
     const char *d[] = {v, "/tmp/gdtest-none.csv", v2};
     snprintf(msg, sizeof msg, "%s: --timeline and --output name the same file", v2);
     expect_check_error(in, 2, d, 3, GD_ERR_INPUT, msg);
     char *old = tu_write_file(dir, "old.csv", "old");
-    char *old_sym = join(dir, "old-link.csv");
+    char *old_sym = tu_join(dir, "old-link.csv");
     assert_int_equal(symlink("old.csv", old_sym), 0);
     const char *e[] = {old_sym, old};
     snprintf(msg, sizeof msg, "%s: --trajectory and --output name the same file", old);
@@ -251,11 +244,11 @@ static void test_outputs_unwritable(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
     char *file = tu_write_file(dir, "file.txt", "x");
-    char *under_file = join(file, "t.csv"), *missing = join(dir, "nope/t.csv");
-    char *dangling = join(dir, "dangling.csv"), *loop = join(dir, "loop.csv");
+    char *under_file = tu_join(file, "t.csv"), *missing = tu_join(dir, "nope/t.csv");
+    char *dangling = tu_join(dir, "dangling.csv"), *loop = tu_join(dir, "loop.csv");
     assert_int_equal(symlink("nowhere.csv", dangling), 0);
     assert_int_equal(symlink("loop.csv", loop), 0);
-    char *slash = join(dir, "new/"), *dotdot = join(dir, "..");
+    char *slash = tu_join(dir, "new/"), *dotdot = tu_join(dir, "..");
     char msg[1024];
 #define EXPECT(path, code, reason)                                                                 \
     do {                                                                                           \
@@ -272,7 +265,7 @@ static void test_outputs_unwritable(void **state) {
     EXPECT(loop, GD_ERR_RUNTIME, "Too many levels of symbolic links");
     EXPECT(dangling, GD_ERR_INPUT, "a symbolic link to a missing file");
     EXPECT("/dev/null", GD_ERR_INPUT, "not a regular file (a character device)");
-    char *fifo = join(dir, "p.csv");
+    char *fifo = tu_join(dir, "p.csv");
     assert_int_equal(mkfifo(fifo, 0644), 0);
     EXPECT(fifo, GD_ERR_INPUT, "not a regular file (a named pipe)");
 #undef EXPECT

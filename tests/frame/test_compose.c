@@ -155,22 +155,13 @@ static void test_text_reads_on_any_background(void **state) {
  * inside the frame. */
 static void test_no_text_overlaps(void **state) {
     (void)state;
-    static const char *const configs[] = {
-        "configs/empirical_formula.ini",
-        "configs/global_minimum.ini",
-        "configs/good_vs_bad_init.ini",
-        "configs/learning_rates.ini",
-        "configs/linear.ini",
-        "configs/local_minimum.ini",
-        "configs/lr_too_large.ini",
-        "configs/multi_start.ini",
-        "configs/optimizers.ini",
-    };
+    int nconfigs;
+    const char *const *configs = tu_shipped_configs(&nconfigs);
     static const int sizes[3][2] = {{640, 360}, {1280, 720}, {1920, 1080}};
     enum { CAP = 512 };
     static TextBox box[CAP];
     int failures = 0;
-    for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
+    for (int i = 0; i < nconfigs; i++) {
         static Fixture f;
         load(&f, configs[i]);
         GdError err;
@@ -263,19 +254,10 @@ static int ball_shows(const Composer *c, const ComposerScratch *sc, const uint8_
  * frame (a diverging one leaves the box). */
 static void test_balls_show_in_frames(void **state) {
     (void)state;
-    static const char *const configs[] = {
-        "configs/empirical_formula.ini",
-        "configs/global_minimum.ini",
-        "configs/good_vs_bad_init.ini",
-        "configs/learning_rates.ini",
-        "configs/linear.ini",
-        "configs/local_minimum.ini",
-        "configs/lr_too_large.ini",
-        "configs/multi_start.ini",
-        "configs/optimizers.ini",
-    };
+    int nconfigs;
+    const char *const *configs = tu_shipped_configs(&nconfigs);
     int failures = 0;
-    for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
+    for (int i = 0; i < nconfigs; i++) {
         static Fixture f;
         load(&f, configs[i]);
         GdError err;

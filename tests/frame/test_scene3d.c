@@ -226,16 +226,14 @@ static int overlaps(Rect a, Rect b) {
  * stay inside their view; each axis keeps some ticks. */
 static void test_labels_never_collide(void **state) {
     (void)state;
-    static const char *names[] = {"linear",         "lr_too_large",  "empirical_formula",
-                                  "global_minimum", "local_minimum", "good_vs_bad_init",
-                                  "learning_rates", "optimizers",    "multi_start"};
+    int nconfigs;
+    const char *const *configs = tu_shipped_configs(&nconfigs);
     static const int sizes[3][2] = {{640, 360}, {1280, 720}, {1920, 1080}};
     GdError err;
     TextRenderer *tr = text_create(text_default_font(), &err);
     assert_non_null(tr);
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "configs/%s.ini", names[i]);
+    for (int i = 0; i < nconfigs; i++) {
+        const char *path = configs[i];
         static Config cfg;
         static Trajectory trajs[GD_MAX_RUNS];
         if (config_load(path, NULL, 0, &cfg, &err) != 0)
@@ -257,15 +255,16 @@ static void test_labels_never_collide(void **state) {
                 Rect v = c.views[0].view3d, box[64];
                 int nb = scene3d_label_boxes(&c.scene, tr, v, pose, c.spec.scale, box, 64);
                 if (nb < 6)
-                    fail_msg("%s %dx%d frame %d: only %d labels", names[i], sizes[z][0],
-                             sizes[z][1], frames[f], nb);
+                    fail_msg("%s %dx%d frame %d: only %d labels", tu_config_name(configs[i]),
+                             sizes[z][0], sizes[z][1], frames[f], nb);
                 for (int a = 0; a < nb; a++) {
                     assert_true(box[a].x >= v.x && box[a].x + box[a].w <= v.x + v.w);
                     assert_true(box[a].y >= v.y && box[a].y + box[a].h <= v.y + v.h);
                     for (int b = a + 1; b < nb; b++)
                         if (overlaps(box[a], box[b]))
-                            fail_msg("%s %dx%d frame %d: labels %d and %d overlap", names[i],
-                                     sizes[z][0], sizes[z][1], frames[f], a, b);
+                            fail_msg("%s %dx%d frame %d: labels %d and %d overlap",
+                                     tu_config_name(configs[i]), sizes[z][0], sizes[z][1],
+                                     frames[f], a, b);
                 }
             }
             compose_free(&c);

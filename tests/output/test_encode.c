@@ -227,14 +227,6 @@ static void read_video(const char *path, VideoInfo *info) {
     avformat_close_input(&fmt);
 }
 
-static char *join(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 /* Offsets of the top-level MP4 boxes "moov" and "mdat" (-1 if absent),
  * found by walking the size+type headers. */
 static void find_boxes(const uint8_t *b, size_t len, long *moov, long *mdat) {
@@ -266,7 +258,7 @@ static void find_boxes(const uint8_t *b, size_t len, long *moov, long *mdat) {
 static void test_mp4_roundtrip(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.mp4");
+    char *path = tu_join(dir, "out.mp4");
     GdError err = {0};
     assert_int_equal(write_video(path, 64, 48, NFRAMES, &err), 0);
     assert_int_equal(tu_count_entries(dir), 1); /* no temporary file left */
@@ -312,7 +304,7 @@ static void test_mp4_roundtrip(void **state) {
 static void test_mp4_size_not_multiple_of_16(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "odd.mp4");
+    char *path = tu_join(dir, "odd.mp4");
     GdError err = {0};
     assert_int_equal(write_video(path, 160, 90, NFRAMES, &err), 0);
     VideoInfo v;
@@ -330,7 +322,7 @@ static void test_mp4_size_not_multiple_of_16(void **state) {
 static void test_gif_roundtrip(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.gif");
+    char *path = tu_join(dir, "out.gif");
     GdError err = {0};
     assert_int_equal(write_video(path, 64, 48, NFRAMES, &err), 0);
     VideoInfo v;
@@ -363,7 +355,7 @@ static void test_webm_roundtrip(void **state) {
     if (avcodec_find_encoder_by_name("libvpx-vp9") == NULL)
         skip();
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.webm");
+    char *path = tu_join(dir, "out.webm");
     GdError err = {0};
     assert_int_equal(write_video(path, 64, 48, NFRAMES, &err), 0);
     VideoInfo v;
@@ -396,7 +388,7 @@ static void test_png_exact(void **state) {
             p[2] = (uint8_t)((x ^ y) * 7);
         }
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "still.png");
+    char *path = tu_join(dir, "still.png");
     char *old = tu_write_file(dir, "still.png", "old contents");
     free(old);
     GdError err = {0};
@@ -480,7 +472,7 @@ static void test_finish_replaces_old_file(void **state) {
 static void test_cleanup_on_signal_removes_temp(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.gif");
+    char *path = tu_join(dir, "out.gif");
     EncoderOptions o = make_options(64, 48);
     GdError err = {0};
     Encoder *enc = encoder_open(path, &o, &err);
@@ -497,7 +489,7 @@ static void test_cleanup_on_signal_removes_temp(void **state) {
 static void test_missing_folder(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "nope/out.mp4");
+    char *path = tu_join(dir, "nope/out.mp4");
     EncoderOptions o = make_options(64, 48);
     GdError err = {0};
     assert_null(encoder_open(path, &o, &err));
@@ -509,7 +501,7 @@ static void test_missing_folder(void **state) {
 
     gd_error_clear(&err);
     uint8_t rgb[2 * 2 * 3] = {0};
-    char *png = join(dir, "nope/a.png");
+    char *png = tu_join(dir, "nope/a.png");
     assert_int_equal(encode_png(png, rgb, 2, 2, 6, &err), GD_ERR_RUNTIME);
     snprintf(want, sizeof want, "%s: cannot write: No such file or directory", png);
     assert_string_equal(err.msg, want);
@@ -525,7 +517,7 @@ static void test_missing_folder(void **state) {
 static void test_rename_failure_leaves_nothing(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *gif = join(dir, "out.gif"), *png = join(dir, "out.png");
+    char *gif = tu_join(dir, "out.gif"), *png = tu_join(dir, "out.png");
     assert_int_equal(mkdir(gif, 0755), 0);
     assert_int_equal(mkdir(png, 0755), 0);
     GdError err = {0};
@@ -582,7 +574,7 @@ static char *stderr_restore(int saved, const char *path) {
 static void test_encoder_failure_leaves_nothing(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *path = join(dir, "out.mp4");
+    char *path = tu_join(dir, "out.mp4");
     EncoderOptions o = make_options(64, 48);
     o.preset = "no-such-preset";
     GdError err = {0};
@@ -647,7 +639,7 @@ static void test_unwritable_folder(void **state) {
         skip(); /* root writes anywhere */
     const char *dir = tu_tmpdir();
     assert_int_equal(chmod(dir, 0555), 0);
-    char *path = join(dir, "out.mp4");
+    char *path = tu_join(dir, "out.mp4");
     EncoderOptions o = make_options(64, 48);
     GdError err = {0};
     assert_null(encoder_open(path, &o, &err));

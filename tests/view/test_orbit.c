@@ -22,13 +22,11 @@
 
 static void test_shipped_configs_keep_balls_visible(void **state) {
     (void)state;
-    static const char *names[] = {"linear",         "lr_too_large",  "empirical_formula",
-                                  "global_minimum", "local_minimum", "good_vs_bad_init",
-                                  "learning_rates", "optimizers",    "multi_start"};
+    int nconfigs;
+    const char *const *configs = tu_shipped_configs(&nconfigs);
     int failures = 0;
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "configs/%s.ini", names[i]);
+    for (int i = 0; i < nconfigs; i++) {
+        const char *path = configs[i];
         static Config cfg;
         static Trajectory trajs[GD_MAX_RUNS];
         GdError err;
@@ -39,8 +37,8 @@ static void test_shipped_configs_keep_balls_visible(void **state) {
         /* The config's own camera, as shipped, shows the balls too. */
         assert_int_equal(view_build(&v, &cfg, trajs, 2, &err), 0);
         OrbitScore own = orbit_score(&cfg, &v.land, v.trails, v.ntrails, v.max_steps, &v.orbit);
-        print_message("%-18s as shipped (%d keys): balls %.2f trails %.2f\n", names[i],
-                      cfg.camera.nkeys, own.balls, own.trails);
+        print_message("%-18s as shipped (%d keys): balls %.2f trails %.2f\n",
+                      tu_config_name(configs[i]), cfg.camera.nkeys, own.balls, own.trails);
         failures += own.balls < 0.95;
         view_free(&v);
         cfg.camera.nkeys = 0; /* the default orbit */
@@ -49,8 +47,8 @@ static void test_shipped_configs_keep_balls_visible(void **state) {
         OrbitScore classic =
             orbit_score(&cfg, &v.land, v.trails, v.ntrails, v.max_steps, &CAMERA_ORBIT_CLASSIC);
         print_message("%-18s orbit (%g, %g): balls %.2f trails %.2f; classic: %.2f %.2f\n",
-                      names[i], v.orbit.azimuth, v.orbit.elevation, chosen.balls, chosen.trails,
-                      classic.balls, classic.trails);
+                      tu_config_name(configs[i]), v.orbit.azimuth, v.orbit.elevation, chosen.balls,
+                      chosen.trails, classic.balls, classic.trails);
         assert_true(chosen.balls >= 0.95);
         assert_true(chosen.balls >= classic.balls);
         view_free(&v);
