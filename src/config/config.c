@@ -33,9 +33,9 @@ typedef int (*SectionLoader)(const IniDoc *doc, Config *cfg, GdError *err);
  * parameter names and list lengths depend on the parameter count; then
  * [data], since batch sizes depend on the number of points. */
 static const SectionLoader LOADERS[] = {
-    section_load_model,  section_load_data,    section_load_video,  section_load_surface,
-    section_load_runs,   section_load_camera,  section_load_layout, section_load_timeline,
-    section_load_labels, section_load_captions};
+    section_load_model,  section_load_data,     section_load_video,  section_load_surface,
+    section_load_runs,   section_load_camera,   section_load_layout, section_load_timeline,
+    section_load_labels, section_load_captions, section_load_marks};
 
 /* ---- internal ------------------------------------------------------------ */
 
@@ -108,6 +108,9 @@ void config_free(Config *cfg) {
     cfg->captions = NULL;
     cfg->ncaptions = 0;
     cfg->nruns = 0;
+    free(cfg->marks);
+    cfg->marks = NULL;
+    cfg->nmarks = 0;
     formula_destroy(cfg->model.formula);
     cfg->model.formula = NULL;
     free(cfg->data_x);

@@ -27,6 +27,7 @@
 #define GD_MAX_KEYS   64  /* camera keyframes */
 #define GD_MAX_RUNS   256 /* runs after expanding repeat */
 #define GD_MAX_PANELS 4
+#define GD_MAX_MARKS  64 /* [mark NAME] sections */
 
 typedef enum { QUALITY_DRAFT, QUALITY_MEDIUM, QUALITY_HIGH } Quality;
 typedef enum { ZSCALE_LINEAR, ZSCALE_LOG } ZScale;
@@ -98,6 +99,7 @@ typedef struct SurfaceConfig {
     int contours; /* 0..100 */
     ZScale zscale;
     int arrows; /* gradient arrow at each ball */
+    int minima; /* mark and label the landscape's local minima */
 } SurfaceConfig;
 
 typedef struct RunConfig {
@@ -145,9 +147,22 @@ typedef struct LabelsConfig {
     char fit[GD_LABEL_MAX];                  /* "Fit to the data" */
     char loss_panel[GD_LABEL_MAX];           /* "Loss per step" */
     char basins[GD_LABEL_MAX];               /* "Basins of attraction" */
+    char minimum[GD_LABEL_MAX];              /* "local minimum" ([surface] minima) */
+    char global_minimum[GD_LABEL_MAX];       /* "global minimum" (the lowest in the box) */
     char x[GD_LABEL_MAX], y[GD_LABEL_MAX];   /* the fit panel's axes: the variable's name, "y" */
     char param[GD_MAX_PARAMS][GD_LABEL_MAX]; /* axis names: the parameter names */
 } LabelsConfig;
+
+/* One [mark NAME]: a point of the shown parameters, marked and labelled
+ * on the 3D view and the contour panel. */
+typedef struct MarkConfig {
+    char name[GD_NAME_MAX];  /* the section name */
+    char text[GD_LABEL_MAX]; /* its label: the section name by default */
+    double at[2];            /* the shown parameters' values (checked against the box later) */
+    int has_color;           /* 0: the theme's ink */
+    Rgb color;
+    char where[GD_TEXT_MAX]; /* "FILE:LINE: [mark NAME] at", for errors found later */
+} MarkConfig;
 
 typedef struct TimelineKey {
     double t, step; /* at t seconds the video shows this (fractional) step */
@@ -208,6 +223,8 @@ typedef struct Config {
     LabelsConfig labels;
     int ncaptions;
     CaptionConfig *captions; /* owned; in file order */
+    int nmarks;              /* [mark NAME] sections, in file order */
+    MarkConfig *marks;       /* owned; NULL when there are none */
 
     /* Data points (owned): synthetic or read from data.file. */
     int ndata;
@@ -229,7 +246,8 @@ typedef struct ConfigOverride {
  * and cfg is zeroed: nothing to free, config_free is still safe.
  * Lines longer than 199 bytes are an error (inih's limit). When a config has
  * several errors, syntax-level ones (in line order) come first, then the
- * sections in the order model, data, video, surface, runs, camera, layout. */
+ * sections in the order model, data, video, surface, runs, camera, layout,
+ * timeline, labels, captions, marks. */
 int config_load(const char *path, const ConfigOverride *overrides, int noverrides, Config *cfg,
                 GdError *err);
 

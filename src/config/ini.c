@@ -45,14 +45,16 @@ typedef struct Reader {
 } Reader;
 
 static const char *const SECTION_NAMES =
-    "video, data, model, surface, run NAME, camera, layout, timeline, labels, caption NAME";
+    "video, data, model, surface, run NAME, camera, layout, timeline, labels, "
+    "caption NAME, mark NAME";
 
-/* Sections that carry a name: [run good], [caption intro]. A bare [run]
- * is allowed (it is a plain section too); the others need their name. */
+/* Sections that carry a name: [run good], [caption intro], [mark best]. A
+ * bare [run] is allowed (it is a plain section too); the others need their
+ * name. */
 static const struct {
     const char *word;
     IniSectionKind kind;
-} NAMED[] = {{"run", SEC_RUN}, {"caption", SEC_CAPTION}};
+} NAMED[] = {{"run", SEC_RUN}, {"caption", SEC_CAPTION}, {"mark", SEC_MARK}};
 
 /* The named kind whose word starts title and is followed by a space (or
  * ends it), or -1. */
@@ -339,8 +341,9 @@ static int is_word(const char *s, size_t n) {
     return 1;
 }
 
-/* Whether text is "section.key=value", "run.NAME.key=value" or
- * "run.key=value"; if so, fills o. */
+/* Whether text is "section.key=value", "run.NAME.key=value" (or the
+ * same for another named section: caption, mark) or "run.key=value"; if
+ * so, fills o. */
 static int parse_override(const char *text, OverrideSpec *o) {
     if (strchr(text, '\n') || strchr(text, '\r'))
         return 0;

@@ -62,13 +62,14 @@ typedef enum {
     SEC_LAYOUT,
     SEC_TIMELINE,
     SEC_LABELS,
-    SEC_CAPTION
+    SEC_CAPTION,
+    SEC_MARK
 } IniSectionKind;
 
 typedef struct IniSection {
     IniSectionKind kind;
     char title[256];        /* as shown in messages: "video", "run good", "run" */
-    char name[GD_NAME_MAX]; /* run name; "" for a bare [run] */
+    char name[GD_NAME_MAX]; /* run or mark name; "" for a bare [run] */
     IniOrigin origin;       /* the header line */
     IniEntry *entries;      /* in file order */
     int nentries, cap;

@@ -62,7 +62,7 @@ static const char *const VIDEO_KEYS[] = {
 static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
 static const char *const MODEL_KEYS[] = {"params", "variable", "formula", "loss"};
 static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", "wireframe",
-                                           "contours",   "zscale",   "arrows"};
+                                           "contours",   "zscale",   "arrows",  "minima"};
 static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "optimizer",
                                        "momentum", "beta1",  "beta2", "eps",   "alpha",
                                        "batch",    "color",  "label", "seed"};
@@ -71,6 +71,7 @@ static const char *const TIMELINE_KEYS[] = {"key", "ease"};
 static const char *const THEME_NAMES[] = {"light", "dark"};
 static const char *const LAYOUT_KEYS[] = {"mode", "panels"};
 static const char *const CAPTION_KEYS[] = {"text", "from", "to", "at", "run", "fade"};
+static const char *const MARK_KEYS[] = {"at", "text", "color"};
 
 static const char *const QUALITY_NAMES[] = {"draft", "medium", "high"};
 static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast", "faster",
@@ -165,6 +166,21 @@ __attribute__((format(printf, 4, 5))) static int fail_sec_at(Loader *L, const In
     ini_vfail_section(L->doc, L->err, &at, fmt, ap);
     va_end(ap);
     return GD_ERR_INPUT;
+}
+
+/* "ORIGIN: [section] key" for a point e gives that the box test, done once
+ * the box is known, may refuse: at e, or at an override of a [surface]
+ * range that shares the blame (see blame). */
+static void box_where(Loader *L, const IniSection *s, const IniEntry *e, char *out, size_t size) {
+    GdError where;
+    Loader quiet = {L->doc, &where, L->cfg};
+    const IniSection *sf = ini_find_section(L->doc, SEC_SURFACE);
+    const IniEntry *others[GD_MAX_PARAMS];
+    for (int p = 0; p < L->cfg->model.nparams; p++)
+        others[p] = ini_find_entry(sf, L->cfg->model.params[p]);
+    fail_key_at(&quiet, s, e, blame(e->origin, others, L->cfg->model.nparams), "%s", "");
+    size_t n = strlen(where.msg);
+    snprintf(out, size, "%.*s", (int)(n >= 2 ? n - 2 : n), where.msg);
 }
 
 static int fail_missing(Loader *L, const IniSection *s, const char *key) {
@@ -663,6 +679,7 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
     sf->contours = 10;
     sf->zscale = ZSCALE_LINEAR;
     sf->arrows = 0;
+    sf->minima = 0;
     const IniSection *s = ini_find_section(L->doc, SEC_SURFACE);
     if (!s)
         return 0;
@@ -704,6 +721,8 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
         sf->zscale = (ZScale)k;
     }
     if ((e = ini_find_entry(s, "arrows")) && get_bool(L, s, e, &sf->arrows))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "minima")) && get_bool(L, s, e, &sf->minima))
         return GD_ERR_INPUT;
     return 0;
 }
@@ -938,17 +957,7 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
     if ((e = ini_find_entry(s, "target"))) {
         if (need_value(L, s, e))
             return GD_ERR_INPUT;
-        /* Where the box test (done once the box is known) will point. */
-        GdError where;
-        Loader quiet = {L->doc, &where, L->cfg};
-        const IniSection *sf = ini_find_section(L->doc, SEC_SURFACE);
-        const IniEntry *others[GD_MAX_PARAMS];
-        for (int p = 0; p < L->cfg->model.nparams; p++)
-            others[p] = ini_find_entry(sf, L->cfg->model.params[p]);
-        fail_key_at(&quiet, s, e, blame(e->origin, others, L->cfg->model.nparams), "%s", "");
-        size_t n = strlen(where.msg);
-        snprintf(c->target_where, sizeof c->target_where, "%.*s", (int)(n >= 2 ? n - 2 : n),
-                 where.msg);
+        box_where(L, s, e, c->target_where, sizeof c->target_where);
         if (strcmp(e->value, "trails") == 0) {
             c->target = TARGET_TRAILS;
         } else {
@@ -1018,6 +1027,8 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
         {"fit", "Fit to the data", offsetof(LabelsConfig, fit)},
         {"loss_panel", "Loss per step", offsetof(LabelsConfig, loss_panel)},
         {"basins", "Basins of attraction", offsetof(LabelsConfig, basins)},
+        {"minimum", "local minimum", offsetof(LabelsConfig, minimum)},
+        {"global_minimum", "global minimum", offsetof(LabelsConfig, global_minimum)},
         {"x", NULL, offsetof(LabelsConfig, x)},
         {"y", "y", offsetof(LabelsConfig, y)},
     };
@@ -1042,7 +1053,8 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
         if (!out)
             return fail_key(L, s, e,
                             "unknown label (expected step, loss, start, diverged, contour, fit, "
-                            "loss_panel, basins, x, y or a parameter name)");
+                            "loss_panel, basins, minimum, global_minimum, x, y or a parameter "
+                            "name)");
         if (get_text(L, s, e, 0, out, GD_LABEL_MAX))
             return GD_ERR_INPUT;
     }
@@ -1233,5 +1245,48 @@ int section_load_captions(const IniDoc *doc, Config *cfg, GdError *err) {
                 return rc;
             cfg->ncaptions++;
         }
+    return 0;
+}
+
+int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    int n = 0;
+    for (int i = 0; i < doc->nsecs; i++)
+        n += doc->secs[i].kind == SEC_MARK;
+    if (n == 0)
+        return 0;
+    cfg->marks = calloc((size_t)(n < GD_MAX_MARKS ? n : GD_MAX_MARKS), sizeof *cfg->marks);
+    if (!cfg->marks)
+        return fail_oom(L);
+    char names[GD_MAX_PARAMS * GD_NAME_MAX];
+    param_list(&cfg->model, names, sizeof names);
+    for (int i = 0; i < doc->nsecs; i++) {
+        const IniSection *s = &doc->secs[i];
+        if (s->kind != SEC_MARK)
+            continue;
+        if (cfg->nmarks == GD_MAX_MARKS)
+            return fail_sec(L, s, "more than %d marks", GD_MAX_MARKS);
+        MarkConfig *mk = &cfg->marks[cfg->nmarks];
+        if (check_keys(L, s, MARK_KEYS, COUNT(MARK_KEYS), NULL))
+            return GD_ERR_INPUT;
+        snprintf(mk->name, sizeof mk->name, "%s", s->name);
+        const IniEntry *e = ini_find_entry(s, "at");
+        if (!e)
+            return fail_missing(L, s, "at");
+        if (need_value(L, s, e) ||
+            parse_numbers(L, s, e, e->value, cfg->model.nparams, names, mk->at))
+            return GD_ERR_INPUT;
+        box_where(L, s, e, mk->where, sizeof mk->where);
+        /* The label: the section name unless text says otherwise. */
+        snprintf(mk->text, sizeof mk->text, "%s", s->name);
+        if ((e = ini_find_entry(s, "text")) && get_text(L, s, e, 0, mk->text, sizeof mk->text))
+            return GD_ERR_INPUT;
+        if ((e = ini_find_entry(s, "color"))) {
+            if (get_color(L, s, e, &mk->color))
+                return GD_ERR_INPUT;
+            mk->has_color = 1;
+        }
+        cfg->nmarks++;
+    }
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * sections.h — one loader per config section: model, data, video, surface,
- * runs, camera, layout.
+ * runs, camera, layout, timeline, labels, captions, marks.
  *
  * Pipeline place: first stage (config), after config/ini.c. config_load
  * calls the loaders in the order above, each on the IniDoc ini_read filled,
@@ -61,5 +61,9 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err);
 /* Every [caption NAME] in file order (after [labels] and the runs: a
  * caption names a run by its label and fills in parameter names). */
 int section_load_captions(const IniDoc *doc, Config *cfg, GdError *err);
+/* Every [mark NAME], in file order: at (the shown parameters' values;
+ * required), text (the section name by default), color. The box test
+ * waits for the view (view/view.c), which may fit the box to the runs. */
+int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err);
 
 #endif

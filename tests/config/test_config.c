@@ -33,6 +33,11 @@
 #define RUN   "[run]\ninit = 0, 0\n"
 #define MIN   MODEL DATA RUN
 
+/* The sections an unknown one is told about. */
+#define SECTIONS                                                                                   \
+    "video, data, model, surface, run NAME, camera, layout, timeline, labels, caption NAME, "      \
+    "mark NAME"
+
 /* Writes text as DIR/c.ini in a fresh temp dir; returns the path. */
 static char *write_config(const char *text) {
     return tu_write_file(tu_tmpdir(), "c.ini", text);
@@ -69,6 +74,7 @@ static void expect_load_error(const char *path, const char *const *ovr, int novr
     /* nothing to free, and freeing anyway is harmless */
     assert_null(cfg.text);
     assert_null(cfg.runs);
+    assert_null(cfg.marks);
     assert_null(cfg.model.formula);
     config_free(&cfg);
 }
@@ -325,6 +331,11 @@ static void test_defaults(void **state) {
     assert_int_equal(s->contours, 10);
     assert_int_equal(s->zscale, ZSCALE_LINEAR);
     assert_int_equal(s->arrows, 0);
+    assert_int_equal(s->minima, 0);
+    assert_int_equal(cfg.nmarks, 0);
+    assert_null(cfg.marks);
+    assert_string_equal(cfg.labels.minimum, "local minimum");
+    assert_string_equal(cfg.labels.global_minimum, "global minimum");
 
     assert_int_equal(cfg.nruns, 1);
     const RunConfig *r = &cfg.runs[0];
@@ -382,13 +393,9 @@ static void test_defaults(void **state) {
 static void test_structure_errors(void **state) {
     (void)state;
     expect_error(MIN "[vidoe]\nwidth = 5\n",
-                 "PATH:8: [vidoe]: unknown section (expected video, data, model, surface, "
-                 "run NAME, camera, layout, timeline, labels, caption NAME)");
-    expect_error(MIN "[extra]\n",
-                 "PATH:8: [extra]: unknown section (expected video, data, "
-                 "model, surface, run NAME, camera, layout, timeline, labels, caption NAME)");
-    expect_error(MIN "[]\n", "PATH:8: []: unknown section (expected video, data, model, "
-                             "surface, run NAME, camera, layout, timeline, labels, caption NAME)");
+                 "PATH:8: [vidoe]: unknown section (expected " SECTIONS ")");
+    expect_error(MIN "[extra]\n", "PATH:8: [extra]: unknown section (expected " SECTIONS ")");
+    expect_error(MIN "[]\n", "PATH:8: []: unknown section (expected " SECTIONS ")");
     expect_error(MIN "[video]\nwidht = 5\n", "PATH:9: [video] widht: unknown key");
     expect_error("[video]\nwidth = 640\n\nwidth = 800\n" MIN,
                  "PATH:4: [video] width: given twice (first on line 2)");
@@ -421,9 +428,7 @@ static void test_structure_errors(void **state) {
      * unknown section (line 8) it keeps parsing past */
     expect_error("[model]\noops\nparams = a, b\nformula = a*x\n" DATA RUN "[bad]\n",
                  "PATH:2: expected \"key = value\" or \"[section]\", got \"oops\"");
-    expect_error("[bad]\n" MIN "oops\n",
-                 "PATH:1: [bad]: unknown section (expected video, "
-                 "data, model, surface, run NAME, camera, layout, timeline, labels, caption NAME)");
+    expect_error("[bad]\n" MIN "oops\n", "PATH:1: [bad]: unknown section (expected " SECTIONS ")");
 
     /* Lines past libinih's 200-byte buffer: a long value is read whole (and
      * its inline comment dropped, as inih would); a long header is not. */
@@ -656,6 +661,7 @@ static void test_surface_errors(void **state) {
         {"contours = 101", "contours: must be an integer from 0 to 100, got 101"},
         {"zscale = ln", "zscale: expected linear or log, got \"ln\""},
         {"arrows = 2", "arrows: expected yes or no, got \"2\""},
+        {"minima = some", "minima: expected yes or no, got \"some\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512], msg[512];
@@ -797,7 +803,7 @@ static void test_labels_and_variable(void **state) {
     } cases[] = {
         {"[labels]\nfoo = bar",
          "PATH:9: [labels] foo: unknown label (expected step, loss, start, diverged, contour, "
-         "fit, loss_panel, basins, x, y or a parameter name)"},
+         "fit, loss_panel, basins, minimum, global_minimum, x, y or a parameter name)"},
         {"[labels]\nstep =", "PATH:9: [labels] step: no value given"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -831,6 +837,83 @@ static void test_labels_and_variable(void **state) {
     assert_near(ys[0], 7, 0);
     config_free(&cfg);
     drop_config(path);
+}
+
+/* [mark NAME]: at, text (the name by default), color; --set reaches a mark
+ * as mark.NAME.key; [surface] minima and its labels. */
+static void test_marks(void **state) {
+    (void)state;
+    Config cfg;
+    load_text_ok(MIN "[mark best]\nat = 1.2, 2.5\ntext = 全局最小值\ncolor = #FF8000\n"
+                     "[mark start-2]\nat = -1, 0\n[surface]\nminima = yes\n"
+                     "[labels]\nminimum = 局部最小值\nglobal_minimum = best of all\n",
+                 &cfg);
+    assert_int_equal(cfg.nmarks, 2);
+    const MarkConfig *m = &cfg.marks[0];
+    assert_string_equal(m->name, "best");
+    assert_string_equal(m->text, "全局最小值");
+    assert_true(m->at[0] == 1.2 && m->at[1] == 2.5);
+    assert_int_equal(m->has_color, 1);
+    assert_true(rgb_is(m->color, 0xff, 0x80, 0x00));
+    assert_true(strstr(m->where, ":9: [mark best] at") != NULL);
+    m = &cfg.marks[1];
+    assert_string_equal(m->name, "start-2");
+    assert_string_equal(m->text, "start-2");
+    assert_true(m->at[0] == -1 && m->at[1] == 0);
+    assert_int_equal(m->has_color, 0);
+    assert_int_equal(cfg.surface.minima, 1);
+    assert_string_equal(cfg.labels.minimum, "局部最小值");
+    assert_string_equal(cfg.labels.global_minimum, "best of all");
+    config_free(&cfg);
+
+    char *path = write_config(MIN "[mark best]\nat = 1, 2\n");
+    const char *ovr[] = {"mark.best.at=3, 4", "mark.new.at = 5,6", "mark.new.text=here"};
+    load_ok(path, ovr, 3, &cfg);
+    assert_int_equal(cfg.nmarks, 2);
+    assert_true(cfg.marks[0].at[0] == 3 && cfg.marks[0].at[1] == 4);
+    assert_string_equal(cfg.marks[0].where, "--set mark.best.at=3, 4: [mark best] at");
+    assert_string_equal(cfg.marks[1].name, "new");
+    assert_string_equal(cfg.marks[1].text, "here");
+    assert_true(cfg.marks[1].at[0] == 5 && cfg.marks[1].at[1] == 6);
+    config_free(&cfg);
+    const char *bad[] = {"mark.best.color=red"};
+    expect_load_error(path, bad, 1,
+                      "--set mark.best.color=red: [mark best] color: expected a color #rrggbb, got "
+                      "\"red\"");
+    drop_config(path);
+
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {"[mark best]\ntext = hi", "PATH:8: [mark best] at: missing"},
+        {"[mark best]\nat = 1", "PATH:9: [mark best] at: expected 2 values (a, b), got 1"},
+        {"[mark best]\nat = 1, x", "PATH:9: [mark best] at: expected a number, got \"x\""},
+        {"[mark best]\nat =", "PATH:9: [mark best] at: no value given"},
+        {"[mark best]\nat = 1, 2\ncolor = #12345",
+         "PATH:10: [mark best] color: expected a color #rrggbb, got \"#12345\""},
+        {"[mark best]\nat = 1, 2\nsize = 3", "PATH:10: [mark best] size: unknown key"},
+        {"[mark best]\nat = 1, 2\ntext =", "PATH:10: [mark best] text: no value given"},
+        {"[mark best]\nat = 1, 2\n[mark best]\nat = 3, 4",
+         "PATH:10: [mark best]: given twice (first on line 8)"},
+        {"[mark]\nat = 1, 2", "PATH:8: [mark]: a mark section needs a name: [mark NAME]"},
+        {"[mark a b]\nat = 1, 2",
+         "PATH:8: [mark a b]: bad mark name \"a b\" (use letters, digits, _, - and .)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, MIN "%s\n", cases[i].text);
+        expect_error(text, cases[i].msg);
+    }
+    /* at most GD_MAX_MARKS marks */
+    char *text = malloc(16384);
+    size_t o = (size_t)sprintf(text, MIN);
+    for (int i = 0; i <= GD_MAX_MARKS; i++)
+        o += (size_t)sprintf(text + o, "[mark m%d]\nat = 0, 0\n", i);
+    char msg[128];
+    snprintf(msg, sizeof msg, "PATH:%d: [mark m%d]: more than %d marks", 8 + 2 * GD_MAX_MARKS,
+             GD_MAX_MARKS, GD_MAX_MARKS);
+    expect_error(text, msg);
+    free(text);
 }
 
 static void test_timeline_theme_values(void **state) {
@@ -1006,8 +1089,7 @@ static void test_overrides(void **state) {
                       "--set run.good.lr=fast: [run good] lr: expected a number, got \"fast\"");
     const char *bad2[] = {"vidoe.width=5"};
     expect_load_error(path, bad2, 1,
-                      "--set vidoe.width=5: [vidoe]: unknown section (expected video, data, "
-                      "model, surface, run NAME, camera, layout, timeline, labels, caption NAME)");
+                      "--set vidoe.width=5: [vidoe]: unknown section (expected " SECTIONS ")");
     const char *bad3[] = {"video.widht=5"};
     expect_load_error(path, bad3, 1, "--set video.widht=5: [video] widht: unknown key");
     const char *bad4[] = {"run.x.lr=1"};
@@ -1356,6 +1438,7 @@ int main(void) {
         cmocka_unit_test(test_timeline_theme_errors),
         cmocka_unit_test(test_timeline_theme_values),
         cmocka_unit_test(test_labels_and_variable),
+        cmocka_unit_test(test_marks),
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_surface_errors),
