@@ -356,6 +356,43 @@ static void test_caption_errors_after_the_runs(void **state) {
     rmdir(dir);
 }
 
+/* A [mark] outside the box is refused the same way, also when the box is
+ * the default one, fitted around the runs after simulating them: by
+ * --check before the trajectory is written, and by a render before the
+ * still is. */
+static void test_mark_outside_box_writes_nothing(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *cfg = tu_write_file(dir, "m.ini",
+                              "[model]\nparams = a, b\nformula = a*x + b\n[data]\ntrue = 2, 1\n"
+                              "[run]\ninit = 0, 0\n[mark far]\nat = 2, 5\n");
+    char csv[512], png[512], expect[1024];
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    snprintf(png, sizeof png, "%s/s.png", dir);
+    snprintf(expect, sizeof expect,
+             "gdrender: %s:9: [mark far] at: (2, 5) is outside the surface box (a -0.4..2.4, "
+             "b -0.2..1.2)\n",
+             cfg);
+    RunResult r = tu_run((const char *const[]){"--check", "--trajectory", csv, cfg, NULL});
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.out, "");
+    assert_string_equal(r.err, expect);
+    tu_run_free(&r);
+    r = tu_run((const char *const[]){"-f", "3", "-o", png, cfg, NULL});
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, expect);
+    tu_run_free(&r);
+    r = tu_run((const char *const[]){"--check", "--set", "mark.far.at=9, 1",
+                                     "configs/global_minimum.ini", NULL});
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "gdrender: --set mark.far.at=9, 1: [mark far] at: (9, 1) is "
+                               "outside the surface box (a -2..7, b -2..7)\n");
+    tu_run_free(&r);
+    assert_int_equal(tu_count_entries(dir), 1); /* the config alone */
+    free(cfg);
+    tu_remove_dir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
@@ -370,6 +407,7 @@ int main(void) {
         cmocka_unit_test(test_target_outside_box_writes_nothing),
         cmocka_unit_test(test_caption_errors_after_the_runs),
         cmocka_unit_test(test_text_after_header),
+        cmocka_unit_test(test_mark_outside_box_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,12 @@
     2.0                      /* the default box follows a diverging run this many spans out        \
                               */
 #define LANDSCAPE_DECADES 12 /* a log z axis shows at most this many decades */
+/* [surface] minima (view/minima.h). */
+#define MINIMA_MAX      8     /* minima kept, the lowest */
+#define MINIMA_REFINE   64    /* grid candidates refined, the lowest */
+#define MINIMA_STEPS    60    /* Newton / descent steps per candidate, at most */
+#define MINIMA_MERGE    0.005 /* closer than this share of the box side: one minimum */
+#define MINIMA_GRAD_TOL 1e-6  /* |gradient| x box side below this share of the loss range: flat */
 
 /* ---- frame/layout: where things go ---- */
 #define LAYOUT_TITLE_BAND_PX   60.0 /* height of the title band */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/tunables.h"
+#include "model/formula.h"
 #include "view/orbit.h"
 #include "view/timeline.h"
 
@@ -77,13 +78,17 @@ static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, double
             return rc;
         }
     }
-    if (cfg->camera.target == TARGET_POINT) {
-        const double *t = cfg->camera.target_at;
+    /* Points the config names must lie in the box, which may only now be
+     * known (fitted around the runs). */
+    for (int m = -1; m < cfg->nmarks; m++) {
+        if (m < 0 && cfg->camera.target != TARGET_POINT)
+            continue;
+        const double *t = m < 0 ? cfg->camera.target_at : cfg->marks[m].at;
+        const char *where = m < 0 ? cfg->camera.target_where : cfg->marks[m].where;
         if (!(t[0] >= lo[0] && t[0] <= hi[0] && t[1] >= lo[1] && t[1] <= hi[1])) {
-            int rc = gd_error(err, GD_ERR_INPUT,
-                              "%s: (%g, %g) is outside the surface box (%s %g..%g, %s %g..%g)",
-                              cfg->camera.target_where, t[0], t[1], v->plane.name[0], lo[0], hi[0],
-                              v->plane.name[1], lo[1], hi[1]);
+            int rc = gd_error(
+                err, GD_ERR_INPUT, "%s: (%g, %g) is outside the surface box (%s %g..%g, %s %g..%g)",
+                where, t[0], t[1], v->plane.name[0], lo[0], hi[0], v->plane.name[1], lo[1], hi[1]);
             view_free(v);
             return rc;
         }
@@ -116,10 +121,29 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
         view_free(v);
         return rc;
     }
+    if (cfg->nmarks > 0 && !(v->marks = calloc((size_t)cfg->nmarks, sizeof *v->marks)))
+        goto oom;
+    v->nmarks = cfg->nmarks;
+    for (int m = 0; m < cfg->nmarks; m++) {
+        double p[GD_MAX_PARAMS] = {0};
+        v->marks[m].uv[0] = cfg->marks[m].at[0];
+        v->marks[m].uv[1] = cfg->marks[m].at[1];
+        plane_point(&v->plane, v->marks[m].uv[0], v->marks[m].uv[1], p);
+        v->marks[m].loss =
+            formula_mse(cfg->model.formula, cfg->data_x, cfg->data_y, NULL, cfg->ndata, p, NULL);
+    }
+    if (cfg->surface.minima) {
+        v->nminima = minima_find(cfg, &v->plane, &v->land, threads, v->minima, MINIMA_MAX);
+        if (v->nminima < 0)
+            goto oom;
+    }
     v->orbit = CAMERA_ORBIT_CLASSIC;
     if (cfg->camera.nkeys == 0)
         v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps, threads);
     return 0;
+oom:
+    view_free(v);
+    return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
 }
 
 void view_camera_target(const View *v, const Config *cfg, double step, double w[3]) {
@@ -160,6 +184,7 @@ void view_free(View *v) {
             plane_trail_free(&v->trails[r]);
     free(v->trails);
     free(v->caption_frames);
+    free(v->marks);
     landscape_free(&v->land);
     memset(v, 0, sizeof *v);
 }

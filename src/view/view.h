@@ -16,7 +16,14 @@
 #include "sim/sim.h"
 #include "view/landscape.h"
 #include "view/camera.h"
+#include "view/minima.h"
 #include "view/plane.h"
+
+/* A [mark NAME] on the plane: where it is and the loss there. */
+typedef struct ViewMark {
+    double uv[2];
+    double loss;
+} ViewMark;
 
 typedef struct View {
     Plane plane;
@@ -27,19 +34,27 @@ typedef struct View {
     CameraOrbit orbit; /* the default orbit, chosen to keep the trails in sight */
     /* Each caption's frames: shown in f0 <= frame < f1 (in config order). */
     int (*caption_frames)[2]; /* owned; cfg->ncaptions pairs */
+    int nminima;              /* [surface] minima = yes: the lowest local minima, lowest first */
+    ViewMinimum minima[MINIMA_MAX];
+    int nmarks;      /* one per [mark], in config order */
+    ViewMark *marks; /* owned; NULL when there are none */
 } View;
 
 /* Builds the view of cfg's runs (trajs[0..cfg->nruns-1]): today's
  * two-parameter plane (the identity), every trajectory projected onto it,
  * the box ([surface] ranges, else landscape_default_range) and its
- * landscape, with the grid computed on `threads` threads. Returns 0, or
- * GD_ERR_RUNTIME when out of memory (then nothing needs freeing). */
+ * landscape, with the grid computed on `threads` threads, the marks and,
+ * with [surface] minima, the landscape's minima (minima.h). Returns 0,
+ * GD_ERR_INPUT for what view_check refuses, or GD_ERR_RUNTIME when out of
+ * memory (then nothing needs freeing). */
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err);
 void view_free(View *v); /* NULL-safe, idempotent */
 
 /* What view_build would refuse, without building the landscape (for
- * --check): a [camera] target or a caption's point outside the box, a
- * caption that ends before it starts. Returns 0 or the error. */
+ * --check): a caption that ends before it starts, a caption's point, a
+ * [camera] target or a [mark] outside the box ("ORIGIN: [mark NAME] at:
+ * (P, Q) is outside the surface box (a LO..HI, b LO..HI)"). Returns 0 or
+ * the error. */
 int view_check(const Config *cfg, const Trajectory *trajs, GdError *err);
 
 /* The world point ([camera] target) the camera looks at when the video
