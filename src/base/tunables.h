@@ -74,8 +74,13 @@
 #define SCENE3D_TRAIL_PIECES 400000 /* trail pieces per run and frame, at most */
 #define SCENE3D_TICK_PX      17.0   /* box tick labels */
 #define SCENE3D_NAME_PX      22.0   /* box axis names */
-#define SCENE3D_MAX_LABELS   64     /* labels placed per view, at most */
+#define SCENE3D_MAX_LABELS   160    /* labels placed per view, at most */
 #define SCENE3D_DIVERGED_PX  19.0   /* "diverged at step k" */
+#define SCENE3D_MARK_LIFT    0.07   /* world units a mark or minimum is moved toward the eye */
+#define SCENE3D_MARK_R_PX    6.5    /* its diamond's half-diagonal */
+#define SCENE3D_GLOBAL_R_PX  8.5    /* ... the global minimum's */
+#define SCENE3D_MARK_PX      16.0   /* its label */
+#define FRAME_POINT_MERGE    0.02   /* a minimum this near a mark (share of the box) is not drawn */
 
 /* ---- frame/panels: the 2D panels and colourbar ---- */
 #define PANEL_PAD_PX           6.0  /* inner padding of a panel */
@@ -88,6 +93,8 @@
 #define PANEL_FIT_SAMPLES      200  /* x samples of a fitted curve */
 #define PANEL_CURVE_W_PX       2.2  /* curve and trail width */
 #define PANEL_BALL_R_PX        5.0  /* ball and start marker radius */
+#define PANEL_MARK_R_PX        5.5  /* a mark's or minimum's diamond, half-diagonal */
+#define PANEL_MARK_PX          14.0 /* its label */
 
 /* ---- frame/overlay: readouts, captions, title ---- */
 #define OVERLAY_READOUT_PX        19.0 /* readout text */

@@ -256,7 +256,7 @@ static void set_pins(const Composer *c, ComposerScratch *sc, int frame) {
 
 /* The captions in 3D view v: each pin's label at the top of its leader,
  * and each ball caption beside its ball, kept off the box's labels, the
- * readouts and the balls. */
+ * readouts, the balls and the marks' labels. */
 static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, const int *runs,
                                int nruns, CameraPose pose, double scale, int frame, double step,
                                RasterTarget *out) {
@@ -270,10 +270,12 @@ static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, co
                      captions_alpha(s, k, frame) > 0;
     if (nball == 0 && sc->scene.npins == 0)
         return;
-    Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1];
+    Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1 + FRAME_MAX_POINTS];
     int n = scene3d_label_boxes(&c->scene, sc->text, cv->view3d, pose, scale, avoid,
                                 SCENE3D_MAX_LABELS);
     avoid[n++] = cv->readout_box;
+    for (int i = 0; i < sc->npoint_labels; i++)
+        avoid[n++] = sc->point_labels[i];
     for (int i = 0; i < nruns && n < (int)(sizeof avoid / sizeof *avoid); i++) {
         const Scene3DRunState *b = &sc->shown[runs[i]];
         if (b->ball_drawn)
@@ -347,6 +349,7 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     pose.zoom *= cv->fit;
     Scene3DRunState ts[GD_MAX_RUNS];
     memset(ts, 0, sizeof(Scene3DRunState) * (size_t)nruns);
+    sc->npoint_labels = 0;
     double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
     scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
     for (int i = 0; i < nruns; i++)
@@ -354,7 +357,9 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     /* A view too small for its labels (hundreds of runs side by side) shows
      * the landscape and its caption only. */
     if (side >= 120 * u) {
-        scene3d_draw_labels(&c->scene, sc->text, out, view3d, runs, nruns, pose, step, scale, ts);
+        sc->npoint_labels =
+            scene3d_draw_labels(&c->scene, sc->text, out, view3d, cv->readout_box, runs, nruns,
+                                pose, m, scale, ts, sc->point_labels, FRAME_MAX_POINTS);
         overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w, runs,
                               nruns, step, cv->readout_layout, &cv->metrics);
     }

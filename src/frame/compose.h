@@ -61,6 +61,10 @@ typedef struct ComposerScratch {
      * (where its ball was drawn, ...), by run index. */
     Scene3DRunState shown[GD_MAX_RUNS];
     int pin_caption[GD_MAX_CAPTIONS]; /* the caption of each of scene.pins */
+    /* The marks' and minima's labels in the 3D view just drawn, for its
+     * captions to keep off. */
+    int npoint_labels;
+    Rect point_labels[FRAME_MAX_POINTS];
 } ComposerScratch;
 
 /* Prepares the video's frames of cfg and its view at width x height (the

@@ -384,6 +384,47 @@ static void draw_start(const FrameSpec *s, RasterTarget *out, double x, double y
                 line_flags(s));
 }
 
+/* Half-diagonal of a point's diamond on the map. */
+static double mark_radius(const FrameSpec *s, const FramePoint *p) {
+    return (p->minimum == 2 ? 1.3 : 1.0) * PANEL_MARK_R_PX * s->scale;
+}
+
+/* A mark's or minimum's diamond, filled with c and outlined in the
+ * theme's mark colour. */
+static void draw_diamond(const FrameSpec *s, RasterTarget *out, double x, double y, double r,
+                         const float c[3]) {
+    static const double dx[4] = {1, 0, -1, 0}, dy[4] = {0, 1, 0, -1};
+    RasterVertex q[4];
+    for (int k = 0; k < 4; k++)
+        q[k] = vtx(x + dx[k] * r, y + dy[k] * r, c, 1);
+    RasterVertex t1[3] = {q[0], q[1], q[2]}, t2[3] = {q[0], q[2], q[3]};
+    raster_triangle(out, t1, 0);
+    raster_triangle(out, t2, 0);
+    for (int k = 0; k < 4; k++)
+        raster_line(out, vtx(q[k].x, q[k].y, s->theme.mark, 1),
+                    vtx(q[(k + 1) % 4].x, q[(k + 1) % 4].y, s->theme.mark, 1),
+                    (float)(1.4 * s->scale), line_flags(s));
+}
+
+/* The marks' and minima's labels on the contour map (marks.h), in spec
+ * order, inside the plot area, off the obstacles of o (whose first boxes
+ * are the diamonds of the points in the plot area, in spec order); a
+ * label with no room is left out. */
+static void draw_point_labels(const FrameSpec *s, TextRenderer *tr, RasterTarget *out,
+                              const PlotAxes *ax, FrameObstacles *o) {
+    const double u = s->scale, size = PANEL_MARK_PX * TU;
+    for (int i = 0, k = 0; i < s->npoints; i++) {
+        const FramePoint *pt = &s->points[i];
+        double x = panels_map_x(ax, pt->uv[0]), y = panels_map_y(ax, pt->uv[1]);
+        FrameLabel l;
+        if (!in_area(ax, x, y))
+            continue;
+        o->own = k++;
+        if (frame_label_place(tr, pt, size, 2 * u, x, y, mark_radius(s, pt) + 4 * u, o, &l))
+            frame_label_draw(tr, out, pt, size, &l, s->theme.panel_bg, s->theme.ink);
+    }
+}
+
 /* ---------------------------------------------------------- contour */
 
 /* Fills the plot area of ax (a target whose pixel (0, 0) is the area's
@@ -488,6 +529,21 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
         render_contour_map(s, out, &ax, 0);
     draw_axes(s, tr, out, r, &ax, &xt, &yt, s->view->plane.name[0], 0);
 
+    /* Marks and minima under the true values' cross: a cross at a
+     * minimum stays visible on its diamond. */
+    enum { OBST = 2 * FRAME_MAX_POINTS + GD_MAX_RUNS + 1, NSEG = 4096 };
+    Rect obst[OBST];
+    float seg[NSEG][4];
+    int no = 0, nseg = 0;
+    for (int i = 0; i < s->npoints; i++) {
+        const FramePoint *pt = &s->points[i];
+        double x = panels_map_x(&ax, pt->uv[0]), y = panels_map_y(&ax, pt->uv[1]);
+        if (!in_area(&ax, x, y))
+            continue;
+        double r = mark_radius(s, pt);
+        draw_diamond(s, out, x, y, r, pt->color);
+        obst[no++] = (Rect){x - r - u, y - r - u, 2 * r + 2 * u, 2 * r + 2 * u};
+    }
     if (cfg->data.has_true && !cfg->data.from_file) {
         double tuv[2];
         plane_project(&s->view->plane, cfg->data.true_params, tuv);
@@ -495,6 +551,7 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
         double y = panels_map_y(&ax, tuv[1]);
         double d = 4.5 * u;
         if (in_area(&ax, x, y)) {
+            obst[no++] = (Rect){x - d - u, y - d - u, 2 * d + 2 * u, 2 * d + 2 * u};
             draw_segment(out, &ax, x - d, y - d, x + d, y + d, s->theme.mark, 1, 1.8 * u,
                          line_flags(s));
             draw_segment(out, &ax, x - d, y + d, x + d, y - d, s->theme.mark, 1, 1.8 * u,
@@ -542,7 +599,41 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
         }
         if (in_area(&ax, px, py))
             draw_ball(s, out, px, py, tr_->color);
+        /* The path up to the ball, for the labels to keep off: rows 0,
+         * stride, ... and the last, then the ball. */
+        const int budget = NSEG / s->view->ntrails > 16 ? NSEG / s->view->ntrails : 16;
+        const int stride = kmax / budget + 1;
+        double lx = sx, ly = sy;
+        for (int k = 0;; k = k + stride < kmax ? k + stride : kmax + (k == kmax)) {
+            double qx = px, qy = py;
+            if (k <= kmax) {
+                qx = panels_map_x(&ax, tr_->uv[2 * (size_t)k]);
+                qy = panels_map_y(&ax, tr_->uv[2 * (size_t)k + 1]);
+            }
+            if (nseg < NSEG) {
+                float *q = seg[nseg++];
+                q[0] = (float)lx;
+                q[1] = (float)ly;
+                q[2] = (float)qx;
+                q[3] = (float)qy;
+            }
+            lx = qx;
+            ly = qy;
+            if (k > kmax)
+                break;
+        }
     }
+    /* Trails as wide as the balls: the balls, starts and afterimages lie
+     * on them. */
+    FrameObstacles o = {.area = {ax.x0, ax.y0, ax.x1 - ax.x0, ax.y1 - ax.y0},
+                        .rect = obst,
+                        .nrect = no,
+                        .cap = OBST,
+                        .seg = seg,
+                        .nseg = nseg,
+                        .seg_hw = PANEL_BALL_R_PX * u + 2 * u,
+                        .own = -1};
+    draw_point_labels(s, tr, out, &ax, &o);
 }
 
 /* The frame, title and axes of a plain panel (fit, loss); 0 when the

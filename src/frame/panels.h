@@ -71,7 +71,11 @@ double panels_map_y(const PlotAxes *ax, double v);
 /* The panels, for fractional step `step`. Thread-safe given distinct
  * targets and TextRenderers. The contour image comes from pc when r has
  * the size panels_prepare saw; other sizes, or pc == NULL, compute it on
- * the fly (slow: a few ms). pc may be NULL everywhere in this header. */
+ * the fly (slow: a few ms). pc may be NULL everywhere in this header.
+ * The contour map draws, over its bands and lines, the marks' and minima's
+ * diamonds (s->points, frame/marks.h), the true values' cross, the trails
+ * with their starts, afterimages and balls, and last the points' labels,
+ * kept off all of those and off each other, inside the plot area. */
 void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
                          RasterTarget *out, Rect r, const TimelineMoment *m);
 void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr, RasterTarget *out,

@@ -560,6 +560,56 @@ static void emit_pins(const Scene3D *s, const Camera *cam, Scene3DScratch *sc, s
     }
 }
 
+/* World position of a marked point: on the drawn mesh. 0 outside the box. */
+static int point_world(const Scene3D *s, const FramePoint *p, double w[3]) {
+    w[0] = landscape_box(s->land, 0, p->uv[0]);
+    w[1] = landscape_box(s->land, 1, p->uv[1]);
+    if (!(in_box_xy(w)))
+        return 0;
+    w[2] = mesh_z(s, w[0], w[1]);
+    return 1;
+}
+
+/* Half-diagonal of a point's diamond in pixels of size unit u. */
+static float point_radius(const FramePoint *p, double u) {
+    return (float)((p->minimum == 2 ? SCENE3D_GLOBAL_R_PX : SCENE3D_MARK_R_PX) * u);
+}
+
+/* Each mark and minimum: a diamond on the surface, filled with its colour
+ * and outlined dark, depth-tested like the trails (hidden where the
+ * surface hides it, faint through a translucent one). Drawn under the
+ * start markers and balls: a run that ends in a minimum shows its ball on
+ * the minimum's diamond. */
+static void emit_points(const Scene3D *s, const Camera *cam, struct DrawList *l) {
+    const FrameSpec *sp = s->spec;
+    const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE;
+    const int lf = flags | (sp->aa ? 0 : RASTER_NO_AA);
+    const double u = s->scale * sp->ss;
+    static const float dark[3] = {0.1f, 0.1f, 0.1f};
+    static const float dx[4] = {1, 0, -1, 0}, dy[4] = {0, 1, 0, -1};
+    for (int i = 0; i < sp->npoints; i++) {
+        const FramePoint *p = &sp->points[i];
+        double w[3];
+        RasterVertex c, o;
+        /* The outline a little nearer than the fill, so it passes the
+         * depth test over it. */
+        if (!point_world(s, p, w) || !project_lifted(cam, w, SCENE3D_MARK_LIFT, &c) ||
+            !project_lifted(cam, w, SCENE3D_MARK_LIFT + 0.01, &o))
+            continue;
+        const float r = point_radius(p, u);
+        RasterVertex q[4];
+        for (int k = 0; k < 4; k++)
+            q[k] = vtx(c.x + dx[k] * r, c.y + dy[k] * r, c.z, p->color, 1);
+        add_tri(l, q[0], q[1], q[2], flags);
+        add_tri(l, q[0], q[2], q[3], flags);
+        for (int k = 0; k < 4; k++) {
+            RasterVertex a = vtx(q[k].x, q[k].y, o.z, dark, 1);
+            RasterVertex b = vtx(q[(k + 1) % 4].x, q[(k + 1) % 4].y, o.z, dark, 1);
+            add_line(l, a, b, (float)(1.6 * u), lf);
+        }
+    }
+}
+
 static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) {
     const float *pane = s->spec->theme.pane, *grid = s->spec->theme.pane_grid;
     const float gw = (float)(1.1 * s->scale * s->spec->ss);
@@ -792,6 +842,7 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
     emit_panes(s, &cs, main_list);
     for (int i = 0; i < nruns; i++)
         emit_trail(s, &cs, &s->trails[runs[i]], step, main_list, &ts[i]);
+    emit_points(s, &cs, main_list);
     for (int i = 0; i < nruns; i++) {
         emit_afterimages(s, &cs, &s->trails[runs[i]], m, &ts[i], main_list);
         emit_start(s, &cs, &s->trails[runs[i]], main_list);
@@ -873,6 +924,7 @@ static void draw_text(TextRenderer *tr, RasterTarget *out, const char *str, doub
 typedef struct Placed {
     int n;
     Rect r[SCENE3D_MAX_LABELS];
+    int stride[2]; /* every stride-th tick of each parameter axis is shown */
 } Placed;
 
 static int overlaps(Rect a, Rect b) {
@@ -900,6 +952,22 @@ static int reserve(Placed *pl, Rect r, Rect clip) {
     return 1;
 }
 
+/* Where tick k of parameter axis ax is drawn ((x, y): its label's anchor,
+ * centred) and the padded box its label takes; 0 when it does not
+ * project. */
+static int param_tick_box(const Scene3D *s, TextRenderer *tr, const Camera *co, int ax, int k,
+                          double size, double xf, double yf, double zf, Rect *r, float *x,
+                          float *y) {
+    const Ticks *A = &s->land->axis[ax];
+    double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
+    double w[3] = {ax == 0 ? t : -xf * 1.14, ax == 0 ? -yf * 1.14 : t, zf};
+    float z;
+    if (!camera_project(co, w, x, y, &z))
+        return 0;
+    *r = label_rect(tr, A->label[k], size, *x, *y + 0.35 * size, TEXT_CENTER, 0.15 * size);
+    return 1;
+}
+
 /* One parameter axis's tick labels, every stride-th. A tick whose label
  * would touch another axis's labels (or leave the view) is dropped. Without
  * commit: 1 when the remaining ticks do not touch each other, else 0 (the
@@ -910,13 +978,11 @@ static int axis_ticks_fit(const Scene3D *s, TextRenderer *tr, const Camera *co, 
                           double zf, int commit, RasterTarget *out) {
     const Ticks *A = &s->land->axis[ax];
     Placed own = {0};
-    float x, y, z;
+    float x, y;
     for (int k = 0; k < A->n; k += stride) {
-        double t = -1.0 + 2.0 * (A->v[k] - A->lo) / (A->hi - A->lo);
-        double w[3] = {ax == 0 ? t : -xf * 1.14, ax == 0 ? -yf * 1.14 : t, zf};
-        if (!camera_project(co, w, &x, &y, &z))
+        Rect r;
+        if (!param_tick_box(s, tr, co, ax, k, size, xf, yf, zf, &r, &x, &y))
             continue;
-        Rect r = label_rect(tr, A->label[k], size, x, y + 0.35 * size, TEXT_CENTER, 0.15 * size);
         Placed others = *pl;
         if (!reserve(&others, r, clip))
             continue; /* near another axis's labels: dropped */
@@ -1022,6 +1088,7 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
             if (axis_ticks_fit(s, tr, co, &pl, clip, ax, stride, tick_px, xf, yf, zf, 0, NULL) ||
                 stride == 4) {
                 axis_ticks_fit(s, tr, co, &pl, clip, ax, stride, tick_px, xf, yf, zf, 1, out);
+                pl.stride[ax] = stride;
                 break;
             }
     if (placed)
@@ -1031,7 +1098,7 @@ static void draw_axes_labels(const Scene3D *s, TextRenderer *tr, const Camera *c
 /* "diverged at step k" where a run left, once the clock has got there. */
 static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTarget *out,
                                    const Rect *view, const int *runs, int nruns,
-                                   const Scene3DRunState *ts, double step) {
+                                   const Scene3DRunState *ts, double step, Placed *pl) {
     const double u = s->scale;
     float w, asc, desc;
     for (int i = 0; i < nruns; i++) {
@@ -1051,19 +1118,181 @@ static void draw_divergence_labels(const Scene3D *s, TextRenderer *tr, RasterTar
         raster_fill_rect(out, (float)(x - 4 * u), (float)(y - asc - 3 * u), (float)(x + w + 4 * u),
                          (float)(y + desc + 3 * u), s->spec->theme.box[0], s->spec->theme.box[1],
                          s->spec->theme.box[2], 0.85f);
+        /* Drawn whatever it covers; later labels keep off it. */
+        if (pl->n < SCENE3D_MAX_LABELS)
+            pl->r[pl->n++] = (Rect){x - 4 * u, y - asc - 3 * u, w + 8 * u, asc + desc + 6 * u};
         draw_text(tr, out, buf, size, x, y, TEXT_LEFT, s->trails[r].trail->color);
     }
 }
 
-void scene3d_draw_labels(const Scene3D *scene, TextRenderer *tr, RasterTarget *out, Rect v,
-                         const int *runs, int nruns, CameraPose pose, double step, double scale,
-                         const Scene3DRunState *ts) {
+/* Whether the world point w (lifted toward the eye as its marker is) is
+ * in sight: the straight line from it to the eye never passes under the
+ * drawn surface inside the box. */
+static int in_sight(const Scene3D *s, const Camera *cam, const double w[3]) {
+    double d[3] = {cam->eye[0] - w[0], cam->eye[1] - w[1], cam->eye[2] - w[2]};
+    double len = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+    if (!(len > 0))
+        return 1;
+    const double step = 1.0 / (s->land->res - 1); /* half a grid cell */
+    for (double t = step; t < len; t += step) {
+        double p[3] = {w[0] + t * d[0] / len, w[1] + t * d[1] / len, w[2] + t * d[2] / len};
+        if (!in_box_xy(p) || p[2] > H)
+            return 1;
+        if (p[2] < mesh_z(s, p[0], p[1]))
+            return 0;
+    }
+    return 1;
+}
+
+/* A square of half side r around (x, y). */
+static Rect square(double x, double y, double r) {
+    return (Rect){x - r, y - r, 2 * r, 2 * r};
+}
+
+/* The labels of the marks and minima in sight (marks.h), in spec order,
+ * inside the view: never over the box's labels (pl), where a tick label of
+ * the shown ones could go (one left out where it met another axis's labels
+ * may come back), the readouts (keep_clear), a marker, a start marker, a
+ * trail, or a ball with its afterimages (all of them, so that a bouncing
+ * ball does not make a label flicker); a label with no room is left out.
+ * A point whose marker the surface hides has no label. */
+static int draw_point_labels(const Scene3D *s, TextRenderer *tr, const Camera *co, Rect clip,
+                             Rect keep_clear, const int *runs, int nruns, const TimelineMoment *m,
+                             const Scene3DRunState *ts, RasterTarget *out, const Placed *pl,
+                             Rect *boxes, int max) {
+    const FrameSpec *sp = s->spec;
+    int nboxes = 0;
+    if (sp->npoints == 0)
+        return 0;
+    const double u = s->scale, size = SCENE3D_MARK_PX * u * sp->text_scale;
+    /* Room for the box's labels, the readouts, the ticks, the markers and
+     * their labels, and each run's start and ball. */
+    enum {
+        NRECT = SCENE3D_MAX_LABELS + 1 + 2 * LANDSCAPE_TICKS_MAX + 2 * FRAME_MAX_POINTS +
+                2 * GD_MAX_RUNS,
+        NSEG = 4096
+    };
+    Rect rect[NRECT];
+    float seg[NSEG][4];
+    FrameObstacles o = {
+        .area = clip, .rect = rect, .cap = NRECT, .seg = seg, .seg_hw = 3 * u, .own = -1};
+    for (int i = 0; i < pl->n; i++)
+        rect[o.nrect++] = pl->r[i];
+    if (keep_clear.w > 0 && keep_clear.h > 0)
+        rect[o.nrect++] = keep_clear;
+    const double tick_px = SCENE3D_TICK_PX * u * sp->text_scale;
+    const double xf = co->eye[0] > 0 ? -1 : 1, yf = co->eye[1] > 0 ? -1 : 1;
+    const double zf = co->eye[2] > 0 ? -H : H;
+    for (int ax = 0; ax < 2; ax++) {
+        const int every = pl->stride[ax] > 0 ? pl->stride[ax] : 1;
+        for (int k = 0; k < s->land->axis[ax].n; k += every) {
+            float x, y;
+            if (param_tick_box(s, tr, co, ax, k, tick_px, xf, yf, zf, &rect[o.nrect], &x, &y))
+                o.nrect++;
+        }
+    }
+    float px[FRAME_MAX_POINTS], py[FRAME_MAX_POINTS];
+    int seen[FRAME_MAX_POINTS], own[FRAME_MAX_POINTS];
+    for (int i = 0; i < sp->npoints; i++) {
+        double w[3];
+        RasterVertex v;
+        own[i] = -1;
+        seen[i] = point_world(s, &sp->points[i], w) && project_lifted(co, w, SCENE3D_MARK_LIFT, &v);
+        if (!seen[i])
+            continue;
+        px[i] = v.x;
+        py[i] = v.y;
+        own[i] = o.nrect;
+        rect[o.nrect++] = square(v.x, v.y, point_radius(&sp->points[i], u) + 1.5 * u);
+        /* The lifted point, as the marker is drawn: hidden where its centre is. */
+        double d[3] = {co->eye[0] - w[0], co->eye[1] - w[1], co->eye[2] - w[2]};
+        double len = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        double q[3];
+        for (int k = 0; k < 3; k++)
+            q[k] = w[k] + SCENE3D_MARK_LIFT * d[k] / len;
+        seen[i] = in_sight(s, co, q);
+    }
+    /* Each run's start marker, and its trail up to the ball, through at
+     * most NSEG points in all. */
+    for (int i = 0; i < nruns; i++) {
+        const Scene3DTrail *t = &s->trails[runs[i]];
+        RasterVertex v;
+        if (t->npoints == 0)
+            continue;
+        if (in_box_xy(t->point[0]) && project_lifted(co, t->point[0], SCENE3D_START_LIFT, &v))
+            rect[o.nrect++] = square(v.x, v.y, 9.5 * u);
+        const int last = ts[i].row < t->npoints ? ts[i].row : t->npoints - 1;
+        /* The ball and its afterimages: one box around them all. */
+        Rect ball = {0, 0, 0, 0};
+        int first = (int)floor(m->recent) + 1;
+        first = first < 0 ? 0 : first > last ? last : first;
+        for (int k = first; k <= last + 1; k++) {
+            const double *w = k > last ? ts[i].ball : t->point[k];
+            if (k > last && !ts[i].ball_in_box)
+                continue;
+            if (!in_box_xy(w) || !project_lifted(co, w, SCENE3D_BALL_LIFT, &v))
+                continue;
+            Rect b = square(v.x, v.y, 8.5 * u);
+            if (ball.w == 0) {
+                ball = b;
+            } else {
+                double x0 = fmin(ball.x, b.x), y0 = fmin(ball.y, b.y);
+                double x1 = fmax(ball.x + ball.w, b.x + b.w), y1 = fmax(ball.y + ball.h, b.y + b.h);
+                ball = (Rect){x0, y0, x1 - x0, y1 - y0};
+            }
+        }
+        if (ball.w > 0)
+            rect[o.nrect++] = ball;
+        const int budget = NSEG / nruns > 16 ? NSEG / nruns : 16;
+        const int stride = last / budget + 1;
+        RasterVertex a = {0}, b;
+        int have = 0;
+        for (int k = 0;; k = k + stride < last ? k + stride : last + (k == last)) {
+            /* Rows 0, stride, ... and the last, then the ball. */
+            const double *w = k <= last ? t->point[k] : ts[i].ball;
+            int ok = in_box_xy(w) && project_lifted(co, w, SCENE3D_TRAIL_LIFT, &b);
+            if (ok && o.nseg < NSEG) {
+                const RasterVertex *from = have ? &a : &b;
+                float *q = seg[o.nseg++];
+                q[0] = from->x;
+                q[1] = from->y;
+                q[2] = b.x;
+                q[3] = b.y;
+            }
+            a = b;
+            have = ok;
+            if (k > last)
+                break;
+        }
+    }
+    for (int i = 0; i < sp->npoints; i++) {
+        FrameLabel l;
+        o.own = own[i];
+        if (!seen[i] || !frame_label_place(tr, &sp->points[i], size, 3 * u, px[i], py[i],
+                                           point_radius(&sp->points[i], u) + 5 * u, &o, &l))
+            continue;
+        if (out)
+            frame_label_draw(tr, out, &sp->points[i], size, &l, sp->theme.box, sp->theme.ink);
+        if (boxes && nboxes < max)
+            boxes[nboxes++] = l.box;
+    }
+    return nboxes;
+}
+
+int scene3d_draw_labels(const Scene3D *scene, TextRenderer *tr, RasterTarget *out, Rect v,
+                        Rect keep_clear, const int *runs, int nruns, CameraPose pose,
+                        const TimelineMoment *m, double scale, const Scene3DRunState *ts,
+                        Rect *point_boxes, int max) {
+    const double step = m->step;
     Scene3D sv = *scene;
     sv.scale = scale;
     Camera co;
     camera_setup(&co, pose, floor(v.x), v.y, floor(v.w), v.h);
-    draw_axes_labels(&sv, tr, &co, v, out, NULL);
-    draw_divergence_labels(&sv, tr, out, &v, runs, nruns, ts, step);
+    Placed pl;
+    draw_axes_labels(&sv, tr, &co, v, out, &pl);
+    draw_divergence_labels(&sv, tr, out, &v, runs, nruns, ts, step, &pl);
+    return draw_point_labels(&sv, tr, &co, v, keep_clear, runs, nruns, m, ts, out, &pl, point_boxes,
+                             max);
 }
 
 int scene3d_label_boxes(const Scene3D *scene, TextRenderer *tr, Rect v, CameraPose pose,

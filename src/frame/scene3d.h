@@ -22,7 +22,8 @@
  * at draft and medium quality), each band resolved into the frame before
  * the next is drawn: memory stays small at any size and the working set
  * stays in cache. Per band: the box's back panes and floor contours, then
- * the trails and balls (depth-tested), then the surface into its own layer,
+ * the trails, the marks' and minima's diamonds, the start markers and
+ * balls (depth-tested), then the surface into its own layer,
  * of which only the nearest sheet is blended over the rest with [surface]
  * opacity (no sorting, so no seams or popping as the camera turns).
  */
@@ -114,12 +115,20 @@ void scene3d_render(const Scene3D *s, Scene3DScratch *sc, Rect v, const int *run
                     CameraPose pose, const TimelineMoment *m, double scale, uint8_t *rgb,
                     Scene3DRunState *ts);
 
-/* Draws the box's tick labels and axis names, and "diverged at step k"
- * where a diverged run's trail ends once the clock has got there, over the
- * view v rendered by scene3d_render (same runs, pose, scale and ts). */
-void scene3d_draw_labels(const Scene3D *s, TextRenderer *tr, RasterTarget *out, Rect v,
-                         const int *runs, int nruns, CameraPose pose, double step, double scale,
-                         const Scene3DRunState *ts);
+/* Draws the box's tick labels and axis names, "diverged at step k" where
+ * a diverged run's trail ends once the clock has got there, and the labels
+ * of the marks and minima in sight (spec->points, frame/marks.h) beside
+ * their markers, over the view v rendered by scene3d_render (same runs,
+ * pose, moment m, scale and ts). No label overlaps another; the marks'
+ * labels also keep off the markers, trails, balls and their afterimages,
+ * start markers and keep_clear (the readouts; w == 0: none), and one that
+ * finds no room is left out. The boxes of the marks' labels drawn go to
+ * point_boxes (at most max; it may be NULL), for what is placed later
+ * (captions) to keep off; returns how many. */
+int scene3d_draw_labels(const Scene3D *s, TextRenderer *tr, RasterTarget *out, Rect v,
+                        Rect keep_clear, const int *runs, int nruns, CameraPose pose,
+                        const TimelineMoment *m, double scale, const Scene3DRunState *ts,
+                        Rect *point_boxes, int max);
 
 /* The boxes that scene3d_draw_labels gives the box's labels in view v
  * (padded label boxes, and the loss axis's column, which no other label may

@@ -15,6 +15,7 @@ void frame_spec_init(FrameSpec *spec, const Config *cfg, const View *view, int w
     spec->text_scale = cfg->video.text_scale > 0 ? cfg->video.text_scale : 1.0;
     spec->nframes = config_frame_count(cfg);
     frame_theme_init(&spec->theme, cfg->video.background);
+    spec->npoints = frame_points_make(cfg, view, spec->theme.ink, spec->points);
 }
 
 static void set3(float c[3], float r, float g, float b) {

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "draw/text.h"
+#include "frame/marks.h"
 #include "view/view.h"
 
 /* The chrome's colours (RGB 0..1): everything drawn that is not data. It
@@ -43,6 +44,8 @@ typedef struct FrameSpec {
     double text_scale; /* [video] text_scale: text sizes are X_PX * scale * text_scale */
     int nframes;
     FrameTheme theme;
+    int npoints; /* the marks and minima (marks.h) */
+    FramePoint points[FRAME_MAX_POINTS];
     /* What decisions made once per video, on one thread, measure text
      * with (the composer's own renderer), or NULL for estimates. Never
      * used while frames are drawn. */

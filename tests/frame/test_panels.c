@@ -391,12 +391,90 @@ static void test_colorbar(void **state) {
     assert_int_equal(bgp[0], 255);
 }
 
+/* Marks and minima on the contour map: a [mark]'s diamond in its colour
+ * with its label, and the one minimum of the line fit (near the true
+ * values) as a white diamond under the true values' dark cross, which
+ * stays visible on it. */
+static void test_contour_marks(void **state) {
+    (void)state;
+    static Fixture f;
+    GdError err;
+    const char *dir = tu_tmpdir();
+    char text[4096];
+    snprintf(text, sizeof text, "%s[mark here]\nat = 0, 6\ncolor = #ff00ff\ntext = look here\n",
+             CONFIG_TEXT);
+    char *path = tu_write_file(dir, "marks.ini", text);
+    const ConfigOverride ov[1] = {{"surface.minima=yes"}};
+    if (config_load(path, ov, 1, &f.cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    free(path);
+    tu_remove_dir(dir);
+    assert_int_equal(sim_run_all(&f.cfg, f.trajs, &err), 0);
+    assert_int_equal(view_build(&f.view, &f.cfg, f.trajs, 1, &err), 0);
+    assert_int_equal(f.view.nminima, 1);
+    frame_spec_init(&f.spec, &f.cfg, &f.view, 1280, 720, QUALITY_MEDIUM);
+    assert_int_equal(f.spec.npoints, 2); /* the mark, then the minimum */
+    assert_string_equal(f.spec.points[0].name, "look here");
+    assert_string_equal(f.spec.points[1].name, "global minimum");
+    f.tr = text_create(text_default_font(), &err);
+    assert_non_null(f.tr);
+    assert_int_equal(raster_target_init(&f.out, 700, 500, 0), 0);
+    PlotAxes ax;
+    assert_int_equal(panels_axes(&f.spec, NULL, PANEL_CONTOUR, PANEL, &ax), 1);
+
+    static TextBox box[256];
+    int n = 0;
+    clear_sentinel(&f.out);
+    text_record(f.tr, box, 256, &n);
+    panels_draw_contour(&f.spec, NULL, f.tr, &f.out, PANEL, &(TimelineMoment){0, 0.0, -1, 0});
+    text_record(f.tr, NULL, 0, NULL);
+    assert_outside_untouched(&f.out, PANEL);
+    /* The mark: magenta around its point, its two label lines beside it. */
+    double mx = panels_map_x(&ax, 0), my = panels_map_y(&ax, 6);
+    int magenta = 0;
+    for (int y = (int)my - 3; y <= (int)my + 3; y++)
+        for (int x = (int)mx - 3; x <= (int)mx + 3; x++) {
+            const uint8_t *p = px(&f.out, x, y);
+            magenta += p[0] > 200 && p[1] < 60 && p[2] > 200;
+        }
+    assert_true(magenta >= 20);
+    int name = -1, value = -1;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(box[i].text, "look here") == 0)
+            name = i;
+        if (strcmp(box[i].text, f.spec.points[0].value) == 0)
+            value = i;
+    }
+    assert_true(name >= 0 && value >= 0);
+    assert_true(strncmp(f.spec.points[0].value, "loss ", 5) == 0);
+    assert_true(box[value].y0 >= box[name].y1 - 0.5); /* the value under the name */
+    assert_true(fabs(box[name].x0 - mx) < 150 && fabs(box[name].y1 - my) < 60);
+    /* The minimum near (1.2, 2.5): white on the diamond beside the cross's
+     * arms, dark at the cross's centre. */
+    const ViewMinimum *mn = &f.view.minima[0];
+    double cx = panels_map_x(&ax, mn->uv[0]), cy = panels_map_y(&ax, mn->uv[1]);
+    double tx = panels_map_x(&ax, 1.2), ty = panels_map_y(&ax, 2.5);
+    assert_true(hypot(cx - tx, cy - ty) < 3);
+    const uint8_t *w = px(&f.out, (int)floor(cx + 3.5), (int)floor(cy));
+    assert_true(w[0] > 230 && w[1] > 230 && w[2] > 230);
+    const uint8_t *k = px(&f.out, (int)floor(tx), (int)floor(ty));
+    assert_true(k[0] < 80 && k[1] < 80 && k[2] < 80);
+
+    raster_target_free(&f.out);
+    text_destroy(f.tr);
+    view_free(&f.view);
+    for (int i = 0; i < 2; i++)
+        trajectory_free(&f.trajs[i]);
+    config_free(&f.cfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fit_panel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loss_panel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contour_panel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_colorbar, setup, teardown),
+        cmocka_unit_test(test_contour_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -217,6 +217,121 @@ static void test_gradient_arrows(void **state) {
     free(b);
 }
 
+enum { MW = 1280, MH = 720 };
+
+/* The hill scene at frame 0 (the ball still at its start) at MW x MH from
+ * the given camera, opaque, with `mark` (a [mark] section, or "") added: the frame,
+ * the output pixel where the surface point (a, b) shows, and the strings
+ * drawn. */
+static uint8_t *render_mark(const char *mark, double azimuth, double elevation, double a, double b,
+                            double *mx, double *my, TextBox *boxes, int cap, int *nboxes) {
+    const char *dir = tu_tmpdir();
+    char text[4096], cam[64];
+    snprintf(text, sizeof text, "%s%s", hill_config, mark);
+    snprintf(cam, sizeof cam, "camera.key=0, %g, %g, 1", azimuth, elevation);
+    ConfigOverride ov[2] = {{cam}, {"surface.opacity=1"}};
+    char *path = tu_write_file(dir, "scene.ini", text);
+    free(tu_write_file(dir, "one.csv", "x,y\n0,0\n"));
+    static Config cfg;
+    static Trajectory tr[1];
+    GdError err;
+    assert_int_equal(config_load(path, ov, 2, &cfg, &err), 0);
+    assert_int_equal(sim_run_all(&cfg, tr, &err), 0);
+    static View view;
+    assert_int_equal(view_build(&view, &cfg, tr, 2, &err), 0);
+    static Composer c;
+    assert_int_equal(compose_init(&c, &cfg, &view, MW, MH, QUALITY_MEDIUM, &err), 0);
+    ComposerScratch sc;
+    assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+    uint8_t *rgb = malloc((size_t)MW * MH * 3);
+    assert_non_null(rgb);
+    text_record(sc.text, boxes, cap, nboxes);
+    compose_frame(&c, &sc, 0, rgb);
+    text_record(sc.text, NULL, 0, NULL);
+    /* Where the point is drawn: the view's camera at frame 0. */
+    TimelineMoment m;
+    timeline_moment(&cfg, view.max_steps, 0, &m);
+    CameraPose pose =
+        camera_pose_at(&cfg.camera, &view.orbit, m.t, cfg.video.duration + cfg.video.hold);
+    view_camera_target(&view, &cfg, m.step, pose.target);
+    pose.zoom *= c.views[0].fit;
+    Rect v = c.views[0].view3d;
+    Camera co;
+    camera_setup(&co, pose, floor(v.x), v.y, floor(v.w), v.h);
+    double w[3] = {landscape_box(&view.land, 0, a), landscape_box(&view.land, 1, b), 0};
+    w[2] = camera_surface_z(&view.land, w[0], w[1]);
+    float x, y, z;
+    assert_true(camera_project(&co, w, &x, &y, &z));
+    *mx = x;
+    *my = y;
+    compose_scratch_free(&sc);
+    compose_free(&c);
+    view_free(&view);
+    trajectory_free(&tr[0]);
+    config_free(&cfg);
+    free(path);
+    tu_remove_dir(dir);
+    return rgb;
+}
+
+/* Cyan pixels (the mark's colour: no gray surface, green background or
+ * magenta trail has it) within r of (x, y). */
+static int count_cyan(const uint8_t *rgb, double x, double y, int r) {
+    int n = 0;
+    for (int j = (int)y - r; j <= (int)y + r; j++)
+        for (int i = (int)x - r; i <= (int)x + r; i++) {
+            if (i < 0 || j < 0 || i >= MW || j >= MH)
+                continue;
+            const uint8_t *p = rgb + 3 * (j * MW + i);
+            n += p[0] < 60 && p[1] > 200 && p[2] > 200;
+        }
+    return n;
+}
+
+static int has_text(const TextBox *b, int n, const char *s) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(b[i].text, s) == 0)
+            return 1;
+    return 0;
+}
+
+/* A [mark] in the basin behind the hill: from above, its diamond (in its
+ * colour, where the basin point projects, and nowhere in a frame without
+ * the mark) and its label show; from low down, behind the opaque hill,
+ * neither does. */
+static void test_marks_show_unless_hidden(void **state) {
+    (void)state;
+    static const char *mark = "[mark basin]\nat = -1, 1\ncolor = #00ffff\n";
+    static TextBox boxes[256];
+    int n = 0;
+    double x, y;
+    uint8_t *plain = render_mark("", -45, 60, -1, 1, &x, &y, boxes, 256, &n);
+    assert_false(has_text(boxes, n, "basin"));
+    uint8_t *marked = render_mark(mark, -45, 60, -1, 1, &x, &y, boxes, 256, &n);
+    assert_true(has_text(boxes, n, "basin"));
+    int with = count_cyan(marked, x, y, 4), without = count_cyan(plain, x, y, 4);
+    if (!(with >= 20 && without == 0))
+        print_error("cyan pixels at (%.0f, %.0f): %d with the mark, %d without\n", x, y, with,
+                    without);
+    assert_true(with >= 20 && without == 0);
+    int changed = 0;
+    for (int j = (int)y - 6; j <= (int)y + 6; j++)
+        for (int i = (int)x - 6; i <= (int)x + 6; i++)
+            changed += memcmp(marked + 3 * (j * MW + i), plain + 3 * (j * MW + i), 3) != 0;
+    assert_true(changed >= 40);
+    free(plain);
+    free(marked);
+
+    /* Behind the hill: no cyan anywhere, and no label, though the point
+     * projects inside the view. */
+    marked = render_mark(mark, -45, 12, -1, 1, &x, &y, boxes, 256, &n);
+    assert_true(x > 100 && x < MW - 100 && y > 100 && y < MH - 100);
+    int anywhere = count_cyan(marked, MW / 2, MH / 2, MW / 2);
+    assert_int_equal(anywhere, 0);
+    assert_false(has_text(boxes, n, "basin"));
+    free(marked);
+}
+
 static int overlaps(Rect a, Rect b) {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
@@ -285,6 +400,7 @@ int main(void) {
         cmocka_unit_test(test_no_cracks_as_camera_turns),
         cmocka_unit_test(test_gradient_arrows),
         cmocka_unit_test(test_labels_never_collide),
+        cmocka_unit_test(test_marks_show_unless_hidden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
