@@ -62,7 +62,7 @@ static void test_vtt_and_srt(void **state) {
     }
     config_free(&cfg);
     assert_true(half > 0);
-    char ms[8], want_vtt[1024], want_srt[1024];
+    char ms[16], want_vtt[1024], want_srt[1024];
     snprintf(ms, sizeof ms, "%03d", (half * 1000 + 15) / 30);
     snprintf(want_vtt, sizeof want_vtt,
              "WEBVTT\n\n"
