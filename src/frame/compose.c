@@ -325,8 +325,9 @@ static void draw_map_pins(const Composer *c, ComposerScratch *sc, Rect r, const 
         int k = sc->pin_caption[i];
         char text[2 * GD_TEXT_MAX];
         captions_text(s, k, m->step, text, sizeof text);
-        captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, 1, plot,
-                            NULL, 0);
+        /* At the panels' text size rather than the 3D view's. */
+        captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, 0.75,
+                            plot, NULL, 0);
     }
 }
 
