@@ -23,6 +23,7 @@
 
 #include "config/ini.h"
 #include "config/sections.h"
+#include "model/typeset.h"
 
 /* ---- defines and types -------------------------------------------------- */
 
@@ -125,6 +126,15 @@ void config_label_diverged(const Config *cfg, int step, char *buf, size_t size) 
         snprintf(buf, size, "%s", t);
     else
         snprintf(buf, size, "%.*s%d%s", (int)(at - t), t, step, at + 6);
+}
+
+int typeset_config_formula(const Config *cfg, char *out, size_t n) {
+    const char *names[GD_MAX_PARAMS];
+    const int np = cfg->model.nparams < GD_MAX_PARAMS ? cfg->model.nparams : GD_MAX_PARAMS;
+    for (int i = 0; i < np; i++)
+        names[i] = cfg->model.params[i];
+    const char *var = cfg->model.variable[0] ? cfg->model.variable : "x";
+    return typeset_formula(cfg->model.formula_text, var, names, np, out, n, NULL);
 }
 
 int config_frame_count(const Config *cfg) {

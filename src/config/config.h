@@ -257,6 +257,13 @@ void config_free(Config *cfg);
 /* labels.diverged with {step} replaced by step, into buf. */
 void config_label_diverged(const Config *cfg, int step, char *buf, size_t size);
 
+/* The model's formula typeset (model/typeset.h: "a·x³ + b·x²") into out,
+ * n bytes: what {formula} stands for in titles and captions. Returns 0; it
+ * cannot fail for a config that loaded and an out of TYPESET_MAX bytes
+ * (nonzero only when out is smaller than the text, which is then cut
+ * between two characters, or when out of memory). */
+int typeset_config_formula(const Config *cfg, char *out, size_t n);
+
 /* Number of frames: round(fps * (duration + hold)). */
 int config_frame_count(const Config *cfg);
 

@@ -123,7 +123,11 @@ typedef struct Parser {
     int xnode;
     int *pnode; /* shared leaf of each parameter, or -1 */
     int depth;
-    int failed; /* 0, or the GdError code of the first error */
+    /* Syntax mode (formula_parse_syntax): no folding, no shared leaves, and
+     * each node's token and origin recorded in syn[]. */
+    int syntax;
+    FormulaSynNode *syn; /* one per node, cap entries */
+    int failed;          /* 0, or the GdError code of the first error */
     int *err_column;
     GdError *err;
 } Parser;
@@ -535,10 +539,30 @@ static int push(Parser *p, Node nd) {
         if (!grown)
             return fail_oom(p, p->tok.start);
         p->nodes = grown;
+        if (p->syntax) {
+            FormulaSynNode *sg = realloc(p->syn, (size_t)cap * sizeof *sg);
+            if (!sg)
+                return fail_oom(p, p->tok.start);
+            p->syn = sg;
+        }
         p->cap = cap;
     }
     p->nodes[p->n] = nd;
+    if (p->syntax)
+        p->syn[p->n] =
+            (FormulaSynNode){FORMULA_SYN_NUMBER, -1, -1, nd.op == OP_PARAM ? nd.a : -1, 0, 0};
     return p->n++;
+}
+
+/* Syntax mode: what node i is and the token it came from (a number, a
+ * name, a function's name). */
+static int mark(Parser *p, int i, FormulaSynKind kind, const Token *t) {
+    if (i >= 0 && p->syntax) {
+        p->syn[i].kind = kind;
+        p->syn[i].start = t->start;
+        p->syn[i].len = t->len;
+    }
+    return i;
 }
 
 static int emit_leaf(Parser *p, int op, int index, double c) {
@@ -553,6 +577,19 @@ static int emit_leaf(Parser *p, int op, int index, double c) {
 static int emit_op(Parser *p, int op, int a, int b) {
     Node *na = &p->nodes[a], *nb = &p->nodes[b];
     int arity = op_arity(op);
+    if (p->syntax) {
+        static const FormulaSynKind kinds[] = {
+            [OP_NEG] = FORMULA_SYN_NEG, [OP_ADD] = FORMULA_SYN_ADD, [OP_SUB] = FORMULA_SYN_SUB,
+            [OP_MUL] = FORMULA_SYN_MUL, [OP_DIV] = FORMULA_SYN_DIV, [OP_POW] = FORMULA_SYN_POW};
+        Node nd = {(uint8_t)op, 0, a, arity == 1 ? a : b, 0.0};
+        int i = push(p, nd);
+        if (i >= 0) {
+            p->syn[i].kind = op <= OP_POW ? kinds[op] : FORMULA_SYN_CALL;
+            p->syn[i].a = a;
+            p->syn[i].b = arity == 1 ? -1 : b;
+        }
+        return i;
+    }
     if (na->op == OP_CONST && (arity == 1 || nb->op == OP_CONST)) {
         /* A folded subtree is a single node, so its operands are the last
          * one or two nodes on the tape. */
@@ -651,21 +688,28 @@ static int call(Parser *p, const Token *name) {
     if (nargs != fn->nargs)
         return fail(p, name->start, "%s takes %d argument%s, got %d", text, fn->nargs,
                     fn->nargs == 1 ? "" : "s", nargs);
-    return emit_op(p, fn->op, args[0], fn->nargs == 2 ? args[1] : args[0]);
+    int i = emit_op(p, fn->op, args[0], fn->nargs == 2 ? args[1] : args[0]);
+    return mark(p, i, FORMULA_SYN_CALL, name);
 }
 
 static int name_leaf(Parser *p, const Token *name) {
     if (name_is(p, name, p->var)) {
+        if (p->syntax)
+            return mark(p, emit_leaf(p, OP_X, 0, 0.0), FORMULA_SYN_VARIABLE, name);
         if (p->xnode < 0)
             p->xnode = emit_leaf(p, OP_X, 0, 0.0);
         return p->xnode;
     }
     if (name_is(p, name, "pi"))
-        return emit_leaf(p, OP_CONST, 0, 3.14159265358979323846);
+        return mark(p, emit_leaf(p, OP_CONST, 0, 3.14159265358979323846), FORMULA_SYN_CONSTANT,
+                    name);
     if (name_is(p, name, "e"))
-        return emit_leaf(p, OP_CONST, 0, 2.71828182845904523536);
+        return mark(p, emit_leaf(p, OP_CONST, 0, 2.71828182845904523536), FORMULA_SYN_CONSTANT,
+                    name);
     for (int i = 0; i < p->nparams; i++) {
         if (name_is(p, name, p->params[i])) {
+            if (p->syntax)
+                return mark(p, emit_leaf(p, OP_PARAM, i, 0.0), FORMULA_SYN_PARAM, name);
             if (p->pnode[i] < 0)
                 p->pnode[i] = emit_leaf(p, OP_PARAM, i, 0.0);
             return p->pnode[i];
@@ -686,7 +730,7 @@ static int primary(Parser *p) {
     case T_NUM:
         if (next(p))
             return -1;
-        return emit_leaf(p, OP_CONST, 0, t.num);
+        return mark(p, emit_leaf(p, OP_CONST, 0, t.num), FORMULA_SYN_NUMBER, &t);
     case T_NAME:
         if (next(p))
             return -1;
@@ -799,52 +843,81 @@ int formula_compile(const char *text, const char *const *param_names, int nparam
     return formula_compile_var(text, "x", param_names, nparams, out, err_column, err);
 }
 
-int formula_compile_var(const char *text, const char *variable, const char *const *param_names,
-                        int nparams, Formula **out, int *err_column, GdError *err) {
-    Parser p;
-    memset(&p, 0, sizeof p);
-    p.var = variable;
-    *out = NULL;
-    p.src = text ? text : "";
-    p.len = strlen(p.src);
-    p.params = param_names;
-    p.nparams = nparams > 0 ? nparams : 0;
-    p.xnode = -1;
-    p.err_column = err_column;
-    p.err = err;
+/* Parses text into p's tape (p->nodes[0..p->n-1], the root last); 0, or
+ * the error code (p->failed). The caller frees p->nodes, p->syn and
+ * p->pnode. */
+static int parse(Parser *p, const char *text, const char *variable, const char *const *param_names,
+                 int nparams, int syntax, int *err_column, GdError *err) {
+    memset(p, 0, sizeof *p);
+    p->var = variable;
+    p->src = text ? text : "";
+    p->len = strlen(p->src);
+    p->params = param_names;
+    p->nparams = nparams > 0 ? nparams : 0;
+    p->xnode = -1;
+    p->syntax = syntax;
+    p->err_column = err_column;
+    p->err = err;
     if (err_column)
         *err_column = 0;
     gd_error_clear(err);
+    p->pnode = malloc(((size_t)p->nparams + 1) * sizeof *p->pnode);
+    if (!p->pnode) {
+        fail_oom(p, 0);
+        return p->failed;
+    }
+    for (int i = 0; i < p->nparams; i++)
+        p->pnode[i] = -1;
+    if (next(p))
+        return p->failed;
+    if (p->tok.kind == T_END)
+        fail(p, 0, "empty formula");
+    else if (subexpr(p, 0) >= 0 && p->tok.kind != T_END)
+        fail_after_operand(p);
+    return p->failed;
+}
 
+int formula_compile_var(const char *text, const char *variable, const char *const *param_names,
+                        int nparams, Formula **out, int *err_column, GdError *err) {
+    Parser p;
+    *out = NULL;
     Formula *f = NULL;
-    p.pnode = malloc(((size_t)p.nparams + 1) * sizeof *p.pnode);
-    if (!p.pnode) {
-        fail_oom(&p, 0);
-        return p.failed;
+    if (parse(&p, text, variable, param_names, nparams, 0, err_column, err) == 0) {
+        f = build(&p);
+        if (!f)
+            fail_oom(&p, 0);
     }
-    for (int i = 0; i < p.nparams; i++)
-        p.pnode[i] = -1;
-
-    if (next(&p))
-        goto done;
-    if (p.tok.kind == T_END) {
-        fail(&p, 0, "empty formula");
-        goto done;
-    }
-    if (subexpr(&p, 0) < 0)
-        goto done;
-    if (p.tok.kind != T_END) {
-        fail_after_operand(&p);
-        goto done;
-    }
-    f = build(&p);
-    if (!f)
-        fail_oom(&p, 0);
-done:
     free(p.nodes);
     free(p.pnode);
     *out = f;
     return f ? GD_OK : p.failed;
+}
+
+int formula_parse_syntax(const char *text, const char *variable, const char *const *param_names,
+                         int nparams, FormulaSyntax *out, int *err_column, GdError *err) {
+    Parser p;
+    memset(out, 0, sizeof *out);
+    out->root = -1;
+    int rc = parse(&p, text, variable, param_names, nparams, 1, err_column, err);
+    free(p.nodes);
+    free(p.pnode);
+    if (rc != 0) {
+        free(p.syn);
+        return rc;
+    }
+    out->nodes = p.syn;
+    out->n = p.n;
+    out->root = p.n - 1;
+    return GD_OK;
+}
+
+void formula_syntax_free(FormulaSyntax *s) {
+    if (!s)
+        return;
+    free(s->nodes);
+    s->nodes = NULL;
+    s->n = 0;
+    s->root = -1;
 }
 
 void formula_destroy(Formula *f) {

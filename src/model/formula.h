@@ -75,6 +75,44 @@ int formula_compile_var(const char *text, const char *variable, const char *cons
 /* NULL-safe. */
 void formula_destroy(Formula *f);
 
+/* The formula as written, for showing it (model/typeset): the parser's
+ * syntax tree, without constant folding or shared leaves. */
+typedef enum {
+    FORMULA_SYN_NUMBER,   /* a number; its token is the text as written */
+    FORMULA_SYN_VARIABLE, /* the data variable */
+    FORMULA_SYN_PARAM,    /* parameter `param` */
+    FORMULA_SYN_CONSTANT, /* pi or e (the token says which) */
+    FORMULA_SYN_NEG,      /* -a (a unary plus leaves no node) */
+    FORMULA_SYN_ADD,      /* a + b */
+    FORMULA_SYN_SUB,      /* a - b */
+    FORMULA_SYN_MUL,      /* a * b */
+    FORMULA_SYN_DIV,      /* a / b */
+    FORMULA_SYN_POW,      /* a ^ b */
+    FORMULA_SYN_CALL      /* a function (the token is its name) of a, or of a and b */
+} FormulaSynKind;
+
+typedef struct FormulaSynNode {
+    FormulaSynKind kind;
+    int a, b;          /* operands (node indices), -1 where there is none */
+    int param;         /* FORMULA_SYN_PARAM: the parameter's index, else -1 */
+    size_t start, len; /* the token in the text: a number, a name or a function's name */
+} FormulaSynNode;
+
+typedef struct FormulaSyntax {
+    int n;                 /* nodes, in postorder: operands before their node */
+    int root;              /* the whole formula: n - 1 */
+    FormulaSynNode *nodes; /* owned */
+} FormulaSyntax;
+
+/* Parses text exactly as formula_compile_var does (same grammar, same
+ * errors and columns) into *out (free with formula_syntax_free). Returns
+ * GD_OK, or the error with *out empty. */
+int formula_parse_syntax(const char *text, const char *variable, const char *const *param_names,
+                         int nparams, FormulaSyntax *out, int *err_column, GdError *err);
+
+/* NULL-safe, idempotent. */
+void formula_syntax_free(FormulaSyntax *s);
+
 /* What a name means in the formula language itself, whatever the
  * parameters: the data variable x, a constant (pi, e), one of the functions
  * above, or nothing (free to name a parameter). Case-sensitive. */
