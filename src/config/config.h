@@ -203,6 +203,11 @@ typedef struct LayoutConfig {
     LayoutMode mode;
     int npanels;
     PanelKind panels[GD_MAX_PANELS]; /* in the order given, no duplicates */
+    /* [layout] equation: 1 to show the update rule of run equation_run (the
+     * first run with the given label); 0 (also in a Config made by hand)
+     * for none. */
+    int show_equation;
+    int equation_run;
 } LayoutConfig;
 
 typedef struct Config {

@@ -25,6 +25,7 @@
 #include "draw/colormap.h"
 #include "model/data.h"
 #include "model/formula.h"
+#include "model/typeset.h"
 
 /* ---- defines and types -------------------------------------------------- */
 
@@ -69,7 +70,7 @@ static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "
 static const char *const CAMERA_KEYS[] = {"key", "ease", "target"};
 static const char *const TIMELINE_KEYS[] = {"key", "ease"};
 static const char *const THEME_NAMES[] = {"light", "dark"};
-static const char *const LAYOUT_KEYS[] = {"mode", "panels"};
+static const char *const LAYOUT_KEYS[] = {"mode", "panels", "equation"};
 static const char *const CAPTION_KEYS[] = {"text", "from", "to", "at", "run", "fade"};
 static const char *const MARK_KEYS[] = {"at", "text", "color"};
 
@@ -581,6 +582,35 @@ int section_load_data(const IniDoc *doc, Config *cfg, GdError *err) {
     return file ? load_data_file(L, s, file) : load_data_synthetic(L, s);
 }
 
+/* Replaces every {formula} in text (size bytes) by the model's typeset
+ * formula; the result must still fit. */
+static int fill_formula(Loader *L, const IniSection *s, const IniEntry *e, char *text,
+                        size_t size) {
+    static const char KEY[] = "{formula}";
+    if (!strstr(text, KEY))
+        return 0;
+    char formula[TYPESET_MAX], out[GD_TEXT_MAX];
+    if (typeset_config_formula(L->cfg, formula, sizeof formula) != 0)
+        return fail_oom(L);
+    size_t o = 0, flen = strlen(formula);
+    for (const char *p = text; *p;) {
+        const char *at = strstr(p, KEY);
+        size_t lit = at ? (size_t)(at - p) : strlen(p);
+        size_t add = lit + (at ? flen : 0);
+        if (o + add >= sizeof out)
+            return fail_key(L, s, e, "too long with {formula} filled in (more than %zu bytes)",
+                            sizeof out - 1);
+        memcpy(out + o, p, lit);
+        if (at)
+            memcpy(out + o + lit, formula, flen);
+        o += add;
+        p += lit + (at ? sizeof KEY - 1 : 0);
+    }
+    out[o] = '\0';
+    snprintf(text, size, "%s", out);
+    return 0;
+}
+
 int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
     Loader loader = {doc, err, cfg}, *L = &loader;
     VideoConfig *v = &L->cfg->video;
@@ -648,7 +678,8 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
             return GD_ERR_INPUT;
         snprintf(v->preset, sizeof v->preset, "%s", PRESET_NAMES[k]);
     }
-    if ((e = ini_find_entry(s, "title")) && get_text(L, s, e, 1, v->title, sizeof v->title))
+    if ((e = ini_find_entry(s, "title")) && (get_text(L, s, e, 1, v->title, sizeof v->title) ||
+                                             fill_formula(L, s, e, v->title, sizeof v->title)))
         return GD_ERR_INPUT;
     if ((e = ini_find_entry(s, "font")) && get_input_path(L, s, e, v->font, sizeof v->font))
         return GD_ERR_INPUT;
@@ -1061,6 +1092,20 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
     return 0;
 }
 
+/* A run's label (after repeat expansion: "start#3"): the index of the
+ * first run with it. */
+static int get_run_label(Loader *L, const IniSection *s, const IniEntry *e, int *out) {
+    if (need_value(L, s, e))
+        return GD_ERR_INPUT;
+    for (int r = 0; r < L->cfg->nruns; r++)
+        if (strcmp(L->cfg->runs[r].label, e->value) == 0) {
+            *out = r;
+            return 0;
+        }
+    return fail_key(L, s, e, "no run is labelled \"%s\" (the first is \"%s\")", e->value,
+                    L->cfg->runs[0].label);
+}
+
 int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err) {
     Loader loader = {doc, err, cfg}, *L = &loader;
     LayoutConfig *lay = &L->cfg->layout;
@@ -1092,6 +1137,11 @@ int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err) {
                     return fail_key(L, s, e, "\"%s\" given twice", list.items[i]);
             lay->panels[lay->npanels++] = (PanelKind)k;
         }
+    }
+    if ((e = ini_find_entry(s, "equation"))) {
+        if (get_run_label(L, s, e, &lay->equation_run))
+            return GD_ERR_INPUT;
+        lay->show_equation = 1;
     }
     return 0;
 }
@@ -1185,17 +1235,8 @@ static int load_caption(Loader *L, const IniSection *s, int max_steps, CaptionCo
     if ((e = ini_find_entry(s, "fade")) && get_range(L, s, e, 0, 0, 10, 0, &c->fade))
         return GD_ERR_INPUT;
     c->run = 0;
-    if ((e = ini_find_entry(s, "run"))) {
-        if (need_value(L, s, e))
-            return GD_ERR_INPUT;
-        c->run = -1;
-        for (int r = 0; r < L->cfg->nruns && c->run < 0; r++)
-            if (strcmp(L->cfg->runs[r].label, e->value) == 0)
-                c->run = r;
-        if (c->run < 0)
-            return fail_key(L, s, e, "no run is labelled \"%s\" (the first is \"%s\")", e->value,
-                            L->cfg->runs[0].label);
-    }
+    if ((e = ini_find_entry(s, "run")) && get_run_label(L, s, e, &c->run))
+        return GD_ERR_INPUT;
     c->at = CAPTION_BOTTOM;
     if ((e = ini_find_entry(s, "at"))) {
         if (need_value(L, s, e))

@@ -31,8 +31,8 @@ int section_load_model(const IniDoc *doc, Config *cfg, GdError *err);
  * seed) generated with data_generate; fills cfg->data_x/data_y/ndata. */
 int section_load_data(const IniDoc *doc, Config *cfg, GdError *err);
 
-/* [video] (optional): size, fps, duration, hold, quality, crf, preset, title,
- * font, background, output. */
+/* [video] (optional): size, fps, duration, hold, quality, crf, preset, title
+ * (with {formula} filled in: after [model]), font, background, output. */
 int section_load_video(const IniDoc *doc, Config *cfg, GdError *err);
 
 /* [surface] (optional): the range per parameter, resolution, colormap,
@@ -47,7 +47,8 @@ int section_load_runs(const IniDoc *doc, Config *cfg, GdError *err);
 /* [camera] (optional): keyframes (sorted by t) and ease. */
 int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err);
 
-/* [layout] (optional): mode and panels. */
+/* [layout] (optional): mode, panels and equation (a run label: after
+ * [run], to look it up). */
 int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err);
 
 /* [timeline]: keys `t, step` in increasing t, steps within the longest run;

@@ -745,6 +745,9 @@ static void test_camera_layout_errors(void **state) {
         {"[layout]\npanels = fit, contour, fit", "PATH:9: [layout] panels: \"fit\" given twice"},
         {"[layout]\npanels =", "PATH:9: [layout] panels: no value given"},
         {"[layout]\npanels = fit,", "PATH:9: [layout] panels: empty item in list \"fit,\""},
+        {"[layout]\nequation = nobody",
+         "PATH:9: [layout] equation: no run is labelled \"nobody\" (the first is \"run\")"},
+        {"[layout]\nequation =", "PATH:9: [layout] equation: no value given"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
@@ -914,6 +917,60 @@ static void test_marks(void **state) {
              GD_MAX_MARKS, GD_MAX_MARKS);
     expect_error(text, msg);
     free(text);
+}
+
+/* [layout] equation names a run by its label (repeat's "label#i"
+ * included). */
+static void test_equation_run(void **state) {
+    (void)state;
+    Config cfg;
+    load_text_ok(MIN, &cfg);
+    assert_int_equal(cfg.layout.show_equation, 0);
+    config_free(&cfg);
+    load_text_ok(MODEL DATA "[run a]\ninit = 0, 0\nlabel = LR 0.1\n[run b]\ninit = 1, 1\n"
+                            "[layout]\nequation = b\n",
+                 &cfg);
+    assert_int_equal(cfg.layout.show_equation, 1);
+    assert_int_equal(cfg.layout.equation_run, 1);
+    config_free(&cfg);
+    load_text_ok(MODEL DATA "[run s]\ninit = normal(0, 1)\nrepeat = 3\n"
+                            "[layout]\nequation = s#2\n",
+                 &cfg);
+    assert_int_equal(cfg.layout.equation_run, 1);
+    config_free(&cfg);
+    expect_error(MODEL DATA "[run a]\ninit = 0, 0\nlabel = LR 0.1\n[run b]\ninit = 1, 1\n"
+                            "[layout]\nequation = a\n",
+                 "PATH:12: [layout] equation: no run is labelled \"a\" (the first is \"LR 0.1\")");
+    expect_error(MODEL DATA "[run s]\ninit = normal(0, 1)\nrepeat = 3\n"
+                            "[layout]\nequation = s\n",
+                 "PATH:10: [layout] equation: no run is labelled \"s\" (the first is \"s#1\")");
+}
+
+/* {formula} in the title is the typeset formula. */
+static void test_title_formula(void **state) {
+    (void)state;
+    Config cfg;
+    load_text_ok(MIN "[video]\ntitle = y = {formula}, {formula}!\n", &cfg);
+    assert_string_equal(cfg.video.title, "y = a·x + b, a·x + b!");
+    config_free(&cfg);
+    load_text_ok("[model]\nparams = a, b\nformula = a*x^3 + b*x^2\n" DATA RUN
+                 "[video]\ntitle = {formula}\n",
+                 &cfg);
+    assert_string_equal(cfg.video.title, "a·x³ + b·x²");
+    config_free(&cfg);
+    load_text_ok(MIN "[video]\ntitle = {formula\n", &cfg);
+    assert_string_equal(cfg.video.title, "{formula");
+    config_free(&cfg);
+    /* 40 placeholders (360 bytes) of 14 bytes each: too long once filled in */
+    static char text[2048];
+    size_t o = (size_t)snprintf(text, sizeof text,
+                                "[model]\nparams = a, b\nformula = a*x*x*x + b\n" DATA RUN
+                                "[video]\ntitle = ");
+    for (int i = 0; i < 40; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "{formula}");
+    snprintf(text + o, sizeof text - o, "\n");
+    expect_error(text, "PATH:9: [video] title: too long with {formula} filled in (more than 511 "
+                       "bytes)");
 }
 
 static void test_timeline_theme_values(void **state) {
@@ -1444,6 +1501,8 @@ int main(void) {
         cmocka_unit_test(test_surface_errors),
         cmocka_unit_test(test_run_errors),
         cmocka_unit_test(test_camera_layout_errors),
+        cmocka_unit_test(test_title_formula),
+        cmocka_unit_test(test_equation_run),
         cmocka_unit_test(test_run_colors),
         cmocka_unit_test(test_repeat),
         cmocka_unit_test(test_overrides),
