@@ -69,14 +69,31 @@ int sim_value_diverged(double v) {
     return !isfinite(v) || fabs(v) > SIM_DIVERGE_LIMIT;
 }
 
+int optimizer_has_m(OptimizerKind k) {
+    return k == OPT_MOMENTUM || k == OPT_NESTEROV || k == OPT_ADAM;
+}
+
+int optimizer_has_s(OptimizerKind k) {
+    return k == OPT_ADAGRAD || k == OPT_RMSPROP || k == OPT_ADAM;
+}
+
 void trajectory_free(Trajectory *t) {
     if (t == NULL)
         return;
     free(t->params);
     free(t->loss);
     free(t->grad);
+    free(t->step_grad);
+    free(t->state_m);
+    free(t->state_s);
     t->params = t->loss = t->grad = NULL;
+    t->step_grad = t->state_m = t->state_s = NULL;
     t->nrows = 0;
+}
+
+const double *trajectory_step_grad(const Trajectory *t, int k) {
+    const double *g = t->step_grad ? t->step_grad : t->grad;
+    return g + (size_t)k * t->nparams;
 }
 
 int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *err) {
@@ -88,10 +105,23 @@ int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *e
     out->params = malloc(sizeof(double) * (size_t)rows * (size_t)np);
     out->loss = malloc(sizeof(double) * (size_t)rows);
     out->grad = malloc(sizeof(double) * (size_t)rows * (size_t)np);
+    const size_t row_bytes = sizeof(double) * (size_t)np;
     int *idx = NULL;
-    if (run->batch > 0)
+    int lost = 0; /* an optional array that could not be allocated */
+    if (run->batch > 0) {
         idx = malloc(sizeof(int) * (size_t)cfg->ndata);
-    if (!out->params || !out->loss || !out->grad || (run->batch > 0 && !idx)) {
+        out->step_grad = malloc(row_bytes * (size_t)rows);
+        lost |= !idx || !out->step_grad;
+    }
+    if (optimizer_has_m(run->optimizer)) {
+        out->state_m = calloc((size_t)rows, row_bytes);
+        lost |= !out->state_m;
+    }
+    if (optimizer_has_s(run->optimizer)) {
+        out->state_s = calloc((size_t)rows, row_bytes);
+        lost |= !out->state_s;
+    }
+    if (!out->params || !out->loss || !out->grad || lost) {
         free(idx);
         trajectory_free(out);
         return gd_error(err, GD_ERR_RUNTIME, "out of memory simulating run \"%s\"", run->label);
@@ -136,13 +166,18 @@ int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *e
             }
             formula_mse(f, cfg->data_x, cfg->data_y, idx + cursor, run->batch, p, g);
             cursor += run->batch;
+            memcpy(out->step_grad + (size_t)k * np, g, row_bytes);
         } else {
-            memcpy(g, row_g, sizeof(double) * (size_t)np);
+            memcpy(g, row_g, row_bytes);
         }
         double before[GD_MAX_PARAMS];
-        memcpy(before, p, sizeof(double) * (size_t)np);
+        memcpy(before, p, row_bytes);
         optimizer_step(run, &st, p, g, np);
         k++;
+        if (out->state_m)
+            memcpy(out->state_m + (size_t)k * np, st.m, row_bytes);
+        if (out->state_s)
+            memcpy(out->state_s + (size_t)k * np, st.s, row_bytes);
         if (k == run->steps) {
             /* "Converged" means the last update no longer moved the point. */
             int still = 1;
@@ -154,6 +189,9 @@ int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *e
         }
     }
     out->nrows = k + 1;
+    if (out->step_grad) /* no update leaves the last row */
+        for (int i = 0; i < np; i++)
+            out->step_grad[(size_t)k * np + i] = NAN;
     free(idx);
     return 0;
 }

@@ -40,6 +40,15 @@ typedef struct Trajectory {
     double *grad;   /* nrows * nparams, full-data gradient there */
     RunStatus status;
     int diverged_step; /* with RUN_DIVERGED: the step whose values left the limits */
+    /* What the optimizer itself used, for showing its update ([layout]
+     * equation); none of it is in the CSV. */
+    double *step_grad; /* nrows * nparams: the gradient the update from row k to k + 1 used (the
+                          minibatch's with batch > 0; NaN in the last row); NULL when that is
+                          the full-data grad (batch 0): see trajectory_step_grad */
+    double *state_m;   /* nrows * nparams: the state after k updates (0 in row 0): momentum's and
+                          nesterov's velocity v, adam's first moment m; NULL for the others */
+    double *state_s;   /* ... adagrad's and rmsprop's s, adam's second moment v; NULL for the
+                          others */
 } Trajectory;
 
 /* One optimizer update of p (n parameters) with gradient g; advances st->t.
@@ -55,6 +64,14 @@ int sim_run_all(const Config *cfg, Trajectory *trajs, GdError *err);
 int sim_run(const Config *cfg, const RunConfig *run, Trajectory *out, GdError *err);
 
 void trajectory_free(Trajectory *t); /* NULL-safe, idempotent */
+
+/* The gradient the update from row k to row k + 1 used: nparams values
+ * (step_grad's row, or grad's when the run is full-batch). */
+const double *trajectory_step_grad(const Trajectory *t, int k);
+
+/* Whether the optimizer keeps state_m / state_s (see Trajectory). */
+int optimizer_has_m(OptimizerKind k);
+int optimizer_has_s(OptimizerKind k);
 
 /* Writes the CSV of SPEC section 5 for all trajectories to f. Returns 0, or
  * -1 on a write error (errno set). */

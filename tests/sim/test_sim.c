@@ -247,6 +247,57 @@ static void test_minibatch_deterministic(void **state) {
     formula_destroy(cfg.model.formula);
 }
 
+/* What the trajectory records of each update is what the optimizer used:
+ * replaying optimizer_step with the recorded gradients gives every row and
+ * every recorded state bit for bit, for every optimizer, full-batch and
+ * minibatch; a full-batch run's step gradient is the CSV's grad, a
+ * minibatch run's is not. */
+static void test_recorded_updates(void **state) {
+    (void)state;
+    for (int kind = 0; kind < GD_OPTIMIZER_COUNT; kind++) {
+        for (int batch = 0; batch <= 1; batch++) {
+            Config cfg;
+            RunConfig run = make_run((OptimizerKind)kind, 0.05);
+            run.steps = 30;
+            run.batch = batch;
+            run.batch_seed = 3;
+            double xs[2], ys[2];
+            make_config(&cfg, &run, xs, ys);
+            Trajectory t;
+            GdError err;
+            assert_int_equal(sim_run(&cfg, &run, &t, &err), 0);
+            assert_int_equal(t.nrows, 31);
+            assert_int_equal(t.step_grad != NULL, batch);
+            assert_int_equal(t.state_m != NULL, optimizer_has_m(run.optimizer));
+            assert_int_equal(t.state_s != NULL, optimizer_has_s(run.optimizer));
+            OptimizerState st;
+            memset(&st, 0, sizeof st);
+            double p[2] = {t.params[0], t.params[1]};
+            int differs = 0;
+            for (int k = 0; k + 1 < t.nrows; k++) {
+                const double *g = trajectory_step_grad(&t, k);
+                differs |= g[0] != t.grad[2 * k] || g[1] != t.grad[2 * k + 1];
+                optimizer_step(&run, &st, p, g, 2);
+                assert_memory_equal(p, t.params + 2 * (k + 1), sizeof p);
+                if (t.state_m)
+                    assert_memory_equal(st.m, t.state_m + 2 * (k + 1), 2 * sizeof(double));
+                if (t.state_s)
+                    assert_memory_equal(st.s, t.state_s + 2 * (k + 1), 2 * sizeof(double));
+            }
+            assert_int_equal(differs, batch);
+            if (t.state_m)
+                assert_true(t.state_m[0] == 0 && t.state_m[1] == 0);
+            if (t.step_grad)
+                assert_true(isnan(t.step_grad[2 * 30]));
+            trajectory_free(&t);
+            assert_null(t.step_grad);
+            assert_null(t.state_m);
+            assert_null(t.state_s);
+            formula_destroy(cfg.model.formula);
+        }
+    }
+}
+
 static void test_csv_layout(void **state) {
     (void)state;
     Config cfg;
@@ -279,7 +330,7 @@ int main(void) {
         cmocka_unit_test(test_rmsprop_step),     cmocka_unit_test(test_adam_two_steps),
         cmocka_unit_test(test_gd_by_hand),       cmocka_unit_test(test_divergence_detected),
         cmocka_unit_test(test_converged_status), cmocka_unit_test(test_minibatch_deterministic),
-        cmocka_unit_test(test_csv_layout),
+        cmocka_unit_test(test_recorded_updates), cmocka_unit_test(test_csv_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,8 +136,19 @@ static void test_default_range(void **state) {
      * others' span beyond them, so the box stops at 1. */
     double p0[6] = {0, 0, 1, 0, 100, 0}, l0[3] = {1, 1, 1};
     double p1[2] = {2, 0}, l1[1] = {1};
-    Trajectory t[2] = {{&runs[0], 2, 3, p0, l0, NULL, RUN_DIVERGED, 2},
-                       {&runs[1], 2, 1, p1, l1, NULL, RUN_MOVING, 0}};
+    Trajectory t[2] = {{.run = &runs[0],
+                        .nparams = 2,
+                        .nrows = 3,
+                        .params = p0,
+                        .loss = l0,
+                        .status = RUN_DIVERGED,
+                        .diverged_step = 2},
+                       {.run = &runs[1],
+                        .nparams = 2,
+                        .nrows = 1,
+                        .params = p1,
+                        .loss = l1,
+                        .status = RUN_MOVING}};
     ViewTrail vt[2];
     for (int r = 0; r < 2; r++)
         assert_int_equal(plane_trail_init(&vt[r], &pl, &t[r]), 0);

@@ -93,7 +93,12 @@ static void test_trail_cut_by_divergence_rule(void **state) {
     run.color = (Rgb){255, 0, 51};
     double params[5 * 3] = {1, 2, 3, 1, 2e12, 3, 0, 0, 0, 1, 1, 1, 2, 2, 2};
     double loss[5] = {1, 2, 3, 4, 5};
-    Trajectory t = {&run, 3, 5, params, loss, NULL, RUN_MOVING, 0};
+    Trajectory t = {.run = &run,
+                    .nparams = 3,
+                    .nrows = 5,
+                    .params = params,
+                    .loss = loss,
+                    .status = RUN_MOVING};
     ViewTrail vt;
     assert_int_equal(plane_trail_init(&vt, &pl, &t), 0);
     /* Row 1's b is beyond 1e12: rows 0 only are drawn, all are projected. */
