@@ -74,6 +74,12 @@ static void test_command_line_errors(void **state) {
     r = RUN("--check", "-o", "/tmp/x.mp4", "configs/linear.ini");
     expect_error(r, 2, "gdrender: --check writes no video: it cannot be combined with --output\n");
     tu_run_free(&r);
+    /* [layout] equation names a run that does not exist */
+    r = RUN("--check", "--set", "layout.equation=LR 0.2", "configs/explained.ini");
+    expect_error(r, 2,
+                 "gdrender: --set layout.equation=LR 0.2: [layout] equation: no run is labelled "
+                 "\"LR 0.2\" (the first is \"LR 0.1\")\n");
+    tu_run_free(&r);
 }
 
 /* Parses "label: a=A b=B loss=L steps=S status" lines. */

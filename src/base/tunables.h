@@ -106,6 +106,12 @@
 #define OVERLAY_TITLE_PX          32.0 /* the title */
 #define OVERLAY_TITLE_BASELINE_PX 43.0 /* the title's baseline from the top */
 
+/* ---- frame/equation: [layout] equation ---- */
+#define EQUATION_PX       19.0 /* its text, as big as the readouts */
+#define EQUATION_LINE_PX  27.0 /* its line height */
+#define EQUATION_PAD_PX   8.0  /* room above and below its lines in the band */
+#define EQUATION_BAND_MAX 0.4  /* the band takes at most this share of the area it is cut from */
+
 /* ---- output: the frame loop ---- */
 #define VIDEO_RING_BYTES ((size_t)512 << 20) /* frames in flight are held to about this */
 

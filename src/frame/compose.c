@@ -180,6 +180,24 @@ static void place_view(Composer *c, int v) {
     cv->view3d.y = floor(cv->view3d.y);
 }
 
+/* The equation of [layout] equation's run for the plane's parameters,
+ * measured to fit its band. */
+static void prepare_equation(Composer *c) {
+    const FrameSpec *s = &c->spec;
+    const Rect band = c->layout.equation;
+    const int run = s->cfg->layout.equation_run;
+    if (band.h <= 0 || run < 0 || run >= s->view->ntrails)
+        return;
+    int params[2], n = 0;
+    for (int i = 0; i < 2; i++)
+        if (s->view->plane.axis[i] >= 0)
+            params[n++] = s->view->plane.axis[i];
+    equation_build(&c->equation, s->cfg, s->view->trails[run].traj, params, n);
+    const double tu = s->scale * s->text_scale;
+    equation_measure(&c->equation, c->measure, EQUATION_PX * tu, EQUATION_LINE_PX * tu,
+                     band.w - 32 * s->scale, band.h - 2 * EQUATION_PAD_PX * s->scale);
+}
+
 int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
                  GdError *err) {
     memset(c, 0, sizeof *c);
@@ -198,6 +216,7 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
     layout_compute(cfg, width, height, c->measure, c->captions.lines, &c->layout);
     for (int v = 0; v < c->layout.nviews; v++)
         place_view(c, v);
+    prepare_equation(c);
     rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
     c->spec.measure = NULL; /* frames are drawn on many threads */
     if (rc != 0) {
@@ -392,6 +411,9 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     }
     if (L->colorbar.w > 0)
         panels_draw_colorbar(s, sc->text, &out, L->colorbar);
+    if (c->equation.traj)
+        equation_draw(&c->equation, sc->text, &out, L->equation, m.step, s->theme.ink,
+                      s->view->trails[cfg->layout.equation_run].color);
     overlay_draw_title(s, L, sc->text, &out);
     captions_draw_band(s, &c->captions, sc->text, &out, L->captions_top, CAPTION_TOP, frame,
                        m.step);

@@ -5,7 +5,8 @@
  * Pipeline place: frame stage, after view. It lays the frame out
  * (layout.h), then for frame k asks the timeline for the step and the
  * camera for the pose (view/), and calls the 3D scene (scene3d.h), the 2D
- * panels and colourbar (panels.h) and the text overlays (overlay.h) as
+ * panels and colourbar (panels.h), the text overlays (overlay.h) and the
+ * update equation (equation.h) as
  * siblings, each into its rectangle of one RGB frame. Those never call each
  * other; what they share they read from the FrameSpec.
  *
@@ -23,6 +24,7 @@
 #include "base/error.h"
 #include "draw/text.h"
 #include "frame/captions.h"
+#include "frame/equation.h"
 #include "frame/layout.h"
 #include "frame/overlay.h"
 #include "frame/panels.h"
@@ -49,6 +51,7 @@ typedef struct Composer {
     CaptionPlan captions;
     ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
+    Equation equation;     /* [layout] equation, measured once (empty without one) */
     PanelCache *panels;    /* owned */
     TextRenderer *measure; /* owned; spec.measure while compose_init runs */
 } Composer;

@@ -13,6 +13,7 @@
 
 #include "base/tunables.h"
 #include "draw/text.h"
+#include "frame/equation.h"
 
 static Rect rect(double x, double y, double w, double h) {
     Rect r = {x, y, w > 0 ? w : 0, h > 0 ? h : 0};
@@ -176,6 +177,17 @@ void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr,
         }
     } else if (has_surface) {
         area3d = content;
+    }
+
+    /* The equation's band: across the bottom of the 3D area, or of the
+     * panels' area without one. */
+    const int eq_lines = equation_line_count(cfg);
+    if (eq_lines > 0) {
+        Rect *from = has_surface ? &area3d : &rest;
+        double want = eq_lines * EQUATION_LINE_PX * u * text_scale + 2 * EQUATION_PAD_PX * u;
+        int h = clampi((int)lround(want), 0, (int)(EQUATION_BAND_MAX * from->h));
+        out->equation = rect(from->x, from->y + from->h - h, from->w, h);
+        from->h -= h;
     }
 
     int g = clampi((int)lround(LAYOUT_GAP_PX * u), 1, 64);

@@ -18,9 +18,13 @@
  * side for up to 3 runs (stacked in a portrait area), otherwise a grid of
  * ceil(sqrt(n)) columns (rows in a portrait area) whose short last line is
  * centred, leaving cells empty; each view has a caption band at its top.
+ * [layout] equation takes a band across the bottom of the 3D area (of the
+ * 2D panels' area when there is no 3D view), above any bottom captions, as
+ * high as its lines need (equation_line_count), at most EQUATION_BAND_MAX
+ * of that area.
  *
- * All edges are whole pixels; no two of title, views, panels and colourbar
- * overlap, and all lie inside the frame.
+ * All edges are whole pixels; no two of title, views, panels, colourbar and
+ * equation band overlap, and all lie inside the frame.
  */
 #ifndef GD_LAYOUT_H
 #define GD_LAYOUT_H
@@ -46,6 +50,8 @@ typedef struct Layout {
     Rect panel[GD_MAX_PANELS];
     Rect colorbar; /* thin vertical strip for the surface colormap at the right edge of the 3D
                       area; w = 0 when there is no 3D view */
+    Rect equation; /* [layout] equation: a band across the bottom of the 3D area (of the 2D
+                      panels' area without a 3D view); h = 0 without one */
 } Layout;
 
 /* How many lines the title takes in a width x height frame: 0 without one,
@@ -56,7 +62,8 @@ int layout_title_lines(const Config *cfg, int width, int height, TextRenderer *t
 /* Fills *out with the arrangement of cfg's panels in a width x height frame,
  * with bands for caption_lines[0] lines of top captions and [1] of bottom
  * ones (NULL: none)
- * (reads cfg->video.title, cfg->nruns and cfg->layout only; the title is
+ * (reads cfg->video.title, cfg->nruns, cfg->layout and, for the equation,
+ * the model's parameter count and that run's optimizer; the title is
  * measured with tr, or estimated when it is NULL). Sizes scale
  * with height / 720, like the rest of the picture. Never fails; a frame too
  * small for some part gives that part an empty rectangle (w or h = 0). */

@@ -49,10 +49,11 @@ static int whole(Rect r) {
 
 /* Checks the invariants of L for cfg in a w x h frame. */
 static void check_layout(const Config *cfg, const Layout *L, int w, int h) {
-    Rect all[GD_MAX_RUNS + GD_MAX_PANELS + 2];
+    Rect all[GD_MAX_RUNS + GD_MAX_PANELS + 3];
     int n = 0;
     all[n++] = L->title;
     all[n++] = L->colorbar;
+    all[n++] = L->equation;
     for (int i = 0; i < L->nviews; i++)
         all[n++] = L->view[i];
     for (int i = 0; i < L->npanels; i++)
@@ -188,6 +189,62 @@ static void test_default_numbers(void **state) {
     free(c);
 }
 
+/* [layout] equation: a band across the bottom of the 3D area, as high as
+ * its lines (two per parameter for momentum: 4 x 27 + 2 x 8 px at 720p),
+ * that the views, the colourbar and the panels make room for. */
+static void test_equation_band(void **state) {
+    (void)state;
+    static RunConfig runs[3];
+    for (int i = 0; i < 3; i++) {
+        memset(&runs[i], 0, sizeof runs[i]);
+        runs[i].optimizer = i == 1 ? OPT_MOMENTUM : OPT_GD;
+    }
+    Config *c = make_config("T", LAYOUT_OVERLAY, 3, "scl");
+    c->runs = runs;
+    c->model.nparams = 2;
+    c->layout.show_equation = 1;
+    c->layout.equation_run = 1;
+    Layout L;
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
+    assert_near(L.equation.h, 4 * 27 + 2 * 8, 0);
+    assert_near(L.equation.x, 0, 0);
+    assert_near(L.equation.w, 768, 0);
+    assert_near(L.equation.y, 720 - L.equation.h, 0);
+    assert_near(L.view[0].h, 660 - L.equation.h, 0);
+    assert_near(L.colorbar.h, 660 - L.equation.h, 0);
+    assert_near(L.panel[1].y + L.panel[1].h, 712, 0); /* the panels keep their height */
+    check_all_sizes(c);
+    /* Without a 3D view the band spans the frame; in split mode it runs
+     * under every view. */
+    c->layout.npanels = 0;
+    c->layout.panels[c->layout.npanels++] = PANEL_FIT;
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
+    assert_near(L.equation.w, 1280, 0);
+    check_all_sizes(c);
+    c->layout.mode = LAYOUT_SPLIT;
+    c->layout.panels[0] = PANEL_SURFACE;
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
+    for (int i = 0; i < L.nviews; i++)
+        assert_true(L.view[i].y + L.view[i].h <= L.equation.y);
+    check_all_sizes(c);
+    /* text_scale grows it; gd has one line per parameter; none without. */
+    c->video.text_scale = 1.5;
+    c->layout.equation_run = 0;
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
+    assert_near(L.equation.h, lround(2 * 27 * 1.5 + 2 * 8), 0);
+    /* Bottom captions keep the frame's bottom; the band sits above them. */
+    const int lines[2] = {1, 2};
+    layout_compute(c, 1280, 720, NULL, lines, &L);
+    assert_true(L.captions_bottom.h > 0 && L.captions_top.h > 0);
+    assert_near(L.equation.y + L.equation.h, L.captions_bottom.y, 0);
+    assert_true(L.view[0].y >= L.captions_top.y + L.captions_top.h);
+    assert_near(L.view[0].y + L.view[0].h, L.equation.y, 0);
+    c->layout.show_equation = 0;
+    layout_compute(c, 1280, 720, NULL, NULL, &L);
+    assert_near(L.equation.h, 0, 0);
+    free(c);
+}
+
 /* A title too long for one line gets a second line's height, before it
  * would shrink; a short one does not. */
 static void test_long_title_wraps(void **state) {
@@ -274,6 +331,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invariants_many_configs),
         cmocka_unit_test(test_default_numbers),
+        cmocka_unit_test(test_equation_band),
         cmocka_unit_test(test_split_grids),
         cmocka_unit_test(test_long_title_wraps),
         cmocka_unit_test(test_panels_without_surface),
