@@ -90,7 +90,7 @@ void captions_text(const FrameSpec *s, int c, double step, char *out, size_t n) 
         } else if (strcmp(name, "lr") == 0) {
             snprintf(val, sizeof val, "%g", t->run->lr);
         } else if (strcmp(name, "formula") == 0) {
-            snprintf(val, sizeof val, "%s", cfg->model.formula_text);
+            typeset_config_formula(cfg, val, sizeof val); /* cut if longer, never fails */
         } else {
             for (int q = 0; q < cfg->model.nparams; q++)
                 if (strcmp(name, cfg->model.params[q]) == 0)

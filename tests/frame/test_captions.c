@@ -151,7 +151,7 @@ static void test_placeholders_carry_the_numbers(void **state) {
     for (int i = 0; i < 3; i++) {
         int k = rows[i];
         captions_text(&v.comp.spec, 0, steps[i], got, sizeof got);
-        snprintf(want, sizeof want, "%d|%.3f|%.3f|%.5f|0.1|a*x + b", k, t->params[2 * k],
+        snprintf(want, sizeof want, "%d|%.3f|%.3f|%.5f|0.1|a·x + b", k, t->params[2 * k],
                  t->params[2 * k + 1], t->loss[k]);
         assert_string_equal(got, want);
     }
