@@ -99,6 +99,10 @@ static const Rgb PALETTE[NUM_COLORS] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* A number macro as written ("1e300"), for messages. */
+#define BOX_TEXT_(x) #x
+#define BOX_TEXT(x)  BOX_TEXT_(x)
+
 /* ---- errors --------------------------------------------------------------- */
 
 __attribute__((format(printf, 3, 4))) static int fail_at(Loader *L, IniOrigin o, const char *fmt,
@@ -698,10 +702,19 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
         if (parse_number(L, s, e, lo, &sf->range[p][0]) ||
             parse_number(L, s, e, hi, &sf->range[p][1]))
             return GD_ERR_INPUT;
-        if (!(sf->range[p][0] < sf->range[p][1]))
+        double a = sf->range[p][0], b = sf->range[p][1];
+        if (!(a < b))
             return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
-        if (!isfinite(sf->range[p][1] - sf->range[p][0]))
-            return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
+        if (a < -GD_BOX_LIMIT || b > GD_BOX_LIMIT)
+            return fail_key(L, s, e,
+                            "the range from %s to %s is too wide: lo and hi must be from -%s to %s",
+                            lo, hi, BOX_TEXT(GD_BOX_LIMIT), BOX_TEXT(GD_BOX_LIMIT));
+        if (b - a < config_box_min_span(a, b))
+            return fail_key(L, s, e,
+                            "the range from %s to %s is too narrow to draw: it must be at least "
+                            "%.3g wide (%s of max(|lo|, |hi|), at least %s)",
+                            lo, hi, config_box_min_span(a, b), BOX_TEXT(GD_BOX_MIN_REL),
+                            BOX_TEXT(GD_BOX_MIN_SPAN));
         sf->has_range[p] = 1;
     }
     int k = 0;
