@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/geom.h"
+#include "base/num.h"
 #include "base/ticks.h"
 #include "base/tunables.h"
 #include "draw/colormap.h"
@@ -46,8 +47,8 @@ static RasterVertex vtx(double x, double y, const float c[3], float a) {
  * backgrounds, without raster_fill_rect's per-pixel blending. */
 static void fill_opaque(RasterTarget *t, double x0, double y0, double x1, double y1,
                         const float c[3]) {
-    int i0 = (int)fmax(0, ceil(x0)), i1 = (int)fmin(t->w, floor(x1));
-    int j0 = (int)fmax(0, ceil(y0)), j1 = (int)fmin(t->h, floor(y1));
+    int i0 = num_clamp_int(ceil(x0), 0, t->w), i1 = num_clamp_int(floor(x1), 0, t->w);
+    int j0 = num_clamp_int(ceil(y0), 0, t->h), j1 = num_clamp_int(floor(y1), 0, t->h);
     if (i1 <= i0 || j1 <= j0)
         return;
     uint8_t px[3];
@@ -475,9 +476,7 @@ static void render_contour_map(const FrameSpec *s, RasterTarget *t, const PlotAx
                 double b = floor(fmin(fmax(tt, 0.0), 1.0) * C + 0.5);
                 tt = b / C;
             }
-            int idx = tt <= 0 ? 0 : tt >= 1 ? 255 : (int)(tt * 256);
-            if (idx > 255)
-                idx = 255;
+            int idx = num_clamp_int(tt * 256, 0, 255);
             uint8_t *px = t->rgb + ((size_t)ty * t->w + tx) * 3;
             for (int q = 0; q < 3; q++)
                 px[q] = (uint8_t)lrintf(lut[idx][q] * 255.0f);

@@ -50,15 +50,7 @@ static double map_z(const Landscape *ls, double zv) {
 static double mesh_z(const Scene3D *s, double x, double y) {
     int n = s->land->res;
     double u = (x + 1.0) * 0.5 * (n - 1), v = (y + 1.0) * 0.5 * (n - 1);
-    int i = (int)floor(u), j = (int)floor(v);
-    if (i < 0)
-        i = 0;
-    if (j < 0)
-        j = 0;
-    if (i > n - 2)
-        i = n - 2;
-    if (j > n - 2)
-        j = n - 2;
+    int i = num_clamp_int(floor(u), 0, n - 2), j = num_clamp_int(floor(v), 0, n - 2);
     u -= i;
     v -= j;
     const double *z = s->grid_z;
