@@ -218,7 +218,18 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
         lw = fmax(lw, text_estimate_width(yt->label[i], PANEL_TICK_PX * TU));
     ax->x0 = round(r.x + pad + lw + PANEL_TICK_LEN_PX * u + 3 * u);
     ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
-    ticks_make(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
+    /* Fewer x ticks while their labels would touch (long labels: a narrow
+     * range far from zero needs many digits). */
+    for (int target = (int)((ax->x1 - ax->x0) / (75 * u));; target--) {
+        ticks_make(xt, xlo, xhi, target, 0);
+        if (target <= 2 || xt->n < 2)
+            break;
+        double gap = fabs(panels_map_x(ax, xt->v[1]) - panels_map_x(ax, xt->v[0])), lw_x = 0;
+        for (int i = 0; i < xt->n; i++)
+            lw_x = fmax(lw_x, text_estimate_width(xt->label[i], PANEL_TICK_PX * TU));
+        if (lw_x + 6 * u <= gap)
+            break;
+    }
     return ax->x1 - ax->x0 >= 8 && ax->y1 - ax->y0 >= 8 && xhi > xlo && yhi > ylo;
 }
 
