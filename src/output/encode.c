@@ -757,14 +757,18 @@ static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *e
     int ret = 0;
     const char *preset = opt->preset && opt->preset[0] ? opt->preset : "medium";
     switch (enc->spec->kind) {
-    case OUT_MP4:
+    case OUT_MP4: {
         snprintf(num, sizeof num, "%d", opt->crf);
+        /* crf 0 is x264's lossless mode, which the High profile does not
+         * allow: it needs High 4:4:4 Predictive (still yuv420p). */
+        const char *profile = opt->crf == 0 ? "high444" : "high";
         if ((ret = av_opt_set(c->priv_data, "preset", preset, 0)) < 0 ||
-            (ret = av_opt_set(c->priv_data, "profile", "high", 0)) < 0 ||
+            (ret = av_opt_set(c->priv_data, "profile", profile, 0)) < 0 ||
             (ret = av_opt_set(c->priv_data, "x264-params", "8x8dct=1", 0)) < 0 ||
             (ret = av_opt_set(c->priv_data, "crf", num, 0)) < 0)
             return fail_av(err, enc->path, "cannot configure libx264", ret);
         break;
+    }
     case OUT_WEBM: {
         /* VP9 has no x264-style presets: map the preset's speed onto
          * cpu-used (0 slowest .. 5 fastest in "good" mode). */
