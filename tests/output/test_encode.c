@@ -100,10 +100,11 @@ static void fill_noise(uint8_t *rgb, int w, int h, int stride, int i) {
 
 /* Writes n frames of w x h to path at crf (noise: grey_noise frames, else
  * fill_frame's); returns encoder_finish's status. */
-static int write_video_crf(const char *path, int w, int h, int n, int crf, int noise,
-                           GdError *err) {
+static int write_video_at(const char *path, int w, int h, int n, int crf, int noise, int fps,
+                          GdError *err) {
     EncoderOptions o = make_options(w, h);
     o.crf = crf;
+    o.fps = fps;
     Encoder *enc = encoder_open(path, &o, err);
     if (enc == NULL)
         return err->code;
@@ -123,6 +124,11 @@ static int write_video_crf(const char *path, int w, int h, int n, int crf, int n
     }
     free(rgb);
     return encoder_finish(enc, err);
+}
+
+static int write_video_crf(const char *path, int w, int h, int n, int crf, int noise,
+                           GdError *err) {
+    return write_video_at(path, w, h, n, crf, noise, 30, err);
 }
 
 static int write_video(const char *path, int w, int h, int n, GdError *err) {
@@ -414,6 +420,33 @@ static void test_gif_roundtrip(void **state) {
     assert_non_null(ext);
     assert_memory_equal(ext + 11, "\x03\x01\x00\x00", 4);
     free(bytes);
+    tu_remove_dir(dir);
+    free(path);
+}
+
+/* Above 100 fps two GIF frames would share a hundredth of a second, which
+ * the muxer refused (every 240 fps GIF failed): the first of each is kept. */
+static void test_gif_above_100_fps(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *path = tu_join(dir, "fast.gif");
+    GdError err = {0};
+    assert_int_equal(write_video_at(path, 32, 16, NFRAMES, 18, 0, 240, &err), 0);
+    int ticks = 0;
+    for (long k = 0, last = -1; k < NFRAMES; k++) {
+        long cs = lround(100.0 * k / 240);
+        ticks += cs != last;
+        last = cs;
+    }
+    VideoInfo v;
+    read_video(path, &v);
+    assert_int_equal(v.frames, ticks);
+    assert_int_equal(ticks, 16);
+    assert_rgb_near(v.first_rgb, 255, 0, 0, 0);
+    /* and every frame of a 100 fps one */
+    assert_int_equal(write_video_at(path, 32, 16, NFRAMES, 18, 0, 100, &err), 0);
+    read_video(path, &v);
+    assert_int_equal(v.frames, NFRAMES);
     tu_remove_dir(dir);
     free(path);
 }
@@ -764,6 +797,7 @@ int main(void) {
         cmocka_unit_test(test_mp4_size_not_multiple_of_16),
         cmocka_unit_test(test_mp4_crf0_lossless),
         cmocka_unit_test(test_gif_roundtrip),
+        cmocka_unit_test(test_gif_above_100_fps),
         cmocka_unit_test(test_webm_roundtrip),
         cmocka_unit_test(test_png_exact),
         cmocka_unit_test(test_abort_keeps_old_file),
