@@ -7,8 +7,9 @@
  * config/values.c and errors reported at the entry's origin with
  * config/ini.c. Depends on model/formula (the model formula is compiled here,
  * so a bad formula is a config error with file and line), model/data (data
- * files, synthetic data), base/rng (random inits, derived seeds) and
- * draw/colormap (the colormap names).
+ * files, synthetic data), base/rng (random inits, derived seeds),
+ * draw/colormap (the colormap names) and draw/text (a [video] font must
+ * open as a font, so one that would fail the render fails --check).
  */
 #include "config/sections.h"
 
@@ -23,6 +24,7 @@
 #include "base/rng.h"
 #include "config/values.h"
 #include "draw/colormap.h"
+#include "draw/text.h"
 #include "model/data.h"
 #include "model/formula.h"
 
@@ -654,8 +656,17 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
     }
     if ((e = ini_find_entry(s, "title")) && get_text(L, s, e, 1, v->title, sizeof v->title))
         return GD_ERR_INPUT;
-    if ((e = ini_find_entry(s, "font")) && get_input_path(L, s, e, v->font, sizeof v->font))
-        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "font"))) {
+        if (get_input_path(L, s, e, v->font, sizeof v->font))
+            return GD_ERR_INPUT;
+        /* Opened as the render will open it: a file that is not a usable
+         * font passed --check and then failed every render. */
+        GdError fe;
+        TextRenderer *tr = text_create(v->font, &fe);
+        if (!tr)
+            return fe.code == GD_ERR_RUNTIME ? fail_oom(L) : fail_key(L, s, e, "%s", fe.msg);
+        text_destroy(tr);
+    }
     if ((e = ini_find_entry(s, "theme"))) {
         if (get_choice(L, s, e, THEME_NAMES, COUNT(THEME_NAMES), &k))
             return GD_ERR_INPUT;

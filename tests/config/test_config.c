@@ -182,7 +182,17 @@ static void test_full_config(void **state) {
     char dir[1024], want[1200];
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = '\0';
-    free(tu_write_file(dir, "f.ttf", "not really a font"));
+    /* the font is opened: a real one, under the name the config gives */
+    size_t font_len = 0;
+    char *font = tu_read_file(GD_SOURCE_DIR "/fonts/DejaVuSans.ttf", &font_len);
+    assert_non_null(font);
+    char *font_path = tu_write_file(dir, "f.ttf", "");
+    FILE *ff = fopen(font_path, "wb");
+    assert_non_null(ff);
+    assert_int_equal(fwrite(font, 1, font_len, ff), font_len);
+    assert_int_equal(fclose(ff), 0);
+    free(font);
+    free(font_path);
     Config cfg;
     load_ok(path, NULL, 0, &cfg);
 
@@ -539,6 +549,13 @@ static void test_video_errors(void **state) {
         snprintf(msg, sizeof msg, "PATH:9: %s", cases[i].msg);
         expect_error(text, msg);
     }
+    /* A file that is not a font is refused when the config is read: it
+     * passed --check and then failed every render. */
+    char *path = write_config(MIN "[video]\nfont = c.ini\n");
+    char msg[2048];
+    snprintf(msg, sizeof msg, "PATH:9: [video] font: %s: not a font file", path);
+    expect_load_error(path, NULL, 0, msg);
+    drop_config(path);
 }
 
 static void test_model_errors(void **state) {
