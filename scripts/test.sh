@@ -3,8 +3,10 @@
 # every test with ctest, then again in an AddressSanitizer+UBSan build, and,
 # where clang is installed, in a clang build that also catches float-to-int
 # overflow (-fsanitize=float-cast-overflow) plus a few renders of diverging
-# runs and extreme boxes under it.
-# GD_SKIP_SANITIZE=1 skips the sanitizer passes (quicker local runs).
+# runs and extreme boxes under it, then each fuzzer for GD_FUZZ_SECONDS
+# (default 60) seconds (scripts/fuzz.sh).
+# GD_SKIP_SANITIZE=1 skips the sanitizer passes and the fuzzers (quicker
+# local runs); GD_FUZZ_SECONDS=0 skips only the fuzzers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -29,7 +31,7 @@ cmake --build build-asan -j"$(nproc)"
 ctest --test-dir build-asan --output-on-failure -j2
 
 if ! command -v clang >/dev/null; then
-  echo "== clang is not installed: skipping the clang sanitizer pass"
+  echo "== clang is not installed: skipping the clang sanitizer pass and the fuzzers"
   exit 0
 fi
 
@@ -66,3 +68,8 @@ for box in "0, 5e-324" "0, 1e-300"; do
   fi
   grep -q 'is too narrow to draw' "$tmp/err"
 done
+
+if [ "${GD_FUZZ_SECONDS:-60}" != 0 ]; then
+  echo "== fuzzers, ${GD_FUZZ_SECONDS:-60} s each (scripts/fuzz.sh)"
+  scripts/fuzz.sh "${GD_FUZZ_SECONDS:-60}"
+fi
