@@ -399,6 +399,67 @@ static void test_mark_outside_box_writes_nothing(void **state) {
     tu_remove_dir(dir);
 }
 
+/* A short, small render of config with every panel (the contour panel's
+ * ticks hung on a tiny box) and the two extra --set. */
+static RunResult render_small(const char *config, const char *out, const char *set1,
+                              const char *set2) {
+    return RUN("-q", "draft", "--no-progress", "--set", "video.width=320", "--set",
+               "video.height=180", "--set", "video.fps=5", "--set", "video.duration=1", "--set",
+               "video.hold=0.2", "--set", "layout.panels=surface,contour,fit,loss", "--set",
+               "surface.arrows=yes", "--set", set1, "--set", set2, "-o", out, config);
+}
+
+/* Boxes too narrow to draw are refused when the config is read, with the
+ * line that says why; the widest and narrowest allowed ones render, and so
+ * does a diverging run (whose trail pieces overflowed an int). Under the
+ * clang sanitizer build (scripts/test.sh) any undefined behaviour fails. */
+static void test_degenerate_boxes(void **state) {
+    (void)state;
+    RunResult r = RUN("--check", "--set", "surface.a=0, 5e-324", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set surface.a=0, 5e-324: [surface] a: the range from 0 to 5e-324 "
+                 "is too narrow to draw: it must be at least 1e-100 wide (1e-9 of max(|lo|, "
+                 "|hi|), at least 1e-100)\n");
+    tu_run_free(&r);
+    r = RUN("--check", "--set", "surface.b=1, 1.0000000000000002", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set surface.b=1, 1.0000000000000002: [surface] b: the range from 1 "
+                 "to 1.0000000000000002 is too narrow to draw: it must be at least 1e-09 wide "
+                 "(1e-9 of max(|lo|, |hi|), at least 1e-100)\n");
+    tu_run_free(&r);
+    r = RUN("--check", "--set", "surface.a=-1e300, 1e301", "configs/linear.ini");
+    expect_error(r, 2,
+                 "gdrender: --set surface.a=-1e300, 1e301: [surface] a: the range from -1e300 to "
+                 "1e301 is too wide: lo and hi must be from -1e300 to 1e300\n");
+    tu_run_free(&r);
+
+    /* Given boxes (configs/linear.ini), then default ones around runs that
+     * diverge, start beyond the box's limit or at a denormal (points.ini). */
+    static const char *const ok[][3] = {
+        {"configs/linear.ini", "surface.a=-1e300, 1e300", "surface.b=-1e300, 1e300"},
+        {"configs/linear.ini", "surface.a=0, 1e-100", "surface.b=-1e-100, 0"},
+        {"configs/linear.ini", "surface.a=1e9, 1000000002", "surface.b=2.5, 2.5000001"},
+        {"configs/linear.ini", "run.descent.lr=1.05", "surface.contours=10"},
+        {"configs/linear.ini", "run.descent.lr=1.05", "surface.zscale=log"},
+        {"tests/data/points.ini", "run.lr=5", "run.batch=0"},
+        {"tests/data/points.ini", "run.init=1e305, -1e305", "surface.zscale=log"},
+        {"tests/data/points.ini", "run.init=5e-324, 0", "run.steps=0"},
+    };
+    const char *dir = tu_tmpdir();
+    char out[512];
+    snprintf(out, sizeof out, "%s/box.mp4", dir);
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        r = render_small(ok[i][0], out, ok[i][1], ok[i][2]);
+        if (r.status != 0 || r.err[0])
+            print_error("%s %s %s: %s\n", ok[i][0], ok[i][1], ok[i][2], r.err);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.err, "");
+        tu_run_free(&r);
+        assert_true(tu_exists(out));
+    }
+    tu_remove_dir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
@@ -414,6 +475,7 @@ int main(void) {
         cmocka_unit_test(test_caption_errors_after_the_runs),
         cmocka_unit_test(test_text_after_header),
         cmocka_unit_test(test_mark_outside_box_writes_nothing),
+        cmocka_unit_test(test_degenerate_boxes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,6 +141,10 @@ int config_frame_count(const Config *cfg) {
     return (int)llround((double)cfg->video.fps * (cfg->video.duration + cfg->video.hold));
 }
 
+double config_box_min_span(double lo, double hi) {
+    return fmax(GD_BOX_MIN_SPAN, GD_BOX_MIN_REL * fmax(fabs(lo), fabs(hi)));
+}
+
 const char *config_optimizer_name(OptimizerKind k) {
     static const char *const names[GD_OPTIMIZER_COUNT] = {
         [OPT_GD] = "gd",           [OPT_MOMENTUM] = "momentum", [OPT_NESTEROV] = "nesterov",

@@ -29,6 +29,17 @@
 #define GD_MAX_PANELS 4
 #define GD_MAX_MARKS  64 /* [mark NAME] sections */
 
+/* A box axis ([surface] P = lo, hi, or the default box) that the grid, the
+ * contours, the ticks and the trails can draw without losing precision:
+ * lo and hi within +-GD_BOX_LIMIT (so no width or grid step overflows), and
+ * a width of at least config_box_min_span(lo, hi): GD_BOX_MIN_REL times
+ * the larger of |lo| and |hi| (grid steps stay thousands of rounding units
+ * apart at the finest resolution), and at least GD_BOX_MIN_SPAN (values
+ * stay far from the denormals: [surface] a = 0, 5e-324 is refused). */
+#define GD_BOX_LIMIT    1e300
+#define GD_BOX_MIN_REL  1e-9
+#define GD_BOX_MIN_SPAN 1e-100
+
 typedef enum { QUALITY_DRAFT, QUALITY_MEDIUM, QUALITY_HIGH } Quality;
 typedef enum { ZSCALE_LINEAR, ZSCALE_LOG } ZScale;
 typedef enum { EASE_SMOOTH, EASE_LINEAR } Ease;
@@ -271,6 +282,10 @@ int typeset_config_formula(const Config *cfg, char *out, size_t n);
 
 /* Number of frames: round(fps * (duration + hold)). */
 int config_frame_count(const Config *cfg);
+
+/* The least width a box axis from lo to hi may have (see GD_BOX_LIMIT):
+ * max(GD_BOX_MIN_SPAN, GD_BOX_MIN_REL * max(|lo|, |hi|)). */
+double config_box_min_span(double lo, double hi);
 
 /* The optimizer's name as [run] optimizer spells it ("gd", "adam"), static
  * storage; "?" for a value outside OptimizerKind. The one name table: the

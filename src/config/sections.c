@@ -7,8 +7,9 @@
  * config/values.c and errors reported at the entry's origin with
  * config/ini.c. Depends on model/formula (the model formula is compiled here,
  * so a bad formula is a config error with file and line), model/data (data
- * files, synthetic data), base/rng (random inits, derived seeds) and
- * draw/colormap (the colormap names).
+ * files, synthetic data), base/rng (random inits, derived seeds),
+ * draw/colormap (the colormap names) and draw/text (a [video] font must
+ * open as a font, so one that would fail the render fails --check).
  */
 #include "config/sections.h"
 
@@ -23,6 +24,7 @@
 #include "base/rng.h"
 #include "config/values.h"
 #include "draw/colormap.h"
+#include "draw/text.h"
 #include "model/data.h"
 #include "model/formula.h"
 #include "model/typeset.h"
@@ -99,6 +101,10 @@ static const Rgb PALETTE[NUM_COLORS] = {
 };
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* A number macro as written ("1e300"), for messages. */
+#define BOX_TEXT_(x) #x
+#define BOX_TEXT(x)  BOX_TEXT_(x)
 
 /* ---- errors --------------------------------------------------------------- */
 
@@ -681,8 +687,17 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
     if ((e = ini_find_entry(s, "title")) && (get_text(L, s, e, 1, v->title, sizeof v->title) ||
                                              fill_formula(L, s, e, v->title, sizeof v->title)))
         return GD_ERR_INPUT;
-    if ((e = ini_find_entry(s, "font")) && get_input_path(L, s, e, v->font, sizeof v->font))
-        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "font"))) {
+        if (get_input_path(L, s, e, v->font, sizeof v->font))
+            return GD_ERR_INPUT;
+        /* Opened as the render will open it: a file that is not a usable
+         * font passed --check and then failed every render. */
+        GdError fe;
+        TextRenderer *tr = text_create(v->font, &fe);
+        if (!tr)
+            return fe.code == GD_ERR_RUNTIME ? fail_oom(L) : fail_key(L, s, e, "%s", fe.msg);
+        text_destroy(tr);
+    }
     if ((e = ini_find_entry(s, "theme"))) {
         if (get_choice(L, s, e, THEME_NAMES, COUNT(THEME_NAMES), &k))
             return GD_ERR_INPUT;
@@ -729,10 +744,19 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
         if (parse_number(L, s, e, lo, &sf->range[p][0]) ||
             parse_number(L, s, e, hi, &sf->range[p][1]))
             return GD_ERR_INPUT;
-        if (!(sf->range[p][0] < sf->range[p][1]))
+        double a = sf->range[p][0], b = sf->range[p][1];
+        if (!(a < b))
             return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
-        if (!isfinite(sf->range[p][1] - sf->range[p][0]))
-            return fail_key(L, s, e, "the range from %s to %s is too wide", lo, hi);
+        if (a < -GD_BOX_LIMIT || b > GD_BOX_LIMIT)
+            return fail_key(L, s, e,
+                            "the range from %s to %s is too wide: lo and hi must be from -%s to %s",
+                            lo, hi, BOX_TEXT(GD_BOX_LIMIT), BOX_TEXT(GD_BOX_LIMIT));
+        if (b - a < config_box_min_span(a, b))
+            return fail_key(L, s, e,
+                            "the range from %s to %s is too narrow to draw: it must be at least "
+                            "%.3g wide (%s of max(|lo|, |hi|), at least %s)",
+                            lo, hi, config_box_min_span(a, b), BOX_TEXT(GD_BOX_MIN_REL),
+                            BOX_TEXT(GD_BOX_MIN_SPAN));
         sf->has_range[p] = 1;
     }
     int k = 0;

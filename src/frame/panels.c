@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "base/geom.h"
+#include "base/num.h"
 #include "base/ticks.h"
 #include "base/tunables.h"
 #include "draw/colormap.h"
@@ -46,8 +47,8 @@ static RasterVertex vtx(double x, double y, const float c[3], float a) {
  * backgrounds, without raster_fill_rect's per-pixel blending. */
 static void fill_opaque(RasterTarget *t, double x0, double y0, double x1, double y1,
                         const float c[3]) {
-    int i0 = (int)fmax(0, ceil(x0)), i1 = (int)fmin(t->w, floor(x1));
-    int j0 = (int)fmax(0, ceil(y0)), j1 = (int)fmin(t->h, floor(y1));
+    int i0 = num_clamp_int(ceil(x0), 0, t->w), i1 = num_clamp_int(floor(x1), 0, t->w);
+    int j0 = num_clamp_int(ceil(y0), 0, t->h), j1 = num_clamp_int(floor(y1), 0, t->h);
     if (i1 <= i0 || j1 <= j0)
         return;
     uint8_t px[3];
@@ -217,7 +218,18 @@ static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double yl
         lw = fmax(lw, text_estimate_width(yt->label[i], PANEL_TICK_PX * TU));
     ax->x0 = round(r.x + pad + lw + PANEL_TICK_LEN_PX * u + 3 * u);
     ax->x1 = round(r.x + r.w - fmax(12 * u, pad));
-    ticks_make(xt, xlo, xhi, (int)((ax->x1 - ax->x0) / (75 * u)), 0);
+    /* Fewer x ticks while their labels would touch (long labels: a narrow
+     * range far from zero needs many digits). */
+    for (int target = (int)((ax->x1 - ax->x0) / (75 * u));; target--) {
+        ticks_make(xt, xlo, xhi, target, 0);
+        if (target <= 2 || xt->n < 2)
+            break;
+        double gap = fabs(panels_map_x(ax, xt->v[1]) - panels_map_x(ax, xt->v[0])), lw_x = 0;
+        for (int i = 0; i < xt->n; i++)
+            lw_x = fmax(lw_x, text_estimate_width(xt->label[i], PANEL_TICK_PX * TU));
+        if (lw_x + 6 * u <= gap)
+            break;
+    }
     return ax->x1 - ax->x0 >= 8 && ax->y1 - ax->y0 >= 8 && xhi > xlo && yhi > ylo;
 }
 
@@ -475,9 +487,7 @@ static void render_contour_map(const FrameSpec *s, RasterTarget *t, const PlotAx
                 double b = floor(fmin(fmax(tt, 0.0), 1.0) * C + 0.5);
                 tt = b / C;
             }
-            int idx = tt <= 0 ? 0 : tt >= 1 ? 255 : (int)(tt * 256);
-            if (idx > 255)
-                idx = 255;
+            int idx = num_clamp_int(tt * 256, 0, 255);
             uint8_t *px = t->rgb + ((size_t)ty * t->w + tx) * 3;
             for (int q = 0; q < 3; q++)
                 px[q] = (uint8_t)lrintf(lut[idx][q] * 255.0f);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/geom.h"
+#include "base/num.h"
 #include "base/tunables.h"
 #include "draw/colormap.h"
 
@@ -49,15 +50,7 @@ static double map_z(const Landscape *ls, double zv) {
 static double mesh_z(const Scene3D *s, double x, double y) {
     int n = s->land->res;
     double u = (x + 1.0) * 0.5 * (n - 1), v = (y + 1.0) * 0.5 * (n - 1);
-    int i = (int)floor(u), j = (int)floor(v);
-    if (i < 0)
-        i = 0;
-    if (j < 0)
-        j = 0;
-    if (i > n - 2)
-        i = n - 2;
-    if (j > n - 2)
-        j = n - 2;
+    int i = num_clamp_int(floor(u), 0, n - 2), j = num_clamp_int(floor(v), 0, n - 2);
     u -= i;
     v -= j;
     const double *z = s->grid_z;
@@ -366,11 +359,8 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
         k = next;
         double len = sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) +
                           (b[2] - a[2]) * (b[2] - a[2]));
-        int m = (int)ceil(len * frac / SCENE3D_PIECE_LEN);
-        if (m < 1)
-            m = 1;
-        if (m > max_pieces)
-            m = max_pieces;
+        /* A diverging step can be billions of pieces long (or NaN). */
+        int m = num_clamp_int(ceil(len * frac / SCENE3D_PIECE_LEN), 1, max_pieces);
         double prev[3];
         path_point(s, a, b, 0.0, prev);
         for (int q = 1; q <= m; q++) {

@@ -87,6 +87,7 @@ struct Encoder {
     AVPacket *pkt;
     struct SwsContext *sws; /* RGB24 -> YUV (not used for GIF) */
     int64_t next_pts;
+    int64_t last_tick; /* the stream timestamp of the last frame sent */
     /* The text track (MP4 with cues): its stream and encoder, and the
      * cues to write once the video is done. */
     AVStream *sub_stream;
@@ -168,6 +169,15 @@ int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *e
     if (enc->discard)
         return GD_OK;
     log_clear();
+    /* A container clock coarser than the frame rate (GIF counts hundredths
+     * of a second, so above 100 fps) cannot hold two frames in one tick:
+     * the muxer refused the second. Keep the first of each tick. */
+    int64_t tick = av_rescale_q(enc->next_pts, enc->codec->time_base, enc->stream->time_base);
+    if (enc->next_pts > 0 && tick <= enc->last_tick) {
+        enc->next_pts++;
+        return GD_OK;
+    }
+    enc->last_tick = tick;
     /* The encoder may still hold a reference to the previous frame's
      * buffer (frame threading, lookahead): get a private one if so. */
     int ret = av_frame_make_writable(enc->frame);
@@ -757,14 +767,18 @@ static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *e
     int ret = 0;
     const char *preset = opt->preset && opt->preset[0] ? opt->preset : "medium";
     switch (enc->spec->kind) {
-    case OUT_MP4:
+    case OUT_MP4: {
         snprintf(num, sizeof num, "%d", opt->crf);
+        /* crf 0 is x264's lossless mode, which the High profile does not
+         * allow: it needs High 4:4:4 Predictive (still yuv420p). */
+        const char *profile = opt->crf == 0 ? "high444" : "high";
         if ((ret = av_opt_set(c->priv_data, "preset", preset, 0)) < 0 ||
-            (ret = av_opt_set(c->priv_data, "profile", "high", 0)) < 0 ||
+            (ret = av_opt_set(c->priv_data, "profile", profile, 0)) < 0 ||
             (ret = av_opt_set(c->priv_data, "x264-params", "8x8dct=1", 0)) < 0 ||
             (ret = av_opt_set(c->priv_data, "crf", num, 0)) < 0)
             return fail_av(err, enc->path, "cannot configure libx264", ret);
         break;
+    }
     case OUT_WEBM: {
         /* VP9 has no x264-style presets: map the preset's speed onto
          * cpu-used (0 slowest .. 5 fastest in "good" mode). */

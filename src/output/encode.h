@@ -5,11 +5,13 @@
  * Pipeline place: last stage. Only encode.c sees libav.
  *
  * Formats by the output's extension (case-insensitive): .mp4 (H.264 High
- * via libx264, yuv420p BT.709, crf/preset, +faststart), .webm (VP9 via
+ * via libx264, yuv420p BT.709, crf/preset, +faststart; crf 0 is lossless,
+ * in the High 4:4:4 Predictive profile that needs), .webm (VP9 via
  * libvpx-vp9 where available: crf as given, the preset mapped to
  * cpu-used), .gif (our fixed 252-colour palette with ordered dithering,
  * FFmpeg's gif encoder, loops forever; GIF delays are in 1/100 s, so rates
- * above 50 fps play slower in browsers); a NULL path discards the frames
+ * above 50 fps play slower in browsers, and above 100 fps only the first
+ * frame of each hundredth is kept); a NULL path discards the frames
  * (the render-only benchmark mode). MP4 and WebM carry the config text
  * (tag "comment"), the title and "gdrender VERSION" (MP4: tag "encoder");
  * a GIF has no metadata.

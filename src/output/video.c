@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* syscall(SYS_gettid): per-thread nice */
 #include "output/video.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/num.h"
 #include "base/parallel.h"
 #include "base/tunables.h"
 #include "frame/compose.h"
@@ -84,7 +86,7 @@ static void progress_draw(int done, int total, double elapsed) {
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
     fprintf(stderr, "\r[%s] %d/%d frames  %.1f fps  ETA %ds   ", bar, done, total, fps,
-            (int)(eta + 0.5));
+            num_clamp_int(eta + 0.5, 0, INT_MAX));
     fflush(stderr);
 }
 

@@ -27,8 +27,11 @@ typedef struct Span {
     double a, b;
 } Span;
 
+/* Finite values only, and none beyond the box's limit: a start at 1e305
+ * pulls the box to the limit, not past it. */
 static void take(Span *s, double v) {
     if (isfinite(v)) {
+        v = fmin(fmax(v, -GD_BOX_LIMIT), GD_BOX_LIMIT);
         s->a = fmin(s->a, v);
         s->b = fmax(s->b, v);
     }
@@ -75,14 +78,18 @@ void landscape_default_range(const Config *cfg, const Plane *pl, const ViewTrail
         a = -1;
         b = 1;
     }
+    /* Everything at one point (or closer than a box may be narrow): a box
+     * of a round size around it. */
     double span = b - a;
-    if (span < 1e-9 * fmax(1.0, fabs(a)))
-        span = fmax(1.0, fabs(a) * 0.2);
+    if (span < config_box_min_span(a, b))
+        span = fmax(1.0, fmax(fabs(a), fabs(b)) * 0.2);
     a -= 0.12 * span;
     b += 0.12 * span;
     double step = ticks_nice_step(b - a, 10);
-    *lo = floor(a / step) * step;
-    *hi = ceil(b / step) * step;
+    /* Rounded outwards, then held to the limit (values were, so the
+     * width stays above config_box_min_span). */
+    *lo = fmax(floor(a / step) * step, -GD_BOX_LIMIT);
+    *hi = fmin(ceil(b / step) * step, GD_BOX_LIMIT);
 }
 
 /* ----------------------------------------------------------------- grid */

@@ -44,7 +44,10 @@ double landscape_box(const Landscape *ls, int axis, double c);
  * padded box with round ends around every run's start, every point of the
  * runs that do not diverge and the true parameter values of synthetic
  * data; a diverging run is followed until it leaves that box by
- * LANDSCAPE_DIVERGE_SPAN times its span (at least 1). */
+ * LANDSCAPE_DIVERGE_SPAN times its span (at least 1). It keeps to the
+ * rules of a [surface] range (config.h, GD_BOX_LIMIT): within +-1e300
+ * (values beyond count as at the limit), and points closer together than
+ * config_box_min_span get a box of a round size around them. */
 void landscape_default_range(const Config *cfg, const Plane *pl, const ViewTrail *trails,
                              int ntrails, int axis, double *lo, double *hi);
 

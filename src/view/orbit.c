@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "base/num.h"
 #include "base/parallel.h"
 #include "base/tunables.h"
 #include "draw/raster.h"
@@ -80,7 +81,10 @@ static int visible(const Judge *j, const Camera *cam, const double w[3], double 
     static const int off[5][2] = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
     int seen = 0;
     for (int i = 0; i < (r > 0 ? 5 : 1); i++) {
-        int px = (int)floor(x + 0.6 * r * off[i][0]), py = (int)floor(y + 0.6 * r * off[i][1]);
+        /* Clamped before the conversion: a row far outside a tiny box
+         * projects to billions of pixels (or inf); -1 and w are outside. */
+        int px = num_clamp_int(floor(x + 0.6 * r * off[i][0]), -1, j->depth.w);
+        int py = num_clamp_int(floor(y + 0.6 * r * off[i][1]), -1, j->depth.h);
         if (px < 0 || py < 0 || px >= j->depth.w || py >= j->depth.h) {
             if (i == 0)
                 return 0;

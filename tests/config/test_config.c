@@ -182,7 +182,17 @@ static void test_full_config(void **state) {
     char dir[1024], want[1200];
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = '\0';
-    free(tu_write_file(dir, "f.ttf", "not really a font"));
+    /* the font is opened: a real one, under the name the config gives */
+    size_t font_len = 0;
+    char *font = tu_read_file(GD_SOURCE_DIR "/fonts/DejaVuSans.ttf", &font_len);
+    assert_non_null(font);
+    char *font_path = tu_write_file(dir, "f.ttf", "");
+    FILE *ff = fopen(font_path, "wb");
+    assert_non_null(ff);
+    assert_int_equal(fwrite(font, 1, font_len, ff), font_len);
+    assert_int_equal(fclose(ff), 0);
+    free(font);
+    free(font_path);
     Config cfg;
     load_ok(path, NULL, 0, &cfg);
 
@@ -539,6 +549,13 @@ static void test_video_errors(void **state) {
         snprintf(msg, sizeof msg, "PATH:9: %s", cases[i].msg);
         expect_error(text, msg);
     }
+    /* A file that is not a font is refused when the config is read: it
+     * passed --check and then failed every render. */
+    char *path = write_config(MIN "[video]\nfont = c.ini\n");
+    char msg[2048];
+    snprintf(msg, sizeof msg, "PATH:9: [video] font: %s: not a font file", path);
+    expect_load_error(path, NULL, 0, msg);
+    drop_config(path);
 }
 
 static void test_model_errors(void **state) {
@@ -646,7 +663,21 @@ static void test_surface_errors(void **state) {
         {"a = 1", "a: expected 2 values (lo, hi), got 1"},
         {"b = 2, 1", "b: lo (2) must be less than hi (1)"},
         {"b = 1, 1", "b: lo (1) must be less than hi (1)"},
-        {"b = -1e308, 1e308", "b: the range from -1e308 to 1e308 is too wide"},
+        {"b = -1e308, 1e308",
+         "b: the range from -1e308 to 1e308 is too wide: lo and hi must be from -1e300 to 1e300"},
+        {"b = -1e301, 0",
+         "b: the range from -1e301 to 0 is too wide: lo and hi must be from -1e300 to 1e300"},
+        /* Boxes too narrow for the grid, the ticks and the trails. */
+        {"a = 0, 5e-324", "a: the range from 0 to 5e-324 is too narrow to draw: it must be at "
+                          "least 1e-100 wide (1e-9 of max(|lo|, |hi|), at least 1e-100)"},
+        {"a = 0, 1e-300", "a: the range from 0 to 1e-300 is too narrow to draw: it must be at "
+                          "least 1e-100 wide (1e-9 of max(|lo|, |hi|), at least 1e-100)"},
+        {"a = 1e299, 1.0000000001e299",
+         "a: the range from 1e299 to 1.0000000001e299 is too narrow to draw: it must be at least "
+         "1e+290 wide (1e-9 of max(|lo|, |hi|), at least 1e-100)"},
+        {"a = -1, -0.9999999999", "a: the range from -1 to -0.9999999999 is too narrow to draw: it "
+                                  "must be at least 1e-09 wide (1e-9 of max(|lo|, |hi|), at least "
+                                  "1e-100)"},
         {"a = 1,,2", "a: empty item in list \"1,,2\""},
         {"a = 1, z", "a: expected a number, got \"z\""},
         {"c = 1, 2", "c: unknown key"},
@@ -669,6 +700,32 @@ static void test_surface_errors(void **state) {
         snprintf(msg, sizeof msg, "PATH:9: [surface] %s", cases[i].msg);
         expect_error(text, msg);
     }
+}
+
+/* The widest and the narrowest ranges the rules allow load as given. */
+static void test_surface_range_limits(void **state) {
+    (void)state;
+    static const struct {
+        const char *line;
+        double lo, hi;
+    } cases[] = {
+        {"a = -1e300, 1e300", -1e300, 1e300},
+        {"a = 0, 1e-100", 0, 1e-100},
+        {"a = 1e9, 1000000002", 1e9, 1000000002},
+        {"a = -1, -0.999999998", -1, -0.999999998},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, MIN "[surface]\n%s\n", cases[i].line);
+        Config cfg;
+        load_text_ok(text, &cfg);
+        assert_int_equal(cfg.surface.has_range[0], 1);
+        assert_true(cfg.surface.range[0][0] == cases[i].lo &&
+                    cfg.surface.range[0][1] == cases[i].hi);
+        config_free(&cfg);
+    }
+    assert_near(config_box_min_span(0, 0), 1e-100, 0);
+    assert_near(config_box_min_span(-3e9, 2), 3, 1e-15);
 }
 
 static void test_run_errors(void **state) {
@@ -1499,6 +1556,7 @@ int main(void) {
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_surface_errors),
+        cmocka_unit_test(test_surface_range_limits),
         cmocka_unit_test(test_run_errors),
         cmocka_unit_test(test_camera_layout_errors),
         cmocka_unit_test(test_title_formula),

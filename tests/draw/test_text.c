@@ -514,8 +514,8 @@ static void test_measure_matches_draw(void **state) {
                           "loss = 0.0123",
                           "\xce\xb8 \xe2\x86\x92 \xce\xb1",
                           "step 12 \xe5\xad\xa6\xe4\xb9\xa0",
-                          "a\xff"
-                          "b",
+                          ("a\xff"
+                           "b"),
                           ""};
     const float sizes[] = {9.5f, 14, 24, 37.25f};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)

@@ -6,6 +6,7 @@
  * own in tests/base/test_atomic.c) and the error messages are checked
  * against the file system.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,9 +80,31 @@ static void fill_frame(uint8_t *rgb, int w, int h, int stride, int i, int n) {
         }
 }
 
-/* Writes n frames of w x h to path; returns encoder_finish's status. */
-static int write_video(const char *path, int w, int h, int n, GdError *err) {
+/* Grey noise in 2x2 blocks, different in every frame i: yuv420p holds it
+ * exactly (no chroma), so only a lossy encoder changes it. */
+static int grey_noise(int x, int y, int i) {
+    uint32_t h =
+        (uint32_t)(x / 2) * 73856093u ^ (uint32_t)(y / 2) * 19349663u ^ (uint32_t)i * 83492791u;
+    h ^= h >> 13;
+    h *= 0x5bd1e995u;
+    return (int)((h ^ h >> 15) & 255u);
+}
+
+static void fill_noise(uint8_t *rgb, int w, int h, int stride, int i) {
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            uint8_t *p = rgb + (size_t)y * (size_t)stride + (size_t)x * 3;
+            p[0] = p[1] = p[2] = (uint8_t)grey_noise(x, y, i);
+        }
+}
+
+/* Writes n frames of w x h to path at crf (noise: grey_noise frames, else
+ * fill_frame's); returns encoder_finish's status. */
+static int write_video_at(const char *path, int w, int h, int n, int crf, int noise, int fps,
+                          GdError *err) {
     EncoderOptions o = make_options(w, h);
+    o.crf = crf;
+    o.fps = fps;
     Encoder *enc = encoder_open(path, &o, err);
     if (enc == NULL)
         return err->code;
@@ -89,7 +112,10 @@ static int write_video(const char *path, int w, int h, int n, GdError *err) {
     uint8_t *rgb = calloc((size_t)stride * (size_t)h, 1);
     assert_non_null(rgb);
     for (int i = 0; i < n; i++) {
-        fill_frame(rgb, w, h, stride, i, n);
+        if (noise)
+            fill_noise(rgb, w, h, stride, i);
+        else
+            fill_frame(rgb, w, h, stride, i, n);
         if (encoder_write_frame(enc, rgb, stride, err) != 0) {
             free(rgb);
             encoder_abort(enc);
@@ -100,12 +126,22 @@ static int write_video(const char *path, int w, int h, int n, GdError *err) {
     return encoder_finish(enc, err);
 }
 
+static int write_video_crf(const char *path, int w, int h, int n, int crf, int noise,
+                           GdError *err) {
+    return write_video_at(path, w, h, n, crf, noise, 30, err);
+}
+
+static int write_video(const char *path, int w, int h, int n, GdError *err) {
+    return write_video_crf(path, w, h, n, 18, 0, err);
+}
+
 typedef struct VideoInfo {
     enum AVCodecID codec_id;
     int pix_fmt, profile, width, height, color_space;
     AVRational avg_frame_rate;
     int frames;
     int first_rgb[3], last_rgb[3]; /* mean colours, converted by the test */
+    double noise_err; /* largest difference from grey_noise, over every pixel and frame */
     char comment[1024], encoder[256], title[256], version[64];
 } VideoInfo;
 
@@ -168,6 +204,18 @@ static void assert_rgb_near(const int got[3], int r, int g, int b, int tol) {
                      g, b);
 }
 
+/* The largest difference of frame i from grey_noise's frame i. */
+static double noise_error(const AVFrame *f, int i) {
+    double e = 0, px[3];
+    for (int y = 0; y < f->height; y++)
+        for (int x = 0; x < f->width; x++) {
+            pixel_rgb(f, x, y, px);
+            for (int c = 0; c < 3; c++)
+                e = fmax(e, fabs(px[c] - grey_noise(x, y, i)));
+        }
+    return e;
+}
+
 /* Opens path with libavformat, decodes every packet of its video stream
  * and fills info. */
 static void read_video(const char *path, VideoInfo *info) {
@@ -216,6 +264,7 @@ static void read_video(const char *path, VideoInfo *info) {
             assert_int_equal(frame->width, info->width);
             assert_int_equal(frame->height, info->height);
             mean_rgb(frame, info->frames == 0 ? info->first_rgb : info->last_rgb);
+            info->noise_err = fmax(info->noise_err, noise_error(frame, info->frames));
             info->frames++;
             av_frame_unref(frame);
         }
@@ -319,6 +368,31 @@ static void test_mp4_size_not_multiple_of_16(void **state) {
     free(path);
 }
 
+/* crf 0 is lossless: x264 allows that only in the High 4:4:4 Predictive
+ * profile (the High profile refused it, so every crf 0 render failed). */
+static void test_mp4_crf0_lossless(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *path = tu_join(dir, "lossless.mp4");
+    GdError err = {0};
+    assert_int_equal(write_video_crf(path, 64, 48, 5, 0, 1, &err), 0);
+    VideoInfo v;
+    read_video(path, &v);
+    assert_int_equal(v.codec_id, AV_CODEC_ID_H264);
+    assert_int_equal(v.pix_fmt, AV_PIX_FMT_YUV420P);
+    assert_int_equal(v.profile, FF_PROFILE_H264_HIGH_444_PREDICTIVE);
+    assert_int_equal(v.frames, 5);
+    /* Only the limited-range rounding of Y (< 0.6) is left... */
+    assert_true(v.noise_err < 1.0);
+    /* ...where crf 1 loses much more of the same noise. */
+    assert_int_equal(write_video_crf(path, 64, 48, 5, 1, 1, &err), 0);
+    read_video(path, &v);
+    assert_int_equal(v.profile, FF_PROFILE_H264_HIGH);
+    assert_true(v.noise_err > 2.0);
+    tu_remove_dir(dir);
+    free(path);
+}
+
 static void test_gif_roundtrip(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
@@ -346,6 +420,33 @@ static void test_gif_roundtrip(void **state) {
     assert_non_null(ext);
     assert_memory_equal(ext + 11, "\x03\x01\x00\x00", 4);
     free(bytes);
+    tu_remove_dir(dir);
+    free(path);
+}
+
+/* Above 100 fps two GIF frames would share a hundredth of a second, which
+ * the muxer refused (every 240 fps GIF failed): the first of each is kept. */
+static void test_gif_above_100_fps(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *path = tu_join(dir, "fast.gif");
+    GdError err = {0};
+    assert_int_equal(write_video_at(path, 32, 16, NFRAMES, 18, 0, 240, &err), 0);
+    int ticks = 0;
+    for (long k = 0, last = -1; k < NFRAMES; k++) {
+        long cs = lround(100.0 * k / 240);
+        ticks += cs != last;
+        last = cs;
+    }
+    VideoInfo v;
+    read_video(path, &v);
+    assert_int_equal(v.frames, ticks);
+    assert_int_equal(ticks, 16);
+    assert_rgb_near(v.first_rgb, 255, 0, 0, 0);
+    /* and every frame of a 100 fps one */
+    assert_int_equal(write_video_at(path, 32, 16, NFRAMES, 18, 0, 100, &err), 0);
+    read_video(path, &v);
+    assert_int_equal(v.frames, NFRAMES);
     tu_remove_dir(dir);
     free(path);
 }
@@ -694,7 +795,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mp4_roundtrip),
         cmocka_unit_test(test_mp4_size_not_multiple_of_16),
+        cmocka_unit_test(test_mp4_crf0_lossless),
         cmocka_unit_test(test_gif_roundtrip),
+        cmocka_unit_test(test_gif_above_100_fps),
         cmocka_unit_test(test_webm_roundtrip),
         cmocka_unit_test(test_png_exact),
         cmocka_unit_test(test_abort_keeps_old_file),

@@ -71,6 +71,28 @@ static void test_shipped_configs_render(void **state) {
     rmdir(dir);
 }
 
+/* Every documented crf renders: crf 0 is lossless, in the High 4:4:4
+ * Predictive profile (the High profile made libx264 refuse it). ffprobe
+ * decodes every frame to count them. */
+static void test_crf_0_renders(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char out[512];
+    snprintf(out, sizeof out, "%s/lossless.mp4", dir);
+    RunResult r = tu_run((const char *const[]){
+        "-q", "draft", "--no-progress", "--set", "video.crf=0", "--set", "video.duration=1",
+        "--set", "video.hold=0", "-o", out, "configs/linear.ini", NULL});
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    tu_run_free(&r);
+    assert_string_equal(probe("-count_frames -select_streams v:0 -show_entries "
+                              "stream=codec_name,profile,pix_fmt,width,height,nb_read_frames "
+                              "-of csv=p=0",
+                              out),
+                        "h264,High 4:4:4 Predictive,640,360,yuv420p,30");
+    tu_remove_dir(dir);
+}
+
 static void test_metadata_carries_config(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
@@ -163,6 +185,7 @@ static void test_interrupt_keeps_old_video(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_configs_render),
+        cmocka_unit_test(test_crf_0_renders),
         cmocka_unit_test(test_metadata_carries_config),
         cmocka_unit_test(test_png_still),
         cmocka_unit_test(test_bad_outputs_leave_nothing),

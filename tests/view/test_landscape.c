@@ -174,6 +174,47 @@ static void test_default_range(void **state) {
         plane_trail_free(&vt[r]);
 }
 
+/* The default box keeps the [surface] range rules (config.h): values
+ * within +-1e300 and a width of at least config_box_min_span. */
+static void test_default_range_limits(void **state) {
+    (void)state;
+    Config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.model.nparams = 2;
+    RunConfig run;
+    memset(&run, 0, sizeof run);
+    cfg.nruns = 1;
+    cfg.runs = &run;
+    cfg.data.has_true = 1;
+    Plane pl;
+    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
+    static const struct {
+        double init, truth;
+    } cases[] = {
+        {0, 0},         {1e-300, 0},       {5e-324, 0},     {1e-50, 2e-50}, {1, 1 + 1e-12},
+        {1e305, 1e305}, {-1.7e308, 1e308}, {1e300, -1e300}, {1e-12, 3e-12}, {1e9, 1e9 + 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run.init[0] = cases[i].init;
+        cfg.data.true_params[0] = cases[i].truth;
+        double lo, hi;
+        landscape_default_range(&cfg, &pl, NULL, 0, 0, &lo, &hi);
+        if (!(lo >= -GD_BOX_LIMIT && hi <= GD_BOX_LIMIT && hi - lo >= config_box_min_span(lo, hi)))
+            fail_msg("case %zu: box %g .. %g", i, lo, hi);
+    }
+    /* Points at a tiny scale get a box of their own scale... */
+    run.init[0] = 1e-12;
+    cfg.data.true_params[0] = 3e-12;
+    double lo, hi;
+    landscape_default_range(&cfg, &pl, NULL, 0, 0, &lo, &hi);
+    assert_true(lo <= 1e-12 && hi >= 3e-12 && hi - lo < 1e-11);
+    /* ...and one point alone a box of a round size around it. */
+    run.init[0] = cfg.data.true_params[0] = 5e-324;
+    landscape_default_range(&cfg, &pl, NULL, 0, 0, &lo, &hi);
+    assert_near(lo, -0.12, 1e-12);
+    assert_near(hi, 0.12, 1e-12);
+}
+
 /* The issue's case: CSV data (no true values), runs from (-1, 3) on
  * a*x^2 + b whose minimum is at b = -1.5: the box must hold both the
  * starts and where the runs end. */
@@ -229,6 +270,7 @@ int main(void) {
         cmocka_unit_test(test_grid_is_the_loss),
         cmocka_unit_test(test_log_scale),
         cmocka_unit_test(test_default_range),
+        cmocka_unit_test(test_default_range_limits),
         cmocka_unit_test(test_default_box_holds_the_trails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
