@@ -27,6 +27,7 @@
 #include "base/atomic.h"
 #include "base/error.h"
 #include "base/files.h"
+#include "base/parallel.h"
 #include "config/config.h"
 #include "draw/text.h"
 #include "sim/sim.h"
@@ -62,7 +63,9 @@ static const char usage_text[] =
     "                          write no video (with --trajectory, only the CSV)\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
     "                          like ffmpeg's -f null)\n"
-    "  -j, --threads N         render threads (default: all cores)\n"
+    "  -j, --threads N         render threads (default: the CPUs this process may use:\n"
+    "                          its affinity, capped by SLURM_CPUS_PER_TASK and the\n"
+    "                          cgroup's CPU quota)\n"
     "      --no-progress       no progress bar (it is off anyway when stderr is not\n"
     "                          a terminal)\n"
     "  -h, --help              show this help and exit\n"
@@ -153,8 +156,7 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     o->frame = -1;
     o->quality = -1;
     o->progress = 1;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    o->threads = ncpu > 0 ? (int)ncpu : 1;
+    o->threads = parallel_available_cpus();
     opterr = 0; /* we word the errors ourselves */
     int c;
     long v;

@@ -5,7 +5,9 @@
  * Pipeline place: base, below every stage. Used by the landscape grid
  * (view/), the basin map and the frame loop (output/video.c). Thread counts
  * always come from the caller (the command line's -j), never from the
- * machine: on a scheduler's allocation `-j 1` means one thread.
+ * machine: on a scheduler's allocation `-j 1` means one thread. -j's
+ * default is parallel_available_cpus: the CPUs the process was given, not
+ * every CPU of the machine.
  *
  * Recipe:
  *   GdThreads th;
@@ -41,5 +43,18 @@ void threads_join(GdThreads *th);
  * threads; a chunk whose thread cannot start runs on the calling thread, so
  * the work is always done. fn must write only its own rows. */
 void parallel_for(int nthreads, int n, void (*fn)(void *ctx, int lo, int hi), void *ctx);
+
+/* The CPUs this process may use, 1..PARALLEL_MAX_THREADS: its CPU affinity
+ * (sched_getaffinity: what taskset, Slurm's task affinity, cpusets and
+ * container runtimes give it), further capped by SLURM_CPUS_PER_TASK when
+ * that is set (Slurm without task affinity) and by the cgroup's CPU quota
+ * (/sys/fs/cgroup/cpu.max, rounded up: a Kubernetes CPU limit). */
+int parallel_available_cpus(void);
+
+/* The rule of parallel_available_cpus, on given facts: affinity (the
+ * affinity's CPU count, <= 0 when unknown), slurm (SLURM_CPUS_PER_TASK's
+ * text or NULL) and cpu_max (cpu.max's text, "QUOTA PERIOD" or "max
+ * PERIOD", or NULL). Text that does not parse is ignored. */
+int parallel_cpus_from(int affinity, const char *slurm, const char *cpu_max);
 
 #endif

@@ -1,11 +1,15 @@
 /*
  * test_parallel.c — the worker pool: every job runs exactly once on its own
  * struct, parallel_for covers [0, n) with contiguous chunks for any thread
- * count, and the results do not depend on the thread count.
+ * count, and the results do not depend on the thread count; -j's default
+ * is the CPUs the process was given (affinity, Slurm, the cgroup quota).
  */
+#define _GNU_SOURCE /* sched_setaffinity */
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -79,8 +83,52 @@ static void test_parallel_for_covers_once(void **state) {
     assert_int_equal(none.calls, 0);
 }
 
+static void test_cpus_from(void **state) {
+    (void)state;
+    assert_int_equal(parallel_cpus_from(8, NULL, NULL), 8);
+    assert_int_equal(parallel_cpus_from(0, NULL, NULL), 1); /* unknown affinity */
+    assert_int_equal(parallel_cpus_from(1000, NULL, NULL), PARALLEL_MAX_THREADS);
+    assert_int_equal(parallel_cpus_from(8, "2", NULL), 2);  /* --cpus-per-task=2 */
+    assert_int_equal(parallel_cpus_from(2, "16", NULL), 2); /* never more than given */
+    assert_int_equal(parallel_cpus_from(8, "x", NULL), 8);  /* ignored */
+    assert_int_equal(parallel_cpus_from(8, "0", NULL), 8);
+    assert_int_equal(parallel_cpus_from(8, "2x", NULL), 8);
+    assert_int_equal(parallel_cpus_from(8, NULL, "max 100000\n"), 8);
+    assert_int_equal(parallel_cpus_from(8, NULL, "150000 100000\n"), 2); /* 1.5 CPUs: 2 */
+    assert_int_equal(parallel_cpus_from(8, NULL, "100000 100000\n"), 1);
+    assert_int_equal(parallel_cpus_from(8, NULL, "50000 100000"), 1);
+    assert_int_equal(parallel_cpus_from(8, NULL, "400000 100000\n"), 4);
+    assert_int_equal(parallel_cpus_from(8, NULL, "garbage"), 8);
+    assert_int_equal(parallel_cpus_from(8, "3", "400000 100000\n"), 3);
+}
+
+/* The process's own affinity and SLURM_CPUS_PER_TASK, for real. */
+static void test_available_cpus(void **state) {
+    (void)state;
+    unsetenv("SLURM_CPUS_PER_TASK");
+    int all = parallel_available_cpus();
+    assert_true(all >= 1 && all <= PARALLEL_MAX_THREADS);
+    cpu_set_t old, one;
+    assert_int_equal(sched_getaffinity(0, sizeof old, &old), 0);
+    int cpu = -1;
+    for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
+        if (CPU_ISSET(i, &old))
+            cpu = i;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+    assert_int_equal(parallel_available_cpus(), 1); /* taskset -c CPU */
+    assert_int_equal(sched_setaffinity(0, sizeof old, &old), 0);
+    setenv("SLURM_CPUS_PER_TASK", "1", 1);
+    assert_int_equal(parallel_available_cpus(), 1);
+    unsetenv("SLURM_CPUS_PER_TASK");
+    assert_int_equal(parallel_available_cpus(), all);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cpus_from),
+        cmocka_unit_test(test_available_cpus),
         cmocka_unit_test(test_threads_start_join),
         cmocka_unit_test(test_parallel_for_covers_once),
     };
