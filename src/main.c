@@ -10,7 +10,8 @@
  * outputs check (check_outputs: formats, clobbering, folders, stale
  * temporary files; before any work), sim_run_all, then --check's
  * summaries, the trajectory CSV (written atomically through base/atomic)
- * and the video or still (output/video.c).
+ * and the video, a segment of it (--segment, --frames) or a still
+ * (output/video.c).
  * The signal handler removes every pending temporary file
  * (atomic_cleanup_on_signal) before it exits.
  */
@@ -32,6 +33,7 @@
 #include "draw/text.h"
 #include "sim/sim.h"
 #include "output/encode.h"
+#include "output/segment.h"
 #include "output/subtitles.h"
 #include "output/timeline_csv.h"
 #include "output/video.h"
@@ -63,9 +65,13 @@ static const char usage_text[] =
     "                          write no video (with --trajectory, only the CSV)\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
     "                          like ffmpeg's -f null)\n"
-    "  -j, --threads N         render threads (default: the CPUs this process may use:\n"
-    "                          its affinity, capped by SLURM_CPUS_PER_TASK and the\n"
-    "                          cgroup's CPU quota)\n"
+    "      --segment K/N       render only the K-th (0..N-1) of N near-equal frame ranges,\n"
+    "                          as an MP4 segment (default output\n"
+    "                          renders/<stem>-frames-A-B.mp4)\n"
+    "      --frames A:B        render only frames A <= f < B, as an MP4 segment\n"
+    "  -j, --threads N         render threads, and a segment's encoder threads (default:\n"
+    "                          the CPUs this process may use: its affinity, capped by\n"
+    "                          SLURM_CPUS_PER_TASK and the cgroup's CPU quota)\n"
     "      --no-progress       no progress bar (it is off anyway when stderr is not\n"
     "                          a terminal)\n"
     "  -h, --help              show this help and exit\n"
@@ -75,7 +81,8 @@ static const char usage_text[] =
     "Examples:\n"
     "  gdrender configs/lr_too_large.ini\n"
     "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
-    "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n";
+    "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n"
+    "  gdrender --segment 0/4 -o part-0.mp4 configs/linear.ini   (... 3/4)\n";
 
 /* What the command line asks for. */
 typedef enum Action {
@@ -94,6 +101,8 @@ typedef struct Options {
     int frame;   /* -1: whole video */
     int quality; /* -1: from config */
     int check, discard, progress, threads;
+    int seg_k, seg_n;  /* --segment K/N; seg_n 0 when not given */
+    FrameRange frames; /* --frames A:B; frames.end 0 when not given */
     ConfigOverride overrides[MAX_OVERRIDES];
     int noverrides;
 } Options;
@@ -135,7 +144,9 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         OPT_SUBTITLES,
         OPT_CHECK,
         OPT_NOPROG,
-        OPT_DISCARD
+        OPT_DISCARD,
+        OPT_SEGMENT,
+        OPT_FRAMES
     };
     static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
                                           {"frame", required_argument, NULL, 'f'},
@@ -146,6 +157,8 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
                                           {"subtitles", required_argument, NULL, OPT_SUBTITLES},
                                           {"check", no_argument, NULL, OPT_CHECK},
                                           {"discard", no_argument, NULL, OPT_DISCARD},
+                                          {"segment", required_argument, NULL, OPT_SEGMENT},
+                                          {"frames", required_argument, NULL, OPT_FRAMES},
                                           {"threads", required_argument, NULL, 'j'},
                                           {"no-progress", no_argument, NULL, OPT_NOPROG},
                                           {"help", no_argument, NULL, 'h'},
@@ -211,6 +224,14 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         case OPT_DISCARD:
             o->discard = 1;
             break;
+        case OPT_SEGMENT:
+            if (segment_parse_index(optarg, &o->seg_k, &o->seg_n, err) != GD_OK)
+                return err->code;
+            break;
+        case OPT_FRAMES:
+            if (segment_parse_frames(optarg, &o->frames, err) != GD_OK)
+                return err->code;
+            break;
         case OPT_NOPROG:
             o->progress = 0;
             break;
@@ -243,6 +264,14 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     if (o->check && (o->output || o->frame >= 0))
         return gd_error(err, GD_ERR_INPUT, "--check writes no video: it cannot be combined with %s",
                         o->output ? "--output" : "--frame");
+    const char *range = o->seg_n ? "--segment" : o->frames.end ? "--frames" : NULL;
+    if (o->seg_n && o->frames.end)
+        return gd_error(err, GD_ERR_INPUT,
+                        "--segment and --frames cannot be combined (one range at a time)");
+    if (range && (o->check || o->frame >= 0))
+        return gd_error(err, GD_ERR_INPUT,
+                        "%s renders part of a video: it cannot be combined with %s", range,
+                        o->check ? "--check" : "--frame");
     return GD_OK;
 }
 
@@ -304,10 +333,13 @@ done:
 
 /* Default outputs go to renders/ under the current directory, created on
  * first use; explicit paths must name an existing folder. */
-static int default_output(const Config *cfg, int frame, char *buf, size_t size, GdError *err) {
+static int default_output(const Config *cfg, int frame, const FrameRange *range, char *buf,
+                          size_t size, GdError *err) {
     if (mkdir("renders", 0777) != 0 && errno != EEXIST)
         return gd_error(err, GD_ERR_RUNTIME, "renders: cannot create folder: %s", strerror(errno));
-    if (frame >= 0)
+    if (range)
+        snprintf(buf, size, "renders/%s-frames-%d-%d.mp4", cfg->stem, range->first, range->end);
+    else if (frame >= 0)
         snprintf(buf, size, "renders/%s-%d.png", cfg->stem, frame);
     else
         snprintf(buf, size, "renders/%s.mp4", cfg->stem);
@@ -404,17 +436,37 @@ static int run(const Options *o, GdError *err) {
                       nframes, nframes - 1);
         goto done;
     }
+    /* --segment or --frames: the range, an MP4 segment. */
+    const char *range_opt = o->seg_n ? "--segment" : o->frames.end ? "--frames" : NULL;
+    FrameRange range = {0, 0};
+    if (range_opt &&
+        (rc = segment_resolve(nframes, o->seg_k, o->seg_n, &o->frames, &range, err)) != GD_OK)
+        goto done;
+    if (range_opt && cfg.video.subtitles) {
+        rc = gd_error(err, GD_ERR_INPUT,
+                      "%s: [video] subtitles = yes is not made in segments (set "
+                      "video.subtitles=no; --subtitles FILE writes the captions)",
+                      range_opt);
+        goto done;
+    }
     const char *out = NULL;
     int still = o->frame;
     if (!o->check && !o->discard) {
         if (o->output)
             out = o->output;
-        else if (o->frame < 0 && cfg.video.output[0])
+        else if (o->frame < 0 && !range_opt && cfg.video.output[0])
             out = cfg.video.output;
-        else if ((rc = default_output(&cfg, o->frame, path, sizeof path, err)) != GD_OK)
+        else if ((rc = default_output(&cfg, o->frame, range_opt ? &range : NULL, path, sizeof path,
+                                      err)) != GD_OK)
             goto done;
         else
             out = path;
+        if (range_opt && !ends_with(out, ".mp4")) {
+            rc = gd_error(err, GD_ERR_INPUT,
+                          "%s: %s writes an MP4 segment: the output must end in .mp4", out,
+                          range_opt);
+            goto done;
+        }
         if (o->frame >= 0 && !ends_with(out, ".png")) {
             rc = gd_error(err, GD_ERR_INPUT,
                           "%s: --frame writes a PNG still: the output must end in .png", out);
@@ -470,7 +522,8 @@ static int run(const Options *o, GdError *err) {
 
     VideoOptions vo = {.threads = o->threads,
                        .progress = o->progress && isatty(2),
-                       .quality = o->quality >= 0 ? (Quality)o->quality : cfg.video.quality};
+                       .quality = o->quality >= 0 ? (Quality)o->quality : cfg.video.quality,
+                       .range = range_opt ? &range : NULL};
     progress_line = vo.progress;
     if (still >= 0)
         rc = video_render_still(&cfg, trajs, still, targets[OUT_VIDEO], &vo, err);

@@ -33,6 +33,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/log.h>
 #include <libavutil/opt.h>
+#include <libavutil/sha.h>
 #include <libswscale/swscale.h>
 
 #include "base/atomic.h"
@@ -88,6 +89,7 @@ struct Encoder {
     struct SwsContext *sws; /* RGB24 -> YUV (not used for GIF) */
     int64_t next_pts;
     int64_t last_tick; /* the stream timestamp of the last frame sent */
+    int segment;       /* a segment of a longer video: tags, bit-exact muxing */
     /* The text track (MP4 with cues): its stream and encoder, and the
      * cues to write once the video is done. */
     AVStream *sub_stream;
@@ -124,6 +126,7 @@ static int write_cues(Encoder *enc, GdError *err);
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
+static int set_segment_tags(Encoder *enc, const EncoderOptions *opt);
 static void gif_build_lut(Encoder *enc);
 static void gif_quantize(Encoder *enc, const uint8_t *rgb, int stride);
 static void encoder_free(Encoder *enc);
@@ -144,6 +147,10 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
     }
     enc->width = opt->width;
     enc->height = opt->height;
+    if (opt->segment) {
+        enc->segment = 1;
+        enc->next_pts = opt->segment->range.first;
+    }
     if (path == NULL) {
         enc->discard = 1;
         return enc;
@@ -517,6 +524,9 @@ static int choose_format(Encoder *enc, const EncoderOptions *opt, const AVCodec 
     int rc = check_format(enc->path, &enc->spec, codec, err);
     if (rc != GD_OK)
         return rc;
+    if (opt->segment && enc->spec->kind != OUT_MP4)
+        return gd_error(err, GD_ERR_INPUT, "%s: a segment is an MP4: the output must end in .mp4",
+                        enc->path);
     if (opt->width <= 0 || opt->height <= 0 || opt->fps <= 0 ||
         (enc->spec->pix_fmt == AV_PIX_FMT_YUV420P && (opt->width % 2 || opt->height % 2)))
         return gd_error(err, GD_ERR_INPUT,
@@ -625,7 +635,13 @@ static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err) {
     if (rc != GD_OK)
         goto done;
     int ret = 0;
-    if (enc->spec->kind == OUT_MP4)
+    if (enc->segment) {
+        /* The segment tags are keys of our own, which the mov muxer
+         * writes only as 'mdta' keys. Bit-exact: no libavformat version
+         * or time of day in the file. */
+        ret = av_dict_set(&mux_opts, "movflags", "+faststart+use_metadata_tags", 0);
+        enc->fmt->flags |= AVFMT_FLAG_BITEXACT;
+    } else if (enc->spec->kind == OUT_MP4)
         ret = av_dict_set(&mux_opts, "movflags", "+faststart", 0);
     else if (enc->spec->kind == OUT_GIF)
         ret = av_dict_set(&mux_opts, "loop", "0", 0); /* 0 = loop forever */
@@ -833,6 +849,8 @@ static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err) {
         ret = av_dict_set(md, "comment", opt->config_text, 0);
     if (ret >= 0 && opt->title != NULL && opt->title[0] != '\0')
         ret = av_dict_set(md, "title", opt->title, 0);
+    if (ret >= 0 && opt->segment)
+        ret = set_segment_tags(enc, opt);
     if (ret < 0)
         return fail_av(err, enc->path, "cannot set the metadata", ret);
     return GD_OK;
@@ -854,6 +872,35 @@ static int drain_packets(Encoder *enc, GdError *err) {
         if (ret < 0)
             return fail_av(err, enc->path, "cannot write", ret);
     }
+}
+
+/* The segment tags of segment.h: the config's SHA-256, the range, the
+ * total and the settings line. A libav error code, or 0. */
+static int set_segment_tags(Encoder *enc, const EncoderOptions *opt) {
+    const EncoderSegment *seg = opt->segment;
+    const char *text = opt->config_text ? opt->config_text : "";
+    struct AVSHA *sha = av_sha_alloc();
+    if (!sha)
+        return AVERROR(ENOMEM);
+    uint8_t digest[32];
+    av_sha_init(sha, 256);
+    av_sha_update(sha, (const uint8_t *)text, strlen(text));
+    av_sha_final(sha, digest);
+    av_free(sha);
+    char hex[65], frames[32], total[16];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    snprintf(frames, sizeof frames, "%d:%d", seg->range.first, seg->range.end);
+    snprintf(total, sizeof total, "%d", seg->total);
+    AVDictionary **md = &enc->fmt->metadata;
+    int ret = av_dict_set(md, "gdrender_config_sha256", hex, 0);
+    if (ret >= 0)
+        ret = av_dict_set(md, "gdrender_frames", frames, 0);
+    if (ret >= 0)
+        ret = av_dict_set(md, "gdrender_total_frames", total, 0);
+    if (ret >= 0)
+        ret = av_dict_set(md, "gdrender_settings", seg->settings ? seg->settings : "", 0);
+    return ret;
 }
 
 /* 8x8 Bayer matrix: thresholds 0..63 spread evenly in space. */

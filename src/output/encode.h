@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "output/segment.h"
 
 typedef struct Encoder Encoder;
 
@@ -36,6 +37,13 @@ typedef struct EncoderCue {
     long long start_ms, end_ms;
     const char *text; /* UTF-8, one line */
 } EncoderCue;
+
+/* An MP4 segment of a longer video (SPEC section 7). */
+typedef struct EncoderSegment {
+    FrameRange range;     /* the frames it holds */
+    int total;            /* the whole video's frame count */
+    const char *settings; /* segment_settings' line */
+} EncoderSegment;
 
 typedef struct EncoderOptions {
     int width, height; /* even */
@@ -50,6 +58,12 @@ typedef struct EncoderOptions {
      * not overlapping ("" shows nothing; '\n' separates lines). */
     const EncoderCue *cues;
     int ncues;
+    /* MP4 only: a segment (NULL: a whole video). Its frames get pts
+     * range.first, range.first + 1, ...; it carries segment.h's tags
+     * (+use_metadata_tags: every tag as a QuickTime 'mdta' key, config
+     * SHA-256 of config_text), and is muxed bit-exact, so the same frames
+     * with the same threads give the same bytes. */
+    const EncoderSegment *segment;
 } EncoderOptions;
 
 /* Opens an encoder writing to path (format by extension; anything else is

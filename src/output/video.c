@@ -30,7 +30,8 @@
 
 typedef struct Pipeline {
     const Composer *composer;
-    int nframes, nslots;
+    int first, end; /* the frames to render: first <= f < end */
+    int nslots;
     uint8_t **slot;
     int *slot_frame; /* frame rendered into the slot, -1 while empty */
     int next_render, next_encode;
@@ -53,10 +54,9 @@ static void *worker_main(void *arg) {
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && p->next_render < p->nframes &&
-               p->next_render >= p->next_encode + p->nslots)
+        while (!p->stop && p->next_render < p->end && p->next_render >= p->next_encode + p->nslots)
             pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stop || p->next_render >= p->nframes)
+        if (p->stop || p->next_render >= p->end)
             break;
         int f = p->next_render++;
         int s = f % p->nslots;
@@ -145,10 +145,13 @@ static void prepared_destroy(Prepared *pr) {
  * while the encoder takes a frame; at 8K with many threads that would be
  * gigabytes, so the ring is also held to about 512 MB (but never fewer than
  * workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
-static int pipeline_init(Pipeline *p, const Composer *c, int nworkers, GdError *err) {
+static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range, int nworkers,
+                         GdError *err) {
     memset(p, 0, sizeof *p);
     p->composer = c;
-    p->nframes = c->spec.nframes;
+    p->first = range ? range->first : 0;
+    p->end = range ? range->end : c->spec.nframes;
+    p->next_render = p->next_encode = p->first;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->nslots = 2 * nworkers + 1;
@@ -193,7 +196,8 @@ static void pipeline_stop(Pipeline *p) {
 static int encode_frames(Pipeline *p, Encoder *enc, int progress, GdError *err) {
     const int pitch = p->composer->spec.width * 3;
     double t0 = now_seconds(), last_draw = -1;
-    for (int f = 0; f < p->nframes; f++) {
+    const int total = p->end - p->first;
+    for (int f = p->first; f < p->end; f++) {
         int s = f % p->nslots;
         pthread_mutex_lock(&p->mu);
         while (p->slot_frame[s] != f)
@@ -209,8 +213,8 @@ static int encode_frames(Pipeline *p, Encoder *enc, int progress, GdError *err) 
             return rc;
         if (progress) {
             double t = now_seconds();
-            if (t - last_draw > 0.1 || f + 1 == p->nframes) {
-                progress_draw(f + 1, p->nframes, t - t0);
+            if (t - last_draw > 0.1 || f + 1 == p->end) {
+                progress_draw(f + 1 - p->first, total, t - t0);
                 last_draw = t;
             }
         }
@@ -240,7 +244,7 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
     EncoderCue *ecues = NULL;
     int ncues = 0;
     Worker *workers = calloc((size_t)nworkers, sizeof *workers);
-    if ((rc = pipeline_init(&p, c, nworkers, err)) != 0)
+    if ((rc = pipeline_init(&p, c, opt->range, nworkers, err)) != 0)
         goto done;
     if (!workers) {
         rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
@@ -274,6 +278,21 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
                          .threads = 0,
                          .cues = ecues,
                          .ncues = ncues};
+    /* A segment: the whole render's settings, recorded, and x264 on -j
+     * threads (its output depends on its thread count: x264's automatic
+     * count would make the bytes depend on the machine). */
+    static const char *const quality_names[] = {"draft", "medium", "high"};
+    char settings[SEGMENT_SETTINGS_MAX];
+    EncoderSegment seg;
+    if (opt->range) {
+        seg = (EncoderSegment){*opt->range, c->spec.nframes,
+                               segment_settings(settings, sizeof settings, c->spec.width,
+                                                c->spec.height, cfg->video.fps, cfg->video.crf,
+                                                cfg->video.preset, quality_names[opt->quality],
+                                                GD_VERSION)};
+        eo.segment = &seg;
+        eo.threads = nworkers;
+    }
     enc = encoder_open(out_path, &eo, err);
     if (!enc) {
         rc = err->code;

@@ -12,14 +12,19 @@
 #include "config/config.h"
 #include "base/error.h"
 #include "sim/sim.h"
+#include "output/segment.h"
 
 typedef struct VideoOptions {
     int threads;     /* render threads, >= 1 */
     int progress;    /* draw a progress bar on stderr */
     Quality quality; /* effective quality (config or -q) */
+    /* NULL: the whole video. Else only these frames, as an MP4 segment
+     * (output/segment.h) whose encoder runs on `threads` threads too, so
+     * the same range with the same -j gives the same bytes. */
+    const FrameRange *range;
 } VideoOptions;
 
-/* Renders all frames to out_path (.mp4/.webm/.gif; NULL = render and
+/* Renders all frames (or opt->range's) to out_path (.mp4/.webm/.gif; NULL = render and
  * discard every frame, the render-only benchmark). Returns 0 or an error
  * code with err filled; on error nothing is left at out_path that was not
  * there before. */
