@@ -11,7 +11,9 @@
  * temporary files; before any work), sim_run_all, then --check's
  * summaries, the trajectory CSV (written atomically through base/atomic)
  * and the video, a segment of it (--segment, --frames) or a still
- * (output/video.c).
+ * (output/video.c). "gdrender join": parse_join -> run_join: the segments
+ * checked as inputs and the output as outputs are, then read, planned
+ * (output/segment.c) and stream-copied (output/encode.c).
  * The signal handler removes every pending temporary file
  * (atomic_cleanup_on_signal) before it exits.
  */
@@ -43,6 +45,7 @@
 
 static const char usage_text[] =
     "Usage: gdrender [OPTIONS] CONFIG.ini\n"
+    "       gdrender join -o OUT.mp4 SEGMENT.mp4...\n"
     "\n"
     "Renders a video of gradient descent on a 3D loss surface from an INI config.\n"
     "\n"
@@ -66,7 +69,7 @@ static const char usage_text[] =
     "      --discard           render every frame and throw it away (benchmarks;\n"
     "                          like ffmpeg's -f null)\n"
     "      --segment K/N       render only the K-th (0..N-1) of N near-equal frame ranges,\n"
-    "                          as an MP4 segment (default output\n"
+    "                          as an MP4 segment for gdrender join (default output\n"
     "                          renders/<stem>-frames-A-B.mp4)\n"
     "      --frames A:B        render only frames A <= f < B, as an MP4 segment\n"
     "  -j, --threads N         render threads, and a segment's encoder threads (default:\n"
@@ -77,18 +80,24 @@ static const char usage_text[] =
     "  -h, --help              show this help and exit\n"
     "  -V, --version           show the version and exit\n"
     "\n"
+    "join: stream-copies segments of one video (any order) into OUT.mp4 without\n"
+    "re-encoding; mixed configs or settings, a gap, an overlap or a damaged segment\n"
+    "are refused (exit 2) and nothing is written.\n"
+    "\n"
     "Exit status: 0 success, 1 failure at run time, 2 invalid command line or config.\n"
     "Examples:\n"
     "  gdrender configs/lr_too_large.ini\n"
     "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
     "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n"
-    "  gdrender --segment 0/4 -o part-0.mp4 configs/linear.ini   (... 3/4)\n";
+    "  gdrender --segment 0/4 -o part-0.mp4 configs/linear.ini   (... 3/4)\n"
+    "  gdrender join -o linear.mp4 part-*.mp4\n";
 
 /* What the command line asks for. */
 typedef enum Action {
     ACTION_RENDER,  /* load, simulate, then --check, --discard, a still or a video */
     ACTION_HELP,    /* -h: print the usage and exit */
     ACTION_VERSION, /* -V: print the version and exit */
+    ACTION_JOIN,    /* join -o OUT SEGMENT...: join segments */
 } Action;
 
 typedef struct Options {
@@ -103,6 +112,8 @@ typedef struct Options {
     int check, discard, progress, threads;
     int seg_k, seg_n;  /* --segment K/N; seg_n 0 when not given */
     FrameRange frames; /* --frames A:B; frames.end 0 when not given */
+    char **segments;   /* join: the segment files */
+    int nsegments;
     ConfigOverride overrides[MAX_OVERRIDES];
     int noverrides;
 } Options;
@@ -272,6 +283,42 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         return gd_error(err, GD_ERR_INPUT,
                         "%s renders part of a video: it cannot be combined with %s", range,
                         o->check ? "--check" : "--frame");
+    return GD_OK;
+}
+
+/* gdrender join -o OUT.mp4 SEGMENT...: fills o (ACTION_JOIN, or
+ * ACTION_HELP for -h). */
+static int parse_join(int argc, char **argv, Options *o, GdError *err) {
+    static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->action = ACTION_JOIN;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'h':
+            o->action = ACTION_HELP;
+            return GD_OK;
+        case ':':
+            return gd_error(err, GD_ERR_INPUT, "join: %s: missing value (see gdrender --help)",
+                            argv[optind - 1]);
+        default:
+            return gd_error(err, GD_ERR_INPUT, "join: unknown option \"%s\" (see gdrender --help)",
+                            argv[optind - 1]);
+        }
+    }
+    if (!o->output)
+        return gd_error(err, GD_ERR_INPUT, "join: missing -o OUT.mp4 (see gdrender --help)");
+    if (optind >= argc)
+        return gd_error(err, GD_ERR_INPUT, "join: no segments to join (see gdrender --help)");
+    o->segments = argv + optind;
+    o->nsegments = argc - optind;
     return GD_OK;
 }
 
@@ -540,11 +587,70 @@ done:
     return rc;
 }
 
+/* gdrender join: the inputs checked as inputs are (regular files, each
+ * once), the output as outputs are (not a segment, a folder that takes
+ * it), then every segment's metadata read and planned before the first
+ * packet is copied (SPEC section 7). */
+static int run_join(const Options *o, GdError *err) {
+    int n = o->nsegments, rc = GD_OK;
+    const char *out = o->output;
+    if (!ends_with(out, ".mp4"))
+        return gd_error(err, GD_ERR_INPUT, "%s: join writes an MP4: the output must end in .mp4",
+                        out);
+    SegmentInfo *segs = calloc((size_t)n, sizeof *segs);
+    FileRole *inputs = calloc((size_t)n, sizeof *inputs);
+    struct stat *st = calloc((size_t)n, sizeof *st);
+    int *order = calloc((size_t)n, sizeof *order);
+    char *target = NULL;
+    if (!segs || !inputs || !st || !order) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *why;
+        int fd = files_open_input(o->segments[i], &st[i], &why);
+        if (fd < 0) {
+            rc = gd_error(err, GD_ERR_INPUT, "%s: cannot read segment: %s", o->segments[i], why);
+            goto done;
+        }
+        close(fd);
+        for (int j = 0; j < i; j++)
+            if (st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino) {
+                rc = gd_error(err, GD_ERR_INPUT, "%s: the same file as %s: each segment once",
+                              o->segments[i], o->segments[j]);
+                goto done;
+            }
+        inputs[i] = (FileRole){"the segment", o->segments[i]};
+        segs[i].path = o->segments[i];
+    }
+    FileRole output = {"--output", out};
+    if ((rc = files_check_outputs(inputs, n, &output, 1, &target, err)) != GD_OK ||
+        (rc = atomic_file_prepare(target, err)) != GD_OK)
+        goto done;
+    for (int i = 0; i < n; i++)
+        if ((rc = encoder_probe_segment(&segs[i], err)) != GD_OK)
+            goto done;
+    if ((rc = segment_plan(segs, n, order, err)) != GD_OK)
+        goto done;
+    rc = encoder_join(target, GD_VERSION, segs, order, n, err);
+done:
+    if (segs)
+        for (int i = 0; i < n; i++)
+            free(segs[i].params);
+    free(target);
+    free(segs);
+    free(inputs);
+    free(st);
+    free(order);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     Options o;
     GdError err;
     gd_error_clear(&err);
-    int rc = parse_args(argc, argv, &o, &err);
+    int join = argc > 1 && strcmp(argv[1], "join") == 0;
+    int rc = join ? parse_join(argc - 1, argv + 1, &o, &err) : parse_args(argc, argv, &o, &err);
     if (rc == GD_OK && o.action == ACTION_HELP) {
         fputs(usage_text, stdout);
         return GD_OK;
@@ -562,7 +668,7 @@ int main(int argc, char **argv) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
-        rc = run(&o, &err);
+        rc = o.action == ACTION_JOIN ? run_join(&o, &err) : run(&o, &err);
     }
     if (rc != GD_OK) {
         fflush(stdout);

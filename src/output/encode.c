@@ -127,6 +127,7 @@ static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *e
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
 static int set_segment_tags(Encoder *enc, const EncoderOptions *opt);
+static int open_segment(const char *path, AVFormatContext **fmt, AVStream **video, GdError *err);
 static void gif_build_lut(Encoder *enc);
 static void gif_quantize(Encoder *enc, const uint8_t *rgb, int stride);
 static void encoder_free(Encoder *enc);
@@ -338,6 +339,224 @@ void encoder_set_libav_verbose(int verbose) {
     pthread_mutex_unlock(&log_mu);
     av_log_set_level(verbose ? AV_LOG_INFO : AV_LOG_ERROR);
     av_log_set_callback(log_callback);
+}
+
+int encoder_probe_segment(SegmentInfo *info, GdError *err) {
+    log_clear();
+    AVFormatContext *fmt = NULL;
+    AVStream *st = NULL;
+    int rc = open_segment(info->path, &fmt, &st, err);
+    if (rc != GD_OK)
+        return rc;
+    const AVDictionaryEntry *tag[4];
+    static const char *const names[4] = {"gdrender_config_sha256", "gdrender_frames",
+                                         "gdrender_total_frames", "gdrender_settings"};
+    for (int i = 0; i < 4; i++)
+        tag[i] = av_dict_get(fmt->metadata, names[i], NULL, 0);
+    rc = segment_parse_tags(info, tag[0] ? tag[0]->value : NULL, tag[1] ? tag[1]->value : NULL,
+                            tag[2] ? tag[2]->value : NULL, tag[3] ? tag[3]->value : NULL, err);
+    if (rc == GD_OK && !st)
+        rc = gd_error(err, GD_ERR_INPUT,
+                      "%s: damaged segment: it holds other streams than one H.264 video",
+                      info->path);
+    int want = info->range.end - info->range.first;
+    int count = rc == GD_OK ? avformat_index_get_entries_count(st) : 0;
+    if (rc == GD_OK && count != want)
+        rc =
+            gd_error(err, GD_ERR_INPUT, "%s: damaged segment: %d frames where its metadata says %d",
+                     info->path, count, want);
+    /* The index is at the front (+faststart): a file cut short still has
+     * all of it, and the frames it lists past the end are what is lost. */
+    int64_t end = 0, size = rc == GD_OK ? avio_size(fmt->pb) : 0;
+    for (int i = 0; rc == GD_OK && i < count; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        if (e && e->pos + e->size > end)
+            end = e->pos + e->size;
+    }
+    if (rc == GD_OK && (size < 0 || end > size))
+        rc = gd_error(err, GD_ERR_INPUT,
+                      "%s: truncated: its last frames are missing (the file ends at byte %lld of "
+                      "%lld)",
+                      info->path, (long long)size, (long long)end);
+    /* The reordering delay: x264 gives a segment of one or two frames
+     * none, a longer one that of its B-frame pyramid. */
+    AVPacket *pkt = rc == GD_OK ? av_packet_alloc() : NULL;
+    int ret = 0;
+    if (rc == GD_OK && !pkt)
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    while (rc == GD_OK && (ret = av_read_frame(fmt, pkt)) >= 0 && pkt->stream_index != st->index)
+        av_packet_unref(pkt);
+    if (rc == GD_OK && ret < 0)
+        rc = gd_error(err, GD_ERR_INPUT, "%s: damaged segment: cannot read frame %d (%s)",
+                      info->path, info->range.first, av_err2str(ret));
+    if (rc == GD_OK) {
+        int64_t d = pkt->pts - pkt->dts;
+        if (pkt->pts == AV_NOPTS_VALUE || pkt->dts == AV_NOPTS_VALUE || d < 0)
+            rc = gd_error(err, GD_ERR_INPUT, "%s: damaged segment: its first frame has no time",
+                          info->path);
+        else
+            info->delay =
+                (int)av_rescale_q_rnd(d, st->time_base, (AVRational){1, info->fps}, AV_ROUND_UP);
+    }
+    av_packet_free(&pkt);
+    if (rc == GD_OK && st->codecpar->extradata_size > 0) {
+        info->params = malloc((size_t)st->codecpar->extradata_size);
+        if (!info->params)
+            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        else {
+            memcpy(info->params, st->codecpar->extradata, (size_t)st->codecpar->extradata_size);
+            info->nparams = st->codecpar->extradata_size;
+        }
+    }
+    avformat_close_input(&fmt);
+    return rc;
+}
+
+/* The frames of one segment into the joined file, each packet checked as
+ * read. Its presentation times are moved so that its first frame is at
+ * info->range.first; decoding times are the packet's place in the whole
+ * video less `delay` frames, the largest reordering delay of all segments
+ * (the same as each segment's own but for segments too short for
+ * B-frames), so they increase across segments and never pass the
+ * presentation times. *last_dts is the previous packet's dts in the
+ * output's time base (INT64_MIN before the first). */
+static int copy_segment(Encoder *enc, const SegmentInfo *info, AVFormatContext *in, AVStream *ist,
+                        int delay, int64_t *last_dts, GdError *err) {
+    const AVRational frame = {1, info->fps};
+    const int want = info->range.end - info->range.first;
+    const int64_t first = av_rescale_q(info->range.first, frame, ist->time_base);
+    const int64_t last = av_rescale_q(info->range.end - 1, frame, ist->time_base);
+    int64_t offset = 0;
+    int count = 0, ret;
+    AVPacket *pkt = enc->pkt;
+    while ((ret = av_read_frame(in, pkt)) >= 0) {
+        if (pkt->stream_index != ist->index) {
+            av_packet_unref(pkt);
+            continue;
+        }
+        const char *bad = NULL;
+        if (count == 0 && !(pkt->flags & AV_PKT_FLAG_KEY))
+            bad = "it does not start with a key frame";
+        else if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+            bad = "a frame is cut short";
+        else if (pkt->pts == AV_NOPTS_VALUE || pkt->dts == AV_NOPTS_VALUE)
+            bad = "a frame has no timestamp";
+        if (!bad && count == 0)
+            offset = first - pkt->pts;
+        if (!bad && (pkt->pts + offset < first || pkt->pts + offset > last))
+            bad = "a frame's time is outside its range";
+        if (!bad && count >= want)
+            bad = "it holds more frames than its metadata says";
+        if (!bad) {
+            pkt->pts += offset;
+            pkt->dts = av_rescale_q(info->range.first + count - delay, frame, ist->time_base);
+            count++;
+            av_packet_rescale_ts(pkt, ist->time_base, enc->stream->time_base);
+            if (pkt->dts > pkt->pts || (*last_dts != INT64_MIN && pkt->dts <= *last_dts))
+                bad = "its frames are not in the order x264 gives them";
+        }
+        if (bad) {
+            av_packet_unref(pkt);
+            return gd_error(err, GD_ERR_INPUT, "%s: damaged segment: %s", info->path, bad);
+        }
+        *last_dts = pkt->dts;
+        pkt->stream_index = enc->stream->index;
+        pkt->pos = -1;
+        ret = av_interleaved_write_frame(enc->fmt, pkt);
+        if (ret < 0)
+            return fail_av(err, enc->path, "cannot write", ret);
+    }
+    if (ret != AVERROR_EOF)
+        return gd_error(err, GD_ERR_INPUT, "%s: damaged segment: cannot read frame %d (%s)",
+                        info->path, info->range.first + count, av_err2str(ret));
+    if (count != want)
+        return gd_error(err, GD_ERR_INPUT,
+                        "%s: damaged segment: %d frames where its metadata says %d", info->path,
+                        count, want);
+    return GD_OK;
+}
+
+int encoder_join(const char *out_path, const char *version, const SegmentInfo *segs,
+                 const int *order, int n, GdError *err) {
+    log_clear();
+    AVFormatContext *in = NULL;
+    AVStream *ist = NULL;
+    Encoder *enc = calloc(1, sizeof *enc);
+    int rc = GD_OK;
+    if (!enc || !(enc->path = strdup(out_path)) || !(enc->pkt = av_packet_alloc())) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    enc->spec = find_format(out_path);
+    if (!enc->spec || enc->spec->kind != OUT_MP4) {
+        rc = gd_error(err, GD_ERR_INPUT, "%s: join writes an MP4: the output must end in .mp4",
+                      out_path);
+        goto done;
+    }
+    /* The first segment gives the stream's parameters and the metadata. */
+    if ((rc = open_segment(segs[order[0]].path, &in, &ist, err)) != GD_OK ||
+        (rc = create_muxer(enc, err)) != GD_OK)
+        goto done;
+    if (!ist) {
+        rc = gd_error(err, GD_ERR_INPUT,
+                      "%s: damaged segment: it holds other streams than one H.264 video",
+                      segs[order[0]].path);
+        goto done;
+    }
+    enc->stream = avformat_new_stream(enc->fmt, NULL);
+    if (!enc->stream) {
+        rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        goto done;
+    }
+    int ret = avcodec_parameters_copy(enc->stream->codecpar, ist->codecpar);
+    if (ret < 0) {
+        rc = fail_av(err, out_path, "cannot set the stream parameters", ret);
+        goto done;
+    }
+    enc->stream->codecpar->codec_tag = 0;
+    enc->stream->time_base = ist->time_base;
+    enc->stream->avg_frame_rate = (AVRational){segs[order[0]].fps, 1};
+    const AVDictionaryEntry *comment = av_dict_get(in->metadata, "comment", NULL, 0);
+    const AVDictionaryEntry *title = av_dict_get(in->metadata, "title", NULL, 0);
+    EncoderOptions eo = {.version = version,
+                         .config_text = comment ? comment->value : NULL,
+                         .title = title ? title->value : NULL};
+    if ((rc = open_output(enc, err)) != GD_OK || (rc = write_header(enc, &eo, err)) != GD_OK)
+        goto done;
+    int64_t last_dts = INT64_MIN;
+    int delay = 0;
+    for (int i = 0; i < n; i++)
+        delay = segs[i].delay > delay ? segs[i].delay : delay;
+    for (int i = 0; i < n; i++) {
+        const SegmentInfo *info = &segs[order[i]];
+        if (i > 0 && (rc = open_segment(info->path, &in, &ist, err)) != GD_OK)
+            goto done;
+        if (!ist) {
+            rc = gd_error(err, GD_ERR_INPUT,
+                          "%s: damaged segment: it holds other streams than one H.264 video",
+                          info->path);
+            goto done;
+        }
+        if ((rc = copy_segment(enc, info, in, ist, delay, &last_dts, err)) != GD_OK)
+            goto done;
+        avformat_close_input(&in);
+    }
+    ret = av_write_trailer(enc->fmt);
+    if (ret < 0) {
+        rc = fail_av(err, out_path, "cannot write the trailer", ret);
+        goto done;
+    }
+    ret = avio_closep(&enc->fmt->pb);
+    if (ret < 0) {
+        rc = fail_av(err, out_path, "cannot write", ret);
+        goto done;
+    }
+    rc = atomic_file_commit(&enc->out, err);
+done:
+    avformat_close_input(&in);
+    if (enc)
+        encoder_free(enc);
+    return rc;
 }
 
 /* ---- internal definitions ----------------------------------------------- */
@@ -901,6 +1120,27 @@ static int set_segment_tags(Encoder *enc, const EncoderOptions *opt) {
     if (ret >= 0)
         ret = av_dict_set(md, "gdrender_settings", seg->settings ? seg->settings : "", 0);
     return ret;
+}
+
+/* Opens the MP4 at path for reading (*fmt) and finds its one H.264 video
+ * stream (*video; NULL when the file holds anything else). */
+static int open_segment(const char *path, AVFormatContext **fmt, AVStream **video, GdError *err) {
+    *video = NULL;
+    size_t len = strlen(path) + 6;
+    char *url = malloc(len);
+    if (!url)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    snprintf(url, len, "file:%s", path);
+    /* The mov demuxer by name: a text file must not be probed as some
+     * other format that happens to take it. */
+    int ret = avformat_open_input(fmt, url, av_find_input_format("mp4"), NULL);
+    free(url);
+    if (ret < 0)
+        return gd_error(err, GD_ERR_INPUT, "%s: not a readable MP4 file (%s)", path,
+                        av_err2str(ret));
+    if ((*fmt)->nb_streams == 1 && (*fmt)->streams[0]->codecpar->codec_id == AV_CODEC_ID_H264)
+        *video = (*fmt)->streams[0];
+    return GD_OK;
 }
 
 /* 8x8 Bayer matrix: thresholds 0..63 spread evenly in space. */

@@ -2,7 +2,9 @@
  * encode.h — frames to files with FFmpeg's libraries (libavcodec,
  * libavformat, libswscale); shaped like FFmpeg's doc/examples/mux.c.
  *
- * Pipeline place: last stage. Only encode.c sees libav.
+ * Pipeline place: last stage. Only encode.c sees libav: it writes videos
+ * and stills, and reads and joins segments (encoder_probe_segment,
+ * encoder_join: a libavformat remux, as FFmpeg's doc/examples/remux.c).
  *
  * Formats by the output's extension (case-insensitive): .mp4 (H.264 High
  * via libx264, yuv420p BT.709, crf/preset, +faststart; crf 0 is lossless,
@@ -100,6 +102,27 @@ int encode_png(const char *path, const uint8_t *rgb, int width, int height, int 
  * (GD_ERR_RUNTIME "PATH: this FFmpeg build has no libx264 encoder
  * (install ...)"). */
 int encoder_check_output(const char *path, int still, GdError *err);
+
+/* Reads what the join needs of the segment at info->path (info->path set,
+ * the rest filled; free info->params): its tags (segment_parse_tags), its
+ * one H.264 stream's parameters, and its index, which must hold exactly
+ * its frames, all inside the file. Errors, GD_ERR_INPUT: "PATH: not an
+ * MP4 file (Invalid data found when processing input)", "PATH: not a
+ * gdrender segment (...)", "PATH: damaged segment metadata (...)",
+ * "PATH: damaged segment: 12 frames where its metadata says 15",
+ * "PATH: truncated: its last frames are missing (the file ends at byte N)". */
+int encoder_probe_segment(SegmentInfo *info, GdError *err);
+
+/* Joins segments into one MP4 at out_path by stream copy, as a whole
+ * render of their config writes it (SPEC section 7): segs[order[0]],
+ * segs[order[1]], ... (segment_plan's order), each one's timestamps moved
+ * to its first frame, +faststart, the first segment's config text and
+ * title as the video's metadata ("gdrender VERSION" as its encoder),
+ * written atomically. A segment that turns
+ * out damaged while it is copied is GD_ERR_INPUT "PATH: damaged segment:
+ * ..." and nothing is written. */
+int encoder_join(const char *out_path, const char *version, const SegmentInfo *segs,
+                 const int *order, int n, GdError *err);
 
 /* Takes over the logging of FFmpeg's libraries, x264's included (it logs
  * through libavcodec); this is process-wide libav state. Their own lines
