@@ -47,14 +47,6 @@ static void expect_ok(RunResult r) {
     assert_string_equal(r.err, "");
 }
 
-static char *path_in(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 /* What a shell command prints (malloc'd, trailing newlines cut). */
 static char *shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *shell(const char *fmt, ...) {
@@ -96,7 +88,7 @@ static char *render_segment(const char *dir, int k, int n) {
     char name[32], seg[32];
     snprintf(name, sizeof name, "p%d.mp4", k);
     snprintf(seg, sizeof seg, "%d/%d", k, n);
-    char *out = path_in(dir, name);
+    char *out = tu_join(dir, name);
     RunResult r = RUN(SMALL, "--segment", seg, "-o", out, CONFIG);
     expect_ok(r);
     tu_run_free(&r);
@@ -178,7 +170,7 @@ static void test_segment_command_line(void **state) {
 static void test_join_shuffled(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *whole = path_in(dir, "whole.mp4"), *out = path_in(dir, "joined.mp4");
+    char *whole = tu_join(dir, "whole.mp4"), *out = tu_join(dir, "joined.mp4");
     RunResult r = RUN(SMALL, "-o", whole, CONFIG);
     expect_ok(r);
     tu_run_free(&r);
@@ -247,7 +239,7 @@ static void test_join_shuffled(void **state) {
     tu_remove_dir(dir);
     dir = tu_tmpdir();
     free(out);
-    out = path_in(dir, "joined.mp4");
+    out = tu_join(dir, "joined.mp4");
     const char *args[24] = {"join", "-o", out};
     char *tiny[20];
     for (int k = 0; k < 20; k++)
@@ -272,7 +264,7 @@ static void test_join_shuffled(void **state) {
 static void test_segments_deterministic(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *a = path_in(dir, "a.mp4"), *b = path_in(dir, "b.mp4");
+    char *a = tu_join(dir, "a.mp4"), *b = tu_join(dir, "b.mp4");
     RunResult r = RUN(SMALL, "--frames", "3:17", "-o", a, CONFIG);
     expect_ok(r);
     tu_run_free(&r);
@@ -320,10 +312,10 @@ static void test_join_refusals(void **state) {
     char *p[4], msg[2048];
     for (int k = 0; k < 4; k++)
         p[k] = render_segment(dir, k, 4);
-    char *out = path_in(dir, "out.mp4");
-    char *crf = path_in(dir, "crf.mp4"), *cfg = path_in(dir, "cfg.mp4");
-    char *over = path_in(dir, "over.mp4"), *trunc = path_in(dir, "trunc.mp4");
-    char *foreign = path_in(dir, "foreign.mp4"), *text = path_in(dir, "notes.mp4");
+    char *out = tu_join(dir, "out.mp4");
+    char *crf = tu_join(dir, "crf.mp4"), *cfg = tu_join(dir, "cfg.mp4");
+    char *over = tu_join(dir, "over.mp4"), *trunc = tu_join(dir, "trunc.mp4");
+    char *foreign = tu_join(dir, "foreign.mp4"), *text = tu_join(dir, "notes.mp4");
     RunResult r = RUN(SMALL, "--set", "video.crf=20", "--segment", "1/4", "-o", crf, CONFIG);
     expect_ok(r);
     tu_run_free(&r);
@@ -470,7 +462,7 @@ static const char *entry_with_prefix(const char *dir, const char *prefix) {
 static void test_killed_segment(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
-    char *seg = path_in(dir, "part-1.mp4");
+    char *seg = tu_join(dir, "part-1.mp4");
     const char *const argv[] = {"--no-progress",
                                 "-j",
                                 "2",
@@ -494,7 +486,7 @@ static void test_killed_segment(void **state) {
         const char *name = entry_with_prefix(dir, ".part-1.mp4.tmp-");
         if (name) {
             free(tmp);
-            tmp = path_in(dir, name);
+            tmp = tu_join(dir, name);
             if (stat(tmp, &st) == 0 && st.st_size > 0)
                 break;
         }
