@@ -1413,3 +1413,208 @@ double formula_mse(const Formula *f, const double *x, const double *y, const int
     work_free(&w);
     return sse / m;
 }
+
+/* ---- many parameter vectors at once ------------------------------------- */
+
+/* formula_mse_many's tiles: up to MANY_STARTS parameter vectors times
+ * MANY_POINTS points, one lane each, point-major (lane = t * starts + s). */
+#define MANY_STARTS 32
+#define MANY_POINTS 8
+
+/* What formula_mse_many keeps per vector across a block's tiles: the four
+ * interleaved partial sums of sum_squares and sum_lanes (element l of a
+ * block goes to sum l % 4, the tail after the last whole four to sum 0),
+ * for the squared residuals, the residuals (root without x) and the
+ * adjoint of each boundary node. */
+typedef struct ManyWork {
+    int S, L;            /* vectors in this group, lanes per tile (MANY_POINTS * MANY_STARTS) */
+    double *uval, *uadj; /* f->n * MANY_STARTS: x-free node values and adjoints, per vector */
+    double *val, *adj, *aux, *res; /* f->n * L, f->n * L, naux * L, L */
+    double *acc;                   /* (2 + nboundary) * 4 * MANY_STARTS partial sums */
+    double *one;                   /* 2 * f->n: one vector's scalar values and adjoints */
+} ManyWork;
+
+static int many_init(ManyWork *w, const Formula *f) {
+    const size_t n = (size_t)f->n, S = MANY_STARTS, L = MANY_POINTS * MANY_STARTS;
+    size_t total = 2 * n * S + 2 * n * L + (size_t)f->naux * L + L +
+                   (2 + (size_t)f->nboundary) * 4 * S + 2 * n;
+    double *p = malloc(total * sizeof(double));
+    if (!p)
+        return -1;
+    w->L = (int)L;
+    w->uval = p;
+    w->uadj = w->uval + n * S;
+    w->val = w->uadj + n * S;
+    w->adj = w->val + n * L;
+    w->aux = w->adj + n * L;
+    w->res = w->aux + (size_t)f->naux * L;
+    w->acc = w->res + L;
+    w->one = w->acc + (2 + (size_t)f->nboundary) * 4 * S;
+    return 0;
+}
+
+/* Partial sum k (0..3) of quantity q for vector s. */
+static double *many_acc(const ManyWork *w, int q, int k, int s) {
+    return w->acc + ((size_t)q * 4 + (size_t)k) * MANY_STARTS + (size_t)s;
+}
+
+/* One group of w->S vectors (params: S rows of nparams), exactly as
+ * formula_mse computes each of them. */
+static void mse_group(const Formula *f, const double *x, const double *y, const int *idx, int m,
+                      int B, const double *params, double *loss, double *grad, ManyWork *w) {
+    const int np = f->nparams, nn = f->n, root = nn - 1, S = w->S;
+    const int want_grad = grad != NULL && (f->nodes[root].flags & FLAG_DEP);
+    const int vary = (f->nodes[root].flags & FLAG_VARY) != 0;
+    const double scale = 2.0 / m;
+    /* The x-free nodes of each vector, and their lanes in every tile. */
+    for (int s = 0; s < S; s++) {
+        forward_scalar(f, 0.0, params + (size_t)s * np, w->one, 1);
+        for (int i = 0; i < nn; i++) {
+            w->uval[(size_t)i * MANY_STARTS + s] = w->one[i];
+            w->uadj[(size_t)i * MANY_STARTS + s] = 0.0;
+        }
+    }
+    for (int k = 0; k < f->nboundary; k++) {
+        const int j = f->boundary[k];
+        double *dst = w->val + (size_t)j * w->L;
+        for (int t = 0; t < MANY_POINTS; t++)
+            for (int s = 0; s < S; s++)
+                dst[t * S + s] = w->uval[(size_t)j * MANY_STARTS + s];
+    }
+    double sse[MANY_STARTS];
+    for (int s = 0; s < S; s++)
+        sse[s] = 0.0;
+    const int nacc = 2 + f->nboundary;
+    for (int k0 = 0; k0 < m; k0 += B) {
+        const int bn = m - k0 < B ? m - k0 : B, whole = bn / 4 * 4;
+        for (int q = 0; q < nacc; q++)
+            for (int k = 0; k < 4; k++)
+                for (int s = 0; s < S; s++)
+                    *many_acc(w, q, k, s) = 0.0;
+        for (int t0 = 0; t0 < bn; t0 += MANY_POINTS) {
+            const int tn = bn - t0 < MANY_POINTS ? bn - t0 : MANY_POINTS, lanes = tn * S;
+            double *res = w->res;
+            if (vary) {
+                double *xl = w->val + (size_t)f->xnode * w->L;
+                for (int t = 0; t < tn; t++) {
+                    const int j = idx ? idx[k0 + t0 + t] : k0 + t0 + t;
+                    for (int s = 0; s < S; s++)
+                        xl[t * S + s] = x[j];
+                }
+                block_forward(f, w->val, w->aux, w->L, lanes);
+                const double *pred = w->val + (size_t)root * w->L;
+                for (int t = 0; t < tn; t++) {
+                    const double yj = y[idx ? idx[k0 + t0 + t] : k0 + t0 + t];
+                    for (int s = 0; s < S; s++)
+                        res[t * S + s] = pred[t * S + s] - yj;
+                }
+            } else {
+                for (int t = 0; t < tn; t++) {
+                    const double yj = y[idx ? idx[k0 + t0 + t] : k0 + t0 + t];
+                    for (int s = 0; s < S; s++)
+                        res[t * S + s] = w->uval[(size_t)root * MANY_STARTS + s] - yj;
+                }
+            }
+            for (int t = 0; t < tn; t++) {
+                const int l = t0 + t, k = l < whole ? l % 4 : 0;
+                double *a = many_acc(w, 0, k, 0);
+                for (int s = 0; s < S; s++)
+                    a[s] += res[t * S + s] * res[t * S + s];
+            }
+            if (!want_grad)
+                continue;
+            if (!vary) {
+                for (int t = 0; t < tn; t++) {
+                    const int l = t0 + t, k = l < whole ? l % 4 : 0;
+                    double *a = many_acc(w, 1, k, 0);
+                    for (int s = 0; s < S; s++)
+                        a[s] += res[t * S + s];
+                }
+                continue;
+            }
+            for (int i = 0; i < nn; i++)
+                if (f->nodes[i].flags & FLAG_DEP)
+                    memset(w->adj + (size_t)i * w->L, 0, (size_t)lanes * sizeof(double));
+            double *G = w->adj + (size_t)root * w->L;
+            for (int l = 0; l < lanes; l++)
+                G[l] = scale * res[l];
+            block_backward(f, w->val, w->adj, w->aux, w->L, lanes);
+            for (int b = 0; b < f->nboundary; b++) {
+                const int j = f->boundary[b];
+                if (!(f->nodes[j].flags & FLAG_DEP))
+                    continue;
+                const double *A = w->adj + (size_t)j * w->L;
+                for (int t = 0; t < tn; t++) {
+                    const int l = t0 + t, k = l < whole ? l % 4 : 0;
+                    double *a = many_acc(w, 2 + b, k, 0);
+                    for (int s = 0; s < S; s++)
+                        a[s] += A[t * S + s];
+                }
+            }
+        }
+        /* The block's sums, as sum_squares and sum_lanes end them. */
+        for (int s = 0; s < S; s++) {
+            sse[s] += (*many_acc(w, 0, 0, s) + *many_acc(w, 0, 1, s)) +
+                      (*many_acc(w, 0, 2, s) + *many_acc(w, 0, 3, s));
+            if (!want_grad)
+                continue;
+            if (!vary) {
+                w->uadj[(size_t)root * MANY_STARTS + s] +=
+                    scale * ((*many_acc(w, 1, 0, s) + *many_acc(w, 1, 1, s)) +
+                             (*many_acc(w, 1, 2, s) + *many_acc(w, 1, 3, s)));
+                continue;
+            }
+            for (int b = 0; b < f->nboundary; b++) {
+                const int j = f->boundary[b];
+                if (f->nodes[j].flags & FLAG_DEP)
+                    w->uadj[(size_t)j * MANY_STARTS + s] +=
+                        (*many_acc(w, 2 + b, 0, s) + *many_acc(w, 2 + b, 1, s)) +
+                        (*many_acc(w, 2 + b, 2, s) + *many_acc(w, 2 + b, 3, s));
+            }
+        }
+    }
+    for (int s = 0; s < S; s++) {
+        loss[s] = sse[s] / m;
+        if (!grad)
+            continue;
+        double *g = grad + (size_t)s * np;
+        for (int j = 0; j < np; j++)
+            g[j] = 0.0;
+        if (!want_grad)
+            continue;
+        /* The scalar reverse pass over the x-free nodes, on this vector's
+         * values and summed adjoints. */
+        double *vals = w->one, *adjs = w->one + nn;
+        for (int i = 0; i < nn; i++) {
+            vals[i] = w->uval[(size_t)i * MANY_STARTS + s];
+            adjs[i] = w->uadj[(size_t)i * MANY_STARTS + s];
+        }
+        backward_scalar(f, vals, adjs, g, 1);
+    }
+}
+
+int formula_mse_many(const Formula *f, const double *x, const double *y, const int *idx, int m,
+                     int n, const double *params, double *loss, double *grad) {
+    const int np = f->nparams;
+    if (n <= 0)
+        return 0;
+    ManyWork w;
+    const int oom = m > 0 && many_init(&w, f) != 0;
+    if (m <= 0 || oom) {
+        for (int s = 0; s < n; s++) {
+            loss[s] = NAN;
+            for (int j = 0; grad && j < np; j++)
+                grad[(size_t)s * np + j] = oom ? NAN : 0.0;
+        }
+        return oom ? -1 : 0;
+    }
+    int on_heap;
+    const int B = block_size(f, m, &on_heap);
+    for (int s0 = 0; s0 < n; s0 += MANY_STARTS) {
+        w.S = n - s0 < MANY_STARTS ? n - s0 : MANY_STARTS;
+        mse_group(f, x, y, idx, m, B, params + (size_t)s0 * np, loss + s0,
+                  grad ? grad + (size_t)s0 * np : NULL, &w);
+    }
+    free(w.uval);
+    return 0;
+}
