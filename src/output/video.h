@@ -11,12 +11,16 @@
 
 #include "config/config.h"
 #include "base/error.h"
+#include "sim/basins.h"
 #include "sim/sim.h"
 
 typedef struct VideoOptions {
     int threads;     /* render threads, >= 1 */
     int progress;    /* draw a progress bar on stderr */
     Quality quality; /* effective quality (config or -q) */
+    /* [basins]' map when the caller has it already (view_basins), or NULL:
+     * computed with the view. */
+    const BasinMap *basins;
 } VideoOptions;
 
 /* Renders all frames to out_path (.mp4/.webm/.gif; NULL = render and
