@@ -8,6 +8,8 @@
 #include "model/trig.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* ---- constants ------------------------------------------------------------ */
 
@@ -42,10 +44,14 @@
 
 /* ---- internal ------------------------------------------------------------- */
 
-/* x = k·π/2 + hi + lo; *odd = k mod 2 and *half = floor((k mod 4) / 2),
- * each 0 or 1. Valid for |x| <= TRIG_REDUCE_LIMIT. */
-static inline void reduce(double x, double *hi, double *lo, double *odd, double *half) {
-    const double k = (x * INV_PIO2 + ROUND_SHIFT) - ROUND_SHIFT;
+/* x = k·π/2 + hi + lo, and *q = k mod 4 in its low two bits. Valid for
+ * |x| <= TRIG_REDUCE_LIMIT. */
+static inline void reduce(double x, double *hi, double *lo, uint64_t *q) {
+    const double shifted = x * INV_PIO2 + ROUND_SHIFT;
+    const double k = shifted - ROUND_SHIFT;
+    /* shifted is 1.5·2^52 + k: its low mantissa bits are k's (two's
+     * complement, since 2^51 is a multiple of 4) */
+    memcpy(q, &shifted, sizeof *q);
     const double t = x - k * PIO2_1; /* exact */
     const double w = k * PIO2_2;     /* exact */
     /* r1 + e1 = t - w exactly (two-sum) */
@@ -57,12 +63,6 @@ static inline void reduce(double x, double *hi, double *lo, double *odd, double 
     const double h = r1 + c;
     *lo = (r1 - h) + c;
     *hi = h;
-    /* k mod 4 without a branch or a comparison (which would keep the loops
-     * from vectorising): floor(k/4) is the nearest integer to k/4 - 3/8,
-     * never a tie, and likewise for q/2 - 1/4. */
-    const double q = k - 4.0 * (((k * 0.25 - 0.375) + ROUND_SHIFT) - ROUND_SHIFT);
-    *half = ((q * 0.5 - 0.25) + ROUND_SHIFT) - ROUND_SHIFT;
-    *odd = q - 2.0 * *half;
 }
 
 /* sin(hi + lo) for |hi| <= π/4 + tiny, |lo| <= ulp(hi). */
@@ -84,35 +84,47 @@ static inline double cos_poly(double hi, double lo) {
     return w + (err + ((z * z) * q - hi * lo));
 }
 
-/* sin x = (sin r, cos r, -sin r, -cos r) for k mod 4 = 0, 1, 2, 3. The
- * choices are products with 0 and 1, exact: neither polynomial is ever 0
- * (sin r is 0 only at x = 0, which keeps its own sign), and NaN stays
- * NaN. */
-static inline double sin_pick(double x, double s, double c, double odd, double half) {
-    const double r = (s * (1.0 - odd) + c * odd) * (1.0 - 2.0 * half);
+/* a when the low bit of q is 0, else b; negated when flip is 1: on the
+ * bits, without a branch or a comparison (which would keep the loops from
+ * vectorising). */
+static inline double pick(double a, double b, uint64_t q, uint64_t flip) {
+    uint64_t ab, bb;
+    memcpy(&ab, &a, sizeof ab);
+    memcpy(&bb, &b, sizeof bb);
+    const uint64_t m = -(q & 1);
+    const uint64_t v = ((ab & ~m) | (bb & m)) ^ (flip << 63);
+    double r;
+    memcpy(&r, &v, sizeof r);
+    return r;
+}
+
+/* sin x = (sin r, cos r, -sin r, -cos r) for k mod 4 = 0, 1, 2, 3. */
+static inline double sin_pick(double x, double s, double c, uint64_t q) {
+    const double r = pick(s, c, q, (q >> 1) & 1);
     /* sin(-0) = -0 (r is +0 for either zero); written so that it stays a
      * select the vectoriser takes */
     return copysign(r, x == 0.0 ? x : r);
 }
 
 /* cos x = (cos r, -sin r, -cos r, sin r) for k mod 4 = 0, 1, 2, 3: the
- * sign flips for k mod 4 = 1 and 2, odd XOR half. */
-static inline double cos_pick(double s, double c, double odd, double half) {
-    const double flip = odd + half - 2.0 * odd * half;
-    return (c * (1.0 - odd) + s * odd) * (1.0 - 2.0 * flip);
+ * sign flips for 1 and 2. */
+static inline double cos_pick(double s, double c, uint64_t q) {
+    return pick(c, s, q, ((q >> 1) ^ q) & 1);
 }
 
 /* sin x and cos x for |x| <= TRIG_REDUCE_LIMIT (and NaN for NaN or ±inf). */
 static inline double sin_core(double x) {
-    double hi, lo, odd, half;
-    reduce(x, &hi, &lo, &odd, &half);
-    return sin_pick(x, sin_poly(hi, lo), cos_poly(hi, lo), odd, half);
+    double hi, lo;
+    uint64_t q;
+    reduce(x, &hi, &lo, &q);
+    return sin_pick(x, sin_poly(hi, lo), cos_poly(hi, lo), q);
 }
 
 static inline double cos_core(double x) {
-    double hi, lo, odd, half;
-    reduce(x, &hi, &lo, &odd, &half);
-    return cos_pick(sin_poly(hi, lo), cos_poly(hi, lo), odd, half);
+    double hi, lo;
+    uint64_t q;
+    reduce(x, &hi, &lo, &q);
+    return cos_pick(sin_poly(hi, lo), cos_poly(hi, lo), q);
 }
 
 /* ---- module functions ----------------------------------------------------- */
@@ -145,11 +157,12 @@ TRIG_VECTOR_CLONES void trig_cos_many(const double *x, double *out, int n) {
 
 TRIG_VECTOR_CLONES void trig_sincos_many(const double *x, double *s, double *c, int n) {
     for (int i = 0; i < n; i++) {
-        double hi, lo, odd, half;
-        reduce(x[i], &hi, &lo, &odd, &half);
+        double hi, lo;
+        uint64_t q;
+        reduce(x[i], &hi, &lo, &q);
         const double ps = sin_poly(hi, lo), pc = cos_poly(hi, lo);
-        s[i] = sin_pick(x[i], ps, pc, odd, half);
-        c[i] = cos_pick(ps, pc, odd, half);
+        s[i] = sin_pick(x[i], ps, pc, q);
+        c[i] = cos_pick(ps, pc, q);
     }
     for (int i = 0; i < n; i++)
         if (isgreater(fabs(x[i]), TRIG_REDUCE_LIMIT)) {
