@@ -860,7 +860,8 @@ static void draw_basin_minima(const FrameSpec *s, TextRenderer *tr, RasterTarget
         format_basin_loss(mn->loss, text, sizeof text);
         float w, asc, desc;
         text_measure(tr, text, (float)size, &w, &asc, &desc);
-        const double gap = d + 3 * u, pad = 0.25 * size;
+        /* clear of a ball resting on the minimum, rim included */
+        const double gap = fmax(d, (PANEL_BALL_R_PX + 1.2) * u) + 3 * u, pad = 0.25 * size;
         const double cand[4][2] = {{x + gap, y + 0.35 * size},
                                    {x - gap - w, y + 0.35 * size},
                                    {x - 0.5 * w, y - gap - desc},
