@@ -818,16 +818,44 @@ static int rects_overlap(Rect a, Rect b) {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
+/* Whether any run's whole trail (every row, whatever the moment: so a
+ * label keeps its place all video long), or its start or end marker,
+ * crosses box on the map ax. */
+static int trails_cross(const FrameSpec *s, const PlotAxes *ax, Rect box) {
+    const double r = (PANEL_BALL_R_PX + 1.2) * s->scale;
+    const double lo[2] = {box.x, box.y}, hi[2] = {box.x + box.w, box.y + box.h};
+    for (int ri = 0; ri < s->view->ntrails; ri++) {
+        const ViewTrail *t = &s->view->trails[ri];
+        double prev[2] = {0, 0};
+        for (int k = 0; k < t->npoints; k++) {
+            const double q[2] = {panels_map_x(ax, t->uv[2 * (size_t)k]),
+                                 panels_map_y(ax, t->uv[2 * (size_t)k + 1])};
+            const int marker = k == 0 || k == t->npoints - 1;
+            if (marker && q[0] > lo[0] - r && q[0] < hi[0] + r && q[1] > lo[1] - r &&
+                q[1] < hi[1] + r)
+                return 1;
+            double t0, t1;
+            if (k > 0 && geom_clip_segment(2, prev, q, lo, hi, 0, &t0, &t1))
+                return 1;
+            prev[0] = q[0];
+            prev[1] = q[1];
+        }
+    }
+    return 0;
+}
+
 /* Each minimum in the box: a dark diamond, and its loss beside it where
- * that fits inside the map and off the labels placed before (the global
- * minima first, then by their starts). */
+ * that fits inside the map, off the diamonds and the labels placed before
+ * (the global minima first, then by their starts), and off the runs'
+ * trails where it can. */
 static void draw_basin_minima(const FrameSpec *s, TextRenderer *tr, RasterTarget *out,
                               const PlotAxes *ax) {
     const BasinMap *bm = s->view->basins;
     const double u = s->scale, size = PANEL_TICK_PX * TU, d = 4.5 * u;
-    enum { MAX_LABELS = 64 };
-    Rect placed[MAX_LABELS];
-    int nplaced = 0;
+    enum { MAX_MARKS = 64 };
+    Rect taken[2 * MAX_MARKS]; /* the diamonds, then the labels placed */
+    double mx[MAX_MARKS], my[MAX_MARKS];
+    int mark[MAX_MARKS], nmarks = 0, ntaken = 0;
     const Rect plot = {ax->x0, ax->y0, ax->x1 - ax->x0, ax->y1 - ax->y0};
     int *order = malloc(sizeof(int) * (size_t)(bm->nminima > 0 ? bm->nminima : 1));
     if (!order)
@@ -841,10 +869,9 @@ static void draw_basin_minima(const FrameSpec *s, TextRenderer *tr, RasterTarget
         memmove(order + at + 1, order + at, sizeof(int) * (size_t)(q - at));
         order[at] = q;
     }
-    for (int o = 0; o < bm->nminima; o++) {
-        const BasinMinimum *mn = &bm->minima[order[o]];
+    for (int o = 0; o < bm->nminima && nmarks < MAX_MARKS; o++) {
         double uv[2];
-        plane_project(&s->view->plane, mn->p, uv);
+        plane_project(&s->view->plane, bm->minima[order[o]].p, uv);
         double x = panels_map_x(ax, uv[0]), y = panels_map_y(ax, uv[1]);
         if (!(x >= ax->x0 + d && x <= ax->x1 - d && y >= ax->y0 + d && y <= ax->y1 - d))
             continue;
@@ -854,31 +881,45 @@ static void draw_basin_minima(const FrameSpec *s, TextRenderer *tr, RasterTarget
         RasterVertex t1[3] = {a, b, c}, t2[3] = {a, c, e};
         raster_triangle(out, t1, line_flags(s));
         raster_triangle(out, t2, line_flags(s));
-        if (nplaced == MAX_LABELS)
-            continue;
+        mark[nmarks] = order[o];
+        mx[nmarks] = x;
+        my[nmarks] = y;
+        taken[ntaken++] = (Rect){x - d, y - d, 2 * d, 2 * d};
+        nmarks++;
+    }
+    for (int i = 0; i < nmarks; i++) {
+        const double x = mx[i], y = my[i];
         char text[32];
-        format_basin_loss(mn->loss, text, sizeof text);
+        format_basin_loss(bm->minima[mark[i]].loss, text, sizeof text);
         float w, asc, desc;
         text_measure(tr, text, (float)size, &w, &asc, &desc);
-        /* clear of a ball resting on the minimum, rim included */
-        const double gap = fmax(d, (PANEL_BALL_R_PX + 1.2) * u) + 3 * u, pad = 0.25 * size;
+        /* the label's box clear of a ball resting on the minimum, rim
+         * included */
+        const double pad = 0.25 * size, gap = fmax(d, (PANEL_BALL_R_PX + 1.2) * u) + pad + 2 * u;
         const double cand[4][2] = {{x + gap, y + 0.35 * size},
                                    {x - gap - w, y + 0.35 * size},
                                    {x - 0.5 * w, y - gap - desc},
                                    {x - 0.5 * w, y + gap + asc}};
-        for (int ci = 0; ci < 4; ci++) {
-            Rect box = {cand[ci][0] - pad, cand[ci][1] - asc - 0.3 * pad, w + 2 * pad,
-                        asc + desc + 0.6 * pad};
-            int ok = box.x >= plot.x && box.y >= plot.y && box.x + box.w <= plot.x + plot.w &&
-                     box.y + box.h <= plot.y + plot.h;
-            for (int i = 0; ok && i < nplaced; i++)
-                ok = !rects_overlap(box, placed[i]);
-            if (!ok)
-                continue;
-            boxed_label(s, tr, out, text, size, cand[ci][0], cand[ci][1], w, asc, desc);
-            placed[nplaced++] = box;
-            break;
-        }
+        /* The first place inside the map, off what is taken and off the
+         * trails; else the first one off what is taken. */
+        int pick = -1;
+        for (int pass = 0; pass < 2 && pick < 0; pass++)
+            for (int ci = 0; ci < 4 && pick < 0; ci++) {
+                Rect box = {cand[ci][0] - pad, cand[ci][1] - asc - 0.3 * pad, w + 2 * pad,
+                            asc + desc + 0.6 * pad};
+                int ok = box.x >= plot.x && box.y >= plot.y && box.x + box.w <= plot.x + plot.w &&
+                         box.y + box.h <= plot.y + plot.h;
+                for (int t = 0; ok && t < ntaken; t++)
+                    ok = !rects_overlap(box, taken[t]);
+                if (ok && pass == 0)
+                    ok = !trails_cross(s, ax, box);
+                if (!ok)
+                    continue;
+                pick = ci;
+                taken[ntaken++] = box;
+            }
+        if (pick >= 0)
+            boxed_label(s, tr, out, text, size, cand[pick][0], cand[pick][1], w, asc, desc);
     }
     free(order);
 }

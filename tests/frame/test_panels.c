@@ -527,7 +527,7 @@ static void test_basins_panel(void **state) {
     assert_outside_untouched(&out, R);
 
     /* The cells: their centre pixels (borders are at their edges), away
-     * from the minima (their diamonds and labels) and the run's start. */
+     * from the minima's diamonds, the labels and the run's start. */
     const int n = bm->grid.res;
     const double cw = (ax.x1 - ax.x0) / n, ch = (ax.y1 - ax.y0) / n;
     double sx = panels_map_x(&ax, 2), sy = panels_map_y(&ax, 4.5);
@@ -539,8 +539,11 @@ static void test_basins_panel(void **state) {
             for (int q = 0; q < bm->nminima; q++) {
                 double mx = panels_map_x(&ax, bm->minima[q].p[0]);
                 double my = panels_map_y(&ax, bm->minima[q].p[1]);
-                near |= fabs(x - mx) < 80 && fabs(y - my) < 30;
+                near |= fabs(x - mx) < 10 && fabs(y - my) < 10;
             }
+            for (int b = 0; b < nbox && b < CAP; b++) /* the labels, with their boxes */
+                near |= x > boxes[b].x0 - 8 && x < boxes[b].x1 + 8 && y > boxes[b].y0 - 8 &&
+                        y < boxes[b].y1 + 8;
             if (near)
                 continue;
             float c[3];
