@@ -8,8 +8,9 @@
  *
  * Pipeline place: above every stage. parse_args -> run: config_load, the
  * outputs check (check_outputs: formats, clobbering, folders, stale
- * temporary files; before any work), sim_run_all, then --check's
- * summaries, the trajectory CSV (written atomically through base/atomic)
+ * temporary files; before any work), sim_run_all, the basin map when
+ * [basins] asks for one (once, for everything that shows it), then
+ * --check's summaries, the CSVs (written atomically through base/atomic)
  * and the video, a segment of it (--segment, --frames) or a still
  * (output/video.c). "gdrender join": parse_join -> run_join: the segments
  * checked as inputs and the output as outputs are, then read, planned
@@ -33,6 +34,7 @@
 #include "base/parallel.h"
 #include "config/config.h"
 #include "draw/text.h"
+#include "sim/basins.h"
 #include "sim/sim.h"
 #include "output/encode.h"
 #include "output/segment.h"
@@ -64,6 +66,8 @@ static const char usage_text[] =
     "                          (time, camera, step, the ball's parameters and loss)\n"
     "      --subtitles FILE    also write the captions as subtitles, .vtt or .srt,\n"
     "                          timed as the frames draw them\n"
+    "      --basins FILE       also write the basin map ([basins]) as CSV: each start,\n"
+    "                          where it ends, its loss, its minimum and its status\n"
     "      --check             parse, simulate and print one summary line per run;\n"
     "                          write no video (with --trajectory, only the CSV)\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
@@ -107,6 +111,7 @@ typedef struct Options {
     const char *trajectory;
     const char *timeline;
     const char *subtitles;
+    const char *basins;
     int frame;   /* -1: whole video */
     int quality; /* -1: from config */
     int check, discard, progress, threads;
@@ -153,6 +158,7 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         OPT_TRAJ,
         OPT_TIMELINE,
         OPT_SUBTITLES,
+        OPT_BASINS,
         OPT_CHECK,
         OPT_NOPROG,
         OPT_DISCARD,
@@ -166,6 +172,7 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
                                           {"trajectory", required_argument, NULL, OPT_TRAJ},
                                           {"timeline", required_argument, NULL, OPT_TIMELINE},
                                           {"subtitles", required_argument, NULL, OPT_SUBTITLES},
+                                          {"basins", required_argument, NULL, OPT_BASINS},
                                           {"check", no_argument, NULL, OPT_CHECK},
                                           {"discard", no_argument, NULL, OPT_DISCARD},
                                           {"segment", required_argument, NULL, OPT_SEGMENT},
@@ -228,6 +235,9 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
                 return gd_error(err, GD_ERR_INPUT,
                                 "--subtitles %s: the file name must end in .vtt or .srt", optarg);
             o->subtitles = optarg;
+            break;
+        case OPT_BASINS:
+            o->basins = optarg;
             break;
         case OPT_CHECK:
             o->check = 1;
@@ -335,7 +345,8 @@ typedef struct CsvSource {
     const Config *cfg;
     const Trajectory *trajs;
     const View *view;
-    int format; /* subtitles: SubtitleFormat */
+    int format;             /* subtitles: SubtitleFormat */
+    const BasinMap *basins; /* --basins */
 } CsvSource;
 
 typedef int (*CsvWriter)(FILE *f, const CsvSource *src);
@@ -350,6 +361,10 @@ static int timeline_csv(FILE *f, const CsvSource *src) {
 
 static int subtitles_file(FILE *f, const CsvSource *src) {
     return subtitles_write(f, src->cfg, src->view, (SubtitleFormat)src->format);
+}
+
+static int basins_csv(FILE *f, const CsvSource *src) {
+    return basins_write_csv(f, src->cfg, src->basins);
 }
 
 static int write_csv(const char *path, CsvWriter write, const CsvSource *src, GdError *err) {
@@ -394,7 +409,7 @@ static int default_output(const Config *cfg, int frame, const FrameRange *range,
 }
 
 /* The outputs of this run, in the order they are checked. */
-enum { OUT_VIDEO, OUT_TRAJECTORY, OUT_TIMELINE, OUT_SUBTITLES, OUT_COUNT };
+enum { OUT_VIDEO, OUT_TRAJECTORY, OUT_TIMELINE, OUT_SUBTITLES, OUT_BASINS, OUT_COUNT };
 
 /* What can be known without simulating or rendering is checked before
  * either, so a render never fails at its end for a reason it could have
@@ -444,6 +459,10 @@ static int check_outputs(const Options *o, const Config *cfg, const char *video,
         slot[nout] = OUT_SUBTITLES;
         outputs[nout++] = (FileRole){"--subtitles", o->subtitles};
     }
+    if (o->basins) {
+        slot[nout] = OUT_BASINS;
+        outputs[nout++] = (FileRole){"--basins", o->basins};
+    }
     char *found[OUT_COUNT];
     int rc = files_check_outputs(inputs, nin, outputs, nout, found, err);
     for (int i = 0; i < nout; i++)
@@ -470,7 +489,9 @@ static int run(const Options *o, GdError *err) {
     int rc = config_load(o->config, o->overrides, o->noverrides, &cfg, err);
     if (rc != GD_OK)
         return rc;
-    char *targets[OUT_COUNT] = {NULL, NULL, NULL, NULL};
+    char *targets[OUT_COUNT] = {NULL, NULL, NULL, NULL, NULL};
+    BasinMap basins;
+    int have_basins = 0;
     Trajectory *trajs = calloc((size_t)cfg.nruns, sizeof *trajs);
     if (!trajs) {
         config_free(&cfg);
@@ -522,6 +543,11 @@ static int run(const Options *o, GdError *err) {
         if (still < 0 && ends_with(out, ".png"))
             still = nframes - 1; /* a .png output is the final picture */
     }
+    if (o->basins && !cfg.basins.enabled) {
+        rc = gd_error(err, GD_ERR_INPUT, "--basins %s: the config has no [basins] section",
+                      o->basins);
+        goto done;
+    }
     if ((rc = check_outputs(o, &cfg, out, still, targets, err)) != GD_OK)
         goto done;
 
@@ -532,9 +558,18 @@ static int run(const Options *o, GdError *err) {
      * written, --check included. */
     if ((rc = view_check(&cfg, trajs, err)) != GD_OK)
         goto done;
-    CsvSource src = {&cfg, trajs, NULL, 0};
+    CsvSource src = {&cfg, trajs, NULL, 0, NULL};
     if (o->trajectory &&
         (rc = write_csv(targets[OUT_TRAJECTORY], trajectory_csv, &src, err)) != GD_OK)
+        goto done;
+    /* The basin map, once, for everything that shows it. */
+    if (cfg.basins.enabled && (o->basins || o->timeline || o->subtitles || !o->check)) {
+        if ((rc = view_basins(&cfg, trajs, o->threads, &basins, err)) != GD_OK)
+            goto done;
+        have_basins = 1;
+        src.basins = &basins;
+    }
+    if (o->basins && (rc = write_csv(targets[OUT_BASINS], basins_csv, &src, err)) != GD_OK)
         goto done;
     if (o->timeline || o->subtitles) {
         /* What the frames show needs the view: drawn rows, the orbit. */
@@ -543,7 +578,7 @@ static int run(const Options *o, GdError *err) {
             rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
             goto done;
         }
-        rc = view_build(view, &cfg, trajs, o->threads, err);
+        rc = view_build_with(view, &cfg, trajs, src.basins, o->threads, err);
         if (rc == GD_OK) {
             src.view = view;
             if (o->timeline)
@@ -570,7 +605,8 @@ static int run(const Options *o, GdError *err) {
     VideoOptions vo = {.threads = o->threads,
                        .progress = o->progress && isatty(2),
                        .quality = o->quality >= 0 ? (Quality)o->quality : cfg.video.quality,
-                       .range = range_opt ? &range : NULL};
+                       .range = range_opt ? &range : NULL,
+                       .basins = have_basins ? &basins : NULL};
     progress_line = vo.progress;
     if (still >= 0)
         rc = video_render_still(&cfg, trajs, still, targets[OUT_VIDEO], &vo, err);
@@ -578,6 +614,8 @@ static int run(const Options *o, GdError *err) {
         rc = video_render(&cfg, trajs, o->discard ? NULL : targets[OUT_VIDEO], &vo, err);
 
 done:
+    if (have_basins)
+        basins_free(&basins);
     for (int i = 0; i < OUT_COUNT; i++)
         free(targets[i]);
     for (int r = 0; r < cfg.nruns; r++)

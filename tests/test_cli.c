@@ -1,7 +1,7 @@
 /*
  * test_cli.c — the command line (SPEC section 2) run as a user would: exit
  * statuses, exact messages, --check summaries of the shipped configs, the
- * trajectory CSV, --set overrides and determinism.
+ * trajectory CSV, --set overrides, determinism and the basin map's CSV.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -460,6 +460,55 @@ static void test_degenerate_boxes(void **state) {
     tu_remove_dir(dir);
 }
 
+/* --basins with --check: the map's CSV, the same bytes on -j 1 and -j 2;
+ * refused without a [basins] section, and onto another output. */
+static void test_basins_csv(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char one[512], two[512];
+    snprintf(one, sizeof one, "%s/one.csv", dir);
+    snprintf(two, sizeof two, "%s/two.csv", dir);
+    RunResult r = RUN("--check", "-j", "1", "--basins", one, "--set", "basins.resolution=8",
+                      "configs/global_minimum.ini");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    assert_non_null(strstr(r.out, "converged"));
+    tu_run_free(&r);
+    r = RUN("--check", "-j", "2", "--basins", two, "--set", "basins.resolution=8",
+            "configs/global_minimum.ini");
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    size_t n1, n2;
+    char *a = tu_read_file(one, &n1), *b = tu_read_file(two, &n2);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    assert_true(strncmp(a, "a,b,end_a,end_b,loss,basin,status\n", 34) == 0);
+    int lines = 0;
+    for (const char *p = a; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 1 + 64);
+    free(a);
+    free(b);
+
+    char three[512], want[1024];
+    snprintf(three, sizeof three, "%s/three.csv", dir);
+    r = RUN("--check", "--basins", three, "configs/global_minimum.ini");
+    snprintf(want, sizeof want, "gdrender: --basins %s: the config has no [basins] section\n",
+             three);
+    expect_error(r, 2, want);
+    tu_run_free(&r);
+    r = RUN("--check", "--trajectory", three, "--basins", three, "--set", "basins.resolution=8",
+            "configs/global_minimum.ini");
+    snprintf(want, sizeof want, "gdrender: %s: --basins and --trajectory name the same file\n",
+             three);
+    expect_error(r, 2, want);
+    tu_run_free(&r);
+    assert_false(tu_exists(three));
+    tu_remove_dir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
@@ -476,6 +525,7 @@ int main(void) {
         cmocka_unit_test(test_text_after_header),
         cmocka_unit_test(test_mark_outside_box_writes_nothing),
         cmocka_unit_test(test_degenerate_boxes),
+        cmocka_unit_test(test_basins_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

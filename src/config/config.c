@@ -36,7 +36,7 @@ typedef int (*SectionLoader)(const IniDoc *doc, Config *cfg, GdError *err);
 static const SectionLoader LOADERS[] = {
     section_load_model,  section_load_data,     section_load_video,  section_load_surface,
     section_load_runs,   section_load_camera,   section_load_layout, section_load_timeline,
-    section_load_labels, section_load_captions, section_load_marks};
+    section_load_labels, section_load_captions, section_load_marks,  section_load_basins};
 
 /* ---- internal ------------------------------------------------------------ */
 

@@ -26,7 +26,7 @@
 #define GD_PATH_MAX   4096
 #define GD_MAX_KEYS   64  /* camera keyframes */
 #define GD_MAX_RUNS   256 /* runs after expanding repeat */
-#define GD_MAX_PANELS 4
+#define GD_MAX_PANELS 5
 #define GD_MAX_MARKS  64 /* [mark NAME] sections */
 
 /* A box axis ([surface] P = lo, hi, or the default box) that the grid, the
@@ -44,7 +44,7 @@ typedef enum { QUALITY_DRAFT, QUALITY_MEDIUM, QUALITY_HIGH } Quality;
 typedef enum { ZSCALE_LINEAR, ZSCALE_LOG } ZScale;
 typedef enum { EASE_SMOOTH, EASE_LINEAR } Ease;
 typedef enum { LAYOUT_OVERLAY, LAYOUT_SPLIT } LayoutMode;
-typedef enum { PANEL_SURFACE, PANEL_CONTOUR, PANEL_FIT, PANEL_LOSS } PanelKind;
+typedef enum { PANEL_SURFACE, PANEL_CONTOUR, PANEL_FIT, PANEL_LOSS, PANEL_BASINS } PanelKind;
 typedef enum {
     OPT_GD,
     OPT_MOMENTUM,
@@ -150,17 +150,26 @@ typedef struct CameraConfig {
 
 /* Every string the program writes itself ([labels]), with its default. */
 typedef struct LabelsConfig {
-    char step[GD_LABEL_MAX];                 /* "step" */
-    char loss[GD_LABEL_MAX];                 /* "loss" */
-    char start[GD_LABEL_MAX];                /* "start" (split captions) */
-    char diverged[GD_LABEL_MAX];             /* "diverged at step {step}" */
-    char contour[GD_LABEL_MAX];              /* "Loss contours" */
-    char fit[GD_LABEL_MAX];                  /* "Fit to the data" */
-    char loss_panel[GD_LABEL_MAX];           /* "Loss per step" */
-    char basins[GD_LABEL_MAX];               /* "Basins of attraction" */
-    char minimum[GD_LABEL_MAX];              /* "local minimum" ([surface] minima) */
-    char global_minimum[GD_LABEL_MAX];       /* "global minimum" (the lowest in the box) */
-    char x[GD_LABEL_MAX], y[GD_LABEL_MAX];   /* the fit panel's axes: the variable's name, "y" */
+    char step[GD_LABEL_MAX];           /* "step" */
+    char loss[GD_LABEL_MAX];           /* "loss" */
+    char start[GD_LABEL_MAX];          /* "start" (split captions) */
+    char diverged[GD_LABEL_MAX];       /* "diverged at step {step}" */
+    char contour[GD_LABEL_MAX];        /* "Loss contours" */
+    char fit[GD_LABEL_MAX];            /* "Fit to the data" */
+    char loss_panel[GD_LABEL_MAX];     /* "Loss per step" */
+    char basins[GD_LABEL_MAX];         /* "Basins of attraction" */
+    char minimum[GD_LABEL_MAX];        /* "local minimum" ([surface] minima) */
+    char global_minimum[GD_LABEL_MAX]; /* "global minimum" (the lowest in the box) */
+    /* The basins panel's legend lines: {loss} the minimum's loss, {share}
+     * its share of the starts ("23%"), {n} how many minima, {steps} the
+     * run's steps. */
+    char basin_global[GD_LABEL_MAX];       /* "global minimum, loss {loss}: {share} of starts" */
+    char basin_globals[GD_LABEL_MAX];      /* "{n} global minima, loss {loss}: {share} of starts" */
+    char basin_local[GD_LABEL_MAX];        /* "local minimum, loss {loss}: {share}" */
+    char basin_others[GD_LABEL_MAX];       /* "{n} other minima: {share}" */
+    char basin_moving[GD_LABEL_MAX];       /* "not settled in {steps} steps: {share}" */
+    char basin_diverged[GD_LABEL_MAX];     /* "diverged: {share}" */
+    char x[GD_LABEL_MAX], y[GD_LABEL_MAX]; /* the fit panel's axes: the variable's name, "y" */
     char param[GD_MAX_PARAMS][GD_LABEL_MAX]; /* axis names: the parameter names */
 } LabelsConfig;
 
@@ -210,6 +219,16 @@ typedef struct CaptionConfig {
     char where_at[GD_TEXT_MAX], where_to[GD_TEXT_MAX];
 } CaptionConfig;
 
+/* [basins]: where every start of a grid over the box ends. */
+typedef struct BasinsConfig {
+    int enabled;      /* a [basins] section is given: the map is computed */
+    int resolution;   /* starts per axis: 8..512 */
+    int run;          /* index into Config.runs: whose optimizer, lr, steps, ... every start uses */
+    double tolerance; /* end points closer than this are one minimum; < 0: 1e-3 of the box's
+                         diagonal */
+    int floor;        /* drape the map on the 3D view's floor */
+} BasinsConfig;
+
 typedef struct LayoutConfig {
     LayoutMode mode;
     int npanels;
@@ -241,6 +260,7 @@ typedef struct Config {
     CaptionConfig *captions; /* owned; in file order */
     int nmarks;              /* [mark NAME] sections, in file order */
     MarkConfig *marks;       /* owned; NULL when there are none */
+    BasinsConfig basins;
 
     /* Data points (owned): synthetic or read from data.file. */
     int ndata;

@@ -46,7 +46,7 @@ typedef struct Reader {
 
 static const char *const SECTION_NAMES =
     "video, data, model, surface, run NAME, camera, layout, timeline, labels, "
-    "caption NAME, mark NAME";
+    "caption NAME, mark NAME, basins";
 
 /* Sections that carry a name: [run good], [caption intro], [mark best]. A
  * bare [run] is allowed (it is a plain section too); the others need their
@@ -476,7 +476,8 @@ static int open_section(Reader *R, const char *title, IniOrigin o) {
         IniSectionKind kind;
     } plain[] = {{"video", SEC_VIDEO},     {"data", SEC_DATA},         {"model", SEC_MODEL},
                  {"surface", SEC_SURFACE}, {"camera", SEC_CAMERA},     {"layout", SEC_LAYOUT},
-                 {"run", SEC_RUN},         {"timeline", SEC_TIMELINE}, {"labels", SEC_LABELS}};
+                 {"run", SEC_RUN},         {"timeline", SEC_TIMELINE}, {"labels", SEC_LABELS},
+                 {"basins", SEC_BASINS}};
     int known = 0;
     for (int i = 0; i < COUNT(plain); i++)
         if (strcmp(title, plain[i].name) == 0) {

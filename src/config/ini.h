@@ -63,7 +63,8 @@ typedef enum {
     SEC_TIMELINE,
     SEC_LABELS,
     SEC_CAPTION,
-    SEC_MARK
+    SEC_MARK,
+    SEC_BASINS
 } IniSectionKind;
 
 typedef struct IniSection {

@@ -75,6 +75,7 @@ static const char *const THEME_NAMES[] = {"light", "dark"};
 static const char *const LAYOUT_KEYS[] = {"mode", "panels", "equation"};
 static const char *const CAPTION_KEYS[] = {"text", "from", "to", "at", "run", "fade"};
 static const char *const MARK_KEYS[] = {"at", "text", "color"};
+static const char *const BASINS_KEYS[] = {"resolution", "run", "tolerance", "floor"};
 
 static const char *const QUALITY_NAMES[] = {"draft", "medium", "high"};
 static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast", "faster",
@@ -83,7 +84,7 @@ static const char *const PRESET_NAMES[] = {"ultrafast", "superfast", "veryfast",
 static const char *const ZSCALE_NAMES[] = {"linear", "log"};
 static const char *const EASE_NAMES[] = {"smooth", "linear"};
 static const char *const MODE_NAMES[] = {"overlay", "split"};
-static const char *const PANEL_NAMES[] = {"surface", "contour", "fit", "loss"};
+static const char *const PANEL_NAMES[] = {"surface", "contour", "fit", "loss", "basins"};
 static const char *const LOSS_NAMES[] = {"mse"};
 
 /* Default run colours, in run order: distinct hues, the first a strong red. */
@@ -1084,6 +1085,15 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
         {"basins", "Basins of attraction", offsetof(LabelsConfig, basins)},
         {"minimum", "local minimum", offsetof(LabelsConfig, minimum)},
         {"global_minimum", "global minimum", offsetof(LabelsConfig, global_minimum)},
+        {"basin_global", "global minimum, loss {loss}: {share} of starts",
+         offsetof(LabelsConfig, basin_global)},
+        {"basin_globals", "{n} global minima, loss {loss}: {share} of starts",
+         offsetof(LabelsConfig, basin_globals)},
+        {"basin_local", "local minimum, loss {loss}: {share}", offsetof(LabelsConfig, basin_local)},
+        {"basin_others", "{n} other minima: {share}", offsetof(LabelsConfig, basin_others)},
+        {"basin_moving", "not settled in {steps} steps: {share}",
+         offsetof(LabelsConfig, basin_moving)},
+        {"basin_diverged", "diverged: {share}", offsetof(LabelsConfig, basin_diverged)},
         {"x", NULL, offsetof(LabelsConfig, x)},
         {"y", "y", offsetof(LabelsConfig, y)},
     };
@@ -1108,7 +1118,9 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
         if (!out)
             return fail_key(L, s, e,
                             "unknown label (expected step, loss, start, diverged, contour, fit, "
-                            "loss_panel, basins, minimum, global_minimum, x, y or a parameter "
+                            "loss_panel, basins, minimum, global_minimum, basin_global, "
+                            "basin_globals, basin_local, basin_others, basin_moving, "
+                            "basin_diverged, x, y or a parameter "
                             "name)");
         if (get_text(L, s, e, 0, out, GD_LABEL_MAX))
             return GD_ERR_INPUT;
@@ -1159,6 +1171,10 @@ int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err) {
             for (int j = 0; j < lay->npanels; j++)
                 if (lay->panels[j] == (PanelKind)k)
                     return fail_key(L, s, e, "\"%s\" given twice", list.items[i]);
+            if (k == PANEL_BASINS && !ini_find_section(L->doc, SEC_BASINS))
+                return fail_key(L, s, e,
+                                "the basins panel needs a [basins] section (its keys have "
+                                "defaults: an empty [basins] will do)");
             lay->panels[lay->npanels++] = (PanelKind)k;
         }
     }
@@ -1184,7 +1200,8 @@ static void where_of(Loader *L, const IniSection *s, const IniEntry *e, char *ou
     snprintf(out, n, "%.*s", (int)(len >= 2 ? len - 2 : len), where.msg);
 }
 
-/* Every {name} in text is a placeholder gdrender fills in. */
+/* Every {name} in text is a placeholder gdrender fills in; {basin_share}
+ * needs the basin map. */
 static int check_placeholders(Loader *L, const IniSection *s, const IniEntry *e, const char *text) {
     const ModelConfig *m = &L->cfg->model;
     for (const char *p = strchr(text, '{'); p; p = strchr(p + 1, '{')) {
@@ -1192,16 +1209,19 @@ static int check_placeholders(Loader *L, const IniSection *s, const IniEntry *e,
         if (!end)
             return fail_key(L, s, e, "'{' without its '}'");
         size_t n = (size_t)(end - p - 1);
-        static const char *const fixed[] = {"step", "loss", "lr", "formula"};
+        static const char *const fixed[] = {"step", "loss", "lr", "formula", "basin_share"};
         int ok = 0;
         for (size_t k = 0; k < COUNT(fixed) && !ok; k++)
             ok = strlen(fixed[k]) == n && strncmp(p + 1, fixed[k], n) == 0;
+        if (ok && n == 11 && strncmp(p + 1, "basin_share", n) == 0 &&
+            !ini_find_section(L->doc, SEC_BASINS))
+            return fail_key(L, s, e, "{basin_share} needs a [basins] section");
         for (int k = 0; k < m->nparams && !ok; k++)
             ok = strlen(m->params[k]) == n && strncmp(p + 1, m->params[k], n) == 0;
         if (!ok)
             return fail_key(L, s, e,
                             "unknown placeholder {%.*s} (expected {step}, {loss}, {lr}, "
-                            "{formula} or a parameter, e.g. {%s})",
+                            "{formula}, {basin_share} or a parameter, e.g. {%s})",
                             (int)(n > 40 ? 40 : n), p + 1, m->params[0]);
         p = end;
     }
@@ -1353,5 +1373,30 @@ int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err) {
         }
         cfg->nmarks++;
     }
+    return 0;
+}
+
+int section_load_basins(const IniDoc *doc, Config *cfg, GdError *err) {
+    Loader loader = {doc, err, cfg}, *L = &loader;
+    BasinsConfig *b = &cfg->basins;
+    b->resolution = 64;
+    b->run = 0;
+    b->tolerance = -1;
+    const IniSection *s = ini_find_section(L->doc, SEC_BASINS);
+    if (!s)
+        return 0;
+    b->enabled = 1;
+    if (check_keys(L, s, BASINS_KEYS, COUNT(BASINS_KEYS), NULL))
+        return GD_ERR_INPUT;
+    const IniEntry *e;
+    if ((e = ini_find_entry(s, "resolution")) && get_int(L, s, e, 8, 512, &b->resolution))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "run")) && get_run_label(L, s, e, &b->run))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "tolerance")) &&
+        get_range(L, s, e, 0.0, 0, INFINITY, 0, &b->tolerance))
+        return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "floor")) && get_bool(L, s, e, &b->floor))
+        return GD_ERR_INPUT;
     return 0;
 }

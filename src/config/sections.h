@@ -67,4 +67,8 @@ int section_load_captions(const IniDoc *doc, Config *cfg, GdError *err);
  * waits for the view (view/view.c), which may fit the box to the runs. */
 int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err);
 
+/* [basins] (optional; the basins panel and {basin_share} need it):
+ * resolution, run (a run's label), tolerance, floor. After the runs. */
+int section_load_basins(const IniDoc *doc, Config *cfg, GdError *err);
+
 #endif

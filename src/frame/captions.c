@@ -91,6 +91,9 @@ void captions_text(const FrameSpec *s, int c, double step, char *out, size_t n) 
             snprintf(val, sizeof val, "%g", t->run->lr);
         } else if (strcmp(name, "formula") == 0) {
             typeset_config_formula(cfg, val, sizeof val); /* cut if longer, never fails */
+        } else if (strcmp(name, "basin_share") == 0) {
+            if (s->view->basins)
+                snprintf(val, sizeof val, "%d", basins_global_percent(s->view->basins));
         } else {
             for (int q = 0; q < cfg->model.nparams; q++)
                 if (strcmp(name, cfg->model.params[q]) == 0)

@@ -36,7 +36,8 @@ double captions_alpha(const FrameSpec *s, int c, int frame);
 /* Caption c's text with its placeholders filled for the moment at
  * fractional step `step`: {step} the iterate the readout names, {loss},
  * {<param>} and {lr} of its run, {formula} the model's formula typeset
- * (typeset_config_formula: "a·x + b"). */
+ * (typeset_config_formula: "a·x + b"), {basin_share} the global minima's
+ * share of the basin map's starts in whole percent, as its legend says. */
 void captions_text(const FrameSpec *s, int c, double step, char *out, size_t n);
 
 /* The line height and text size of caption text (output pixels). */

@@ -45,7 +45,7 @@ typedef struct Layout {
     Rect view[GD_MAX_RUNS];    /* each 3D view's rectangle (including its caption band in split) */
     Rect caption[GD_MAX_RUNS]; /* split mode: a caption band at the top of each view (h = 0 in
                                   overlay) */
-    int npanels; /* 2D panels in config order: contour, fit, loss (surface excluded) */
+    int npanels; /* 2D panels in config order: contour, fit, loss, basins (surface excluded) */
     PanelKind panel_kind[GD_MAX_PANELS];
     Rect panel[GD_MAX_PANELS];
     Rect colorbar; /* thin vertical strip for the surface colormap at the right edge of the 3D

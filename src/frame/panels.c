@@ -34,6 +34,8 @@ struct PanelCache {
     int has_image;        /* the contour panel's filled map with its lines */
     PlotAxes image_axes;
     RasterTarget image;
+    int has_basins; /* the basins panel's map with its borders */
+    RasterTarget basins;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -185,6 +187,16 @@ static void loss_range(const FrameSpec *s, double out[2]) {
 
 /* ------------------------------------------------------------- axes */
 
+/* The basins panel's legend: a line per entry, at the foot of the panel. */
+static double basins_line_h(const FrameSpec *s) {
+    return 1.4 * PANEL_TICK_PX * TU;
+}
+
+static double basins_legend_h(const FrameSpec *s) {
+    const BasinMap *bm = s->view->basins;
+    return bm ? bm->nentries * basins_line_h(s) + 0.6 * PANEL_TICK_PX * TU : 0;
+}
+
 /* Tick label sizes and margins of a panel, and the plot area they leave;
  * the y ticks are chosen first because the left margin depends on them. */
 static int axes_in(const FrameSpec *s, Rect r, double xlo, double xhi, double ylo, double yhi,
@@ -240,6 +252,18 @@ static int axes_for(const FrameSpec *s, const PanelCache *pc, PanelKind kind, Re
     case PANEL_CONTOUR: {
         const Landscape *ls = &s->view->land;
         return axes_in(s, r, ls->lo[0], ls->hi[0], ls->lo[1], ls->hi[1], 0, ax, xt, yt);
+    }
+    case PANEL_BASINS: {
+        /* The map of the starts' box, above its legend. */
+        const BasinMap *bm = s->view->basins;
+        if (!bm) {
+            memset(ax, 0, sizeof *ax);
+            return 0;
+        }
+        Rect top = r;
+        top.h = fmax(0, r.h - basins_legend_h(s));
+        return axes_in(s, top, bm->grid.lo[0], bm->grid.hi[0], bm->grid.lo[1], bm->grid.hi[1], 0,
+                       ax, xt, yt);
     }
     case PANEL_FIT:
         if (pc)
@@ -521,9 +545,85 @@ static void blit(RasterTarget *out, const RasterTarget *img, int x, int y) {
     }
 }
 
+/* Every run's trail up to moment m on the map ax: its line, start marker,
+ * afterimages and ball (the contour and basins panels). With seg, also the
+ * path up to each ball as pieces for labels to keep off (at most cap, *nseg
+ * counting them). */
+static void draw_trails(const FrameSpec *s, RasterTarget *out, const PlotAxes *axp,
+                        const TimelineMoment *m, float (*seg)[4], int cap, int *nseg) {
+    const double u = s->scale, step = m->step;
+    const PlotAxes ax = *axp;
+    const double width = PANEL_CURVE_W_PX * u;
+    for (int ri = 0; ri < s->view->ntrails; ri++) {
+        const ViewTrail *tr_ = &s->view->trails[ri];
+        int kmax;
+        double last, p[2];
+        if (!run_at(tr_, step, &kmax, &last, NULL, p, NULL))
+            continue;
+        double px = panels_map_x(&ax, tr_->uv[0]), py = panels_map_y(&ax, tr_->uv[1]);
+        const double sx = px, sy = py;
+        /* Steps shorter than a pixel add nothing but cost: skip them. */
+        for (int k = 1; k <= kmax + 1; k++) {
+            double qx, qy;
+            if (k <= kmax) {
+                const double *q = tr_->uv + 2 * (size_t)k;
+                qx = panels_map_x(&ax, q[0]);
+                qy = panels_map_y(&ax, q[1]);
+                if (k < kmax && fabs(qx - px) < 0.75 && fabs(qy - py) < 0.75)
+                    continue;
+            } else {
+                qx = panels_map_x(&ax, p[0]);
+                qy = panels_map_y(&ax, p[1]);
+            }
+            draw_segment(out, &ax, px, py, qx, qy, tr_->color, 1, width, line_flags(s));
+            px = qx;
+            py = qy;
+        }
+        if (in_area(&ax, sx, sy))
+            draw_start(s, out, sx, sy, tr_->color);
+        /* The iterates passed in the last moments, fading (timeline.h). */
+        for (int i = (int)m->recent + 1; i < kmax && i < tr_->npoints; i++) {
+            if (i < 0)
+                continue;
+            double gx = panels_map_x(&ax, tr_->uv[2 * (size_t)i]);
+            double gy = panels_map_y(&ax, tr_->uv[2 * (size_t)i + 1]);
+            float a = (float)(0.85 * (1.0 - 0.75 * timeline_afterimage_age(m, i)));
+            if (in_area(&ax, gx, gy))
+                raster_point(out, vtx(gx, gy, tr_->color, a), (float)(0.7 * PANEL_BALL_R_PX * u),
+                             line_flags(s));
+        }
+        if (in_area(&ax, px, py))
+            draw_ball(s, out, px, py, tr_->color);
+        /* The path up to the ball, for the labels to keep off: rows 0,
+         * stride, ... and the last, then the ball. */
+        if (!seg)
+            continue;
+        const int budget = cap / s->view->ntrails > 16 ? cap / s->view->ntrails : 16;
+        const int stride = kmax / budget + 1;
+        double lx = sx, ly = sy;
+        for (int k = 0;; k = k + stride < kmax ? k + stride : kmax + (k == kmax)) {
+            double qx = px, qy = py;
+            if (k <= kmax) {
+                qx = panels_map_x(&ax, tr_->uv[2 * (size_t)k]);
+                qy = panels_map_y(&ax, tr_->uv[2 * (size_t)k + 1]);
+            }
+            if (seg && *nseg < cap) {
+                float *q = seg[(*nseg)++];
+                q[0] = (float)lx;
+                q[1] = (float)ly;
+                q[2] = (float)qx;
+                q[3] = (float)qy;
+            }
+            lx = qx;
+            ly = qy;
+            if (k > kmax)
+                break;
+        }
+    }
+}
+
 void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
                          RasterTarget *out, Rect r, const TimelineMoment *m) {
-    const double step = m->step;
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
@@ -568,71 +668,7 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
                          line_flags(s));
         }
     }
-    const double width = PANEL_CURVE_W_PX * u;
-    for (int ri = 0; ri < s->view->ntrails; ri++) {
-        const ViewTrail *tr_ = &s->view->trails[ri];
-        int kmax;
-        double last, p[2];
-        if (!run_at(tr_, step, &kmax, &last, NULL, p, NULL))
-            continue;
-        double px = panels_map_x(&ax, tr_->uv[0]), py = panels_map_y(&ax, tr_->uv[1]);
-        const double sx = px, sy = py;
-        /* Steps shorter than a pixel add nothing but cost: skip them. */
-        for (int k = 1; k <= kmax + 1; k++) {
-            double qx, qy;
-            if (k <= kmax) {
-                const double *q = tr_->uv + 2 * (size_t)k;
-                qx = panels_map_x(&ax, q[0]);
-                qy = panels_map_y(&ax, q[1]);
-                if (k < kmax && fabs(qx - px) < 0.75 && fabs(qy - py) < 0.75)
-                    continue;
-            } else {
-                qx = panels_map_x(&ax, p[0]);
-                qy = panels_map_y(&ax, p[1]);
-            }
-            draw_segment(out, &ax, px, py, qx, qy, tr_->color, 1, width, line_flags(s));
-            px = qx;
-            py = qy;
-        }
-        if (in_area(&ax, sx, sy))
-            draw_start(s, out, sx, sy, tr_->color);
-        /* The iterates passed in the last moments, fading (timeline.h). */
-        for (int i = (int)m->recent + 1; i < kmax && i < tr_->npoints; i++) {
-            if (i < 0)
-                continue;
-            double gx = panels_map_x(&ax, tr_->uv[2 * (size_t)i]);
-            double gy = panels_map_y(&ax, tr_->uv[2 * (size_t)i + 1]);
-            float a = (float)(0.85 * (1.0 - 0.75 * timeline_afterimage_age(m, i)));
-            if (in_area(&ax, gx, gy))
-                raster_point(out, vtx(gx, gy, tr_->color, a), (float)(0.7 * PANEL_BALL_R_PX * u),
-                             line_flags(s));
-        }
-        if (in_area(&ax, px, py))
-            draw_ball(s, out, px, py, tr_->color);
-        /* The path up to the ball, for the labels to keep off: rows 0,
-         * stride, ... and the last, then the ball. */
-        const int budget = NSEG / s->view->ntrails > 16 ? NSEG / s->view->ntrails : 16;
-        const int stride = kmax / budget + 1;
-        double lx = sx, ly = sy;
-        for (int k = 0;; k = k + stride < kmax ? k + stride : kmax + (k == kmax)) {
-            double qx = px, qy = py;
-            if (k <= kmax) {
-                qx = panels_map_x(&ax, tr_->uv[2 * (size_t)k]);
-                qy = panels_map_y(&ax, tr_->uv[2 * (size_t)k + 1]);
-            }
-            if (nseg < NSEG) {
-                float *q = seg[nseg++];
-                q[0] = (float)lx;
-                q[1] = (float)ly;
-                q[2] = (float)qx;
-                q[3] = (float)qy;
-            }
-            lx = qx;
-            ly = qy;
-            if (k > kmax)
-                break;
-        }
-    }
+    draw_trails(s, out, &ax, m, seg, NSEG, &nseg);
     /* Trails as wide as the balls: the balls, starts and afterimages lie
      * on them. */
     FrameObstacles o = {.area = {ax.x0, ax.y0, ax.x1 - ax.x0, ax.y1 - ax.y0},
@@ -644,6 +680,302 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
                         .seg_hw = PANEL_BALL_R_PX * u + 2 * u,
                         .own = -1};
     draw_point_labels(s, tr, out, &ax, &o);
+}
+
+/* ------------------------------------------------------------- basins */
+
+/* What the map shows at cell k: its minimum, or a status of its own. */
+static int basin_key(const BasinMap *bm, int k) {
+    return bm->basin[k] != BASIN_NONE ? bm->basin[k] : -2 - bm->status[k];
+}
+
+/* The map of the starts (ax as in render_contour_map): each start's cell
+ * in the colour of its legend line, one crisp darker line of pixels
+ * where two minima's (or statuses') cells meet. */
+static void render_basin_map(const FrameSpec *s, RasterTarget *t, const PlotAxes *ax, int local) {
+    const BasinMap *bm = s->view->basins;
+    const int n = bm->grid.res;
+    const int W = (int)(ax->x1 - ax->x0), Hh = (int)(ax->y1 - ax->y0);
+    const int ox = local ? 0 : (int)ax->x0, oy = local ? 0 : (int)ax->y0;
+    if (W <= 0 || Hh <= 0)
+        return;
+    int *col = malloc(sizeof(int) * ((size_t)W + (size_t)Hh));
+    uint8_t(*fill)[3] = malloc(sizeof *fill * (size_t)bm->nentries);
+    if (!col || !fill) {
+        free(col);
+        free(fill);
+        return;
+    }
+    int *row = col + W;
+    for (int i = 0; i < W; i++)
+        col[i] = (int)fmin(n - 1, floor((i + 0.5) / W * n));
+    for (int j = 0; j < Hh; j++)
+        row[j] = (int)fmin(n - 1, floor((1.0 - (j + 0.5) / Hh) * n));
+    for (int e = 0; e < bm->nentries; e++) {
+        float c[3];
+        frame_basin_color(bm, e, c);
+        for (int q = 0; q < 3; q++)
+            fill[e][q] = (uint8_t)lrintf(c[q] * 255.0f);
+    }
+    for (int j = 0; j < Hh; j++) {
+        int ty = oy + j;
+        if (ty < 0 || ty >= t->h)
+            continue;
+        for (int i = 0; i < W; i++) {
+            int tx = ox + i;
+            if (tx < 0 || tx >= t->w)
+                continue;
+            const int k = row[j] * n + col[i];
+            const int key = basin_key(bm, k);
+            int edge = (i + 1 < W && basin_key(bm, row[j] * n + col[i + 1]) != key) ||
+                       (j + 1 < Hh && basin_key(bm, row[j + 1] * n + col[i]) != key);
+            const uint8_t *c = fill[basins_entry_of(bm, k)];
+            uint8_t *px = t->rgb + ((size_t)ty * t->w + tx) * 3;
+            for (int q = 0; q < 3; q++)
+                px[q] = edge ? (uint8_t)(c[q] * 0.55f) : c[q];
+        }
+    }
+    free(col);
+    free(fill);
+}
+
+/* tpl with its placeholders filled: {loss}, {share} ("23%"), {n}, {steps}. */
+static void fill_template(const char *tpl, const char *loss, int share, int count, int steps,
+                          char *out, size_t size) {
+    size_t k = 0;
+    for (const char *p = tpl; *p && k + 1 < size;) {
+        char val[64] = "";
+        int used = 0;
+        if (strncmp(p, "{loss}", 6) == 0) {
+            snprintf(val, sizeof val, "%s", loss);
+            used = 6;
+        } else if (strncmp(p, "{share}", 7) == 0) {
+            snprintf(val, sizeof val, "%d%%", share);
+            used = 7;
+        } else if (strncmp(p, "{n}", 3) == 0) {
+            snprintf(val, sizeof val, "%d", count);
+            used = 3;
+        } else if (strncmp(p, "{steps}", 7) == 0) {
+            snprintf(val, sizeof val, "%d", steps);
+            used = 7;
+        }
+        if (!used) {
+            out[k++] = *p++;
+            continue;
+        }
+        for (const char *v = val; *v && k + 1 < size; v++)
+            out[k++] = *v;
+        p += used;
+    }
+    out[k] = '\0';
+}
+
+/* A minimum's loss as the map and its legend show it. */
+static void format_basin_loss(double loss, char *buf, size_t n) {
+    snprintf(buf, n, "%.3g", loss);
+}
+
+/* Legend line e of the basin map. */
+static void basins_entry_text(const FrameSpec *s, int e, char *buf, size_t n) {
+    const BasinMap *bm = s->view->basins;
+    const BasinEntry *en = &bm->entry[e];
+    const LabelsConfig *lb = &s->cfg->labels;
+    char loss[32];
+    format_basin_loss(en->loss, loss, sizeof loss);
+    const char *tpl = lb->basin_diverged;
+    switch (en->kind) {
+    case BASIN_ENTRY_GLOBAL:
+        tpl = en->nminima > 1 ? lb->basin_globals : lb->basin_global;
+        break;
+    case BASIN_ENTRY_LOCAL:
+        tpl = lb->basin_local;
+        break;
+    case BASIN_ENTRY_OTHERS:
+        tpl = lb->basin_others;
+        break;
+    case BASIN_ENTRY_MOVING:
+        tpl = lb->basin_moving;
+        break;
+    case BASIN_ENTRY_DIVERGED:
+        break;
+    }
+    fill_template(tpl, loss, en->percent, en->nminima, s->cfg->runs[s->cfg->basins.run].steps, buf,
+                  n);
+}
+
+/* Text on a translucent box of the theme, left edge x, baseline y. */
+static void boxed_label(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, const char *text,
+                        double size, double x, double y, float w, float asc, float desc) {
+    const double pad = 0.25 * size;
+    raster_fill_rect(out, (float)(x - pad), (float)(y - asc - 0.3 * pad), (float)(x + w + pad),
+                     (float)(y + desc + 0.3 * pad), s->theme.box[0], s->theme.box[1],
+                     s->theme.box[2], 0.8f);
+    text_draw(tr, out, text, (float)size, (float)x, (float)y, TEXT_LEFT, s->theme.ink[0],
+              s->theme.ink[1], s->theme.ink[2], 1.0f);
+}
+
+static int rects_overlap(Rect a, Rect b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* Whether any run's whole trail (every row, whatever the moment: so a
+ * label keeps its place all video long), or its start or end marker,
+ * crosses box on the map ax. */
+static int trails_cross(const FrameSpec *s, const PlotAxes *ax, Rect box) {
+    const double r = (PANEL_BALL_R_PX + 1.2) * s->scale;
+    const double lo[2] = {box.x, box.y}, hi[2] = {box.x + box.w, box.y + box.h};
+    for (int ri = 0; ri < s->view->ntrails; ri++) {
+        const ViewTrail *t = &s->view->trails[ri];
+        double prev[2] = {0, 0};
+        for (int k = 0; k < t->npoints; k++) {
+            const double q[2] = {panels_map_x(ax, t->uv[2 * (size_t)k]),
+                                 panels_map_y(ax, t->uv[2 * (size_t)k + 1])};
+            const int marker = k == 0 || k == t->npoints - 1;
+            if (marker && q[0] > lo[0] - r && q[0] < hi[0] + r && q[1] > lo[1] - r &&
+                q[1] < hi[1] + r)
+                return 1;
+            double t0, t1;
+            if (k > 0 && geom_clip_segment(2, prev, q, lo, hi, 0, &t0, &t1))
+                return 1;
+            prev[0] = q[0];
+            prev[1] = q[1];
+        }
+    }
+    return 0;
+}
+
+/* Each minimum in the box: a dark diamond, and its loss beside it where
+ * that fits inside the map, off the diamonds and the labels placed before
+ * (the global minima first, then by their starts), and off the runs'
+ * trails where it can. */
+static void draw_basin_minima(const FrameSpec *s, TextRenderer *tr, RasterTarget *out,
+                              const PlotAxes *ax) {
+    const BasinMap *bm = s->view->basins;
+    const double u = s->scale, size = PANEL_TICK_PX * TU, d = 4.5 * u;
+    enum { MAX_MARKS = 64 };
+    Rect taken[2 * MAX_MARKS]; /* the diamonds, then the labels placed */
+    double mx[MAX_MARKS], my[MAX_MARKS];
+    int mark[MAX_MARKS], nmarks = 0, ntaken = 0;
+    const Rect plot = {ax->x0, ax->y0, ax->x1 - ax->x0, ax->y1 - ax->y0};
+    int *order = malloc(sizeof(int) * (size_t)(bm->nminima > 0 ? bm->nminima : 1));
+    if (!order)
+        return;
+    /* The global ones (they come first), then the rest, most starts first
+     * (an insertion sort: stable). */
+    for (int q = 0; q < bm->nminima; q++) {
+        int at = q;
+        while (at > bm->nglobal && bm->minima[order[at - 1]].count < bm->minima[q].count)
+            at--;
+        memmove(order + at + 1, order + at, sizeof(int) * (size_t)(q - at));
+        order[at] = q;
+    }
+    for (int o = 0; o < bm->nminima && nmarks < MAX_MARKS; o++) {
+        double uv[2];
+        plane_project(&s->view->plane, bm->minima[order[o]].p, uv);
+        double x = panels_map_x(ax, uv[0]), y = panels_map_y(ax, uv[1]);
+        if (!(x >= ax->x0 + d && x <= ax->x1 - d && y >= ax->y0 + d && y <= ax->y1 - d))
+            continue;
+        const float *k = s->theme.mark;
+        RasterVertex a = vtx(x, y - d, k, 1), b = vtx(x + d, y, k, 1), c = vtx(x, y + d, k, 1),
+                     e = vtx(x - d, y, k, 1);
+        RasterVertex t1[3] = {a, b, c}, t2[3] = {a, c, e};
+        raster_triangle(out, t1, line_flags(s));
+        raster_triangle(out, t2, line_flags(s));
+        mark[nmarks] = order[o];
+        mx[nmarks] = x;
+        my[nmarks] = y;
+        taken[ntaken++] = (Rect){x - d, y - d, 2 * d, 2 * d};
+        nmarks++;
+    }
+    for (int i = 0; i < nmarks; i++) {
+        const double x = mx[i], y = my[i];
+        char text[32];
+        format_basin_loss(bm->minima[mark[i]].loss, text, sizeof text);
+        float w, asc, desc;
+        text_measure(tr, text, (float)size, &w, &asc, &desc);
+        /* the label's box clear of a ball resting on the minimum, rim
+         * included */
+        const double pad = 0.25 * size, gap = fmax(d, (PANEL_BALL_R_PX + 1.2) * u) + pad + 2 * u;
+        const double cand[4][2] = {{x + gap, y + 0.35 * size},
+                                   {x - gap - w, y + 0.35 * size},
+                                   {x - 0.5 * w, y - gap - desc},
+                                   {x - 0.5 * w, y + gap + asc}};
+        /* The first place inside the map, off what is taken and off the
+         * trails; else the first one off what is taken. */
+        int pick = -1;
+        for (int pass = 0; pass < 2 && pick < 0; pass++)
+            for (int ci = 0; ci < 4 && pick < 0; ci++) {
+                Rect box = {cand[ci][0] - pad, cand[ci][1] - asc - 0.3 * pad, w + 2 * pad,
+                            asc + desc + 0.6 * pad};
+                int ok = box.x >= plot.x && box.y >= plot.y && box.x + box.w <= plot.x + plot.w &&
+                         box.y + box.h <= plot.y + plot.h;
+                for (int t = 0; ok && t < ntaken; t++)
+                    ok = !rects_overlap(box, taken[t]);
+                if (ok && pass == 0)
+                    ok = !trails_cross(s, ax, box);
+                if (!ok)
+                    continue;
+                pick = ci;
+                taken[ntaken++] = box;
+            }
+        if (pick >= 0)
+            boxed_label(s, tr, out, text, size, cand[pick][0], cand[pick][1], w, asc, desc);
+    }
+    free(order);
+}
+
+/* The legend under the map: a swatch and a line per entry, shrunk to fit
+ * the panel's width. */
+static void draw_basin_legend(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r) {
+    const BasinMap *bm = s->view->basins;
+    const double u = s->scale, pad = PANEL_PAD_PX * u, lh = basins_line_h(s);
+    double size = PANEL_TICK_PX * TU, sw = 0.8 * size, x0 = r.x + pad + 4 * u;
+    const double avail = r.x + r.w - pad - (x0 + sw + 0.5 * size);
+    char text[GD_LABEL_MAX + 64];
+    for (int e = 0; e < bm->nentries; e++) {
+        basins_entry_text(s, e, text, sizeof text);
+        float w, asc, desc;
+        text_measure(tr, text, (float)size, &w, &asc, &desc);
+        if (w > avail && w > 0)
+            size = fmax(size * avail / w, 0.6 * PANEL_TICK_PX * TU);
+    }
+    sw = 0.8 * size;
+    const double top = r.y + r.h - basins_legend_h(s) + 0.2 * PANEL_TICK_PX * TU;
+    for (int e = 0; e < bm->nentries; e++) {
+        double y = top + (e + 0.5) * lh; /* the line's middle */
+        float c[3];
+        frame_basin_color(bm, e, c);
+        const float lw = (float)fmax(1.0, round(u));
+        raster_fill_rect(out, (float)x0, (float)(y - sw / 2), (float)(x0 + sw), (float)(y + sw / 2),
+                         s->theme.axis[0], s->theme.axis[1], s->theme.axis[2], 1);
+        raster_fill_rect(out, (float)x0 + lw, (float)(y - sw / 2) + lw, (float)(x0 + sw) - lw,
+                         (float)(y + sw / 2) - lw, c[0], c[1], c[2], 1);
+        basins_entry_text(s, e, text, sizeof text);
+        draw_label(tr, out, text, size, x0 + sw + 0.5 * size, y + 0.35 * size, TEXT_LEFT,
+                   s->theme.ink, r);
+    }
+}
+
+void panels_draw_basins(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
+                        RasterTarget *out, Rect r, const TimelineMoment *m) {
+    PlotAxes ax;
+    Ticks xt, yt;
+    int ok = axes_for(s, pc, PANEL_BASINS, r, &ax, &xt, &yt);
+    draw_panel_chrome(s, tr, out, r, s->cfg->labels.basins, s->view->plane.name[1], &ax, ok);
+    if (!ok)
+        return;
+    if (pc && pc->has_basins && pc->basins.w == (int)(ax.x1 - ax.x0) &&
+        pc->basins.h == (int)(ax.y1 - ax.y0))
+        blit(out, &pc->basins, (int)ax.x0, (int)ax.y0);
+    else
+        render_basin_map(s, out, &ax, 0);
+    /* The x axis name goes above the legend. */
+    Rect above = r;
+    above.h = fmax(0, r.h - basins_legend_h(s));
+    draw_axes(s, tr, out, above, &ax, &xt, &yt, s->view->plane.name[0], 0);
+    draw_basin_minima(s, tr, out, &ax);
+    draw_basin_legend(s, tr, out, r);
+    draw_trails(s, out, &ax, m, NULL, 0, NULL);
 }
 
 /* The frame, title and axes of a plain panel (fit, loss); 0 when the
@@ -843,6 +1175,18 @@ int panels_prepare(const FrameSpec *s, const Layout *L, PanelCache **out, GdErro
     fit_range(s, pc->fit_range);
     loss_range(s, pc->loss_range);
     for (int i = 0; i < L->npanels; i++) {
+        PlotAxes ax;
+        if (L->panel_kind[i] != PANEL_BASINS || pc->has_basins ||
+            !axes_for(s, pc, PANEL_BASINS, L->panel[i], &ax, NULL, NULL))
+            continue;
+        if (raster_target_init(&pc->basins, (int)(ax.x1 - ax.x0), (int)(ax.y1 - ax.y0), 0) != 0) {
+            panels_free(pc);
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory preparing the basin map");
+        }
+        render_basin_map(s, &pc->basins, &ax, 1);
+        pc->has_basins = 1;
+    }
+    for (int i = 0; i < L->npanels; i++) {
         if (L->panel_kind[i] != PANEL_CONTOUR)
             continue;
         PlotAxes ax;
@@ -865,6 +1209,7 @@ void panels_free(PanelCache *pc) {
     if (!pc)
         return;
     raster_target_free(&pc->image);
+    raster_target_free(&pc->basins);
     free(pc);
 }
 
@@ -880,6 +1225,9 @@ void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextR
         break;
     case PANEL_LOSS:
         panels_draw_loss(s, pc, tr, out, r, step);
+        break;
+    case PANEL_BASINS:
+        panels_draw_basins(s, pc, tr, out, r, m);
         break;
     default:
         break;

@@ -1,5 +1,6 @@
 /*
- * panels.h — the 2D panels of [layout] panels (contour map, fit, loss) and
+ * panels.h — the 2D panels of [layout] panels (contour map, fit, loss,
+ * basins) and
  * the colourbar of the 3D view.
  *
  * Pipeline place: frame stage, called by the composer (compose.h) for every
@@ -52,11 +53,12 @@ int panels_prepare(const FrameSpec *s, const Layout *L, PanelCache **out, GdErro
 void panels_free(PanelCache *pc); /* NULL-safe */
 
 /* The data-to-pixel mapping of a panel of the given kind (PANEL_CONTOUR,
- * PANEL_FIT or PANEL_LOSS) drawn in r. Returns 1, or 0 when r is too small
- * for a plot area (the panel then draws only its background, frame and
- * title). The contour panel shows the surface box, the fit panel the data
- * with a margin, the loss panel steps 0..max_steps and whole decades of
- * loss (ylog). */
+ * PANEL_FIT, PANEL_LOSS or PANEL_BASINS) drawn in r. Returns 1, or 0 when
+ * r is too small for a plot area (the panel then draws only its
+ * background, frame and title). The contour panel shows the surface box,
+ * the fit panel the data with a margin, the loss panel steps 0..max_steps
+ * and whole decades of loss (ylog), the basins panel the box of the starts
+ * above its legend. */
 int panels_axes(const FrameSpec *s, const PanelCache *pc, PanelKind kind, Rect r, PlotAxes *ax);
 
 /* The colourbar's bar in r: columns [x0, x1), rows [y0, y1), ylo = the landscape's zlo
@@ -83,13 +85,21 @@ void panels_draw_fit(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
 void panels_draw_loss(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr, RasterTarget *out,
                       Rect r, double step);
 
+/* The basin map (View.basins): each start's cell in its minimum's colour
+ * with crisp borders between minima, each minimum in the box marked with
+ * its loss, the legend with each line's share of the starts at the
+ * panel's foot, and the runs' trails and balls on top as on the contour
+ * map. Without a map (no [basins]) only the frame and title. */
+void panels_draw_basins(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
+                        RasterTarget *out, Rect r, const TimelineMoment *m);
+
 /* The colourbar: the colormap from the landscape's zlo (bottom) to zhi (top) with
  * ticks (decades 1e-k for zscale log) and the name "loss", on the video
  * background. */
 void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r);
 
-/* Draws the 2D panel of the given kind (PANEL_CONTOUR/FIT/LOSS); other
- * kinds draw nothing. For callers looping over Layout.panel. */
+/* Draws the 2D panel of the given kind (PANEL_CONTOUR/FIT/LOSS/BASINS);
+ * other kinds draw nothing. For callers looping over Layout.panel. */
 void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,
                  RasterTarget *out, Rect r, const TimelineMoment *m);
 

@@ -600,6 +600,75 @@ static void emit_points(const Scene3D *s, const Camera *cam, struct DrawList *l)
     }
 }
 
+/* What the floor shows of start k: its minimum, or its status. */
+static int floor_key(const BasinMap *bm, int k) {
+    return bm->basin[k] != BASIN_NONE ? bm->basin[k] : -2 - bm->status[k];
+}
+
+/* [basins] floor = yes: the basin map on the floor (at height zf) instead
+ * of the plain pane, each row's runs of cells of one colour as one quad,
+ * with a thin dark line where two minima's cells meet. */
+static void emit_basin_floor(const Scene3D *s, const Camera *cam, struct DrawList *l, double zf) {
+    const BasinMap *bm = s->spec->view->basins;
+    const int n = bm->grid.res;
+    const int lf = s->spec->aa ? 0 : RASTER_NO_AA;
+    const float bw = (float)(1.0 * s->scale * s->spec->ss);
+    const float edge[3] = {0.25f, 0.25f, 0.28f};
+    float rgb[BASIN_MAX_ENTRIES][3];
+    for (int e = 0; e < bm->nentries; e++)
+        frame_basin_color(bm, e, rgb[e]);
+    for (int j = 0; j < n; j++) {
+        const double v0 = -1.0 + 2.0 * j / n, v1 = -1.0 + 2.0 * (j + 1) / n;
+        for (int i = 0; i < n;) {
+            const int e = basins_entry_of(bm, j * n + i);
+            int i1 = i + 1;
+            while (i1 < n && basins_entry_of(bm, j * n + i1) == e)
+                i1++;
+            const double u0 = -1.0 + 2.0 * i / n, u1 = -1.0 + 2.0 * i1 / n;
+            const double c[4][3] = {{u0, v0, zf}, {u1, v0, zf}, {u1, v1, zf}, {u0, v1, zf}};
+            RasterVertex v[4];
+            int ok = 1;
+            for (int k = 0; k < 4; k++) {
+                v[k] = vtx(0, 0, 0, rgb[e], 1);
+                ok &= camera_project(cam, c[k], &v[k].x, &v[k].y, &v[k].z);
+            }
+            if (ok) {
+                add_tri(l, v[0], v[1], v[2], 0);
+                add_tri(l, v[0], v[2], v[3], 0);
+            }
+            i = i1;
+        }
+    }
+    /* Borders: cell edges between different minima or statuses, joined
+     * along their line. */
+    for (int dir = 0; dir < 2; dir++)
+        for (int a = 1; a < n; a++)
+            for (int b = 0; b < n;) {
+                int k0 = dir == 0 ? b * n + a - 1 : (a - 1) * n + b;
+                int k1 = dir == 0 ? b * n + a : a * n + b;
+                if (floor_key(bm, k0) == floor_key(bm, k1)) {
+                    b++;
+                    continue;
+                }
+                int b1 = b + 1;
+                for (; b1 < n; b1++) {
+                    int q0 = dir == 0 ? b1 * n + a - 1 : (a - 1) * n + b1;
+                    int q1 = dir == 0 ? b1 * n + a : a * n + b1;
+                    if (floor_key(bm, q0) == floor_key(bm, q1))
+                        break;
+                }
+                const double t = -1.0 + 2.0 * a / n, s0 = -1.0 + 2.0 * b / n,
+                             s1 = -1.0 + 2.0 * b1 / n;
+                double pa[3] = {dir == 0 ? t : s0, dir == 0 ? s0 : t, zf};
+                double pb[3] = {dir == 0 ? t : s1, dir == 0 ? s1 : t, zf};
+                RasterVertex va = vtx(0, 0, 0, edge, 0.6f), vb = va;
+                if (camera_project(cam, pa, &va.x, &va.y, &va.z) &&
+                    camera_project(cam, pb, &vb.x, &vb.y, &vb.z))
+                    add_line(l, va, vb, bw, lf);
+                b = b1;
+            }
+}
+
 static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) {
     const float *pane = s->spec->theme.pane, *grid = s->spec->theme.pane_grid;
     const float gw = (float)(1.1 * s->scale * s->spec->ss);
@@ -612,7 +681,9 @@ static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) 
         {{xf, -1, -H}, {xf, 1, -H}, {xf, 1, H}, {xf, -1, H}},
         {{-1, yf, -H}, {1, yf, -H}, {1, yf, H}, {-1, yf, H}},
     };
-    for (int q = 0; q < 3; q++) {
+    const BasinMap *bm = s->spec->view->basins;
+    const int drape = bm && s->spec->cfg->basins.floor;
+    for (int q = drape ? 1 : 0; q < 3; q++) {
         RasterVertex v[4];
         int ok = 1;
         for (int i = 0; i < 4; i++) {
@@ -624,6 +695,8 @@ static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) 
         add_tri(l, v[0], v[1], v[2], 0);
         add_tri(l, v[0], v[2], v[3], 0);
     }
+    if (drape)
+        emit_basin_floor(s, cam, l, zf);
     /* Grid lines at the ticks: on the floor for both parameters, on the
      * walls for the parameter along them and for the loss. */
     for (int ax = 0; ax < 3; ax++) {

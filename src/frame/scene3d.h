@@ -21,7 +21,8 @@
  * The picture is drawn in horizontal bands of a supersampled target (ss = 1
  * at draft and medium quality), each band resolved into the frame before
  * the next is drawn: memory stays small at any size and the working set
- * stays in cache. Per band: the box's back panes and floor contours, then
+ * stays in cache. Per band: the box's back panes (the floor one showing
+ * the basin map with [basins] floor = yes) and floor contours, then
  * the trails, the marks' and minima's diamonds, the start markers and
  * balls (depth-tested), then the surface into its own layer,
  * of which only the nearest sheet is blended over the rest with [surface]

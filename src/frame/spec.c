@@ -55,3 +55,38 @@ void frame_theme_init(FrameTheme *t, Rgb background) {
     set3(t->pane, 0.15f, 0.16f, 0.19f);
     set3(t->pane_grid, 0.27f, 0.28f, 0.32f);
 }
+
+void frame_basin_color(const BasinMap *m, int e, float c[3]) {
+    static const unsigned char local[BASIN_LEGEND_LOCAL][3] = {{0xae, 0xc7, 0xe8},
+                                                               {0xff, 0xbb, 0x78},
+                                                               {0xc5, 0xb0, 0xd5},
+                                                               {0xf7, 0xb6, 0xd2},
+                                                               {0x9e, 0xda, 0xe5}};
+    static const unsigned char global[3] = {0x98, 0xdf, 0x8a}, others[3] = {0xe6, 0xd8, 0xb8},
+                               moving[3] = {0xd9, 0xd9, 0xd9}, diverged[3] = {0x8c, 0x8c, 0x8c};
+    const unsigned char *rgb = moving;
+    if (e >= 0 && e < m->nentries) {
+        switch (m->entry[e].kind) {
+        case BASIN_ENTRY_GLOBAL:
+            rgb = global;
+            break;
+        case BASIN_ENTRY_LOCAL: {
+            int k = 0; /* which of the listed local minima */
+            for (int i = 0; i < e; i++)
+                k += m->entry[i].kind == BASIN_ENTRY_LOCAL;
+            rgb = local[k % BASIN_LEGEND_LOCAL];
+            break;
+        }
+        case BASIN_ENTRY_OTHERS:
+            rgb = others;
+            break;
+        case BASIN_ENTRY_MOVING:
+            rgb = moving;
+            break;
+        case BASIN_ENTRY_DIVERGED:
+            rgb = diverged;
+            break;
+        }
+    }
+    set3(c, rgb[0] / 255.0f, rgb[1] / 255.0f, rgb[2] / 255.0f);
+}

@@ -59,4 +59,11 @@ void frame_spec_init(FrameSpec *spec, const Config *cfg, const View *view, int w
 /* The chrome colours for a background. */
 void frame_theme_init(FrameTheme *t, Rgb background);
 
+/* The fill colour of legend line e of basin map m (the basins panel and
+ * the 3D view's floor): light tints, so trails and balls stand out on
+ * them. The global minima are green, the local minima the legend lists
+ * blue, orange, purple, pink and cyan, the other minima sand, starts that
+ * do not settle light gray, starts that diverge mid gray. */
+void frame_basin_color(const BasinMap *m, int e, float c[3]);
+
 #endif

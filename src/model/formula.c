@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/trig.h"
+
 /* ---- defines and types -------------------------------------------------- */
 
 enum {
@@ -72,6 +74,7 @@ enum { FLAG_VARY = 1, FLAG_DEP = 2 };
 #define BLOCK_MIN     16
 #define BLOCK_HEAP    128
 #define STACK_DOUBLES 4096
+#define STACK_AUX     1024 /* aux lanes on the stack (Formula.aux) */
 #define STACK_NODES   256
 
 typedef struct Node {
@@ -87,6 +90,12 @@ struct Formula {
     int xnode;     /* index of the x leaf, or -1 */
     int nboundary; /* x-free nodes used directly by a VARY node */
     int *boundary;
+    /* The derivative lanes of the x-dependent sin and cos nodes that a
+     * gradient passes through: the forward pass computes sin and cos of
+     * the operand together and keeps the other one in aux slot aux[i]
+     * (-1: none) for the reverse pass. */
+    int naux;
+    int *aux;
     Node *nodes;
 };
 
@@ -209,9 +218,9 @@ static inline double op_value(int op, double a, double b, double c) {
     case OP_POWC:
         return pow(a, c);
     case OP_SIN:
-        return sin(a);
+        return trig_sin(a);
     case OP_COS:
-        return cos(a);
+        return trig_cos(a);
     case OP_TAN:
         return tan(a);
     case OP_EXP:
@@ -276,10 +285,10 @@ static inline void op_partials(int op, double a, double b, double c, double w, d
         *da = c * pow(a, c - 1.0);
         break;
     case OP_SIN:
-        *da = cos(a);
+        *da = trig_cos(a);
         break;
     case OP_COS:
-        *da = -sin(a);
+        *da = -trig_sin(a);
         break;
     case OP_TAN:
         *da = 1.0 + w * w;
@@ -804,7 +813,7 @@ static int subexpr(Parser *p, int limit) {
  * postorder. */
 static Formula *build(Parser *p) {
     int n = p->n;
-    size_t bytes = sizeof(Formula) + (size_t)n * sizeof(Node) + (size_t)n * sizeof(int);
+    size_t bytes = sizeof(Formula) + (size_t)n * sizeof(Node) + 2 * (size_t)n * sizeof(int);
     Formula *f = malloc(bytes);
     if (!f)
         return NULL;
@@ -813,7 +822,14 @@ static Formula *build(Parser *p) {
     f->xnode = p->xnode;
     f->nodes = (Node *)(f + 1);
     f->boundary = (int *)(f->nodes + n);
+    f->aux = f->boundary + n;
     memcpy(f->nodes, p->nodes, (size_t)n * sizeof(Node));
+    f->naux = 0;
+    for (int i = 0; i < n; i++) {
+        const Node *nd = &f->nodes[i];
+        int trig = nd->op == OP_SIN || nd->op == OP_COS;
+        f->aux[i] = trig && (nd->flags & FLAG_VARY) && (nd->flags & FLAG_DEP) ? f->naux++ : -1;
+    }
     /* x-free operands of x-dependent nodes: broadcast into lanes once per
      * call, and where their adjoints are summed over the lanes. */
     unsigned char *mark = calloc((size_t)n, 1);
@@ -1024,17 +1040,19 @@ double formula_eval_grad(const Formula *f, double x, const double *params, doubl
 
 /* Scratch of the batch evaluators: scalar values and adjoints of every node,
  * then B lanes per node for values and (with gradients) adjoints, then B
- * lanes of targets. */
+ * lanes of targets; and B lanes per aux slot (Formula.aux). */
 typedef struct Work {
-    double *uval, *uadj, *val, *adj, *ylane;
+    double *uval, *uadj, *val, *adj, *ylane, *aux;
     int B;
-    double *heap;
+    double *heap, *aux_heap;
 } Work;
 
-static int work_init(Work *w, const Formula *f, int m, double *stack) {
-    /* Room for adjoints even when no gradient is wanted: the block size fixes
-     * the order of the sums, and a loss must have the same bits with or
-     * without its gradient. */
+/* The points per block of the batch evaluators for m points, and whether
+ * the scratch goes on the heap. The block size fixes the order of the
+ * sums, so every evaluator of a loss uses this one rule; room for
+ * adjoints is counted even when no gradient is wanted, so that a loss has
+ * the same bits with or without its gradient. */
+static int block_size(const Formula *f, int m, int *on_heap) {
     int n = f->n, per = 2 * n + 1;
     long avail = STACK_DOUBLES - 2L * n;
     long B = avail > 0 ? avail / per : 0;
@@ -1042,22 +1060,45 @@ static int work_init(Work *w, const Formula *f, int m, double *stack) {
         B = BLOCK_MAX;
     if (B > m)
         B = m;
-    double *base = stack;
-    w->heap = NULL;
+    *on_heap = 0;
     if (B < BLOCK_MIN && B < m) {
         B = m < BLOCK_HEAP ? m : BLOCK_HEAP;
+        *on_heap = 1;
+    }
+    return (int)B;
+}
+
+static int work_init(Work *w, const Formula *f, int m, double *stack, double *aux_stack) {
+    int n = f->n, per = 2 * n + 1, on_heap;
+    int B = block_size(f, m, &on_heap);
+    double *base = stack;
+    w->heap = w->aux_heap = NULL;
+    if (on_heap) {
         w->heap = malloc(((size_t)2 * n + (size_t)B * per) * sizeof(double));
         if (!w->heap)
             return -1;
         base = w->heap;
     }
-    w->B = (int)B;
+    w->aux = aux_stack;
+    if ((size_t)f->naux * B > STACK_AUX) {
+        w->aux = w->aux_heap = malloc((size_t)f->naux * B * sizeof(double));
+        if (!w->aux) {
+            free(w->heap);
+            return -1;
+        }
+    }
+    w->B = B;
     w->uval = base;
     w->uadj = base + n;
     w->val = base + 2 * n;
     w->adj = w->val + (size_t)n * B;
     w->ylane = w->adj + (size_t)n * B;
     return 0;
+}
+
+static void work_free(Work *w) {
+    free(w->heap);
+    free(w->aux_heap);
 }
 
 /* Scalar pass over the x-free nodes, broadcast into the lanes that the
@@ -1078,8 +1119,10 @@ static void work_prepare(Work *w, const Formula *f, const double *params, int la
             W[l] = op_value(OP, A[l], Bv[l], c);                                                   \
         break;
 
-/* Values of the x-dependent nodes for lanes [0, bn); the x lane is filled. */
-static void block_forward(const Formula *f, double *val, int B, int bn) {
+/* Values of the x-dependent nodes for lanes [0, bn); the x lane is filled.
+ * Node i's lanes are val + i * B, aux slot k's aux + k * B. */
+TRIG_VECTOR_CLONES
+static void block_forward(const Formula *f, double *val, double *aux, int B, int bn) {
     for (int i = 0; i < f->n; i++) {
         const Node *nd = &f->nodes[i];
         if (!(nd->flags & FLAG_VARY) || nd->op == OP_X)
@@ -1108,8 +1151,19 @@ static void block_forward(const Formula *f, double *val, int B, int bn) {
             }
             break;
             FWD_CASE(OP_POWC)
-            FWD_CASE(OP_SIN)
-            FWD_CASE(OP_COS)
+        case OP_SIN:
+            /* With a gradient to come: cos of the operand too, for it. */
+            if (f->aux[i] >= 0)
+                trig_sincos_many(A, W, aux + (size_t)f->aux[i] * B, bn);
+            else
+                trig_sin_many(A, W, bn);
+            break;
+        case OP_COS:
+            if (f->aux[i] >= 0)
+                trig_sincos_many(A, aux + (size_t)f->aux[i] * B, W, bn);
+            else
+                trig_cos_many(A, W, bn);
+            break;
             FWD_CASE(OP_TAN)
             FWD_CASE(OP_EXP)
             FWD_CASE(OP_LOG)
@@ -1151,8 +1205,11 @@ static void block_forward(const Formula *f, double *val, int B, int bn) {
         break;
 
 /* Reverse pass over the x-dependent nodes for lanes [0, bn): the caller has
- * seeded the root's lanes and zeroed every other adjoint lane. */
-static void block_backward(const Formula *f, const double *val, double *adj, int B, int bn) {
+ * seeded the root's lanes and zeroed every other adjoint lane; aux holds
+ * what block_forward kept. */
+TRIG_VECTOR_CLONES
+static void block_backward(const Formula *f, const double *val, double *adj, const double *aux,
+                           int B, int bn) {
     for (int i = f->n - 1; i >= 0; i--) {
         const Node *nd = &f->nodes[i];
         if ((nd->flags & (FLAG_VARY | FLAG_DEP)) != (FLAG_VARY | FLAG_DEP))
@@ -1188,8 +1245,19 @@ static void block_backward(const Formula *f, const double *val, double *adj, int
             }
             break;
             BWD_CASE(OP_POWC)
-            BWD_CASE(OP_SIN)
-            BWD_CASE(OP_COS)
+        case OP_SIN: {
+            /* d sin u = cos u, kept by the forward pass: op_partials' bits */
+            const double *D = aux + (size_t)f->aux[i] * B;
+            for (int l = 0; l < bn; l++)
+                GA[l] += G[l] * D[l];
+            break;
+        }
+        case OP_COS: {
+            const double *D = aux + (size_t)f->aux[i] * B; /* sin u */
+            for (int l = 0; l < bn; l++)
+                GA[l] += G[l] * -D[l];
+            break;
+        }
             BWD_CASE(OP_TAN)
             BWD_CASE(OP_EXP)
             BWD_CASE(OP_LOG)
@@ -1240,9 +1308,9 @@ void formula_eval_many(const Formula *f, const double *x, int n, const double *p
                        double *out) {
     if (n <= 0)
         return;
-    double stack[STACK_DOUBLES];
+    double stack[STACK_DOUBLES], aux_stack[STACK_AUX];
     Work w;
-    if (work_init(&w, f, n, stack)) {
+    if (work_init(&w, f, n, stack, aux_stack)) {
         for (int k = 0; k < n; k++)
             out[k] = NAN;
         return;
@@ -1256,11 +1324,11 @@ void formula_eval_many(const Formula *f, const double *x, int n, const double *p
         for (int k0 = 0; k0 < n; k0 += B) {
             int bn = n - k0 < B ? n - k0 : B;
             memcpy(w.val + (size_t)f->xnode * B, x + k0, (size_t)bn * sizeof(double));
-            block_forward(f, w.val, B, bn);
+            block_forward(f, w.val, w.aux, B, bn);
             memcpy(out + k0, w.val + (size_t)root * B, (size_t)bn * sizeof(double));
         }
     }
-    free(w.heap);
+    work_free(&w);
 }
 
 double formula_mse(const Formula *f, const double *x, const double *y, const int *idx, int m,
@@ -1272,9 +1340,9 @@ double formula_mse(const Formula *f, const double *x, const double *y, const int
     if (m <= 0)
         return NAN;
     const int want_grad = grad != NULL && (f->nodes[root].flags & FLAG_DEP);
-    double stack[STACK_DOUBLES];
+    double stack[STACK_DOUBLES], aux_stack[STACK_AUX];
     Work w;
-    if (work_init(&w, f, m, stack)) {
+    if (work_init(&w, f, m, stack, aux_stack)) {
         if (grad)
             for (int j = 0; j < np; j++)
                 grad[j] = NAN;
@@ -1304,7 +1372,7 @@ double formula_mse(const Formula *f, const double *x, const double *y, const int
                 memcpy(xl, x + k0, (size_t)bn * sizeof(double));
                 memcpy(ylane, y + k0, (size_t)bn * sizeof(double));
             }
-            block_forward(f, w.val, B, bn);
+            block_forward(f, w.val, w.aux, B, bn);
             pred = w.val + (size_t)root * B;
         } else {
             for (int l = 0; l < bn; l++)
@@ -1334,7 +1402,7 @@ double formula_mse(const Formula *f, const double *x, const double *y, const int
         double *G = w.adj + (size_t)root * B;
         for (int l = 0; l < bn; l++)
             G[l] = scale * ylane[l];
-        block_backward(f, w.val, w.adj, B, bn);
+        block_backward(f, w.val, w.adj, w.aux, B, bn);
         for (int k = 0; k < f->nboundary; k++) {
             int j = f->boundary[k];
             if (!(f->nodes[j].flags & FLAG_DEP))
@@ -1344,6 +1412,212 @@ double formula_mse(const Formula *f, const double *x, const double *y, const int
     }
     if (want_grad)
         backward_scalar(f, w.uval, w.uadj, grad, 1);
-    free(w.heap);
+    work_free(&w);
     return sse / m;
+}
+
+/* ---- many parameter vectors at once ------------------------------------- */
+
+/* formula_mse_many's tiles: up to MANY_STARTS parameter vectors times
+ * MANY_POINTS points, one lane each, point-major (lane = t * starts + s). */
+#define MANY_STARTS 32
+#define MANY_POINTS 8
+
+/* What formula_mse_many keeps per vector across a block's tiles: the four
+ * interleaved partial sums of sum_squares and sum_lanes (element l of a
+ * block goes to sum l % 4, the tail after the last whole four to sum 0),
+ * for the squared residuals, the residuals (root without x) and the
+ * adjoint of each boundary node. */
+typedef struct ManyWork {
+    int S, L;            /* vectors in this group, lanes per tile (MANY_POINTS * MANY_STARTS) */
+    double *uval, *uadj; /* f->n * MANY_STARTS: x-free node values and adjoints, per vector */
+    double *val, *adj, *aux, *res; /* f->n * L, f->n * L, naux * L, L */
+    double *acc;                   /* (2 + nboundary) * 4 * MANY_STARTS partial sums */
+    double *one;                   /* 2 * f->n: one vector's scalar values and adjoints */
+} ManyWork;
+
+static int many_init(ManyWork *w, const Formula *f) {
+    const size_t n = (size_t)f->n, S = MANY_STARTS, L = MANY_POINTS * MANY_STARTS;
+    size_t total = 2 * n * S + 2 * n * L + (size_t)f->naux * L + L +
+                   (2 + (size_t)f->nboundary) * 4 * S + 2 * n;
+    double *p = malloc(total * sizeof(double));
+    if (!p)
+        return -1;
+    w->L = (int)L;
+    w->uval = p;
+    w->uadj = w->uval + n * S;
+    w->val = w->uadj + n * S;
+    w->adj = w->val + n * L;
+    w->aux = w->adj + n * L;
+    w->res = w->aux + (size_t)f->naux * L;
+    w->acc = w->res + L;
+    w->one = w->acc + (2 + (size_t)f->nboundary) * 4 * S;
+    return 0;
+}
+
+/* Partial sum k (0..3) of quantity q for vector s. */
+static double *many_acc(const ManyWork *w, int q, int k, int s) {
+    return w->acc + ((size_t)q * 4 + (size_t)k) * MANY_STARTS + (size_t)s;
+}
+
+/* One group of w->S vectors (params: S rows of nparams), exactly as
+ * formula_mse computes each of them. */
+TRIG_VECTOR_CLONES
+static void mse_group(const Formula *f, const double *x, const double *y, const int *idx, int m,
+                      int B, const double *params, double *loss, double *grad, ManyWork *w) {
+    const int np = f->nparams, nn = f->n, root = nn - 1, S = w->S;
+    const int want_grad = grad != NULL && (f->nodes[root].flags & FLAG_DEP);
+    const int vary = (f->nodes[root].flags & FLAG_VARY) != 0;
+    const double scale = 2.0 / m;
+    /* The x-free nodes of each vector, and their lanes in every tile. */
+    for (int s = 0; s < S; s++) {
+        forward_scalar(f, 0.0, params + (size_t)s * np, w->one, 1);
+        for (int i = 0; i < nn; i++) {
+            w->uval[(size_t)i * MANY_STARTS + s] = w->one[i];
+            w->uadj[(size_t)i * MANY_STARTS + s] = 0.0;
+        }
+    }
+    for (int k = 0; k < f->nboundary; k++) {
+        const int j = f->boundary[k];
+        double *dst = w->val + (size_t)j * w->L;
+        for (int t = 0; t < MANY_POINTS; t++)
+            for (int s = 0; s < S; s++)
+                dst[t * S + s] = w->uval[(size_t)j * MANY_STARTS + s];
+    }
+    double sse[MANY_STARTS];
+    for (int s = 0; s < S; s++)
+        sse[s] = 0.0;
+    const int nacc = 2 + f->nboundary;
+    for (int k0 = 0; k0 < m; k0 += B) {
+        const int bn = m - k0 < B ? m - k0 : B, whole = bn / 4 * 4;
+        for (int q = 0; q < nacc; q++)
+            for (int k = 0; k < 4; k++)
+                for (int s = 0; s < S; s++)
+                    *many_acc(w, q, k, s) = 0.0;
+        for (int t0 = 0; t0 < bn; t0 += MANY_POINTS) {
+            const int tn = bn - t0 < MANY_POINTS ? bn - t0 : MANY_POINTS, lanes = tn * S;
+            double *res = w->res;
+            if (vary) {
+                double *xl = w->val + (size_t)f->xnode * w->L;
+                for (int t = 0; t < tn; t++) {
+                    const int j = idx ? idx[k0 + t0 + t] : k0 + t0 + t;
+                    for (int s = 0; s < S; s++)
+                        xl[t * S + s] = x[j];
+                }
+                block_forward(f, w->val, w->aux, w->L, lanes);
+                const double *pred = w->val + (size_t)root * w->L;
+                for (int t = 0; t < tn; t++) {
+                    const double yj = y[idx ? idx[k0 + t0 + t] : k0 + t0 + t];
+                    for (int s = 0; s < S; s++)
+                        res[t * S + s] = pred[t * S + s] - yj;
+                }
+            } else {
+                for (int t = 0; t < tn; t++) {
+                    const double yj = y[idx ? idx[k0 + t0 + t] : k0 + t0 + t];
+                    for (int s = 0; s < S; s++)
+                        res[t * S + s] = w->uval[(size_t)root * MANY_STARTS + s] - yj;
+                }
+            }
+            for (int t = 0; t < tn; t++) {
+                const int l = t0 + t, k = l < whole ? l % 4 : 0;
+                double *a = many_acc(w, 0, k, 0);
+                for (int s = 0; s < S; s++)
+                    a[s] += res[t * S + s] * res[t * S + s];
+            }
+            if (!want_grad)
+                continue;
+            if (!vary) {
+                for (int t = 0; t < tn; t++) {
+                    const int l = t0 + t, k = l < whole ? l % 4 : 0;
+                    double *a = many_acc(w, 1, k, 0);
+                    for (int s = 0; s < S; s++)
+                        a[s] += res[t * S + s];
+                }
+                continue;
+            }
+            for (int i = 0; i < nn; i++)
+                if (f->nodes[i].flags & FLAG_DEP)
+                    memset(w->adj + (size_t)i * w->L, 0, (size_t)lanes * sizeof(double));
+            double *G = w->adj + (size_t)root * w->L;
+            for (int l = 0; l < lanes; l++)
+                G[l] = scale * res[l];
+            block_backward(f, w->val, w->adj, w->aux, w->L, lanes);
+            for (int b = 0; b < f->nboundary; b++) {
+                const int j = f->boundary[b];
+                if (!(f->nodes[j].flags & FLAG_DEP))
+                    continue;
+                const double *A = w->adj + (size_t)j * w->L;
+                for (int t = 0; t < tn; t++) {
+                    const int l = t0 + t, k = l < whole ? l % 4 : 0;
+                    double *a = many_acc(w, 2 + b, k, 0);
+                    for (int s = 0; s < S; s++)
+                        a[s] += A[t * S + s];
+                }
+            }
+        }
+        /* The block's sums, as sum_squares and sum_lanes end them. */
+        for (int s = 0; s < S; s++) {
+            sse[s] += (*many_acc(w, 0, 0, s) + *many_acc(w, 0, 1, s)) +
+                      (*many_acc(w, 0, 2, s) + *many_acc(w, 0, 3, s));
+            if (!want_grad)
+                continue;
+            if (!vary) {
+                w->uadj[(size_t)root * MANY_STARTS + s] +=
+                    scale * ((*many_acc(w, 1, 0, s) + *many_acc(w, 1, 1, s)) +
+                             (*many_acc(w, 1, 2, s) + *many_acc(w, 1, 3, s)));
+                continue;
+            }
+            for (int b = 0; b < f->nboundary; b++) {
+                const int j = f->boundary[b];
+                if (f->nodes[j].flags & FLAG_DEP)
+                    w->uadj[(size_t)j * MANY_STARTS + s] +=
+                        (*many_acc(w, 2 + b, 0, s) + *many_acc(w, 2 + b, 1, s)) +
+                        (*many_acc(w, 2 + b, 2, s) + *many_acc(w, 2 + b, 3, s));
+            }
+        }
+    }
+    for (int s = 0; s < S; s++) {
+        loss[s] = sse[s] / m;
+        if (!grad)
+            continue;
+        double *g = grad + (size_t)s * np;
+        for (int j = 0; j < np; j++)
+            g[j] = 0.0;
+        if (!want_grad)
+            continue;
+        /* The scalar reverse pass over the x-free nodes, on this vector's
+         * values and summed adjoints. */
+        double *vals = w->one, *adjs = w->one + nn;
+        for (int i = 0; i < nn; i++) {
+            vals[i] = w->uval[(size_t)i * MANY_STARTS + s];
+            adjs[i] = w->uadj[(size_t)i * MANY_STARTS + s];
+        }
+        backward_scalar(f, vals, adjs, g, 1);
+    }
+}
+
+int formula_mse_many(const Formula *f, const double *x, const double *y, const int *idx, int m,
+                     int n, const double *params, double *loss, double *grad) {
+    const int np = f->nparams;
+    if (n <= 0)
+        return 0;
+    ManyWork w;
+    const int oom = m > 0 && many_init(&w, f) != 0;
+    if (m <= 0 || oom) {
+        for (int s = 0; s < n; s++) {
+            loss[s] = NAN;
+            for (int j = 0; grad && j < np; j++)
+                grad[(size_t)s * np + j] = oom ? NAN : 0.0;
+        }
+        return oom ? -1 : 0;
+    }
+    int on_heap;
+    const int B = block_size(f, m, &on_heap);
+    for (int s0 = 0; s0 < n; s0 += MANY_STARTS) {
+        w.S = n - s0 < MANY_STARTS ? n - s0 : MANY_STARTS;
+        mse_group(f, x, y, idx, m, B, params + (size_t)s0 * np, loss + s0,
+                  grad ? grad + (size_t)s0 * np : NULL, &w);
+    }
+    free(w.uval);
+    return 0;
 }

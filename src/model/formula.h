@@ -150,4 +150,15 @@ void formula_eval_many(const Formula *f, const double *x, int n, const double *p
 double formula_mse(const Formula *f, const double *x, const double *y, const int *idx, int m,
                    const double *params, double *grad);
 
+/* formula_mse for n parameter vectors at once (params: n rows of nparams
+ * values): loss[s], and grad's row s when grad is not NULL, are bit for
+ * bit what formula_mse(f, x, y, idx, m, params + s * nparams, grad row s)
+ * gives, whatever n and whichever other vectors come along. The vectors
+ * are evaluated side by side, one vector lane each, so the sin and cos
+ * loops vectorise across them (the basin map's thousands of starts).
+ * Returns 0, or -1 when its scratch cannot be allocated (then every loss
+ * and gradient is NaN). */
+int formula_mse_many(const Formula *f, const double *x, const double *y, const int *idx, int m,
+                     int n, const double *params, double *loss, double *grad);
+
 #endif

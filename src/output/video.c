@@ -121,7 +121,7 @@ static Prepared *prepared_create(const Config *cfg, const Trajectory *trajs,
     }
     int w, h;
     output_size(cfg, opt->quality, &w, &h);
-    if (view_build(&pr->view, cfg, trajs, opt->threads, err) != 0) {
+    if (view_build_with(&pr->view, cfg, trajs, opt->basins, opt->threads, err) != 0) {
         free(pr);
         return NULL;
     }

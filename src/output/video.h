@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "base/error.h"
+#include "sim/basins.h"
 #include "sim/sim.h"
 #include "output/segment.h"
 
@@ -22,6 +23,9 @@ typedef struct VideoOptions {
      * (output/segment.h) whose encoder runs on `threads` threads too, so
      * the same range with the same -j gives the same bytes. */
     const FrameRange *range;
+    /* [basins]' map when the caller has it already (view_basins), or NULL:
+     * computed with the view. */
+    const BasinMap *basins;
 } VideoOptions;
 
 /* Renders all frames (or opt->range's) to out_path (.mp4/.webm/.gif; NULL = render and

@@ -111,12 +111,60 @@ int view_check(const Config *cfg, const Trajectory *trajs, GdError *err) {
     return rc;
 }
 
+/* The starts of [basins] on the view's plane and box. */
+static int plan_basins(const Config *cfg, const Plane *pl, const double lo[2], const double hi[2],
+                       int threads, BasinMap *out, GdError *err) {
+    BasinGrid g;
+    memset(&g, 0, sizeof g);
+    g.nparams = pl->nparams;
+    memcpy(g.origin, pl->origin, sizeof g.origin);
+    memcpy(g.dir, pl->dir, sizeof g.dir);
+    for (int i = 0; i < 2; i++) {
+        g.lo[i] = lo[i];
+        g.hi[i] = hi[i];
+    }
+    g.res = cfg->basins.resolution;
+    g.tolerance = cfg->basins.tolerance;
+    return basins_compute(cfg, &cfg->runs[cfg->basins.run], &g, threads, out, err);
+}
+
+int view_basins(const Config *cfg, const Trajectory *trajs, int threads, BasinMap *out,
+                GdError *err) {
+    View *v = malloc(sizeof *v);
+    if (!v)
+        return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+    double lo[2], hi[2];
+    int rc = view_plan(v, cfg, trajs, lo, hi, err);
+    if (rc == 0) {
+        rc = plan_basins(cfg, &v->plane, lo, hi, threads, out, err);
+        view_free(v);
+    }
+    free(v);
+    return rc;
+}
+
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err) {
+    return view_build_with(v, cfg, trajs, NULL, threads, err);
+}
+
+int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
+                    int threads, GdError *err) {
     double lo[2], hi[2];
     int rc = view_plan(v, cfg, trajs, lo, hi, err);
     if (rc != 0)
         return rc;
     rc = landscape_build(&v->land, cfg, &v->plane, lo, hi, threads, err);
+    if (rc == 0 && cfg->basins.enabled && basins) {
+        v->basins = basins;
+    } else if (rc == 0 && cfg->basins.enabled) {
+        if (!(v->basins_owned = malloc(sizeof *v->basins_owned)))
+            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+        else if ((rc = plan_basins(cfg, &v->plane, lo, hi, threads, v->basins_owned, err)) != 0) {
+            free(v->basins_owned);
+            v->basins_owned = NULL;
+        }
+        v->basins = v->basins_owned;
+    }
     if (rc != 0) {
         view_free(v);
         return rc;
@@ -185,6 +233,8 @@ void view_free(View *v) {
     free(v->trails);
     free(v->caption_frames);
     free(v->marks);
+    basins_free(v->basins_owned);
+    free(v->basins_owned);
     landscape_free(&v->land);
     memset(v, 0, sizeof *v);
 }

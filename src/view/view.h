@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "config/config.h"
+#include "sim/basins.h"
 #include "sim/sim.h"
 #include "view/landscape.h"
 #include "view/camera.h"
@@ -38,6 +39,10 @@ typedef struct View {
     ViewMinimum minima[MINIMA_MAX];
     int nmarks;      /* one per [mark], in config order */
     ViewMark *marks; /* owned; NULL when there are none */
+    /* [basins]: where each start of a grid over the box ends (NULL
+     * without the section); owned, or the one view_build_with was given. */
+    const BasinMap *basins;
+    BasinMap *basins_owned;
 } View;
 
 /* Builds the view of cfg's runs (trajs[0..cfg->nruns-1]): today's
@@ -49,6 +54,19 @@ typedef struct View {
  * memory (then nothing needs freeing). */
 int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads, GdError *err);
 void view_free(View *v); /* NULL-safe, idempotent */
+
+/* view_build with the basin map given (view_basins' for the same config
+ * and runs; NULL: computed as view_build does), so a map needed before the
+ * video (--basins) is not computed twice. v only points at it. */
+int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
+                    int threads, GdError *err);
+
+/* The basin map of cfg's [basins] (cfg->basins.enabled) over the box the
+ * view would have, on `threads` threads: the grid of starts on the plane,
+ * run with [basins] run's settings (sim/basins.h). Returns 0, or
+ * GD_ERR_RUNTIME when out of memory (then nothing needs freeing). */
+int view_basins(const Config *cfg, const Trajectory *trajs, int threads, BasinMap *out,
+                GdError *err);
 
 /* What view_build would refuse, without building the landscape (for
  * --check): a caption that ends before it starts, a caption's point, a

@@ -36,7 +36,7 @@
 /* The sections an unknown one is told about. */
 #define SECTIONS                                                                                   \
     "video, data, model, surface, run NAME, camera, layout, timeline, labels, caption NAME, "      \
-    "mark NAME"
+    "mark NAME, basins"
 
 /* Writes text as DIR/c.ini in a fresh temp dir; returns the path. */
 static char *write_config(const char *text) {
@@ -797,8 +797,8 @@ static void test_camera_layout_errors(void **state) {
         {"[camera]\nease = linear\nease = smooth",
          "PATH:10: [camera] ease: given twice (first on line 9)"},
         {"[layout]\nmode = grid", "PATH:9: [layout] mode: expected overlay or split, got \"grid\""},
-        {"[layout]\npanels = surface, bogus",
-         "PATH:9: [layout] panels: expected one of surface, contour, fit, loss, got \"bogus\""},
+        {"[layout]\npanels = surface, bogus", "PATH:9: [layout] panels: expected one of surface, "
+                                              "contour, fit, loss, basins, got \"bogus\""},
         {"[layout]\npanels = fit, contour, fit", "PATH:9: [layout] panels: \"fit\" given twice"},
         {"[layout]\npanels =", "PATH:9: [layout] panels: no value given"},
         {"[layout]\npanels = fit,", "PATH:9: [layout] panels: empty item in list \"fit,\""},
@@ -863,7 +863,8 @@ static void test_labels_and_variable(void **state) {
     } cases[] = {
         {"[labels]\nfoo = bar",
          "PATH:9: [labels] foo: unknown label (expected step, loss, start, diverged, contour, "
-         "fit, loss_panel, basins, minimum, global_minimum, x, y or a parameter name)"},
+         "fit, loss_panel, basins, minimum, global_minimum, basin_global, basin_globals, "
+         "basin_local, basin_others, basin_moving, basin_diverged, x, y or a parameter name)"},
         {"[labels]\nstep =", "PATH:9: [labels] step: no value given"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -1527,7 +1528,7 @@ static void test_caption_errors(void **state) {
                  "PATH:10: [caption a] to: expected a number, got \"soon\"");
     expect_error(MIN "[caption a]\ntext = b is {bb}\n",
                  "PATH:9: [caption a] text: unknown placeholder {bb} (expected {step}, {loss}, "
-                 "{lr}, {formula} or a parameter, e.g. {a})");
+                 "{lr}, {formula}, {basin_share} or a parameter, e.g. {a})");
     expect_error(MIN "[caption a]\ntext = b is {b\n",
                  "PATH:9: [caption a] text: '{' without its '}'");
     expect_error(MIN "[caption a]\ntext = x\nrun = fast\n",
@@ -1541,6 +1542,59 @@ static void test_caption_errors(void **state) {
                  "PATH:10: [caption a] colour: unknown key");
     expect_error(MIN "[caption a]\ntext = x\n[caption a]\ntext = y\n",
                  "PATH:10: [caption a]: given twice (first on line 8)");
+}
+
+/* [basins]: the defaults, every key, and each bad input at its line (the
+ * section starts at line 8). */
+static void test_basins(void **state) {
+    (void)state;
+    Config cfg;
+    load_text_ok(MIN "[layout]\npanels = surface, basins\n[basins]\n", &cfg);
+    assert_true(cfg.basins.enabled);
+    assert_int_equal(cfg.basins.resolution, 64);
+    assert_int_equal(cfg.basins.run, 0);
+    assert_true(cfg.basins.tolerance < 0); /* 1e-3 of the box, once it is known */
+    assert_false(cfg.basins.floor);
+    assert_int_equal(cfg.layout.npanels, 2);
+    assert_int_equal(cfg.layout.panels[1], PANEL_BASINS);
+    config_free(&cfg);
+    load_text_ok(MODEL DATA "[run slow]\ninit = 0, 0\n[run fast]\ninit = 1, 1\nlr = 0.5\n"
+                            "[basins]\nresolution = 8\nrun = fast\ntolerance = 0.01\nfloor = yes\n"
+                            "[caption c]\ntext = {basin_share}% of starts win\n",
+                 &cfg);
+    assert_int_equal(cfg.basins.resolution, 8);
+    assert_int_equal(cfg.basins.run, 1);
+    assert_near(cfg.basins.tolerance, 0.01, 0);
+    assert_true(cfg.basins.floor);
+    config_free(&cfg);
+    load_text_ok(MIN, &cfg);
+    assert_false(cfg.basins.enabled);
+    config_free(&cfg);
+
+    expect_error(MIN "[basins]\nresolution = 7\n",
+                 "PATH:9: [basins] resolution: must be an integer from 8 to 512, got 7");
+    expect_error(MIN "[basins]\nresolution = 513\n",
+                 "PATH:9: [basins] resolution: must be an integer from 8 to 512, got 513");
+    expect_error(MIN "[basins]\nrun = fast\n",
+                 "PATH:9: [basins] run: no run is labelled \"fast\" (the first is \"run\")");
+    expect_error(MIN "[basins]\ntolerance = -0.5\n",
+                 "PATH:9: [basins] tolerance: must be at least 0, got -0.5");
+    expect_error(MIN "[basins]\nfloor = maybe\n",
+                 "PATH:9: [basins] floor: expected yes or no, got \"maybe\"");
+    expect_error(MIN "[basins]\nsteps = 5\n", "PATH:9: [basins] steps: unknown key");
+    expect_error(MIN "[layout]\npanels = contour, basins\n",
+                 "PATH:9: [layout] panels: the basins panel needs a [basins] section (its keys "
+                 "have defaults: an empty [basins] will do)");
+    expect_error(MIN "[caption c]\ntext = {basin_share}%\n",
+                 "PATH:9: [caption c] text: {basin_share} needs a [basins] section");
+    expect_error(MIN "[basins]\n[basins]\n", "PATH:9: [basins]: given twice (first on line 8)");
+    /* an override names itself */
+    char *path = write_config(MIN "[basins]\n");
+    const char *bad[] = {"basins.resolution=1000"};
+    expect_load_error(path, bad, 1,
+                      "--set basins.resolution=1000: [basins] resolution: must be an integer "
+                      "from 8 to 512, got 1000");
+    drop_config(path);
 }
 
 int main(void) {
@@ -1570,6 +1624,7 @@ int main(void) {
         cmocka_unit_test(test_optimizer_names),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_caption_errors),
+        cmocka_unit_test(test_basins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

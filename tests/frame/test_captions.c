@@ -158,6 +158,21 @@ static void test_placeholders_carry_the_numbers(void **state) {
     close_video(&v);
 }
 
+/* {basin_share}: the global minimum's share of the basin map's starts,
+ * as the legend says it: all of them for the line fit in 400 steps. */
+static void test_basin_share(void **state) {
+    (void)state;
+    static Video v;
+    open_video(&v,
+               BASE "[run long]\ninit = 0, 0\nsteps = 400\n[basins]\nresolution = 8\nrun = long\n"
+                    "[caption a]\ntext = {basin_share}% win\n");
+    assert_non_null(v.view.basins);
+    char got[64];
+    captions_text(&v.comp.spec, 0, 0, got, sizeof got);
+    assert_string_equal(got, "100% win");
+    close_video(&v);
+}
+
 /* Captions shown together take lines of their own: a and b overlap in
  * time, c comes after a and b have gone and takes the first line again;
  * the band has room for two lines. */
@@ -264,6 +279,7 @@ int main(void) {
         cmocka_unit_test(test_exactly_its_frames),
         cmocka_unit_test(test_step_caption_starts_when_reached),
         cmocka_unit_test(test_placeholders_carry_the_numbers),
+        cmocka_unit_test(test_basin_share),
         cmocka_unit_test(test_captions_stack),
         cmocka_unit_test(test_point_caption_hidden_behind_the_surface),
         cmocka_unit_test(test_ball_caption_follows),

@@ -3,7 +3,8 @@
  * view_build; no 3D scene is built): data dots and fitted curves where the axis mapping puts
  * them, the loss curve growing only up to the current step, the contour
  * map's bands in the colormap's colours with the trail's markers on top,
- * the colourbar's ends, and nothing drawn outside a panel's rectangle.
+ * the colourbar's ends, the basin map's colours and legend, and nothing
+ * drawn outside a panel's rectangle.
  */
 #include <setjmp.h>
 #include <math.h>
@@ -468,6 +469,176 @@ static void test_contour_marks(void **state) {
     config_free(&f.cfg);
 }
 
+/* The basins panel: every start's cell in its legend line's colour (away
+ * from borders, markers, labels and the balls), each legend line's text
+ * with its share and its swatch, nothing outside the panel, and the cached
+ * map the same as one drawn on the fly. */
+static void test_basins_panel(void **state) {
+    (void)state;
+    static const char text[] = "[video]\nwidth = 1280\nheight = 720\nfps = 10\nduration = 1\n"
+                               "hold = 0\n"
+                               "[data]\nx = linspace(-1, 1, 60)\ntrue = 1.2, 2.5\n"
+                               "[model]\nparams = a, b\nformula = sin(b*cos(a*x))\n"
+                               "[surface]\na = -2, 7\nb = -2, 7\nresolution = 20\n"
+                               "[run good]\ninit = 2, 4.5\nsteps = 400\ncolor = #ff0000\n"
+                               "[layout]\npanels = surface, basins\n"
+                               "[basins]\nresolution = 12\n";
+    const char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "basins.ini", text);
+    Config cfg;
+    GdError err;
+    if (config_load(path, NULL, 0, &cfg, &err) != 0)
+        fail_msg("%s", err.msg);
+    free(path);
+    tu_remove_dir(dir);
+    Trajectory traj;
+    assert_int_equal(sim_run_all(&cfg, &traj, &err), 0);
+    View view;
+    assert_int_equal(view_build(&view, &cfg, &traj, 2, &err), 0);
+    const BasinMap *bm = view.basins;
+    assert_non_null(bm);
+    assert_true(bm->nminima > 1 && bm->nentries > 2);
+    FrameSpec spec;
+    frame_spec_init(&spec, &cfg, &view, 1280, 720, QUALITY_MEDIUM);
+    TextRenderer *tr = text_create(text_default_font(), &err);
+    assert_non_null(tr);
+    RasterTarget out;
+    assert_int_equal(raster_target_init(&out, 700, 600, 0), 0);
+    const Rect R = {20, 10, 660, 580};
+    Layout L;
+    memset(&L, 0, sizeof L);
+    L.npanels = 1;
+    L.panel_kind[0] = PANEL_BASINS;
+    L.panel[0] = R;
+    PanelCache *pc = NULL;
+    assert_int_equal(panels_prepare(&spec, &L, &pc, &err), 0);
+    PlotAxes ax;
+    assert_int_equal(panels_axes(&spec, pc, PANEL_BASINS, R, &ax), 1);
+    assert_near(ax.xlo, -2, 0);
+    assert_near(ax.yhi, 7, 0);
+
+    clear_sentinel(&out);
+    enum { CAP = 128 };
+    static TextBox boxes[CAP];
+    int nbox = 0;
+    text_record(tr, boxes, CAP, &nbox);
+    panels_draw_basins(&spec, pc, tr, &out, R, &(TimelineMoment){0, 0.0, -1, 0});
+    text_record(tr, NULL, 0, NULL);
+    assert_outside_untouched(&out, R);
+
+    /* The cells: their centre pixels (borders are at their edges), away
+     * from the minima's diamonds, the labels and the run's start. */
+    const int n = bm->grid.res;
+    const double cw = (ax.x1 - ax.x0) / n, ch = (ax.y1 - ax.y0) / n;
+    double sx = panels_map_x(&ax, 2), sy = panels_map_y(&ax, 4.5);
+    int checked = 0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double x = ax.x0 + (i + 0.5) * cw, y = ax.y1 - (j + 0.5) * ch;
+            int near = hypot(x - sx, y - sy) < 15;
+            for (int q = 0; q < bm->nminima; q++) {
+                double mx = panels_map_x(&ax, bm->minima[q].p[0]);
+                double my = panels_map_y(&ax, bm->minima[q].p[1]);
+                near |= fabs(x - mx) < 10 && fabs(y - my) < 10;
+            }
+            for (int b = 0; b < nbox && b < CAP; b++) /* the labels, with their boxes */
+                near |= x > boxes[b].x0 - 8 && x < boxes[b].x1 + 8 && y > boxes[b].y0 - 8 &&
+                        y < boxes[b].y1 + 8;
+            if (near)
+                continue;
+            float c[3];
+            frame_basin_color(bm, basins_entry_of(bm, j * n + i), c);
+            assert_rgb_near(px(&out, (int)x, (int)y), c, 0);
+            checked++;
+        }
+    assert_true(checked > 20);
+
+    /* The legend: a line per entry with its share, which sum to 100, and a
+     * swatch of its colour below the map. */
+    int pct = 0;
+    for (int e = 0; e < bm->nentries; e++) {
+        const BasinEntry *en = &bm->entry[e];
+        char want[128];
+        switch (en->kind) {
+        case BASIN_ENTRY_GLOBAL:
+            if (en->nminima > 1)
+                snprintf(want, sizeof want, "%d global minima, loss %.3g: %d%% of starts",
+                         en->nminima, en->loss, en->percent);
+            else
+                snprintf(want, sizeof want, "global minimum, loss %.3g: %d%% of starts", en->loss,
+                         en->percent);
+            break;
+        case BASIN_ENTRY_LOCAL:
+            snprintf(want, sizeof want, "local minimum, loss %.3g: %d%%", en->loss, en->percent);
+            break;
+        case BASIN_ENTRY_OTHERS:
+            snprintf(want, sizeof want, "%d other minima: %d%%", en->nminima, en->percent);
+            break;
+        case BASIN_ENTRY_MOVING:
+            snprintf(want, sizeof want, "not settled in 400 steps: %d%%", en->percent);
+            break;
+        default:
+            snprintf(want, sizeof want, "diverged: %d%%", en->percent);
+            break;
+        }
+        int found = 0;
+        for (int b = 0; b < nbox && b < CAP; b++)
+            found |=
+                strncmp(boxes[b].text, want, sizeof boxes[b].text - 1) == 0 && boxes[b].y0 > ax.y1;
+        if (!found)
+            fail_msg("legend line \"%s\" not drawn below the map", want);
+        pct += en->percent;
+        float c[3];
+        frame_basin_color(bm, e, c);
+        int swatch = 0;
+        for (int y = (int)ax.y1 + 30; y < R.y + R.h; y++)
+            for (int x = (int)R.x; x < R.x + 60; x++) {
+                const uint8_t *p = px(&out, x, y);
+                swatch += abs(p[0] - (int)lrintf(c[0] * 255)) +
+                              abs(p[1] - (int)lrintf(c[1] * 255)) +
+                              abs(p[2] - (int)lrintf(c[2] * 255)) ==
+                          0;
+            }
+        assert_true(swatch > 4);
+    }
+    assert_int_equal(pct, 100);
+    /* The minima in the map are marked with their loss (the first one
+     * placed, a global one if any is inside, always finds room). */
+    int inside = 0, marked = 0;
+    for (int q = 0; q < bm->nminima; q++) {
+        double mx = panels_map_x(&ax, bm->minima[q].p[0]);
+        double my = panels_map_y(&ax, bm->minima[q].p[1]);
+        if (mx < ax.x0 + 10 || mx > ax.x1 - 10 || my < ax.y0 + 10 || my > ax.y1 - 10)
+            continue;
+        inside++;
+        char loss[32];
+        snprintf(loss, sizeof loss, "%.3g", bm->minima[q].loss);
+        int here = 0;
+        for (int b = 0; b < nbox && b < CAP; b++)
+            here |= strcmp(boxes[b].text, loss) == 0 && boxes[b].y1 <= ax.y1 &&
+                    boxes[b].x0 >= ax.x0 && fabs(boxes[b].y0 - my) < 40;
+        marked += here;
+        if (q < bm->nglobal)
+            assert_true(here);
+    }
+    assert_true(inside > 0 && marked > 0);
+
+    /* The cached map and the one drawn on the fly: the same picture. */
+    RasterTarget other;
+    assert_int_equal(raster_target_init(&other, 700, 600, 0), 0);
+    clear_sentinel(&other);
+    panels_draw_basins(&spec, NULL, tr, &other, R, &(TimelineMoment){0, 0.0, -1, 0});
+    assert_memory_equal(other.rgb, out.rgb, (size_t)700 * 600 * 3);
+    raster_target_free(&other);
+
+    panels_free(pc);
+    raster_target_free(&out);
+    text_destroy(tr);
+    view_free(&view);
+    trajectory_free(&traj);
+    config_free(&cfg);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fit_panel, setup, teardown),
@@ -475,6 +646,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_contour_panel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_colorbar, setup, teardown),
         cmocka_unit_test(test_contour_marks),
+        cmocka_unit_test(test_basins_panel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * test_scene3d.c — the 3D scene's promises, checked on pixels of whole
  * frames: per-pixel depth (a trail behind a hill is hidden, or faint
  * through a translucent surface; in front it is drawn over), no cracks in
- * the mesh as the camera turns, and the gradient arrows.
+ * the mesh as the camera turns, the gradient arrows and the basin map on
+ * the floor.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -332,6 +333,38 @@ static void test_marks_show_unless_hidden(void **state) {
     free(marked);
 }
 
+/* Pixels of the global basin's green (frame_basin_color) in a frame. */
+static int count_green(const uint8_t *rgb, int w, int h) {
+    int n = 0;
+    for (int i = 0; i < w * h; i++) {
+        const uint8_t *p = rgb + 3 * i;
+        n += abs(p[0] - 0x98) <= 2 && abs(p[1] - 0xdf) <= 2 && abs(p[2] - 0x8a) <= 2;
+    }
+    return n;
+}
+
+static void test_basins_on_the_floor(void **state) {
+    (void)state;
+    /* The line fit converges from every start: one basin, green. From
+     * above, through an invisible surface, the floor shows it with
+     * [basins] floor = yes, and the plain pane without. */
+    ConfigOverride off[6] = {
+        {"camera.key=0, -60, 80, 1"}, {"surface.opacity=0"}, {"run.lr=0.3"}, {"run.steps=300"},
+        {"basins.resolution=8"},      {"basins.floor=no"}};
+    ConfigOverride on[6] = {
+        {"camera.key=0, -60, 80, 1"}, {"surface.opacity=0"}, {"run.lr=0.3"}, {"run.steps=300"},
+        {"basins.resolution=8"},      {"basins.floor=yes"}};
+    uint8_t *a = render_text_frame(bowl_config, NULL, NULL, off, 6, 640, 360, QUALITY_MEDIUM, 0);
+    uint8_t *b = render_text_frame(bowl_config, NULL, NULL, on, 6, 640, 360, QUALITY_MEDIUM, 0);
+    int without = count_green(a, 640, 360), with = count_green(b, 640, 360);
+    if (!(without == 0 && with > 20000))
+        print_error("green pixels: %d without the drape, %d with\n", without, with);
+    assert_int_equal(without, 0);
+    assert_true(with > 20000);
+    free(a);
+    free(b);
+}
+
 static int overlaps(Rect a, Rect b) {
     return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
@@ -399,6 +432,7 @@ int main(void) {
         cmocka_unit_test(test_trail_behind_translucent_hill_is_faint),
         cmocka_unit_test(test_no_cracks_as_camera_turns),
         cmocka_unit_test(test_gradient_arrows),
+        cmocka_unit_test(test_basins_on_the_floor),
         cmocka_unit_test(test_labels_never_collide),
         cmocka_unit_test(test_marks_show_unless_hidden),
     };

@@ -39,7 +39,11 @@ static int too_costly(const Config *cfg) {
     for (int r = 0; r < cfg->nruns; r++)
         steps += cfg->runs[r].steps + 1.0;
     double res = cfg->surface.resolution;
-    double work = (steps + res * res) * cfg->ndata * formula_tape_length(cfg->model.formula);
+    double evals = steps + res * res;
+    if (cfg->basins.enabled) /* every start of the basin map runs the run's steps */
+        evals += (double)cfg->basins.resolution * cfg->basins.resolution *
+                 (cfg->runs[cfg->basins.run].steps + 1.0);
+    double work = evals * cfg->ndata * formula_tape_length(cfg->model.formula);
     return work > WORK_BUDGET || steps > ROW_BUDGET;
 }
 

@@ -2,7 +2,8 @@
  * test_formula.c — the formula engine: parsing (precedence, numbers,
  * functions), every error message with its column, nesting limits, exact
  * gradients against finite differences, and formula_mse against a direct
- * loop over formula_eval_grad.
+ * loop over formula_eval_grad, and formula_mse_many bit for bit against
+ * formula_mse.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -740,6 +741,78 @@ static void test_eval_many_matches_eval(void **state) {
     }
 }
 
+/* Bit for bit, or both NaN (a NaN's sign may differ with the order of
+ * the operands of a commutative operation). */
+static int same_double(double a, double b) {
+    return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
+}
+
+/* formula_mse_many against formula_mse, vector by vector: the same bits
+ * for any number of vectors (groups of 32 and their remainders), full
+ * data and subsets, formulas with and without x or parameters, and
+ * vectors whose loss is NaN or overflows among the others. */
+static void test_mse_many_matches_mse(void **state) {
+    (void)state;
+    static double x[NPOINTS], y[NPOINTS];
+    Rng rng = {13};
+    make_data(x, y, &rng);
+    int idx[300];
+    for (int k = 0; k < 300; k++)
+        idx[k] = (int)(rng_u64(&rng) % NPOINTS);
+    char *large = repeat_str("sin(a*x + b)*c + ", 60, "x", "", 0);
+    const char *const texts[] = {
+        "sin(b*cos(a*x))",
+        "a*x + b",
+        "a*x^3 + b*x^2 + c",
+        "sin(a)*cos(b)*x + exp(c)",
+        "a*b + c",
+        "x^2 - 1",
+        "cos(a*x)*sin(b*x + c) - sin(cos(c))",
+        "min(a*x, b) + relu(x - c)*a + tanh(b*x)/(1 + c^2)",
+        large,
+    };
+    enum { MAXN = 70 };
+    static double params[MAXN * 3], loss[MAXN], grad[MAXN * 3];
+    static const int counts[] = {1, 5, 32, 33, MAXN};
+    static const int sizes[] = {1, 7, 200, 257, 1003};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        Formula *f = compile_ok(texts[t]);
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            const int n = counts[c];
+            for (int s = 0; s < 3 * n; s++)
+                params[s] = rng_in(&rng, -3.0, 6.0);
+            if (n > 4) {
+                params[3 * 2] = NAN;
+                params[3 * 3 + 1] = 1e300;
+                params[3 * 4 + 2] = -1e7; /* past the trig reduction's limit */
+            }
+            for (size_t z = 0; z <= sizeof sizes / sizeof sizes[0]; z++) {
+                const int sub = z == sizeof sizes / sizeof sizes[0];
+                const int m = sub ? 300 : sizes[z];
+                const int *use = sub ? idx : NULL;
+                for (int with_grad = 0; with_grad < 2; with_grad++) {
+                    formula_mse_many(f, x, y, use, m, n, params, loss, with_grad ? grad : NULL);
+                    for (int s = 0; s < n; s++) {
+                        double g[3];
+                        double l = formula_mse(f, x, y, use, m, params + 3 * s, g);
+                        int ok = same_double(l, loss[s]);
+                        for (int j = 0; with_grad && j < 3; j++)
+                            ok &= same_double(g[j], grad[3 * s + j]);
+                        if (!ok)
+                            fail_msg("%s m=%d n=%d vector %d%s: many %a (%a %a %a) != single %a "
+                                     "(%a %a %a)",
+                                     texts[t], m, n, s, sub ? " (subset)" : "", loss[s],
+                                     grad[3 * s], grad[3 * s + 1], grad[3 * s + 2], l, g[0], g[1],
+                                     g[2]);
+                    }
+                }
+            }
+        }
+        formula_destroy(f);
+    }
+    free(large);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precedence),
@@ -759,6 +832,7 @@ int main(void) {
         cmocka_unit_test(test_mse_finite_differences),
         cmocka_unit_test(test_large_tape_uses_heap_scratch),
         cmocka_unit_test(test_eval_many_matches_eval),
+        cmocka_unit_test(test_mse_many_matches_mse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
