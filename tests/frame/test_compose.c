@@ -17,6 +17,16 @@
 #include "frame/compose.h"
 #include "testutil.h"
 
+/* Moments of each video the text test draws, and the stride of the frames
+ * the ball test judges: fewer under the sanitizers (see CMakeLists.txt). */
+#ifdef GD_SANITIZED
+#define TEXT_MOMENTS 3
+#define BALL_STRIDE  9
+#else
+#define TEXT_MOMENTS 8
+#define BALL_STRIDE  3
+#endif
+
 typedef struct Fixture {
     Config cfg;
     Trajectory trajs[GD_MAX_RUNS];
@@ -174,10 +184,10 @@ static void test_no_text_overlaps(void **state) {
             ComposerScratch sc;
             assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
             const int nf = c.spec.nframes;
-            int frames[8];
-            for (int k = 0; k < 8; k++)
-                frames[k] = k * (nf - 1) / 7;
-            for (int k = 0; k < 8; k++) {
+            int frames[TEXT_MOMENTS];
+            for (int k = 0; k < TEXT_MOMENTS; k++)
+                frames[k] = k * (nf - 1) / (TEXT_MOMENTS - 1);
+            for (int k = 0; k < TEXT_MOMENTS; k++) {
                 int n = 0;
                 text_record(sc.text, box, CAP, &n);
                 free(render(&c, &sc, frames[k]));
@@ -271,7 +281,7 @@ static void test_balls_show_in_frames(void **state) {
         memset(drawn, 0, sizeof drawn);
         memset(shown, 0, sizeof shown);
         int frames = 0;
-        for (int k = 0; k < c.spec.nframes; k += 3, frames++) {
+        for (int k = 0; k < c.spec.nframes; k += BALL_STRIDE, frames++) {
             uint8_t *rgb = render(&c, &sc, k);
             for (int r = 0; r < v.ntrails; r++) {
                 drawn[r] += sc.shown[r].ball_drawn;
