@@ -352,7 +352,7 @@ typedef struct CsvSource {
 typedef int (*CsvWriter)(FILE *f, const CsvSource *src);
 
 static int trajectory_csv(FILE *f, const CsvSource *src) {
-    return sim_write_csv(f, src->cfg, src->trajs, src->cfg->nruns);
+    return plane_write_csv(f, src->cfg, src->trajs, NULL);
 }
 
 static int timeline_csv(FILE *f, const CsvSource *src) {

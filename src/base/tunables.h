@@ -29,6 +29,10 @@
 #define CAMERA_ORBIT_TURN   40.0 /* degrees the default orbit turns over the video */
 #define CAMERA_ORBIT_RISE   5.0  /* degrees its elevation rises */
 #define VIEW_TARGET_ROWS    4096 /* rows a run contributes to [camera] target = trails */
+#define VIEW_FADE_DIST      0.1 /* off-plane distance (x the box's side) where a trail is half faded */
+#define VIEW_FADE_MIN       0.25 /* the faintest a trail far off the plane is drawn */
+#define PLANE_PCA_ROWS      8192 /* rows, over all runs, that plane = pca is fitted to */
+#define PLANE_JACOBI_SWEEPS 60   /* most sweeps of the Jacobi eigensolver (it converges in ~10) */
 #define ORBIT_SAMPLES       16   /* moments of the video the orbit choice looks at */
 #define ORBIT_DEPTH_W       288  /* size of the depth buffer it judges visibility with */
 #define ORBIT_DEPTH_H       162

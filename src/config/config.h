@@ -20,8 +20,8 @@
 #include "draw/colormap.h"
 #include "model/formula.h"
 
-#define GD_MAX_PARAMS 16 /* model parameters the engine handles */
-#define GD_NAME_MAX   64 /* identifiers, section names */
+#define GD_MAX_PARAMS 256 /* model parameters the engine handles (SPEC: 1 to 256) */
+#define GD_NAME_MAX   64  /* identifiers, section names */
 #define GD_TEXT_MAX   512
 #define GD_PATH_MAX   4096
 #define GD_MAX_KEYS   64  /* camera keyframes */
@@ -89,14 +89,29 @@ typedef struct DataConfig {
     int line;                /* line of [data] header (or 0), for data-file errors */
 } DataConfig;
 
+/* One item of [model] params: a single parameter "d" (count 1, not
+ * indexed) or a family "w[8]" (its parameters are named "w[1]" .. "w[8]"). */
+typedef struct ParamFamily {
+    char name[GD_NAME_MAX]; /* "w" */
+    int first, count;       /* its parameters: params[first .. first + count - 1] */
+    int indexed;            /* 1 for a family w[N], 0 for a single parameter */
+} ParamFamily;
+
 typedef struct ModelConfig {
     int nparams;
-    char params[GD_MAX_PARAMS][GD_NAME_MAX];
+    char params[GD_MAX_PARAMS][GD_NAME_MAX]; /* as declared: "a", or "w[1]" .. "w[8]" */
+    int nfamilies;
+    ParamFamily families[GD_MAX_PARAMS];
     char variable[GD_NAME_MAX]; /* the data variable's name in the formula: "x" by default */
     char formula_text[GD_TEXT_MAX * 2];
     Formula *formula; /* compiled; owned by Config */
     /* loss: only "mse" exists today */
 } ModelConfig;
+
+/* [surface] plane: what the 3D view shows of three or more parameters. */
+typedef enum { PLANE_AXES, PLANE_PCA, PLANE_RANDOM } PlaneKind;
+/* [surface] center: the plane's origin. */
+typedef enum { CENTER_FINAL, CENTER_INIT, CENTER_TRUE, CENTER_VALUES } CenterKind;
 
 typedef struct SurfaceConfig {
     /* 1 where [surface] gives the range (then lo < hi); 0 leaves the box to
@@ -111,6 +126,18 @@ typedef struct SurfaceConfig {
     ZScale zscale;
     int arrows; /* gradient arrow at each ball */
     int minima; /* mark and label the landscape's local minima */
+    /* The plane (view/plane): for one parameter none (a curve); for two,
+     * the parameters themselves unless plane says otherwise. */
+    PlaneKind plane;
+    int plane_given;   /* 1 when [surface] plane is in the config */
+    int plane_axis[2]; /* PLANE_AXES: the two shown parameters (indices) */
+    CenterKind center;
+    double center_at[GD_MAX_PARAMS]; /* CENTER_VALUES: one value per parameter */
+    int has_plane_range[2];          /* plane_u, plane_v given (pca and random) */
+    double plane_range[2][2];
+    unsigned long long plane_seed;  /* plane = random: [data] seed unless given */
+    char plane_where[GD_TEXT_MAX];  /* "FILE:LINE: [surface] plane", for errors found later */
+    char center_where[GD_TEXT_MAX]; /* "FILE:LINE: [surface] center" (or plane's) */
 } SurfaceConfig;
 
 typedef struct RunConfig {
@@ -160,6 +187,7 @@ typedef struct LabelsConfig {
     char basins[GD_LABEL_MAX];         /* "Basins of attraction" */
     char minimum[GD_LABEL_MAX];        /* "local minimum" ([surface] minima) */
     char global_minimum[GD_LABEL_MAX]; /* "global minimum" (the lowest in the box) */
+    char off_plane[GD_LABEL_MAX];      /* "off-plane": a trail's distance from the plane */
     /* The basins panel's legend lines: {loss} the minimum's loss, {share}
      * its share of the starts ("23%"), {n} how many minima, {steps} the
      * run's steps. */

@@ -64,8 +64,9 @@ static const char *const VIDEO_KEYS[] = {
     "preset", "title", "font",   "background", "theme",    "text_scale", "subtitles"};
 static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
 static const char *const MODEL_KEYS[] = {"params", "variable", "formula", "loss"};
-static const char *const SURFACE_KEYS[] = {"resolution", "colormap", "opacity", "wireframe",
-                                           "contours",   "zscale",   "arrows",  "minima"};
+static const char *const SURFACE_KEYS[] = {
+    "resolution", "colormap", "opacity", "wireframe", "contours", "zscale",    "arrows",
+    "minima",     "plane",    "center",  "plane_u",   "plane_v",  "plane_seed"};
 static const char *const RUN_KEYS[] = {"init",     "repeat", "lr",    "steps", "optimizer",
                                        "momentum", "beta1",  "beta2", "eps",   "alpha",
                                        "batch",    "color",  "label", "seed"};
@@ -374,8 +375,37 @@ static int parse_call(Loader *L, const IniSection *s, const IniEntry *e, const c
 static void param_list(const ModelConfig *m, char *buf, size_t size) {
     size_t o = 0;
     buf[0] = '\0';
-    for (int i = 0; i < m->nparams && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", m->params[i]);
+    for (int i = 0; i < m->nfamilies && o < size; i++) {
+        const ParamFamily *f = &m->families[i];
+        const char *sep = i ? ", " : "";
+        if (!f->indexed)
+            o += (size_t)snprintf(buf + o, size - o, "%s%s", sep, f->name);
+        else if (f->count == 1)
+            o += (size_t)snprintf(buf + o, size - o, "%s%s[1]", sep, f->name);
+        else
+            o += (size_t)snprintf(buf + o, size - o, "%s%s[1..%d]", sep, f->name, f->count);
+    }
+}
+
+static void where_of(Loader *L, const IniSection *s, const IniEntry *e, char *out, size_t n);
+
+/* A point on the view: how many values it takes (1 on a one-parameter
+ * loss curve, else the plane's 2) and their names for messages: "a, b",
+ * "b, c" for a slice, "PC1, PC2" or "d1, d2". */
+static int shown_names(const Config *cfg, char *buf, size_t n) {
+    const ModelConfig *m = &cfg->model;
+    const SurfaceConfig *sf = &cfg->surface;
+    if (m->nparams == 1) {
+        snprintf(buf, n, "%s", m->params[0]);
+        return 1;
+    }
+    if (sf->plane == PLANE_PCA)
+        snprintf(buf, n, "PC1, PC2");
+    else if (sf->plane == PLANE_RANDOM)
+        snprintf(buf, n, "d1, d2");
+    else
+        snprintf(buf, n, "%s, %s", m->params[sf->plane_axis[0]], m->params[sf->plane_axis[1]]);
+    return 2;
 }
 
 /* ---- module functions: one loader per section ----------------------------- */
@@ -430,27 +460,62 @@ int section_load_model(const IniDoc *doc, Config *cfg, GdError *err) {
     ValueList list;
     if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
         return GD_ERR_INPUT;
-    if (list.n != 2)
-        return fail_key(L, s, e, "expected 2 parameters (the 3D view shows two), got %d", list.n);
-    for (int i = 0; i < list.n; i++) {
-        const char *name = list.items[i];
+    m->nparams = 0;
+    m->nfamilies = 0;
+    for (int i = 0; i < list.n && i < VALUE_MAX_LIST; i++) {
+        /* "d", or a family "w[8]" */
+        char name[GD_NAME_MAX + 16];
+        const char *item = list.items[i], *open = strchr(item, '[');
+        size_t nlen = open ? (size_t)(open - item) : strlen(item);
+        long long count = 1;
+        if (nlen >= sizeof name)
+            nlen = sizeof name - 1;
+        snprintf(name, sizeof name, "%.*s", (int)nlen, item);
+        value_trim(name);
+        if (open) {
+            char digits[32];
+            const char *close = strchr(open, ']');
+            size_t dlen = close ? (size_t)(close - open - 1) : 0;
+            if (!close || close[1] != '\0' || dlen >= sizeof digits)
+                return fail_key(L, s, e, "\"%s\" is not a parameter or a family like w[8]", item);
+            snprintf(digits, sizeof digits, "%.*s", (int)dlen, open + 1);
+            if (!value_is_integer(value_trim(digits), &count) || count < 1 || count > GD_MAX_PARAMS)
+                return fail_key(L, s, e,
+                                "family \"%s\" must have from 1 to %d parameters, got \"%s\"", item,
+                                GD_MAX_PARAMS, digits);
+        }
         const char *why = reserved_reason(name, m->variable);
         if (!value_is_ident(name))
             return fail_key(L, s, e,
                             "\"%s\" is not a valid name (letters, digits and _, not starting "
                             "with a digit)",
                             name);
-        if (strlen(name) >= GD_NAME_MAX)
+        /* room for "[256]" after a family's name */
+        if (strlen(name) >= GD_NAME_MAX - (open ? 6 : 0))
             return fail_key(L, s, e, "\"%s\" is too long (more than %d bytes)", name,
-                            GD_NAME_MAX - 1);
+                            GD_NAME_MAX - 1 - (open ? 6 : 0));
         if (why)
             return fail_key(L, s, e, "\"%s\" is reserved (%s)", name, why);
-        for (int j = 0; j < i; j++)
-            if (strcmp(name, list.items[j]) == 0)
+        for (int j = 0; j < m->nfamilies; j++)
+            if (strcmp(name, m->families[j].name) == 0)
                 return fail_key(L, s, e, "\"%s\" given twice", name);
-        snprintf(m->params[i], sizeof m->params[i], "%s", name);
+        if (m->nparams + count > GD_MAX_PARAMS)
+            return fail_key(L, s, e, "too many parameters (more than %d in all)", GD_MAX_PARAMS);
+        ParamFamily *f = &m->families[m->nfamilies++];
+        snprintf(f->name, sizeof f->name, "%s", name);
+        f->first = m->nparams;
+        f->count = (int)count;
+        f->indexed = open != NULL;
+        for (int k = 1; k <= count; k++) {
+            if (open)
+                snprintf(m->params[m->nparams], GD_NAME_MAX, "%s[%d]", name, k);
+            else
+                snprintf(m->params[m->nparams], GD_NAME_MAX, "%s", name);
+            m->nparams++;
+        }
     }
-    m->nparams = list.n;
+    if (list.n > VALUE_MAX_LIST)
+        return fail_key(L, s, e, "too many parameters (more than %d in all)", GD_MAX_PARAMS);
 
     e = ini_find_entry(s, "formula");
     if (!e)
@@ -715,6 +780,133 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
     return 0;
 }
 
+/* "lo, hi" of a range key into out[2]. */
+static int get_lo_hi(Loader *L, const IniSection *s, const IniEntry *e, double out[2]) {
+    ValueList list;
+    if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
+        return GD_ERR_INPUT;
+    if (list.n != 2)
+        return fail_key(L, s, e, "expected 2 values (lo, hi), got %d", list.n);
+    const char *lo = list.items[0], *hi = list.items[1];
+    if (parse_number(L, s, e, lo, &out[0]) || parse_number(L, s, e, hi, &out[1]))
+        return GD_ERR_INPUT;
+    if (!(out[0] < out[1]))
+        return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
+    if (out[0] < -GD_BOX_LIMIT || out[1] > GD_BOX_LIMIT)
+        return fail_key(L, s, e,
+                        "the range from %s to %s is too wide: lo and hi must be from -%s to %s", lo,
+                        hi, BOX_TEXT(GD_BOX_LIMIT), BOX_TEXT(GD_BOX_LIMIT));
+    if (out[1] - out[0] < config_box_min_span(out[0], out[1]))
+        return fail_key(L, s, e,
+                        "the range from %s to %s is too narrow to draw: it must be at least "
+                        "%.3g wide (%s of max(|lo|, |hi|), at least %s)",
+                        lo, hi, config_box_min_span(out[0], out[1]), BOX_TEXT(GD_BOX_MIN_REL),
+                        BOX_TEXT(GD_BOX_MIN_SPAN));
+    return 0;
+}
+
+/* The index of parameter name in m, or -1. */
+static int param_index(const ModelConfig *m, const char *name) {
+    for (int p = 0; p < m->nparams; p++)
+        if (strcmp(m->params[p], name) == 0)
+            return p;
+    return -1;
+}
+
+/* [surface] plane, center, plane_u, plane_v and plane_seed (s may be NULL:
+ * the defaults, already set). */
+static int load_plane(Loader *L, const IniSection *s) {
+    SurfaceConfig *sf = &L->cfg->surface;
+    const ModelConfig *m = &L->cfg->model;
+    const IniEntry *e = s ? ini_find_entry(s, "plane") : NULL;
+    if (e) {
+        sf->plane_given = 1;
+        if (need_value(L, s, e))
+            return GD_ERR_INPUT;
+        if (m->nparams == 1)
+            return fail_key(L, s, e,
+                            "a model with one parameter is shown as a loss curve, "
+                            "without a plane");
+        if (strcmp(e->value, "pca") == 0) {
+            sf->plane = PLANE_PCA;
+        } else if (strcmp(e->value, "random") == 0) {
+            sf->plane = PLANE_RANDOM;
+        } else {
+            ValueList list;
+            if (split_list(L, s, e, e->value, &list))
+                return GD_ERR_INPUT;
+            if (list.n != 2)
+                return fail_key(L, s, e,
+                                "expected two parameters P, Q, or pca or random, got \"%s\"",
+                                e->value);
+            for (int i = 0; i < 2; i++) {
+                int p = param_index(m, list.items[i]);
+                if (p < 0)
+                    return fail_key(L, s, e,
+                                    "\"%s\" is not a parameter (expected two of the "
+                                    "parameters, or pca or random)",
+                                    list.items[i]);
+                if (i == 1 && p == sf->plane_axis[0])
+                    return fail_key(L, s, e,
+                                    "\"%s\" given twice: a slice needs two different parameters",
+                                    list.items[i]);
+                sf->plane_axis[i] = p;
+            }
+            sf->plane = PLANE_AXES;
+        }
+        where_of(L, s, e, sf->plane_where, sizeof sf->plane_where);
+    } else if (m->nparams >= 3) {
+        /* the default for three or more: "FILE: [surface] plane (pca, the default ...)" */
+        snprintf(sf->plane_where, sizeof sf->plane_where,
+                 "%.400s: [surface] plane = pca (the default for %d parameters)", L->cfg->path,
+                 m->nparams);
+    }
+    snprintf(sf->center_where, sizeof sf->center_where, "%s", sf->plane_where);
+    if (!s)
+        return 0;
+    if ((e = ini_find_entry(s, "center"))) {
+        if (need_value(L, s, e))
+            return GD_ERR_INPUT;
+        if (m->nparams == 1)
+            return fail_key(L, s, e, "a model with one parameter has no plane to center");
+        if (strcmp(e->value, "final") == 0) {
+            sf->center = CENTER_FINAL;
+        } else if (strcmp(e->value, "init") == 0) {
+            sf->center = CENTER_INIT;
+        } else if (strcmp(e->value, "true") == 0) {
+            sf->center = CENTER_TRUE;
+        } else {
+            char names[GD_MAX_PARAMS * GD_NAME_MAX];
+            param_list(m, names, sizeof names);
+            GdError ve;
+            if (value_parse_numbers(e->value, m->nparams, names, sf->center_at, &ve))
+                return fail_key(L, s, e, "%s; or final, init or true", ve.msg);
+            sf->center = CENTER_VALUES;
+        }
+        where_of(L, s, e, sf->center_where, sizeof sf->center_where);
+    }
+    static const char *const uv[2] = {"plane_u", "plane_v"};
+    for (int i = 0; i < 2; i++) {
+        if (!(e = ini_find_entry(s, uv[i])))
+            continue;
+        if (sf->plane == PLANE_AXES)
+            return fail_key(L, s, e,
+                            "only for plane = pca or random (a slice's ranges are its "
+                            "parameters' keys, e.g. %s = lo, hi)",
+                            m->params[sf->plane_axis[i]]);
+        if (get_lo_hi(L, s, e, sf->plane_range[i]))
+            return GD_ERR_INPUT;
+        sf->has_plane_range[i] = 1;
+    }
+    if ((e = ini_find_entry(s, "plane_seed"))) {
+        if (sf->plane != PLANE_RANDOM)
+            return fail_key(L, s, e, "only for plane = random");
+        if (get_seed(L, s, e, &sf->plane_seed))
+            return GD_ERR_INPUT;
+    }
+    return 0;
+}
+
 int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
     Loader loader = {doc, err, cfg}, *L = &loader;
     SurfaceConfig *sf = &L->cfg->surface;
@@ -727,37 +919,32 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
     sf->zscale = ZSCALE_LINEAR;
     sf->arrows = 0;
     sf->minima = 0;
+    sf->plane = m->nparams >= 3 ? PLANE_PCA : PLANE_AXES;
+    sf->plane_axis[0] = 0;
+    sf->plane_axis[1] = m->nparams >= 2 ? 1 : 0;
+    sf->center = CENTER_FINAL;
+    sf->plane_seed = L->cfg->data.seed;
     const IniSection *s = ini_find_section(L->doc, SEC_SURFACE);
+    if (s && check_keys(L, s, SURFACE_KEYS, COUNT(SURFACE_KEYS), m))
+        return GD_ERR_INPUT;
+    if (load_plane(L, s))
+        return GD_ERR_INPUT;
     if (!s)
         return 0;
-    if (check_keys(L, s, SURFACE_KEYS, COUNT(SURFACE_KEYS), m))
-        return GD_ERR_INPUT;
     const IniEntry *e;
     for (int p = 0; p < m->nparams; p++) {
         if (!(e = ini_find_entry(s, m->params[p])))
             continue;
-        ValueList list;
-        if (need_value(L, s, e) || split_list(L, s, e, e->value, &list))
-            return GD_ERR_INPUT;
-        if (list.n != 2)
-            return fail_key(L, s, e, "expected 2 values (lo, hi), got %d", list.n);
-        const char *lo = list.items[0], *hi = list.items[1];
-        if (parse_number(L, s, e, lo, &sf->range[p][0]) ||
-            parse_number(L, s, e, hi, &sf->range[p][1]))
-            return GD_ERR_INPUT;
-        double a = sf->range[p][0], b = sf->range[p][1];
-        if (!(a < b))
-            return fail_key(L, s, e, "lo (%s) must be less than hi (%s)", lo, hi);
-        if (a < -GD_BOX_LIMIT || b > GD_BOX_LIMIT)
+        if (sf->plane != PLANE_AXES)
             return fail_key(L, s, e,
-                            "the range from %s to %s is too wide: lo and hi must be from -%s to %s",
-                            lo, hi, BOX_TEXT(GD_BOX_LIMIT), BOX_TEXT(GD_BOX_LIMIT));
-        if (b - a < config_box_min_span(a, b))
-            return fail_key(L, s, e,
-                            "the range from %s to %s is too narrow to draw: it must be at least "
-                            "%.3g wide (%s of max(|lo|, |hi|), at least %s)",
-                            lo, hi, config_box_min_span(a, b), BOX_TEXT(GD_BOX_MIN_REL),
-                            BOX_TEXT(GD_BOX_MIN_SPAN));
+                            "the plane is %s: give its ranges as plane_u = lo, hi and "
+                            "plane_v = lo, hi",
+                            sf->plane == PLANE_PCA ? "pca" : "random");
+        if (p != sf->plane_axis[0] && p != sf->plane_axis[1])
+            return fail_key(L, s, e, "%s is not shown (the plane shows %s and %s)", m->params[p],
+                            m->params[sf->plane_axis[0]], m->params[sf->plane_axis[1]]);
+        if (get_lo_hi(L, s, e, sf->range[p]))
+            return GD_ERR_INPUT;
         sf->has_range[p] = 1;
     }
     int k = 0;
@@ -1017,7 +1204,10 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
         if (strcmp(e->value, "trails") == 0) {
             c->target = TARGET_TRAILS;
         } else {
-            if (parse_numbers(L, s, e, e->value, 2, "P, Q, or trails", c->target_at))
+            char names[GD_TEXT_MAX + 16];
+            int n = shown_names(L->cfg, names, GD_TEXT_MAX);
+            snprintf(names + strlen(names), 16, ", or trails");
+            if (parse_numbers(L, s, e, e->value, n, names, c->target_at))
                 return GD_ERR_INPUT;
             c->target = TARGET_POINT;
         }
@@ -1085,6 +1275,7 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
         {"basins", "Basins of attraction", offsetof(LabelsConfig, basins)},
         {"minimum", "local minimum", offsetof(LabelsConfig, minimum)},
         {"global_minimum", "global minimum", offsetof(LabelsConfig, global_minimum)},
+        {"off_plane", "off-plane", offsetof(LabelsConfig, off_plane)},
         {"basin_global", "global minimum, loss {loss}: {share} of starts",
          offsetof(LabelsConfig, basin_global)},
         {"basin_globals", "{n} global minima, loss {loss}: {share} of starts",
@@ -1118,7 +1309,7 @@ int section_load_labels(const IniDoc *doc, Config *cfg, GdError *err) {
         if (!out)
             return fail_key(L, s, e,
                             "unknown label (expected step, loss, start, diverged, contour, fit, "
-                            "loss_panel, basins, minimum, global_minimum, basin_global, "
+                            "loss_panel, basins, minimum, global_minimum, off_plane, basin_global, "
                             "basin_globals, basin_local, basin_others, basin_moving, "
                             "basin_diverged, x, y or a parameter "
                             "name)");
@@ -1292,11 +1483,14 @@ static int load_caption(Loader *L, const IniSection *s, int max_steps, CaptionCo
                 k = i;
         if (k >= 0) {
             c->at = (CaptionPlace)k;
-        } else if (!strchr(e->value, ',')) {
-            return fail_key(L, s, e, "expected top, bottom, ball or a point P, Q, got \"%s\"",
-                            e->value);
         } else {
-            if (parse_numbers(L, s, e, e->value, 2, "top, bottom, ball, or a point P, Q", c->point))
+            char names[GD_TEXT_MAX], what[GD_TEXT_MAX + 64];
+            int n = shown_names(L->cfg, names, sizeof names);
+            snprintf(what, sizeof what, "top, bottom, ball or a point %s", names);
+            double v;
+            if (!strchr(e->value, ',') && (n == 2 || value_parse_number(e->value, &v, NULL)))
+                return fail_key(L, s, e, "expected %s, got \"%s\"", what, e->value);
+            if (parse_numbers(L, s, e, e->value, n, what, c->point))
                 return GD_ERR_INPUT;
             c->at = CAPTION_POINT;
             where_of(L, s, e, c->where_at, sizeof c->where_at); /* the box test comes later */
@@ -1343,8 +1537,8 @@ int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err) {
     cfg->marks = calloc((size_t)(n < GD_MAX_MARKS ? n : GD_MAX_MARKS), sizeof *cfg->marks);
     if (!cfg->marks)
         return fail_oom(L);
-    char names[GD_MAX_PARAMS * GD_NAME_MAX];
-    param_list(&cfg->model, names, sizeof names);
+    char names[GD_TEXT_MAX];
+    const int nshown = shown_names(cfg, names, sizeof names);
     for (int i = 0; i < doc->nsecs; i++) {
         const IniSection *s = &doc->secs[i];
         if (s->kind != SEC_MARK)
@@ -1358,8 +1552,7 @@ int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err) {
         const IniEntry *e = ini_find_entry(s, "at");
         if (!e)
             return fail_missing(L, s, "at");
-        if (need_value(L, s, e) ||
-            parse_numbers(L, s, e, e->value, cfg->model.nparams, names, mk->at))
+        if (need_value(L, s, e) || parse_numbers(L, s, e, e->value, nshown, names, mk->at))
             return GD_ERR_INPUT;
         box_where(L, s, e, mk->where, sizeof mk->where);
         /* The label: the section name unless text says otherwise. */

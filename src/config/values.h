@@ -25,12 +25,12 @@
 #include "config/config.h"
 
 /* Items kept from one comma-separated value (more are counted, not kept). */
-#define VALUE_MAX_LIST 32
+#define VALUE_MAX_LIST GD_MAX_PARAMS
 
-/* A comma-separated value split into trimmed items. Only the first 1023
- * bytes of the value are looked at. */
+/* A comma-separated value split into trimmed items. Only the first 4095
+ * bytes of the value (a config line's limit) are looked at. */
 typedef struct ValueList {
-    char buf[1024];              /* the copy the items point into */
+    char buf[4096];              /* the copy the items point into */
     char *items[VALUE_MAX_LIST]; /* the first VALUE_MAX_LIST items */
     int n;                       /* number of items in all */
 } ValueList;

@@ -127,7 +127,7 @@ static void place_view(Composer *c, int v) {
     const double maxw = a.w - 24 * s->scale;
     /* Split views are measured for all runs, so that they all come out
      * alike. */
-    overlay_readout_metrics(s, runs, s->view->ntrails, cv->compact, &cv->metrics);
+    overlay_readout_metrics(s, runs, s->view->ntrails, cv->compact, maxw, &cv->metrics);
     const int line = overlay_readout_lines(s, &cv->metrics, maxw);
     cv->readout_layout = line;
     cv->readout = (Rect){a.x, a.y, maxw, 0};

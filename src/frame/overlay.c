@@ -45,17 +45,35 @@ static void format_param(char *buf, size_t n, const char *name, double v) {
     snprintf(buf, n, "%s = %s", name, vb);
 }
 
-/* The readout of run r at row k: "step K", "loss X", the parameters. */
+/* The readout of a run at row k: "step K", "loss X", the parameter
+ * fields rm says. */
 enum { FIELD_MAX = GD_LABEL_MAX + 64 };
-static void readout_fields(const FrameSpec *s, const Trajectory *t, int k, char step[FIELD_MAX],
-                           char loss[FIELD_MAX], char param[2][FIELD_MAX]) {
+static void field_text(const FrameSpec *s, const ViewTrail *vt, int k, int what, char *buf) {
+    const Plane *pl = &s->view->plane;
+    const Trajectory *t = vt->traj;
+    if (what >= 0) {
+        format_param(buf, FIELD_MAX, s->cfg->labels.param[what],
+                     t->params[(size_t)k * t->nparams + what]);
+    } else if (what == READOUT_DISTANCE) {
+        format_param(buf, FIELD_MAX, s->cfg->labels.off_plane, vt->dist[k]);
+    } else {
+        int a = what == READOUT_PLANE_U ? 0 : 1;
+        char name[16];
+        snprintf(name, sizeof name, "%s%d", pl->kind == PLANE_PCA ? "PC" : "d", a + 1);
+        format_param(buf, FIELD_MAX, name, vt->uv[2 * (size_t)k + a]);
+    }
+}
+
+static void readout_fields(const FrameSpec *s, const ReadoutMetrics *rm, const ViewTrail *vt, int k,
+                           char step[FIELD_MAX], char loss[FIELD_MAX],
+                           char param[READOUT_MAX_FIELDS][FIELD_MAX]) {
     char lb[48];
+    const Trajectory *t = vt->traj;
     snprintf(step, FIELD_MAX, "%s %d", s->cfg->labels.step, k);
     overlay_format_loss(lb, sizeof lb, t->loss[k]);
     snprintf(loss, FIELD_MAX, "%s %s", s->cfg->labels.loss, lb);
-    for (int p = 0; p < 2; p++)
-        format_param(param[p], FIELD_MAX, s->view->plane.name[p],
-                     t->params[(size_t)k * t->nparams + s->view->plane.axis[p]]);
+    for (int p = 0; p < rm->nfields; p++)
+        field_text(s, vt, k, rm->field[p], param[p]);
 }
 
 int overlay_row(const Trajectory *t, double step) {
@@ -68,16 +86,34 @@ static int shown_rows(const Trajectory *t) {
     return t->status == RUN_DIVERGED && t->diverged_step < t->nrows ? t->diverged_step : t->nrows;
 }
 
+/* The width of the widest value of field `what` over every row the
+ * readouts of runs can show, at text size `size`. */
+static double field_width(const FrameSpec *s, const int *runs, int nruns, int what, double size) {
+    char buf[FIELD_MAX];
+    double w = 0;
+    for (int i = 0; i < nruns; i++) {
+        const ViewTrail *vt = &s->view->trails[runs[i]];
+        for (int k = 0, n = shown_rows(vt->traj); k < n; k++) {
+            field_text(s, vt, k, what, buf);
+            w = fmax(w, text_width(s->measure, buf, size));
+        }
+    }
+    return w;
+}
+
 void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int compact,
-                             ReadoutMetrics *rm) {
+                             double maxw, ReadoutMetrics *rm) {
     TextRenderer *tr = s->measure;
+    const Plane *pl = &s->view->plane;
     memset(rm, 0, sizeof *rm);
     rm->size = (compact ? OVERLAY_COMPACT_PX : OVERLAY_READOUT_PX) * TU;
     rm->lh = (compact ? OVERLAY_COMPACT_LINE_PX : OVERLAY_READOUT_LINE_PX) * TU;
-    const double size = rm->size;
-    char step[FIELD_MAX], loss[FIELD_MAX], param[2][FIELD_MAX], buf[2 * GD_LABEL_MAX + 64];
+    const double size = rm->size, gap = 0.55 * size;
+    char buf[2 * GD_LABEL_MAX + 64], num[48];
+    char step[FIELD_MAX], loss[FIELD_MAX];
     for (int i = 0; i < nruns; i++) {
-        const Trajectory *t = s->view->trails[runs[i]].traj;
+        const ViewTrail *vt = &s->view->trails[runs[i]];
+        const Trajectory *t = vt->traj;
         rm->label_w = fmax(rm->label_w, text_width(tr, t->run->label, size));
         if (t->status == RUN_DIVERGED) {
             config_label_diverged(s->cfg, t->diverged_step, buf, sizeof buf);
@@ -86,50 +122,86 @@ void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int
         /* Every row the readout can show, measured: the widest of each
          * field over the video, so no field ever runs into the next. */
         for (int k = 0, n = shown_rows(t); k < n; k++) {
-            readout_fields(s, t, k, step, loss, param);
+            snprintf(step, FIELD_MAX, "%s %d", s->cfg->labels.step, k);
+            overlay_format_loss(num, sizeof num, t->loss[k]);
+            snprintf(loss, FIELD_MAX, "%s %s", s->cfg->labels.loss, num);
             rm->step_w = fmax(rm->step_w, text_width(tr, step, size));
             rm->loss_w = fmax(rm->loss_w, text_width(tr, loss, size));
-            for (int p = 0; p < 2; p++)
-                rm->param_w[p] = fmax(rm->param_w[p], text_width(tr, param[p], size));
         }
+    }
+    /* The shown fields: the plane's parameters or coordinates, then the
+     * distance from it. */
+    int shown[2] = {-1, -1};
+    for (int a = 0; a < (pl->curve ? 1 : 2); a++) {
+        shown[a] = pl->axis[a];
+        rm->field[rm->nfields++] = pl->axis[a] >= 0 ? pl->axis[a]
+                                   : a == 0         ? READOUT_PLANE_U
+                                                    : READOUT_PLANE_V;
+    }
+    if (plane_is_projection(s->cfg))
+        rm->field[rm->nfields++] = READOUT_DISTANCE;
+    double line = 0;
+    for (int f = 0; f < rm->nfields; f++) {
+        rm->param_w[f] = field_width(s, runs, nruns, rm->field[f], size);
+        line += rm->param_w[f] + (f ? gap : 0);
+    }
+    /* Then the others, while the parameters' line keeps within maxw. */
+    for (int p = 0; p < pl->nparams && rm->nfields < READOUT_MAX_FIELDS; p++) {
+        if (p == shown[0] || p == shown[1])
+            continue;
+        double w = field_width(s, runs, nruns, p, size);
+        if (line + gap + w > maxw - 40 * s->scale - 0.9 * size)
+            break;
+        rm->field[rm->nfields] = p;
+        rm->param_w[rm->nfields++] = w;
+        line += gap + w;
     }
 }
 
-int overlay_readout_rows(int layout) {
-    return layout == READOUT_COLUMN ? 5 : layout == READOUT_TWO_LINES ? 2 : 1;
+int overlay_readout_rows(const ReadoutMetrics *rm, int layout) {
+    return layout == READOUT_COLUMN ? 3 + rm->nfields : layout == READOUT_TWO_LINES ? 2 : 1;
 }
 
 /* The left edges of the fields from x0 at text size k * rm->size: label,
- * step, loss, parameters; returns the right edge of the widest line. */
+ * step, loss, parameter fields; returns the right edge of the widest
+ * line. */
 static double readout_columns(const FrameSpec *s, const ReadoutMetrics *rm, int layout, double k,
-                              double x0, double col[3], double pcol[2]) {
+                              double x0, double col[3], double pcol[READOUT_MAX_FIELDS]) {
     const double u = s->scale, size = k * rm->size, gap = 0.55 * size;
     const double left = x0 + 16 * u;
     col[0] = left + 0.9 * size;
     if (layout == READOUT_COLUMN) {
         /* A field per line, each under the label's dot. */
-        col[1] = col[2] = pcol[0] = pcol[1] = left;
-        double w = fmax(fmax(rm->step_w, rm->loss_w), fmax(rm->param_w[0], rm->param_w[1]));
+        double w = fmax(rm->step_w, rm->loss_w);
+        col[1] = col[2] = left;
+        for (int f = 0; f < rm->nfields; f++) {
+            pcol[f] = left;
+            w = fmax(w, rm->param_w[f]);
+        }
         return fmax(col[0] + k * rm->label_w, left + k * fmax(w, rm->div_w));
     }
     col[1] = col[0] + k * rm->label_w + gap;
     col[2] = col[1] + k * rm->step_w + gap;
     double x = layout == READOUT_ONE_LINE ? col[2] + k * rm->loss_w + gap : col[1];
-    pcol[0] = x;
-    pcol[1] = x + k * rm->param_w[0] + gap;
-    double right = fmax(col[2] + k * rm->loss_w, pcol[1] + k * rm->param_w[1]);
+    double right = col[2] + k * rm->loss_w;
+    for (int f = 0; f < rm->nfields; f++) {
+        pcol[f] = x;
+        x += k * rm->param_w[f];
+        right = fmax(right, x);
+        x += gap;
+    }
     return fmax(right, col[1] + k * rm->div_w);
 }
 
 void overlay_readout_extent(const FrameSpec *s, const ReadoutMetrics *rm, int nruns, int layout,
                             double *w, double *h) {
-    double col[3], pcol[2];
+    double col[3], pcol[READOUT_MAX_FIELDS];
     *w = readout_columns(s, rm, layout, 1, 0, col, pcol) + 8 * s->scale;
-    *h = 4 * s->scale + rm->lh * nruns * overlay_readout_rows(layout) + 0.6 * rm->lh;
+    *h = 4 * s->scale + rm->lh * nruns * overlay_readout_rows(rm, layout) + 0.6 * rm->lh;
 }
 
 int overlay_readout_lines(const FrameSpec *s, const ReadoutMetrics *rm, double maxw) {
-    double col[3], pcol[2];
+    double col[3], pcol[READOUT_MAX_FIELDS];
     return readout_columns(s, rm, READOUT_ONE_LINE, 1, 0, col, pcol) <= maxw ? READOUT_ONE_LINE
                                                                              : READOUT_TWO_LINES;
 }
@@ -140,11 +212,11 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
     const double u = s->scale;
     const float *ink = s->theme.ink;
     const Config *cfg = s->cfg;
-    const int column = layout == READOUT_COLUMN, rows = overlay_readout_rows(layout);
+    const int column = layout == READOUT_COLUMN, rows = overlay_readout_rows(rm, layout);
     /* Every field has the room of its widest value over the video (see
      * overlay_readout_metrics), so entries never touch; a readout still
      * too wide for maxw shrinks, never drops. */
-    double col[3], pcol[2], k = 1;
+    double col[3], pcol[READOUT_MAX_FIELDS], k = 1;
     double right = readout_columns(s, rm, layout, 1, x0, col, pcol);
     if (right - x0 > maxw) {
         k = maxw / (right - x0);
@@ -155,7 +227,8 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
     raster_fill_rect(out, (float)(x0 + 8 * u), (float)(top + 4 * u), (float)(right + 8 * u),
                      (float)(top + 4 * u + height), s->theme.box[0], s->theme.box[1],
                      s->theme.box[2], 0.8f);
-    char stepb[FIELD_MAX], lossb[FIELD_MAX], param[2][FIELD_MAX], buf[2 * GD_LABEL_MAX + 64];
+    char stepb[FIELD_MAX], lossb[FIELD_MAX], param[READOUT_MAX_FIELDS][FIELD_MAX];
+    char buf[2 * GD_LABEL_MAX + 64];
     for (int i = 0; i < nruns; i++) {
         const ViewTrail *vt = &s->view->trails[runs[i]];
         const Trajectory *t = vt->traj;
@@ -173,10 +246,10 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
             draw_text(tr, out, buf, size, col[1], ystep, TEXT_LEFT, vt->color);
             continue;
         }
-        readout_fields(s, t, row, stepb, lossb, param);
+        readout_fields(s, rm, vt, row, stepb, lossb, param);
         draw_text(tr, out, stepb, size, col[1], ystep, TEXT_LEFT, ink);
         draw_text(tr, out, lossb, size, col[2], yloss, TEXT_LEFT, ink);
-        for (int p = 0; p < 2; p++)
+        for (int p = 0; p < rm->nfields; p++)
             draw_text(tr, out, param[p], size, pcol[p], yparam + (column ? p * lh : 0), TEXT_LEFT,
                       ink);
     }

@@ -36,17 +36,28 @@ enum { READOUT_ONE_LINE = 1, READOUT_TWO_LINES = 2, READOUT_COLUMN = 3 };
 /* A readout's text size and line height, and the room of each of its
  * fields: the widest that field gets over the whole video (every row a
  * run can show, measured), at that size. */
+#define READOUT_MAX_FIELDS 8
+/* What a parameter field shows: a parameter (its index, >= 0), or one of
+ * these. */
+enum { READOUT_PLANE_U = -1, READOUT_PLANE_V = -2, READOUT_DISTANCE = -3 };
+
 typedef struct ReadoutMetrics {
     double size, lh;
-    double label_w, step_w, loss_w, param_w[2];
-    double div_w; /* "diverged at step N", 0 when no run diverges */
+    double label_w, step_w, loss_w;
+    int nfields;                        /* the parameter fields, in order */
+    int field[READOUT_MAX_FIELDS];      /* what each shows (see above) */
+    double param_w[READOUT_MAX_FIELDS]; /* the widest each gets */
+    double div_w;                       /* "diverged at step N", 0 when no run diverges */
 } ReadoutMetrics;
 
 /* Measures the readout of runs[0..nruns-1] with s->measure (estimates
  * when it is NULL); compact is the smaller text for many runs. Once per
- * video. */
+ * video. The parameter fields are the shown ones (the plane's two
+ * parameters, or its coordinates, and then the distance from a plane the
+ * trails can leave), then as many of the other parameters, in order, as
+ * keep the parameters' line within maxw. */
 void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int compact,
-                             ReadoutMetrics *rm);
+                             double maxw, ReadoutMetrics *rm);
 
 /* READOUT_ONE_LINE when everything fits on one line of at most maxw,
  * else READOUT_TWO_LINES. */
@@ -54,7 +65,7 @@ int overlay_readout_lines(const FrameSpec *s, const ReadoutMetrics *rm, double m
 
 /* Lines a run's readout takes in `layout` (a column: label, step, loss,
  * then one per parameter). */
-int overlay_readout_rows(int layout);
+int overlay_readout_rows(const ReadoutMetrics *rm, int layout);
 
 /* The size of the readout's box for nruns runs in `layout`, as drawn at
  * (x0, top): its right edge and bottom from there. */

@@ -575,7 +575,8 @@ static void draw_trails(const FrameSpec *s, RasterTarget *out, const PlotAxes *a
                 qx = panels_map_x(&ax, p[0]);
                 qy = panels_map_y(&ax, p[1]);
             }
-            draw_segment(out, &ax, px, py, qx, qy, tr_->color, 1, width, line_flags(s));
+            draw_segment(out, &ax, px, py, qx, qy, tr_->color, tr_->alpha[k - 1], width,
+                         line_flags(s));
             px = qx;
             py = qy;
         }

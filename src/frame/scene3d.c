@@ -356,6 +356,7 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
         if (frac <= 0)
             break;
         const double *a = tr->point[k], *b = tr->point[next];
+        const float alpha = tr->trail->alpha[k];
         k = next;
         double len = sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) +
                           (b[2] - a[2]) * (b[2] - a[2]));
@@ -373,7 +374,7 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
                     p0[i] = prev[i] + t0 * (cur[i] - prev[i]);
                     p1[i] = prev[i] + t1 * (cur[i] - prev[i]);
                 }
-                RasterVertex va = vtx(0, 0, 0, tr->trail->color, 1), vb = va;
+                RasterVertex va = vtx(0, 0, 0, tr->trail->color, alpha), vb = va;
                 if (project_lifted(cam, p0, SCENE3D_TRAIL_LIFT, &va) &&
                     project_lifted(cam, p1, SCENE3D_TRAIL_LIFT, &vb)) {
                     /* A gap (the path left the box and came back) ends the

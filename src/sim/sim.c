@@ -233,6 +233,11 @@ int sim_csv_field(FILE *f, const char *s) {
 }
 
 int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n) {
+    return sim_write_csv_with(f, cfg, trajs, n, NULL, NULL, NULL);
+}
+
+int sim_write_csv_with(FILE *f, const Config *cfg, const Trajectory *trajs, int n,
+                       const char *extra_header, SimCsvExtra extra, void *ctx) {
     const int np = cfg->model.nparams;
     if (fputs("run,step", f) < 0)
         return -1;
@@ -241,6 +246,8 @@ int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n) {
     fputs(",loss", f);
     for (int i = 0; i < np; i++)
         fprintf(f, ",grad_%s", cfg->model.params[i]);
+    if (extra_header)
+        fputs(extra_header, f);
     fputc('\n', f);
     for (int r = 0; r < n; r++) {
         const Trajectory *t = &trajs[r];
@@ -253,6 +260,8 @@ int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n) {
             sim_csv_number(f, t->loss[k]);
             for (int i = 0; i < np; i++)
                 sim_csv_number(f, t->grad[(size_t)k * np + i]);
+            if (extra)
+                extra(f, t, k, ctx);
             if (fputc('\n', f) == EOF)
                 return -1;
         }

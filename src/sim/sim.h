@@ -77,6 +77,13 @@ int optimizer_has_s(OptimizerKind k);
  * -1 on a write error (errno set). */
 int sim_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, int n);
 
+/* sim_write_csv with more columns: extra_header (",u,v") after the
+ * header's, and extra(f, t, k, ctx) writing row k's (",1.5,2") after
+ * each row's gradients. */
+typedef void (*SimCsvExtra)(FILE *f, const Trajectory *t, int k, void *ctx);
+int sim_write_csv_with(FILE *f, const Config *cfg, const Trajectory *trajs, int n,
+                       const char *extra_header, SimCsvExtra extra, void *ctx);
+
 /* CSV pieces shared with the timeline CSV: ",<number>" with 17 significant
  * digits ("nan" for NaN), and a field quoted when it holds a comma, quote
  * or newline (0, or -1 on a write error). */

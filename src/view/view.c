@@ -18,10 +18,9 @@
 static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, double lo[2],
                      double hi[2], GdError *err) {
     memset(v, 0, sizeof *v);
-    plane_init_axes(&v->plane, &cfg->model, NULL, 0, 1);
-    for (int i = 0; i < 2; i++) /* axes named as [labels] says */
-        snprintf(v->plane.name[i], sizeof v->plane.name[i], "%s",
-                 cfg->labels.param[v->plane.axis[i]]);
+    int rc0 = plane_from_config(&v->plane, cfg, trajs, err);
+    if (rc0)
+        return rc0;
     v->trails = calloc((size_t)(cfg->nruns > 0 ? cfg->nruns : 1), sizeof *v->trails);
     if (!v->trails)
         goto oom;
@@ -34,13 +33,28 @@ static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, double
     }
     for (int i = 0; i < 2; i++) {
         int p = v->plane.axis[i];
-        if (cfg->surface.has_range[p]) {
+        if (v->plane.curve && i == 1) {
+            lo[i] = -1; /* a loss curve: the second axis is only the grid's */
+            hi[i] = 1;
+        } else if (p >= 0 && cfg->surface.has_range[p]) {
             lo[i] = cfg->surface.range[p][0];
             hi[i] = cfg->surface.range[p][1];
+        } else if (p < 0 && cfg->surface.has_plane_range[i]) {
+            lo[i] = cfg->surface.plane_range[i][0];
+            hi[i] = cfg->surface.plane_range[i][1];
         } else {
             landscape_default_range(cfg, &v->plane, v->trails, v->ntrails, i, &lo[i], &hi[i]);
         }
     }
+    /* A trail fades as it leaves the plane: to half its opacity at
+     * VIEW_FADE_DIST of the box's smaller side, never below VIEW_FADE_MIN. */
+    const double fade =
+        VIEW_FADE_DIST * fmin(hi[0] - lo[0], v->plane.curve ? INFINITY : hi[1] - lo[1]);
+    for (int r = 0; r < v->ntrails; r++)
+        for (int k = 0; k < trajs[r].nrows; k++) {
+            double d = v->trails[r].dist[k] / fade;
+            v->trails[r].alpha[k] = (float)fmax(VIEW_FADE_MIN, 1 / (1 + d * d));
+        }
     if (cfg->ncaptions > 0) {
         v->caption_frames = calloc((size_t)cfg->ncaptions, sizeof *v->caption_frames);
         if (!v->caption_frames)

@@ -563,8 +563,16 @@ static void test_model_errors(void **state) {
     static const struct {
         const char *params, *formula, *msg;
     } cases[] = {
-        {"a", "a*x", "params: expected 2 parameters (the 3D view shows two), got 1"},
-        {"a, b, c", "a*x", "params: expected 2 parameters (the 3D view shows two), got 3"},
+        {"w[0], b", "b", "params: family \"w[0]\" must have from 1 to 256 parameters, got \"0\""},
+        {"w[257], b", "b",
+         "params: family \"w[257]\" must have from 1 to 256 parameters, got \"257\""},
+        {"w[200], v[57]", "b", "params: too many parameters (more than 256 in all)"},
+        {"w[x], b", "b", "params: family \"w[x]\" must have from 1 to 256 parameters, got \"x\""},
+        {"w[2, b", "b", "params: \"w[2\" is not a parameter or a family like w[8]"},
+        {"w[2]z, b", "b", "params: \"w[2]z\" is not a parameter or a family like w[8]"},
+        {"w[2], w", "b", "params: \"w\" given twice"},
+        {"pi[2], b", "b", "params: \"pi\" is reserved (a constant)"},
+        {"a, plane", "a", "params: \"plane\" is reserved (a [surface] key)"},
         {"a, 2b", "a*x",
          "params: \"2b\" is not a valid name (letters, digits and _, not starting with a "
          "digit)"},
@@ -846,7 +854,7 @@ static void test_timeline_theme_errors(void **state) {
         {"[video]\ntext_scale = big", "PATH:9: [video] text_scale: expected a number, got \"big\""},
         {"[video]\ntheme = grey", "PATH:9: [video] theme: expected light or dark, got \"grey\""},
         {"[camera]\ntarget = middle",
-         "PATH:9: [camera] target: expected 2 values (P, Q, or trails), got 1"},
+         "PATH:9: [camera] target: expected 2 values (a, b, or trails), got 1"},
         {"[camera]\ntarget = 1, x", "PATH:9: [camera] target: expected a number, got \"x\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -863,7 +871,8 @@ static void test_labels_and_variable(void **state) {
     } cases[] = {
         {"[labels]\nfoo = bar",
          "PATH:9: [labels] foo: unknown label (expected step, loss, start, diverged, contour, "
-         "fit, loss_panel, basins, minimum, global_minimum, basin_global, basin_globals, "
+         "fit, loss_panel, basins, minimum, global_minimum, off_plane, basin_global, "
+         "basin_globals, "
          "basin_local, basin_others, basin_moving, basin_diverged, x, y or a parameter name)"},
         {"[labels]\nstep =", "PATH:9: [labels] step: no value given"},
     };
@@ -1535,7 +1544,7 @@ static void test_caption_errors(void **state) {
                  "PATH:10: [caption a] run: no run is labelled \"fast\" (the first is \"run\")");
     expect_error(
         MIN "[caption a]\ntext = x\nat = left\n",
-        "PATH:10: [caption a] at: expected top, bottom, ball or a point P, Q, got \"left\"");
+        "PATH:10: [caption a] at: expected top, bottom, ball or a point a, b, got \"left\"");
     expect_error(MIN "[caption a]\ntext = x\nfade = 11\n",
                  "PATH:10: [caption a] fade: must be from 0 to 10, got 11");
     expect_error(MIN "[caption a]\ntext = x\ncolour = red\n",
