@@ -509,6 +509,51 @@ static void test_basins_csv(void **state) {
     tu_remove_dir(dir);
 }
 
+/* Planes refused once the runs are known: pca of a run that never
+ * moves, center = true without true values; nothing is written. And a
+ * slice whose held parameter never moves keeps every trail on the plane:
+ * plane_dist is 0 in every row. */
+static void test_plane_errors_and_slice(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char *csv = tu_join(dir, "t.csv");
+    char *cfg = tu_write_file(dir, "p.ini",
+                              "[data]\ntrue = 1, 2, 0\n[model]\nparams = a, b, c\n"
+                              "formula = a*x + b*x^2 + 0*c\n[run]\ninit = 0, 0, 0.5\n"
+                              "steps = 50\n[surface]\nplane = a, b\n");
+    RunResult r = tu_run((const char *const[]){"--check", "--trajectory", csv, cfg, NULL});
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    size_t len;
+    char *text = tu_read_file(csv, &len);
+    assert_non_null(strstr(text, ",grad_c,plane_u,plane_v,plane_dist\n"));
+    int rows = 0;
+    for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        char *end = strchr(line + 1, '\n'), *comma = end;
+        while (comma > line && comma[-1] != ',')
+            comma--;
+        assert_true(strncmp(comma, "0\n", 2) == 0); /* plane_dist */
+        rows++;
+    }
+    assert_int_equal(rows, 51);
+    free(text);
+    unlink(csv);
+    r = tu_run((const char *const[]){"--check", "--trajectory", csv, "--set", "run.steps=0",
+                                     "--set", "surface.plane=pca", cfg, NULL});
+    assert_int_equal(r.status, 2);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "gdrender: --set surface.plane=pca: [surface] plane: the runs never leave the "
+             "center, so they span no plane (use plane = P, Q or random)\n");
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+    assert_int_equal(tu_exists(csv), 0);
+    unlink(cfg);
+    free(cfg);
+    free(csv);
+    tu_remove_dir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_version),
@@ -526,6 +571,7 @@ int main(void) {
         cmocka_unit_test(test_mark_outside_box_writes_nothing),
         cmocka_unit_test(test_degenerate_boxes),
         cmocka_unit_test(test_basins_csv),
+        cmocka_unit_test(test_plane_errors_and_slice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

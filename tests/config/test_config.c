@@ -663,6 +663,73 @@ static void test_data_errors(void **state) {
                  "PATH:5: [data] true: the formula is not finite at x = -1");
 }
 
+/* Models of one to 256 parameters: families, the plane and its center. */
+#define MODEL3 "[model]\nparams = a, b, c\nformula = a*x^2 + b*x + c\n"
+#define DATA3  "[data]\ntrue = 1, 2, 3\n"
+#define RUN3   "[run]\ninit = 0, 0, 0\n"
+
+static void test_many_params(void **state) {
+    (void)state;
+    /* A family is its parameters in order, named w[1] .. w[N]. */
+    char *path = write_config("[model]\nparams = w[3], d\nformula = d*x\n"
+                              "[data]\ntrue = 1, 2, 3, 4\n[run]\ninit = normal(0, 0.5)\n");
+    Config cfg;
+    load_ok(path, NULL, 0, &cfg);
+    assert_int_equal(cfg.model.nparams, 4);
+    assert_string_equal(cfg.model.params[0], "w[1]");
+    assert_string_equal(cfg.model.params[2], "w[3]");
+    assert_string_equal(cfg.model.params[3], "d");
+    assert_int_equal(cfg.model.nfamilies, 2);
+    assert_int_equal(cfg.model.families[0].count, 3);
+    assert_int_equal(cfg.model.families[1].first, 3);
+    /* normal() draws every parameter; three or more default to pca. */
+    assert_true(cfg.runs[0].init[3] != 0 && cfg.runs[0].init[0] != cfg.runs[0].init[1]);
+    assert_int_equal(cfg.surface.plane, PLANE_PCA);
+    config_free(&cfg);
+    drop_config(path);
+    /* One parameter: a curve, no plane. */
+    path = write_config("[model]\nparams = a\nformula = a*x\n[data]\ntrue = 2\n[run]\ninit = "
+                        "-1\n[mark m]\nat = 1.5\n");
+    load_ok(path, NULL, 0, &cfg);
+    assert_int_equal(cfg.model.nparams, 1);
+    assert_near(cfg.marks[0].at[0], 1.5, 0);
+    config_free(&cfg);
+    drop_config(path);
+
+    static const struct {
+        const char *text, *msg;
+    } cases[] = {
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = a, q",
+         "PATH:9: [surface] plane: \"q\" is not a parameter (expected two of the parameters, or "
+         "pca or random)"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = b, b",
+         "PATH:9: [surface] plane: \"b\" given twice: a slice needs two different parameters"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = a, b, c",
+         "PATH:9: [surface] plane: expected two parameters P, Q, or pca or random, got \"a, b, "
+         "c\""},
+        {MODEL3 DATA3 RUN3 "[surface]\ncenter = 1, 2",
+         "PATH:9: [surface] center: expected 3 values (a, b, c), got 2; or final, init or true"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = a, b\nc = 0, 1",
+         "PATH:10: [surface] c: c is not shown (the plane shows a and b)"},
+        {MODEL3 DATA3 RUN3 "[surface]\na = 0, 1",
+         "PATH:9: [surface] a: the plane is pca: give its ranges as plane_u = lo, hi and plane_v "
+         "= lo, hi"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = a, b\nplane_u = 0, 1",
+         "PATH:10: [surface] plane_u: only for plane = pca or random (a slice's ranges are its "
+         "parameters' keys, e.g. a = lo, hi)"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane_seed = 3", "PATH:9: [surface] plane_seed: only for "
+                                                        "plane = random"},
+        {"[model]\nparams = a\nformula = a*x\n[data]\ntrue = 2\n[run]\ninit = 1\n[surface]\n"
+         "plane = pca",
+         "PATH:9: [surface] plane: a model with one parameter is shown as a loss curve, without a "
+         "plane"},
+        {"[model]\nparams = w[2], d\nformula = d\n[data]\ntrue = 1, 2\n[run]\ninit = 0, 0\n",
+         "PATH:5: [data] true: expected 3 values (w[1..2], d), got 2"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_error(cases[i].text, cases[i].msg);
+}
+
 static void test_surface_errors(void **state) {
     (void)state;
     static const struct {
@@ -1619,6 +1686,7 @@ int main(void) {
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_data_errors),
         cmocka_unit_test(test_surface_errors),
+        cmocka_unit_test(test_many_params),
         cmocka_unit_test(test_surface_range_limits),
         cmocka_unit_test(test_run_errors),
         cmocka_unit_test(test_camera_layout_errors),

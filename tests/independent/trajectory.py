@@ -155,17 +155,87 @@ FUNCS = {
 }
 
 
+class _Family:
+    """A parameter family w[1] .. w[n] as the formula indexes it (from 1)."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __getitem__(self, k):
+        if not 1 <= k <= len(self.items):
+            raise IndexError(k)
+        return self.items[k - 1]
+
+
+def _sum(term, n):
+    total = term(1)
+    for k in range(2, n + 1):
+        total = total + term(k)
+    return total
+
+
+class _Sums(ast.NodeTransformer):
+    """sum(k, EXPR) becomes _sum(lambda k: EXPR, n), n the length of the
+    families EXPR indexes with k (SPEC section 3, "Indexed parameters")."""
+
+    def __init__(self, lengths):
+        self.lengths = lengths
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "sum"):
+            return node
+        index, body = node.args
+        used = {sub.value.id for sub in ast.walk(body)
+                if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Name)
+                and sub.slice.id == index.id}
+        sizes = {self.lengths[name] for name in used}
+        assert len(sizes) == 1, "sum over families of different lengths"
+        term = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=index.id)],
+                                             kwonlyargs=[], kw_defaults=[], defaults=[]),
+                          body=body)
+        return ast.Call(func=ast.Name(id="_sum", ctx=ast.Load()),
+                        args=[term, ast.Constant(value=sizes.pop())], keywords=[])
+
+
+def expand_params(text):
+    """[model] params: "w[8], d" is w[1] .. w[8], d."""
+    names = []
+    for item in (t.strip() for t in text.split(",")):
+        if "[" in item:
+            base, count = item[:-1].split("[")
+            names += ["%s[%d]" % (base.strip(), k) for k in range(1, int(count) + 1)]
+        else:
+            names.append(item)
+    return names
+
+
 def make_model(formula, params):
-    tree = compile(ast.parse(formula.replace("^", "**"), mode="eval"), "<formula>", "eval")
+    lengths = {}
+    for name in params:
+        if "[" in name:
+            base = name[: name.index("[")]
+            lengths[base] = lengths.get(base, 0) + 1
+    tree = ast.parse(formula.replace("^", "**"), mode="eval")
+    tree = ast.fix_missing_locations(_Sums(lengths).visit(tree))
+    code = compile(tree, "<formula>", "eval")
     n = len(params)
 
     def f(x, p):
         env = dict(FUNCS)
+        env["_sum"] = _sum
         env["x"] = Dual(x, [0.0] * n)
         env["pi"], env["e"] = Dual(math.pi, [0.0] * n), Dual(math.e, [0.0] * n)
+        families = {}
         for i, name in enumerate(params):
-            env[name] = Dual(p[i], [1.0 if j == i else 0.0 for j in range(n)])
-        return Dual.lift(eval(tree, {"__builtins__": {}}, env), n)
+            dual = Dual(p[i], [1.0 if j == i else 0.0 for j in range(n)])
+            if "[" in name:
+                families.setdefault(name[: name.index("[")], []).append(dual)
+            else:
+                env[name] = dual
+        for base, items in families.items():
+            env[base] = _Family(items)
+        return Dual.lift(eval(code, {"__builtins__": {}}, env), n)
 
     return f
 
@@ -179,7 +249,7 @@ def simulate(cfg_path):
                                     interpolation=None, strict=False)
     ini.optionxform = str
     ini.read(cfg_path, encoding="utf-8")
-    params = [p.strip() for p in ini["model"]["params"].split(",")]
+    params = expand_params(ini["model"]["params"])
     f = make_model(ini["model"]["formula"], params)
     data = ini["data"] if ini.has_section("data") else {}
     if "file" in data:
@@ -251,7 +321,56 @@ def simulate(cfg_path):
                 p = nums(init)
             batch_rng = Rng(derive_seed(seed, name, t, 2))
             rows += simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, len(xs))
-    return params, rows
+    return params, rows, plane_spec(ini, params, rows)
+
+
+def plane_spec(ini, params, rows):
+    """What the CSV's plane columns must satisfy (SPEC section 3, [surface]
+    plane and center): None without them; else (kind, shown indices or
+    None, center)."""
+    surface = ini["surface"] if ini.has_section("surface") else {}
+    plane = surface.get("plane", "").strip()
+    n = len(params)
+    identity = n == 2 and plane in ("", "%s, %s" % (params[0], params[1]))
+    if n < 2 or identity:
+        return None
+    plane = plane or "pca"
+    center = surface.get("center", "final").strip()
+    first = [r for r in rows if r[0] == rows[0][0]]
+    if center == "final":
+        c = first[-1][2 : 2 + n]
+    elif center == "init":
+        c = first[0][2 : 2 + n]
+    elif center == "true":
+        c = nums(ini["data"]["true"])
+    else:
+        c = nums(center)
+    if plane in ("pca", "random"):
+        return (plane, None, c)
+    shown = [params.index(t.strip()) for t in plane.split(",")]
+    return ("slice", shown, c)
+
+
+def check_plane(spec, values, n):
+    """The plane columns u, v, dist of one row (values: the row's numbers
+    from the parameters on): a slice's coordinates are the shown
+    parameters and its distance the held ones' from the center; on any
+    plane u^2 + v^2 + dist^2 is the squared distance from the center."""
+    kind, shown, c = spec
+    p = values[:n]
+    u, v, dist = values[-3:]
+    delta2 = sum((a - b) ** 2 for a, b in zip(p, c))
+    if kind == "slice":
+        held = math.sqrt(sum((p[i] - c[i]) ** 2 for i in range(n) if i not in shown))
+        if not (close(u, p[shown[0]]) and close(v, p[shown[1]]) and close(dist, held)):
+            return "plane_u, plane_v, plane_dist %r, expected %r" % ((u, v, dist),
+                                                                     (p[shown[0]], p[shown[1]],
+                                                                      held))
+        return None
+    if not close(u * u + v * v + dist * dist, delta2, 1e-9 + 1e-6 * delta2):
+        return "u^2 + v^2 + dist^2 = %.17g, expected %.17g" % (u * u + v * v + dist * dist,
+                                                               delta2)
+    return None
 
 
 def mix(x):
@@ -335,8 +454,10 @@ def check(binary, cfg):
         subprocess.run([binary, "--check", "--trajectory", out, cfg], check=True,
                        stdout=subprocess.DEVNULL)
         got = list(csv.reader(open(out)))
-    params, rows = simulate(cfg)
+    params, rows, plane = simulate(cfg)
     header = ["run", "step"] + params + ["loss"] + ["grad_" + p for p in params]
+    if plane:
+        header += ["plane_u", "plane_v", "plane_dist"]
     if got[0] != header:
         return "header %r, expected %r" % (got[0], header)
     if len(got) - 1 != len(rows):
@@ -351,6 +472,10 @@ def check(binary, cfg):
         # largest gradient component at its start), not its own size.
         if e[1] == 0:
             scale[e[0]] = max([abs(v) for v in e[3 + n :] if math.isfinite(v)] + [1.0])
+        if plane:
+            problem = check_plane(plane, [float(v) for v in g[2:]], n)
+            if problem:
+                return "line %d: %s" % (r, problem)
         for j, (gv, ev) in enumerate(zip(g[2:], e[2:])):
             floor = scale[e[0]] if j > n else 1.0
             if not close(float(gv), ev, floor):

@@ -119,11 +119,60 @@ static void test_trail_cut_by_divergence_rule(void **state) {
     plane_trail_free(&vt); /* idempotent */
 }
 
+/* PCA against a decomposition known in advance: rows D = U S V^T with
+ * U = I (one row per direction, some negated: a row's sign does not
+ * matter), so the principal directions are V's rows in order of S and
+ * the explained shares S^2 / sum S^2. Sign convention: each direction's
+ * largest-magnitude entry is positive. */
+static void test_pca_known_svd(void **state) {
+    (void)state;
+    const double v[4][4] = {
+        {0.6, -0.8, 0, 0}, {0, 0, 0.28, 0.96}, {0.8, 0.6, 0, 0}, {0, 0, 0.96, -0.28}};
+    const double sv[4] = {3, 2, 1, 0.5}, sign[4] = {-1, 1, -1, 1};
+    double rows[4 * 4];
+    for (int r = 0; r < 4; r++)
+        for (int i = 0; i < 4; i++)
+            rows[r * 4 + i] = sign[r] * sv[r] * v[r][i];
+    double dir[2][GD_MAX_PARAMS], explained[2];
+    assert_int_equal(plane_pca(rows, 4, 4, dir, explained), 0);
+    /* v[0]'s largest entry is -0.8: flipped. v[1]'s is 0.96: kept. */
+    const double want0[4] = {-0.6, 0.8, 0, 0}, want1[4] = {0, 0, 0.28, 0.96};
+    for (int i = 0; i < 4; i++) {
+        assert_near(dir[0][i], want0[i], 1e-14);
+        assert_near(dir[1][i], want1[i], 1e-14);
+    }
+    assert_near(explained[0], 9 / 14.25, 1e-14);
+    assert_near(explained[1], 4 / 14.25, 1e-14);
+    /* Rows that never leave the origin span nothing. */
+    memset(rows, 0, sizeof rows);
+    assert_int_equal(plane_pca(rows, 4, 4, dir, explained), -1);
+}
+
+/* A two-parameter model's plane is the identity: every distance is 0. */
+static void test_two_params_distance_zero(void **state) {
+    (void)state;
+    ModelConfig m = model3();
+    m.nparams = 2;
+    Plane pl;
+    plane_init_axes(&pl, &m, NULL, 0, 1);
+    RunConfig run;
+    memset(&run, 0, sizeof run);
+    double params[3 * 2] = {1, 2, -3.5, 1e5, 0.1, -0.2}, loss[3] = {1, 2, 3};
+    Trajectory t = {.run = &run, .nparams = 2, .nrows = 3, .params = params, .loss = loss};
+    ViewTrail vt;
+    assert_int_equal(plane_trail_init(&vt, &pl, &t), 0);
+    for (int k = 0; k < 3; k++) {
+        assert_true(vt.dist[k] == 0);
+        assert_true(vt.uv[2 * k] == params[2 * k] && vt.uv[2 * k + 1] == params[2 * k + 1]);
+    }
+    plane_trail_free(&vt);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_axis_plane_is_exact),
-        cmocka_unit_test(test_general_plane),
-        cmocka_unit_test(test_trail_cut_by_divergence_rule),
+        cmocka_unit_test(test_axis_plane_is_exact),          cmocka_unit_test(test_general_plane),
+        cmocka_unit_test(test_trail_cut_by_divergence_rule), cmocka_unit_test(test_pca_known_svd),
+        cmocka_unit_test(test_two_params_distance_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
