@@ -320,12 +320,12 @@ static void test_error_outputs_optional(void **state) {
     assert_int_equal(formula_compile("a*zz", PARAMS, 3, &f, NULL, &err), GD_ERR_INPUT);
     assert_int_equal(err.code, GD_ERR_INPUT);
     assert_string_equal(err.msg, "unknown name 'zz'");
-    /* No parameters at all. */
+    /* No parameters at all: a formula takes 1 to FORMULA_MAX_PARAMS. */
     col = 0;
     assert_int_equal(formula_compile("a*x", NULL, 0, &f, &col, &err), GD_ERR_INPUT);
     assert_null(f);
     assert_int_equal(col, 1);
-    assert_string_equal(err.msg, "unknown name 'a'");
+    assert_string_equal(err.msg, "a formula takes 1 to 256 parameters, got 0");
     /* Success clears an earlier error. */
     assert_int_equal(formula_compile("a*x", PARAMS, 3, &f, &col, &err), GD_OK);
     assert_non_null(f);
