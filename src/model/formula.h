@@ -107,6 +107,8 @@ typedef struct Formula Formula;
  *   "expected ',' after the sum index 'k'"               (the token instead)
  *   "'sum' takes 2 arguments, got M"                     ('sum')
  *   "expected '(' after 'sum'"
+ *   "no parameter 'w[2]'"   (w) when the names skip w[2] (w[1], w[3]:
+ *                           a family of 2 without its second member)
  *   "formula too large once its sums are written out (more than 262144
  *    tokens)"                                            (the sum crossing it)
  * Nesting counts parentheses, argument lists (sum's included), unary
@@ -191,7 +193,8 @@ int formula_nparams(const Formula *f);
 int formula_tape_length(const Formula *f);
 
 /* The evaluators allocate nothing for tapes of up to about a hundred nodes
- * (formula_eval and formula_eval_grad: 256); beyond that they malloc
+ * (formula_eval and formula_eval_grad: 256; the 8-unit network
+ * sum(k, w[k]*tanh(v[k]*x + c[k])) + d has 66); beyond that they malloc
  * scratch, and should that fail they return NaN (and NaN gradients). */
 
 /* Value at one x. */

@@ -988,10 +988,13 @@ static void test_indexed_gradients(void **state) {
     };
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
         check_grad_fd(texts[t], net(), NET_U, &rng);
-    /* The network alone: exactly its 25 parameters. */
+    /* The network alone: exactly its 25 parameters, on a tape of 66 nodes
+     * (26 leaves, 5 per unit, 8 sums), inside the evaluators' stack
+     * scratch. */
     check_grad_fd(NETWORK, net(), NET, &rng);
     /* d/dw[k] = tanh(v[k] x + c[k]) exactly: the tape's own arithmetic. */
     Formula *f = compile_net(NETWORK);
+    assert_int_equal(formula_tape_length(f), 66);
     double p[NET_U], g[NET_U];
     net_params(p);
     for (int j = 0; j < NET_U; j++)
@@ -1199,6 +1202,13 @@ static void test_param_count(void **state) {
     assert_int_equal(formula_compile("z", mixed, 5, &f, &col, &err), GD_ERR_INPUT);
     assert_string_equal(err.msg,
                         "'z' is a family of 1 parameter: write z[1], or z[k] inside sum(k, ...)");
+    /* A family whose names skip a member: its length is its count. */
+    static const char *const gap[] = {"w[1]", "w[3]"};
+    assert_int_equal(formula_compile("x + w[2]", gap, 2, &f, &col, &err), GD_ERR_INPUT);
+    assert_int_equal(col, 5);
+    assert_string_equal(err.msg, "no parameter 'w[2]'");
+    assert_int_equal(formula_compile("w[3]", gap, 2, &f, &col, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "index 3 out of range for 'w' (w[1] .. w[2])");
 }
 
 /* The syntax tree keeps one body under a sum: postorder, with the index
