@@ -10,7 +10,11 @@
  * The parser emits nodes in evaluation order (postorder) onto a tape: each
  * node refers to its operands by tape index. Constant subtrees are folded as
  * they are emitted, x and each parameter get one shared leaf, and a constant
- * exponent turns u^c into a unary power node.
+ * exponent turns u^c into a unary power node. A sum(k, EXPR) is unrolled:
+ * the parser reads EXPR once per term (rewinding the lexer to the body's
+ * first token) with k bound to 1, 2, ..., and adds the terms as it goes; the
+ * first pass finds the term count (the length of the families indexed by k)
+ * and reports every error, so the later passes cannot fail.
  *
  * Every node is flagged VARY (depends on x) and/or DEP (depends on a
  * parameter). The batch evaluators compute the x-free nodes once per call as
@@ -154,9 +158,9 @@ typedef struct Parser {
     int nfams;
     SumScope sums[FORMULA_MAX_DEPTH + 1]; /* the enclosing sums, innermost last */
     int nsums;
-    size_t *closed; /* offsets of the index names of sums already closed */
+    size_t *closed; /* (offset, length) of the index names of sums already closed */
     int nclosed, capclosed;
-    int *fam_slots; /* scratch of find_families: the families' param[] arrays */
+    int *fam_slots; /* find_families' block: each name's index, then the param[] arrays */
     long work;      /* tokens read, each sum's body counted once per term */
     /* Syntax mode (formula_parse_syntax): no folding, no shared leaves, and
      * each node's token and origin recorded in syn[]. */
