@@ -14,7 +14,7 @@
  * the parser reads EXPR once per term (rewinding the lexer to the body's
  * first token) with k bound to 1, 2, ..., and adds the terms as it goes; the
  * first pass finds the term count (the length of the families indexed by k)
- * and reports every error, so the later passes cannot fail.
+ * and reports every error, so the later passes fail only out of memory.
  *
  * Every node is flagged VARY (depends on x) and/or DEP (depends on a
  * parameter). The batch evaluators compute the x-free nodes once per call as
