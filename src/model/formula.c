@@ -10,7 +10,11 @@
  * The parser emits nodes in evaluation order (postorder) onto a tape: each
  * node refers to its operands by tape index. Constant subtrees are folded as
  * they are emitted, x and each parameter get one shared leaf, and a constant
- * exponent turns u^c into a unary power node.
+ * exponent turns u^c into a unary power node. A sum(k, EXPR) is unrolled:
+ * the parser reads EXPR once per term (rewinding the lexer to the body's
+ * first token) with k bound to 1, 2, ..., and adds the terms as it goes; the
+ * first pass finds the term count (the length of the families indexed by k)
+ * and reports every error, so the later passes fail only out of memory.
  *
  * Every node is flagged VARY (depends on x) and/or DEP (depends on a
  * parameter). The batch evaluators compute the x-free nodes once per call as
@@ -110,7 +114,9 @@ typedef enum {
     T_CARET,
     T_LPAREN,
     T_RPAREN,
-    T_COMMA
+    T_COMMA,
+    T_LBRACKET,
+    T_RBRACKET
 } TokKind;
 
 typedef struct Token {
@@ -118,6 +124,22 @@ typedef struct Token {
     size_t start, len; /* byte offset and length in the source */
     double num;
 } Token;
+
+/* A parameter family: the names IDENT[1] .. IDENT[n]. */
+typedef struct Family {
+    const char *name; /* IDENT, in the parameter's name; len bytes */
+    size_t len;
+    int n;      /* members */
+    int *param; /* param[j - 1]: the index of IDENT[j], or -1 */
+} Family;
+
+/* An enclosing sum(k, ...) while its body is parsed. */
+typedef struct SumScope {
+    size_t start, len; /* the index name in the source */
+    int value;         /* k in the term being parsed (1 on the first pass) */
+    int n;             /* terms: the length of the first family indexed by k, 0 until one */
+    const Family *fam; /* that family */
+} SumScope;
 
 typedef struct Parser {
     const char *src;
@@ -132,6 +154,14 @@ typedef struct Parser {
     int xnode;
     int *pnode; /* shared leaf of each parameter, or -1 */
     int depth;
+    Family *fams; /* the parameters' families */
+    int nfams;
+    SumScope sums[FORMULA_MAX_DEPTH + 1]; /* the enclosing sums, innermost last */
+    int nsums;
+    size_t *closed; /* (offset, length) of the index names of sums already closed */
+    int nclosed, capclosed;
+    int *fam_slots; /* find_families' block: each name's index, then the param[] arrays */
+    long work;      /* tokens read, each sum's body counted once per term */
     /* Syntax mode (formula_parse_syntax): no folding, no shared leaves, and
      * each node's token and origin recorded in syn[]. */
     int syntax;
@@ -486,6 +516,7 @@ static int next(Parser *p) {
     Token *t = &p->tok;
     t->start = p->pos;
     t->len = 1;
+    p->work++;
     if (p->pos >= p->len) {
         t->kind = T_END;
         t->len = 0;
@@ -528,6 +559,12 @@ static int next(Parser *p) {
     case ',':
         t->kind = T_COMMA;
         break;
+    case '[':
+        t->kind = T_LBRACKET;
+        break;
+    case ']':
+        t->kind = T_RBRACKET;
+        break;
     default:
         return bad_character(p, p->pos);
     }
@@ -558,8 +595,8 @@ static int push(Parser *p, Node nd) {
     }
     p->nodes[p->n] = nd;
     if (p->syntax)
-        p->syn[p->n] =
-            (FormulaSynNode){FORMULA_SYN_NUMBER, -1, -1, nd.op == OP_PARAM ? nd.a : -1, 0, 0};
+        p->syn[p->n] = (FormulaSynNode){
+            .kind = FORMULA_SYN_NUMBER, .a = -1, .b = -1, .param = nd.op == OP_PARAM ? nd.a : -1};
     return p->n++;
 }
 
@@ -658,7 +695,334 @@ static int expect_close(Parser *p, size_t open) {
     return fail_after_operand(p);
 }
 
+/* ---- names, families and sums -------------------------------------------- */
+
+/* Names and family names in messages: at most 40 bytes of them. */
+static int shown_len(size_t len) {
+    return (int)(len > 40 ? 40 : len);
+}
+
+static const char *ellipsis(size_t len) {
+    return len > 40 ? "..." : "";
+}
+
+static int name_eq(const Parser *p, const Token *t, const char *s, size_t n) {
+    return t->len == n && memcmp(p->src + t->start, s, n) == 0;
+}
+
+static int is_function(const Parser *p, const Token *t) {
+    if (name_is(p, t, "sum"))
+        return 1;
+    for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++)
+        if (name_is(p, t, FUNCS[i].name))
+            return 1;
+    return 0;
+}
+
+static int find_param(const Parser *p, const Token *t) {
+    for (int i = 0; i < p->nparams; i++)
+        if (name_is(p, t, p->params[i]))
+            return i;
+    return -1;
+}
+
+static const Family *find_family(const Parser *p, const Token *t) {
+    for (int i = 0; i < p->nfams; i++)
+        if (name_eq(p, t, p->fams[i].name, p->fams[i].len))
+            return &p->fams[i];
+    return NULL;
+}
+
+/* The innermost enclosing sum indexed by t's name, or NULL. */
+static SumScope *find_sum(Parser *p, const Token *t) {
+    for (int i = p->nsums - 1; i >= 0; i--)
+        if (name_eq(p, t, p->src + p->sums[i].start, p->sums[i].len))
+            return &p->sums[i];
+    return NULL;
+}
+
+/* Whether t's name indexed a sum that is already closed. */
+static int was_closed(const Parser *p, const Token *t) {
+    for (int i = 0; i < p->nclosed; i++)
+        if (name_eq(p, t, p->src + p->closed[2 * i], p->closed[2 * i + 1]))
+            return 1;
+    return 0;
+}
+
+static int note_closed(Parser *p, const SumScope *s) {
+    Token t = {T_NAME, s->start, s->len, 0.0};
+    if (was_closed(p, &t))
+        return 0;
+    if (p->nclosed == p->capclosed) {
+        int cap = p->capclosed ? 2 * p->capclosed : 8;
+        size_t *grown = realloc(p->closed, 2 * (size_t)cap * sizeof *grown);
+        if (!grown)
+            return fail_oom(p, s->start);
+        p->closed = grown;
+        p->capclosed = cap;
+    }
+    p->closed[2 * p->nclosed] = s->start;
+    p->closed[2 * p->nclosed + 1] = s->len;
+    p->nclosed++;
+    return 0;
+}
+
+/* The families of the parameter names IDENT[i] (i a decimal number). */
+static int find_families(Parser *p) {
+    int *index = malloc(2 * ((size_t)p->nparams + 1) * sizeof *index);
+    p->fams = malloc(((size_t)p->nparams + 1) * sizeof *p->fams);
+    if (!index || !p->fams) {
+        free(index);
+        return fail_oom(p, 0);
+    }
+    int *slots = index + p->nparams + 1;
+    for (int i = 0; i < p->nparams; i++) {
+        const char *s = p->params[i];
+        index[i] = 0;
+        size_t k = 0;
+        if (!s || !is_name_start((unsigned char)s[0]))
+            continue;
+        while (is_name_char((unsigned char)s[k]))
+            k++;
+        size_t len = k;
+        if (s[k] != '[' || !is_digit((unsigned char)s[k + 1]))
+            continue;
+        long j = 0;
+        for (k++; is_digit((unsigned char)s[k]); k++)
+            j = j > FORMULA_MAX_PARAMS ? j : j * 10 + (s[k] - '0');
+        if (s[k] != ']' || s[k + 1] != '\0')
+            continue;
+        Family *fam = NULL;
+        for (int f = 0; f < p->nfams && !fam; f++)
+            if (p->fams[f].len == len && memcmp(p->fams[f].name, s, len) == 0)
+                fam = &p->fams[f];
+        if (!fam) {
+            fam = &p->fams[p->nfams++];
+            *fam = (Family){s, len, 0, NULL};
+        }
+        fam->n++;
+        index[i] = (int)j;
+    }
+    /* Each family's slots: param[j - 1] for j = 1 .. n. */
+    int used = 0;
+    for (int f = 0; f < p->nfams; f++) {
+        Family *fam = &p->fams[f];
+        fam->param = slots + used;
+        for (int j = 0; j < fam->n; j++)
+            fam->param[j] = -1;
+        for (int i = 0; i < p->nparams; i++) {
+            const char *s = p->params[i];
+            if (index[i] >= 1 && index[i] <= fam->n && strncmp(s, fam->name, fam->len) == 0 &&
+                s[fam->len] == '[')
+                fam->param[index[i] - 1] = i;
+        }
+        used += fam->n;
+    }
+    p->fam_slots = index;
+    return 0;
+}
+
+/* A sum's index name must be free. */
+static int check_index_name(Parser *p, const Token *t) {
+    const char *what = NULL;
+    if (name_is(p, t, p->var))
+        what = "the data variable";
+    else if (name_is(p, t, "pi") || name_is(p, t, "e"))
+        what = "a constant";
+    else if (is_function(p, t))
+        what = "a function";
+    else if (find_param(p, t) >= 0)
+        what = "a parameter";
+    else if (find_family(p, t))
+        what = "a parameter family";
+    else if (find_sum(p, t))
+        what = "already an enclosing sum's index";
+    if (!what)
+        return 0;
+    char text[64];
+    token_text(p, t, text, sizeof text);
+    return fail(p, t->start, "%s cannot be a sum index: it is %s", text, what);
+}
+
+/* sum(k, EXPR): the body parsed once per term, k = 1 .. n, each term
+ * added to the previous ones; the syntax tree keeps one body under a
+ * FORMULA_SYN_SUM node. */
+static int sum_call(Parser *p, const Token *name) {
+    size_t open = p->tok.start;
+    if (enter(p, open) || next(p))
+        return -1;
+    if (p->tok.kind == T_RPAREN)
+        return fail(p, name->start, "'sum' takes 2 arguments, got 0");
+    if (p->tok.kind != T_NAME)
+        return fail(p, p->tok.start, "expected an index name after 'sum(', as in sum(k, w[k])");
+    Token index = p->tok;
+    if (check_index_name(p, &index) || next(p))
+        return -1;
+    char itext[64];
+    token_text(p, &index, itext, sizeof itext);
+    if (p->tok.kind == T_RPAREN)
+        return fail(p, name->start, "'sum' takes 2 arguments, got 1");
+    if (p->tok.kind != T_COMMA)
+        return fail(p, p->tok.start, "expected ',' after the sum index %s", itext);
+    if (next(p))
+        return -1;
+    SumScope *scope = &p->sums[p->nsums++];
+    *scope = (SumScope){index.start, index.len, 1, 0, NULL};
+    /* The first term; where its body starts and ends. */
+    const size_t body_pos = p->pos;
+    const Token body_tok = p->tok;
+    const long work0 = p->work;
+    int acc = subexpr(p, 0);
+    if (acc < 0)
+        return -1;
+    if (p->tok.kind == T_COMMA) {
+        int nargs = 2;
+        while (p->tok.kind == T_COMMA) {
+            if (next(p) || subexpr(p, 0) < 0)
+                return -1;
+            nargs++;
+        }
+        if (expect_close(p, open))
+            return -1;
+        return fail(p, name->start, "'sum' takes 2 arguments, got %d", nargs);
+    }
+    if (p->tok.kind != T_RPAREN)
+        return expect_close(p, open);
+    if (scope->n == 0)
+        return fail(p, index.start, "sum over %s indexes no parameter family (write e.g. w[%.*s])",
+                    itext, shown_len(index.len), p->src + index.start);
+    const size_t end_pos = p->pos;
+    const Token end_tok = p->tok;
+    const long once = p->work - work0;
+    if (once > 0 && (long)(scope->n - 1) > (FORMULA_MAX_EXPANDED - p->work) / once)
+        return fail(p, name->start,
+                    "formula too large once its sums are written out (more than %d tokens)",
+                    FORMULA_MAX_EXPANDED);
+    const long total = p->work + (long)(scope->n - 1) * once;
+    if (p->syntax) {
+        Node nd = {OP_NEG, 0, acc, acc, 0.0};
+        int i = push(p, nd);
+        if (i < 0)
+            return -1;
+        p->syn[i].kind = FORMULA_SYN_SUM;
+        p->syn[i].a = acc;
+        p->syn[i].start = index.start;
+        p->syn[i].len = index.len;
+        p->syn[i].count = scope->n;
+        acc = i;
+    } else {
+        /* The other terms: the same tokens again, read again (their
+         * nested sums already counted in `total`). */
+        for (int k = 2; k <= scope->n; k++) {
+            p->sums[p->nsums - 1].value = k;
+            p->pos = body_pos;
+            p->tok = body_tok;
+            int term = subexpr(p, 0);
+            if (term < 0)
+                return -1;
+            acc = emit_op(p, OP_ADD, acc, term);
+            if (acc < 0)
+                return -1;
+        }
+        p->pos = end_pos;
+        p->tok = end_tok;
+    }
+    p->work = total;
+    if (note_closed(p, &p->sums[p->nsums - 1]))
+        return -1;
+    p->nsums--;
+    if (next(p))
+        return -1;
+    p->depth--;
+    return acc;
+}
+
+/* name[index], name a family, index a number or an enclosing sum's index. */
+static int indexed(Parser *p, const Token *name) {
+    char text[64];
+    token_text(p, name, text, sizeof text);
+    const Family *fam = find_family(p, name);
+    if (!fam) {
+        if (is_function(p, name))
+            return fail(p, p->tok.start, "expected '(' after %s", text);
+        if (name_is(p, name, p->var) || name_is(p, name, "pi") || name_is(p, name, "e") ||
+            find_param(p, name) >= 0 || find_sum(p, name))
+            return fail(p, name->start, "%s is not a parameter family", text);
+        return fail(p, name->start, "unknown name %s", text);
+    }
+    const size_t open = p->tok.start;
+    if (next(p))
+        return -1;
+    const Token it = p->tok;
+    const int fl = shown_len(fam->len);
+    const char *fe = ellipsis(fam->len);
+    long j = 0;
+    int literal = 0;
+    if (it.kind == T_NUM) {
+        for (size_t k = 0; k < it.len; k++) {
+            char ch = p->src[it.start + k];
+            if (!is_digit((unsigned char)ch))
+                return fail(p, it.start, "index %.*s%s is not a whole number", shown_len(it.len),
+                            p->src + it.start, ellipsis(it.len));
+            j = j > FORMULA_MAX_PARAMS ? j : j * 10 + (ch - '0');
+        }
+        if (j < 1 || j > fam->n)
+            return fail(p, it.start, "index %.*s%s out of range for '%.*s%s' (%.*s[1] .. %.*s[%d])",
+                        shown_len(it.len), p->src + it.start, ellipsis(it.len), fl, fam->name, fe,
+                        fl, fam->name, fl, fam->name, fam->n);
+        literal = 1;
+    } else if (it.kind == T_NAME) {
+        SumScope *scope = find_sum(p, &it);
+        char itext[64];
+        token_text(p, &it, itext, sizeof itext);
+        if (!scope) {
+            if (was_closed(p, &it))
+                return fail(p, it.start, "%s is used outside its sum(%.*s, ...)", itext,
+                            shown_len(it.len), p->src + it.start);
+            return fail(p, it.start, "%s is not the index of an enclosing sum(%.*s, ...)", itext,
+                        shown_len(it.len), p->src + it.start);
+        }
+        if (scope->n == 0) {
+            scope->n = fam->n;
+            scope->fam = fam;
+        } else if (scope->n != fam->n) {
+            const Family *g = scope->fam;
+            return fail(p, name->start,
+                        "sum over %s: '%.*s%s' has %d parameter%s but '%.*s%s' has %d", itext,
+                        shown_len(g->len), g->name, ellipsis(g->len), g->n, g->n == 1 ? "" : "s",
+                        fl, fam->name, fe, fam->n);
+        }
+        j = scope->value;
+    } else {
+        return fail(p, it.start, "expected a number or a sum index inside '[ ]'");
+    }
+    if (next(p))
+        return -1;
+    if (p->tok.kind != T_RBRACKET)
+        return fail(p, p->tok.start, "expected ']' to close '[' at column %d", (int)open + 1);
+    if (next(p))
+        return -1;
+    const int param = fam->param[j - 1];
+    if (param < 0)
+        return fail(p, name->start, "no parameter '%.*s%s[%ld]'", fl, fam->name, fe, j);
+    if (p->syntax) {
+        int i = mark(p, emit_leaf(p, OP_PARAM, param, 0.0), FORMULA_SYN_INDEXED, name);
+        if (i >= 0) {
+            p->syn[i].param = literal ? param : -1;
+            p->syn[i].index_start = it.start;
+            p->syn[i].index_len = it.len;
+            p->syn[i].count = fam->n;
+        }
+        return i;
+    }
+    if (p->pnode[param] < 0)
+        p->pnode[param] = emit_leaf(p, OP_PARAM, param, 0.0);
+    return p->pnode[param];
+}
+
 static int call(Parser *p, const Token *name) {
+    if (name_is(p, name, "sum"))
+        return sum_call(p, name);
     const FuncInfo *fn = NULL;
     for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++)
         if (name_is(p, name, FUNCS[i].name))
@@ -666,9 +1030,8 @@ static int call(Parser *p, const Token *name) {
     char text[64];
     token_text(p, name, text, sizeof text);
     if (!fn) {
-        int known = name_is(p, name, p->var) || name_is(p, name, "pi") || name_is(p, name, "e");
-        for (int i = 0; i < p->nparams && !known; i++)
-            known = name_is(p, name, p->params[i]);
+        int known = name_is(p, name, p->var) || name_is(p, name, "pi") || name_is(p, name, "e") ||
+                    find_param(p, name) >= 0 || find_family(p, name) || find_sum(p, name);
         if (known)
             return fail(p, name->start, "%s is not a function", text);
         return fail(p, name->start, "unknown function %s", text);
@@ -715,21 +1078,38 @@ static int name_leaf(Parser *p, const Token *name) {
     if (name_is(p, name, "e"))
         return mark(p, emit_leaf(p, OP_CONST, 0, 2.71828182845904523536), FORMULA_SYN_CONSTANT,
                     name);
-    for (int i = 0; i < p->nparams; i++) {
-        if (name_is(p, name, p->params[i])) {
-            if (p->syntax)
-                return mark(p, emit_leaf(p, OP_PARAM, i, 0.0), FORMULA_SYN_PARAM, name);
-            if (p->pnode[i] < 0)
-                p->pnode[i] = emit_leaf(p, OP_PARAM, i, 0.0);
-            return p->pnode[i];
-        }
+    int i = find_param(p, name);
+    if (i >= 0) {
+        if (p->syntax)
+            return mark(p, emit_leaf(p, OP_PARAM, i, 0.0), FORMULA_SYN_PARAM, name);
+        if (p->pnode[i] < 0)
+            p->pnode[i] = emit_leaf(p, OP_PARAM, i, 0.0);
+        return p->pnode[i];
     }
+    const SumScope *scope = find_sum(p, name);
+    if (scope)
+        return mark(p, emit_leaf(p, OP_CONST, 0, (double)scope->value), FORMULA_SYN_INDEX, name);
     char text[64];
     token_text(p, name, text, sizeof text);
-    for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++) {
-        if (name_is(p, name, FUNCS[i].name))
-            return fail(p, p->tok.start, "expected '(' after %s", text);
+    const Family *fam = find_family(p, name);
+    if (fam) {
+        const int fl = shown_len(fam->len);
+        const char *fe = ellipsis(fam->len);
+        if (fam->n == 1)
+            return fail(p, name->start,
+                        "%s is a family of 1 parameter: write %.*s%s[1], or %.*s%s[k] inside "
+                        "sum(k, ...)",
+                        text, fl, fam->name, fe, fl, fam->name, fe);
+        return fail(p, name->start,
+                    "%s is a family of %d parameters: write %.*s%s[1] .. %.*s%s[%d], or "
+                    "%.*s%s[k] inside sum(k, ...)",
+                    text, fam->n, fl, fam->name, fe, fl, fam->name, fe, fam->n, fl, fam->name, fe);
     }
+    if (is_function(p, name))
+        return fail(p, p->tok.start, "expected '(' after %s", text);
+    if (was_closed(p, name))
+        return fail(p, name->start, "%s is used outside its sum(%.*s, ...)", text,
+                    shown_len(name->len), p->src + name->start);
     return fail(p, name->start, "unknown name %s", text);
 }
 
@@ -745,6 +1125,8 @@ static int primary(Parser *p) {
             return -1;
         if (p->tok.kind == T_LPAREN)
             return call(p, &t);
+        if (p->tok.kind == T_LBRACKET)
+            return indexed(p, &t);
         return name_leaf(p, &t);
     case T_LPAREN: {
         if (enter(p, t.start) || next(p))
@@ -860,8 +1242,8 @@ int formula_compile(const char *text, const char *const *param_names, int nparam
 }
 
 /* Parses text into p's tape (p->nodes[0..p->n-1], the root last); 0, or
- * the error code (p->failed). The caller frees p->nodes, p->syn and
- * p->pnode. */
+ * the error code (p->failed). The caller frees the rest with
+ * parser_free (p->syn excepted). */
 static int parse(Parser *p, const char *text, const char *variable, const char *const *param_names,
                  int nparams, int syntax, int *err_column, GdError *err) {
     memset(p, 0, sizeof *p);
@@ -877,6 +1259,10 @@ static int parse(Parser *p, const char *text, const char *variable, const char *
     if (err_column)
         *err_column = 0;
     gd_error_clear(err);
+    if (nparams < 1 || nparams > FORMULA_MAX_PARAMS) {
+        fail(p, 0, "a formula takes 1 to %d parameters, got %d", FORMULA_MAX_PARAMS, nparams);
+        return p->failed;
+    }
     p->pnode = malloc(((size_t)p->nparams + 1) * sizeof *p->pnode);
     if (!p->pnode) {
         fail_oom(p, 0);
@@ -884,6 +1270,8 @@ static int parse(Parser *p, const char *text, const char *variable, const char *
     }
     for (int i = 0; i < p->nparams; i++)
         p->pnode[i] = -1;
+    if (find_families(p))
+        return p->failed;
     if (next(p))
         return p->failed;
     if (p->tok.kind == T_END)
@@ -891,6 +1279,14 @@ static int parse(Parser *p, const char *text, const char *variable, const char *
     else if (subexpr(p, 0) >= 0 && p->tok.kind != T_END)
         fail_after_operand(p);
     return p->failed;
+}
+
+static void parser_free(Parser *p) {
+    free(p->nodes);
+    free(p->pnode);
+    free(p->fams);
+    free(p->fam_slots);
+    free(p->closed);
 }
 
 int formula_compile_var(const char *text, const char *variable, const char *const *param_names,
@@ -903,8 +1299,7 @@ int formula_compile_var(const char *text, const char *variable, const char *cons
         if (!f)
             fail_oom(&p, 0);
     }
-    free(p.nodes);
-    free(p.pnode);
+    parser_free(&p);
     *out = f;
     return f ? GD_OK : p.failed;
 }
@@ -915,8 +1310,7 @@ int formula_parse_syntax(const char *text, const char *variable, const char *con
     memset(out, 0, sizeof *out);
     out->root = -1;
     int rc = parse(&p, text, variable, param_names, nparams, 1, err_column, err);
-    free(p.nodes);
-    free(p.pnode);
+    parser_free(&p);
     if (rc != 0) {
         free(p.syn);
         return rc;
@@ -945,6 +1339,8 @@ FormulaName formula_classify_name(const char *name) {
         return FORMULA_NAME_X;
     if (strcmp(name, "pi") == 0 || strcmp(name, "e") == 0)
         return FORMULA_NAME_CONSTANT;
+    if (strcmp(name, "sum") == 0)
+        return FORMULA_NAME_FUNCTION;
     for (size_t i = 0; i < sizeof FUNCS / sizeof FUNCS[0]; i++)
         if (strcmp(name, FUNCS[i].name) == 0)
             return FORMULA_NAME_FUNCTION;

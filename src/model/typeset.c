@@ -69,6 +69,7 @@ static int level(const Typesetter *t, int i) {
     switch (node(t, i)->kind) {
     case FORMULA_SYN_ADD:
     case FORMULA_SYN_SUB:
+    case FORMULA_SYN_SUM: /* Σₖ takes everything up to the next + or − */
         return LV_SUM;
     case FORMULA_SYN_MUL:
     case FORMULA_SYN_DIV:
@@ -140,6 +141,38 @@ static void power(Typesetter *t, int base, int exponent) {
     }
 }
 
+/* The subscript form of one character, or NULL when Unicode has none. */
+static const char *subscript_char(char ch) {
+    static const char *const DIGITS[10] = {"₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"};
+    static const struct {
+        char ch;
+        const char *sub;
+    } LETTERS[] = {{'a', "ₐ"}, {'e', "ₑ"}, {'h', "ₕ"}, {'i', "ᵢ"}, {'j', "ⱼ"}, {'k', "ₖ"},
+                   {'l', "ₗ"}, {'m', "ₘ"}, {'n', "ₙ"}, {'o', "ₒ"}, {'p', "ₚ"}, {'r', "ᵣ"},
+                   {'s', "ₛ"}, {'t', "ₜ"}, {'u', "ᵤ"}, {'v', "ᵥ"}, {'x', "ₓ"}};
+    if (ch >= '0' && ch <= '9')
+        return DIGITS[ch - '0'];
+    for (size_t k = 0; k < sizeof LETTERS / sizeof LETTERS[0]; k++)
+        if (LETTERS[k].ch == ch)
+            return LETTERS[k].sub;
+    return NULL;
+}
+
+/* text[0..len) as a subscript: subscript characters when every one has
+ * a form, else _ and the text as written. */
+static void subscript(Typesetter *t, const char *text, size_t len) {
+    size_t k = 0;
+    while (k < len && subscript_char(text[k]))
+        k++;
+    if (k < len || len == 0) {
+        put(t, "_");
+        put_bytes(t, text, len);
+        return;
+    }
+    for (k = 0; k < len; k++)
+        put(t, subscript_char(text[k]));
+}
+
 static void call(Typesetter *t, int i) {
     const FormulaSynNode *nd = node(t, i);
     if (token_is(t, i, "sqrt")) {
@@ -172,7 +205,21 @@ static void emit(Typesetter *t, int i) {
     case FORMULA_SYN_NUMBER:
     case FORMULA_SYN_VARIABLE:
     case FORMULA_SYN_PARAM:
+    case FORMULA_SYN_INDEX:
         put_token(t, i);
+        break;
+    case FORMULA_SYN_INDEXED:
+        put_token(t, i);
+        subscript(t, t->src + nd->index_start, nd->index_len);
+        break;
+    case FORMULA_SYN_SUM:
+        put(t, "Σ");
+        subscript(t, t->src + nd->start, nd->len);
+        put(t, " ");
+        if (node(t, nd->a)->kind == FORMULA_SYN_SUM)
+            emit(t, nd->a);
+        else
+            operand(t, nd->a, LV_PROD, 1);
         break;
     case FORMULA_SYN_CONSTANT:
         put(t, token_is(t, i, "pi") ? "π" : "e");

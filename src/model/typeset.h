@@ -27,6 +27,15 @@
  *                               would be unreadable as a superscript)
  *   sin cos tan log tanh relu min max: as written, name(args)
  *   pi           π              e stays e
+ *   w[3], w[k]   w₃, wₖ         an index as a subscript (digits and the
+ *                               letters a e h i j k l m n o p r s t u v x);
+ *                               any other index as _ and its name: w_q
+ *   sum(k, u)    Σₖ u           U+03A3; the body is parenthesised when it
+ *                               is a sum or difference or a negation:
+ *                               Σₖ (wₖ + vₖ); the whole Σ binds like a
+ *                               sum: Σₖ wₖ·x + d, (Σₖ wₖ)·x, d − (Σₖ wₖ);
+ *                               nested sums run on: Σᵢ Σⱼ wᵢ·vⱼ
+ *   k (a sum index as a number)  k
  * Numbers and names are shown as written. Parentheses appear only where
  * the value needs them, from precedence and associativity: (a+b)*x keeps
  * them, a*(b*x) becomes a·b·x, a-(b-c) and a/(b*c) keep theirs, a+(b-c)

@@ -1,7 +1,8 @@
 /*
  * fuzz_formula.c — libFuzzer harness (b): the formula compiler, the
  * evaluators and the gradient. The input is a formula in x and the
- * parameters a, b, c, w; bytes after a NUL, if any, replace the parameter
+ * parameters a, b, c, w and the families v[1] .. v[3] and u[1], u[2] (for
+ * w[k] and sum(k, ...)); bytes after a NUL, if any, replace the parameter
  * values and x samples (8 bytes a double, any bit pattern: NaN, infinities
  * and denormals included). A formula compiles or gets a one-line message
  * with a column inside it; a compiled one evaluates to the same value
@@ -15,7 +16,7 @@
 #include "fuzz_util.h"
 #include "model/formula.h"
 
-#define NP 4
+#define NP 9
 #define NX 8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,14 +28,16 @@ static int same(double a, double b) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static const char *const names[NP] = {"a", "b", "c", "w"};
+    static const char *const names[NP] = {"a",    "b",    "c",    "w",   "v[1]",
+                                          "v[2]", "v[3]", "u[1]", "u[2]"};
     char *text = malloc(size + 1);
     if (!text)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0';
     size_t len = strlen(text);
-    double v[NP + NX] = {1.5, -0.5, 2, 0.25, -1, -0.5, 0, 0.25, 0.5, 1, 3, 1e-3};
+    double v[NP + NX] = {1.5, -0.5, 2, 0.25, 0.75, -1.25, 0.5, -2,  1,
+                         -1,  -0.5, 0, 0.25, 0.5,  1,     3,   1e-3};
     const uint8_t *raw = data + len + 1;
     size_t nraw = len < size ? size - len - 1 : 0;
     for (size_t i = 0; i < NP + NX && (i + 1) * 8 <= nraw; i++)

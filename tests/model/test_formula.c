@@ -3,7 +3,8 @@
  * functions), every error message with its column, nesting limits, exact
  * gradients against finite differences, and formula_mse against a direct
  * loop over formula_eval_grad, and formula_mse_many bit for bit against
- * formula_mse.
+ * formula_mse; indexed parameters and sums: values, gradients (the
+ * 25-parameter network among them), every message, 256 parameters.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -320,12 +321,12 @@ static void test_error_outputs_optional(void **state) {
     assert_int_equal(formula_compile("a*zz", PARAMS, 3, &f, NULL, &err), GD_ERR_INPUT);
     assert_int_equal(err.code, GD_ERR_INPUT);
     assert_string_equal(err.msg, "unknown name 'zz'");
-    /* No parameters at all. */
+    /* No parameters at all: a formula takes 1 to FORMULA_MAX_PARAMS. */
     col = 0;
     assert_int_equal(formula_compile("a*x", NULL, 0, &f, &col, &err), GD_ERR_INPUT);
     assert_null(f);
     assert_int_equal(col, 1);
-    assert_string_equal(err.msg, "unknown name 'a'");
+    assert_string_equal(err.msg, "a formula takes 1 to 256 parameters, got 0");
     /* Success clears an earlier error. */
     assert_int_equal(formula_compile("a*x", PARAMS, 3, &f, &col, &err), GD_OK);
     assert_non_null(f);
@@ -356,6 +357,7 @@ static void test_classify_name(void **state) {
                                         "tanh", "sigmoid", "relu", "pow", "min", "max"};
     for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++)
         assert_int_equal(formula_classify_name(funcs[i]), FORMULA_NAME_FUNCTION);
+    assert_int_equal(formula_classify_name("sum"), FORMULA_NAME_FUNCTION);
     static const char *const free_names[] = {"a", "X", "Pi", "E", "xx", "sine", "", "w0"};
     for (size_t i = 0; i < sizeof free_names / sizeof free_names[0]; i++)
         assert_int_equal(formula_classify_name(free_names[i]), FORMULA_NAME_FREE);
@@ -813,6 +815,447 @@ static void test_mse_many_matches_mse(void **state) {
     free(large);
 }
 
+/* ---- indexed parameters and sums ----------------------------------------- */
+
+/* The names config/ makes of "params = w[8], v[8], c[8], d, u[4]": the
+ * network's 25 in order, then a family of another length. */
+enum { NET = 25, NET_U = 29 };
+static char net_buf[NET_U][8];
+static const char *net_names[NET_U];
+
+static const char *const *net(void) {
+    for (int i = 0; i < 8; i++) {
+        snprintf(net_buf[i], sizeof net_buf[i], "w[%d]", i + 1);
+        snprintf(net_buf[8 + i], sizeof net_buf[i], "v[%d]", i + 1);
+        snprintf(net_buf[16 + i], sizeof net_buf[i], "c[%d]", i + 1);
+    }
+    snprintf(net_buf[24], sizeof net_buf[24], "d");
+    for (int i = 0; i < 4; i++)
+        snprintf(net_buf[25 + i], sizeof net_buf[i], "u[%d]", i + 1);
+    for (int i = 0; i < NET_U; i++)
+        net_names[i] = net_buf[i];
+    return net_names;
+}
+
+static const char NETWORK[] = "sum(k, w[k]*tanh(v[k]*x + c[k])) + d";
+
+static Formula *compile_net(const char *text) {
+    int col = -1;
+    GdError err;
+    Formula *f = NULL;
+    if (formula_compile(text, net(), NET_U, &f, &col, &err) != GD_OK || !f)
+        fail_msg("\"%.60s\" did not compile: column %d: %s", text, col, err.msg);
+    assert_int_equal(formula_nparams(f), NET_U);
+    return f;
+}
+
+static void check_net_error(const char *text, int column, const char *message) {
+    int col = -1;
+    GdError err;
+    Formula *f = (Formula *)1;
+    int rc = formula_compile(text, net(), NET_U, &f, &col, &err);
+    if (f) {
+        if (rc == GD_OK)
+            formula_destroy(f);
+        fail_msg("\"%.60s\" compiled; expected error \"%s\"", text, message);
+    }
+    assert_int_equal(rc, GD_ERR_INPUT);
+    assert_int_equal(err.code, GD_ERR_INPUT);
+    if (col != column || strcmp(err.msg, message) != 0)
+        fail_msg("\"%.60s\": got column %d \"%s\", expected column %d \"%s\"", text, col, err.msg,
+                 column, message);
+    /* The syntax tree's parser says the same. */
+    FormulaSyntax syn;
+    col = -1;
+    assert_int_equal(formula_parse_syntax(text, "x", net(), NET_U, &syn, &col, &err), GD_ERR_INPUT);
+    assert_int_equal(col, column);
+    assert_string_equal(err.msg, message);
+    assert_null(syn.nodes);
+}
+
+/* w[k] = k, v[k] = 10 + k, c[k] = 20 + k, d = 25, u[k] = 30 + k: the
+ * value of each parameter is easy to add up by hand. */
+static void net_params(double *p) {
+    for (int i = 0; i < 8; i++) {
+        p[i] = i + 1;
+        p[8 + i] = 11 + i;
+        p[16 + i] = 21 + i;
+    }
+    p[24] = 25;
+    for (int i = 0; i < 4; i++)
+        p[25 + i] = 31 + i;
+}
+
+static void test_indexed_values(void **state) {
+    (void)state;
+    double p[NET_U];
+    net_params(p);
+    static const struct {
+        const char *text;
+        double x, expected;
+    } cases[] = {
+        {"w[3]", 0, 3},
+        {"w[1] + v[8]*c[2] - d", 0, 1 + 18 * 22 - 25},
+        {"w[ 3 ] * x", 2, 6},
+        {"u[4]", 0, 34},
+        {"sum(k, w[k])", 0, 36},
+        {"sum(k, u[k])", 0, 31 + 32 + 33 + 34},
+        {"sum(k, k*w[k])", 0, 1 + 4 + 9 + 16 + 25 + 36 + 49 + 64},
+        {"sum(k, w[k]*x^k)", 2,
+         1 * 2 + 2 * 4 + 3 * 8 + 4 * 16 + 5 * 32 + 6 * 64 + 7 * 128 + 8 * 256},
+        {"sum(k, w[k] - v[k]) + d", 0, 36 - 116 + 25},
+        {"sum(i, sum(j, w[i]*v[j]))", 0, 36 * 116},
+        {"sum(i, sum(j, w[i]*u[j]))", 0, 36 * 130},
+        {"sum(i, w[i]*sum(j, i*j*u[j]))", 0,
+         (1 + 4 + 9 + 16 + 25 + 36 + 49 + 64) * (31 + 64 + 99 + 136)},
+        {"sum(k, w[k]) * sum(k, u[k])", 0, 36 * 130},
+        {"sum(k, w[k]*w[3])", 0, 36 * 3},
+        {"-sum(kk, -w[kk]/2)^2", 0, -(18.0 * 18.0)},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int col = -1;
+        GdError err;
+        Formula *f = NULL;
+        if (formula_compile(cases[i].text, net(), NET_U, &f, &col, &err) != GD_OK)
+            fail_msg("%s: column %d: %s", cases[i].text, col, err.msg);
+        double v = formula_eval(f, cases[i].x, p), many;
+        if (v != cases[i].expected)
+            fail_msg("%s: got %.17g, expected %.17g", cases[i].text, v, cases[i].expected);
+        formula_eval_many(f, &cases[i].x, 1, p, &many);
+        assert_true(many == v);
+        formula_destroy(f);
+    }
+    /* The network with its terms added one by one, left to right. */
+    Formula *f = compile_net(NETWORK);
+    Rng rng = {99};
+    for (int trial = 0; trial < 5; trial++) {
+        for (int j = 0; j < NET_U; j++)
+            p[j] = rng_in(&rng, -1.5, 1.5);
+        double x = rng_in(&rng, -2, 2), want = 0.0;
+        for (int k = 0; k < 8; k++) {
+            double t = p[k] * tanh(p[8 + k] * x + p[16 + k]);
+            want = k == 0 ? t : want + t;
+        }
+        want += p[24];
+        check_near(formula_eval(f, x, p), want, 1e-15, "network value");
+    }
+    formula_destroy(f);
+}
+
+/* formula_eval_grad against central differences of formula_eval, and
+ * formula_eval_many against formula_eval. */
+static void check_grad_fd(const char *text, const char *const *names, int np, Rng *rng) {
+    int col = -1;
+    GdError err;
+    Formula *f = NULL;
+    if (formula_compile(text, names, np, &f, &col, &err) != GD_OK)
+        fail_msg("%s: column %d: %s", text, col, err.msg);
+    double *p = malloc(3 * (size_t)np * sizeof *p), *g = p + np, *q = g + np;
+    assert_non_null(p);
+    for (int trial = 0; trial < 3; trial++) {
+        for (int j = 0; j < np; j++)
+            p[j] = rng_in(rng, -1.5, 1.5);
+        double x = rng_in(rng, -1.5, 1.5);
+        double v = formula_eval_grad(f, x, p, g), many;
+        assert_true(v == formula_eval(f, x, p));
+        formula_eval_many(f, &x, 1, p, &many);
+        assert_true(many == v);
+        for (int j = 0; j < np; j++) {
+            memcpy(q, p, (size_t)np * sizeof *q);
+            double h = 1e-6 * (fabs(p[j]) > 1 ? fabs(p[j]) : 1);
+            q[j] = p[j] + h;
+            double up = formula_eval(f, x, q);
+            q[j] = p[j] - h;
+            double down = formula_eval(f, x, q);
+            char what[200];
+            snprintf(what, sizeof what, "%s: d/d%s at x=%g", text, names[j], x);
+            check_near(g[j], (up - down) / (2 * h), 1e-6, what);
+        }
+    }
+    free(p);
+    formula_destroy(f);
+}
+
+static void test_indexed_gradients(void **state) {
+    (void)state;
+    Rng rng = {4242};
+    static const char *const texts[] = {
+        NETWORK,
+        "sum(k, k*w[k]*sigmoid(v[k]*x)) - c[3]^2 + d*x",
+        "sum(i, sum(j, w[i]*u[j]*sin(v[i]*x + u[j])))",
+        "sum(i, w[i]*sum(j, c[j]*x^j)) / (1 + d^2)",
+        "w[1]*w[8] + tanh(v[2]*x + c[7]) * u[4]",
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+        check_grad_fd(texts[t], net(), NET_U, &rng);
+    /* The network alone: exactly its 25 parameters, on a tape of 66 nodes
+     * (26 leaves, 5 per unit, 8 sums), inside the evaluators' stack
+     * scratch. */
+    check_grad_fd(NETWORK, net(), NET, &rng);
+    /* d/dw[k] = tanh(v[k] x + c[k]) exactly: the tape's own arithmetic. */
+    Formula *f = compile_net(NETWORK);
+    assert_int_equal(formula_tape_length(f), 66);
+    double p[NET_U], g[NET_U];
+    net_params(p);
+    for (int j = 0; j < NET_U; j++)
+        p[j] *= 0.05;
+    formula_eval_grad(f, 0.5, p, g);
+    for (int k = 0; k < 8; k++) {
+        double th = tanh(p[8 + k] * 0.5 + p[16 + k]);
+        assert_true(g[k] == th);
+        check_near(g[16 + k], p[k] * (1 - th * th), 1e-15, "d/dc[k]");
+    }
+    assert_true(g[24] == 1.0);
+    for (int j = 25; j < NET_U; j++)
+        assert_true(g[j] == 0.0);
+    formula_destroy(f);
+}
+
+static void test_indexed_mse(void **state) {
+    (void)state;
+    static double x[NPOINTS], y[NPOINTS];
+    Rng rng = {515};
+    make_data(x, y, &rng);
+    int idx[100];
+    for (int k = 0; k < 100; k++)
+        idx[k] = (int)(rng_u64(&rng) % NPOINTS);
+    static const char *const texts[] = {NETWORK, "sum(i, sum(j, w[i]*u[j]*sin(v[i]*x + u[j])))"};
+    enum { NV = 37 };
+    static double params[NV * NET_U], loss[NV], grad[NV * NET_U];
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        Formula *f = compile_net(texts[t]);
+        for (int trial = 0; trial < 2; trial++) {
+            const int *use = trial ? idx : NULL;
+            const int m = trial ? 100 : NPOINTS;
+            double p[NET_U], g[NET_U], q[NET_U];
+            for (int j = 0; j < NET_U; j++)
+                p[j] = rng_in(&rng, -1.0, 1.0);
+            formula_mse(f, x, y, use, m, p, g);
+            for (int j = 0; j < NET_U; j++) {
+                memcpy(q, p, sizeof q);
+                double h = 1e-6 * (fabs(p[j]) > 1 ? fabs(p[j]) : 1);
+                q[j] = p[j] + h;
+                double up = formula_mse(f, x, y, use, m, q, NULL);
+                q[j] = p[j] - h;
+                double down = formula_mse(f, x, y, use, m, q, NULL);
+                char what[200];
+                snprintf(what, sizeof what, "%s m=%d: d mse/d%s", texts[t], m, net()[j]);
+                check_near(g[j], (up - down) / (2 * h), 1e-6, what);
+            }
+            /* formula_mse_many: the same bits, vector by vector. */
+            for (int s = 0; s < NV * NET_U; s++)
+                params[s] = rng_in(&rng, -2.0, 2.0);
+            assert_int_equal(formula_mse_many(f, x, y, use, m, NV, params, loss, grad), 0);
+            for (int s = 0; s < NV; s++) {
+                double l = formula_mse(f, x, y, use, m, params + (size_t)s * NET_U, g);
+                if (!same_double(l, loss[s]))
+                    fail_msg("%s vector %d: many %a != single %a", texts[t], s, loss[s], l);
+                for (int j = 0; j < NET_U; j++)
+                    if (!same_double(g[j], grad[(size_t)s * NET_U + j]))
+                        fail_msg("%s vector %d d/d%s: many %a != single %a", texts[t], s, net()[j],
+                                 grad[(size_t)s * NET_U + j], g[j]);
+            }
+        }
+        formula_destroy(f);
+    }
+}
+
+static void test_indexed_errors(void **state) {
+    (void)state;
+    static const struct {
+        const char *text;
+        int column;
+        const char *msg;
+    } cases[] = {
+        {"w[9]", 3, "index 9 out of range for 'w' (w[1] .. w[8])"},
+        {"x*u[5]", 5, "index 5 out of range for 'u' (u[1] .. u[4])"},
+        {"w[0]", 3, "index 0 out of range for 'w' (w[1] .. w[8])"},
+        {"w[99999999999999999999]", 3,
+         "index 99999999999999999999 out of range for 'w' (w[1] .. w[8])"},
+        {"w[1.5]", 3, "index 1.5 is not a whole number"},
+        {"w[1e0]", 3, "index 1e0 is not a whole number"},
+        {"2*w", 3,
+         "'w' is a family of 8 parameters: write w[1] .. w[8], or w[k] inside sum(k, ...)"},
+        {"sum(k, w[k]) + u", 16,
+         "'u' is a family of 4 parameters: write u[1] .. u[4], or u[k] inside sum(k, ...)"},
+        {"q[1]", 1, "unknown name 'q'"},
+        {"d[1]", 1, "'d' is not a parameter family"},
+        {"x[1]", 1, "'x' is not a parameter family"},
+        {"pi[2]", 1, "'pi' is not a parameter family"},
+        {"sum(k, w[k]*k[1])", 13, "'k' is not a parameter family"},
+        {"sin[1]", 4, "expected '(' after 'sin'"},
+        {"sum[1]", 4, "expected '(' after 'sum'"},
+        {"sum + 1", 5, "expected '(' after 'sum'"},
+        {"sum(k, w[k]*u[k])", 13, "sum over 'k': 'w' has 8 parameters but 'u' has 4"},
+        {"sum(i, u[i] + sum(j, v[j]*w[i]))", 27,
+         "sum over 'i': 'u' has 4 parameters but 'w' has 8"},
+        {"sum(k, x)", 5, "sum over 'k' indexes no parameter family (write e.g. w[k])"},
+        {"sum(k, k*w[1])", 5, "sum over 'k' indexes no parameter family (write e.g. w[k])"},
+        {"sum(i, sum(j, w[i]))", 12, "sum over 'j' indexes no parameter family (write e.g. w[j])"},
+        {"w[]", 3, "expected a number or a sum index inside '[ ]'"},
+        {"w[-1]", 3, "expected a number or a sum index inside '[ ]'"},
+        {"w[(1)]", 3, "expected a number or a sum index inside '[ ]'"},
+        {"w[", 3, "expected a number or a sum index inside '[ ]'"},
+        {"w[j]", 3, "'j' is not the index of an enclosing sum(j, ...)"},
+        {"sum(k, w[j])", 10, "'j' is not the index of an enclosing sum(j, ...)"},
+        {"w[3", 4, "expected ']' to close '[' at column 2"},
+        {"x + w[3 + 1]", 9, "expected ']' to close '[' at column 6"},
+        {"sum(k, w[k + 1])", 12, "expected ']' to close '[' at column 9"},
+        {"sum(k, w[k]) + k", 16, "'k' is used outside its sum(k, ...)"},
+        {"sum(k, w[k]) * v[k]", 18, "'k' is used outside its sum(k, ...)"},
+        {"k + sum(k, w[k])", 1, "unknown name 'k'"},
+        {"sum()", 1, "'sum' takes 2 arguments, got 0"},
+        {"sum(k)", 1, "'sum' takes 2 arguments, got 1"},
+        {"2*sum(k, w[k], 1)", 3, "'sum' takes 2 arguments, got 3"},
+        {"sum(1, w[1])", 5, "expected an index name after 'sum(', as in sum(k, w[k])"},
+        {"sum(, w[1])", 5, "expected an index name after 'sum(', as in sum(k, w[k])"},
+        {"sum(k w[k])", 7, "expected ',' after the sum index 'k'"},
+        {"sum(k + 1, w[k])", 7, "expected ',' after the sum index 'k'"},
+        {"sum(x, w[x])", 5, "'x' cannot be a sum index: it is the data variable"},
+        {"sum(pi, w[1])", 5, "'pi' cannot be a sum index: it is a constant"},
+        {"sum(e, w[1])", 5, "'e' cannot be a sum index: it is a constant"},
+        {"sum(tanh, w[1])", 5, "'tanh' cannot be a sum index: it is a function"},
+        {"sum(sum, w[1])", 5, "'sum' cannot be a sum index: it is a function"},
+        {"sum(d, w[d])", 5, "'d' cannot be a sum index: it is a parameter"},
+        {"sum(w, w[1])", 5, "'w' cannot be a sum index: it is a parameter family"},
+        {"sum(k, sum(k, w[k]))", 12,
+         "'k' cannot be a sum index: it is already an enclosing sum's index"},
+        {"sum(k, w[k]", 12, "expected ')' to close '(' at column 4"},
+        {"sum(k, w[k]))", 13, "unexpected ')'"},
+        {"w(2)", 1, "'w' is not a function"},
+        {"sum(k, k(2)*w[k])", 8, "'k' is not a function"},
+        {"(w[1])[2]", 7, "unexpected '['"},
+        {"w[1]]", 5, "unexpected ']'"},
+        {"]", 1, "unexpected ']'"},
+        {"w[1][2]", 5, "unexpected '['"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_net_error(cases[i].text, cases[i].column, cases[i].msg);
+    /* Sums multiplied out past FORMULA_MAX_EXPANDED tokens: refused
+     * before they are written out, at the sum that crosses the limit. */
+    check_net_error("sum(a, sum(b, sum(f, sum(g, sum(h, sum(i, w[a]*w[b]*w[f]*w[g]*w[h]*w[i]))))))",
+                    8, "formula too large once its sums are written out (more than 262144 tokens)");
+    check_net_error("x + sum(a, sum(b, sum(f, sum(g, sum(h, w[a]*w[b]*w[f]*w[g]*w[h]*x^2*x^3)))))",
+                    5, "formula too large once its sums are written out (more than 262144 tokens)");
+    /* Under it compiles: 8^4 = 4096 terms. */
+    Formula *f = compile_net("sum(a, sum(b, sum(f, sum(g, w[a]*w[b]*w[f]*w[g]*x))))");
+    double p[NET_U];
+    net_params(p);
+    assert_true(formula_eval(f, 1.0, p) == 36.0 * 36.0 * 36.0 * 36.0);
+    formula_destroy(f);
+}
+
+static void test_param_count(void **state) {
+    (void)state;
+    enum { MAXP = FORMULA_MAX_PARAMS };
+    static char buf[MAXP + 1][12];
+    static const char *names[MAXP + 1];
+    for (int i = 0; i < MAXP + 1; i++) {
+        snprintf(buf[i], sizeof buf[i], "p[%d]", i + 1);
+        names[i] = buf[i];
+    }
+    assert_int_equal(MAXP, 256);
+    /* 256: one family of 256. */
+    Formula *f = NULL;
+    GdError err;
+    int col = -1;
+    assert_int_equal(formula_compile("sum(k, p[k]*x^2) + p[256]", names, MAXP, &f, &col, &err),
+                     GD_OK);
+    assert_int_equal(formula_nparams(f), MAXP);
+    static double p[MAXP], g[MAXP];
+    for (int i = 0; i < MAXP; i++)
+        p[i] = i + 1;
+    assert_true(formula_eval(f, 2.0, p) == 4.0 * (256.0 * 257.0 / 2.0) + 256.0);
+    assert_true(formula_eval_grad(f, 2.0, p, g) == 4.0 * (256.0 * 257.0 / 2.0) + 256.0);
+    for (int i = 0; i < MAXP - 1; i++)
+        assert_true(g[i] == 4.0);
+    assert_true(g[MAXP - 1] == 5.0);
+    const double xs[2] = {1, 2}, ys[2] = {0, 0};
+    double loss, gm[MAXP];
+    loss = formula_mse(f, xs, ys, NULL, 2, p, gm);
+    assert_int_equal(formula_mse_many(f, xs, ys, NULL, 2, 1, p, &loss, g), 0);
+    assert_true(loss == formula_mse(f, xs, ys, NULL, 2, p, NULL));
+    for (int i = 0; i < MAXP; i++)
+        assert_true(same_double(g[i], gm[i]));
+    formula_destroy(f);
+    /* w[256] of a family of 256 is in range; a 257th parameter is refused. */
+    assert_int_equal(formula_compile("p[256]", names, MAXP, &f, &col, &err), GD_OK);
+    formula_destroy(f);
+    f = (Formula *)1;
+    assert_int_equal(formula_compile("p[1]", names, MAXP + 1, &f, &col, &err), GD_ERR_INPUT);
+    assert_null(f);
+    assert_int_equal(col, 1);
+    assert_string_equal(err.msg, "a formula takes 1 to 256 parameters, got 257");
+    assert_int_equal(formula_compile("p[1]", names, -1, &f, &col, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "a formula takes 1 to 256 parameters, got -1");
+    FormulaSyntax syn;
+    assert_int_equal(formula_parse_syntax("p[1]", "x", names, MAXP + 1, &syn, &col, &err),
+                     GD_ERR_INPUT);
+    assert_string_equal(err.msg, "a formula takes 1 to 256 parameters, got 257");
+    /* Families beside plain names, in any order; a family of one. */
+    static const char *const mixed[] = {"a", "z[1]", "b", "y[2]", "y[1]"};
+    assert_int_equal(formula_compile("a + sum(k, y[k]*k) + z[1]*b", mixed, 5, &f, &col, &err),
+                     GD_OK);
+    const double pm[5] = {1, 10, 2, 300, 20};
+    assert_true(formula_eval(f, 0, pm) == 1 + (20 * 1 + 300 * 2) + 10 * 2);
+    formula_destroy(f);
+    assert_int_equal(formula_compile("z", mixed, 5, &f, &col, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg,
+                        "'z' is a family of 1 parameter: write z[1], or z[k] inside sum(k, ...)");
+    /* A family whose names skip a member: its length is its count. */
+    static const char *const gap[] = {"w[1]", "w[3]"};
+    assert_int_equal(formula_compile("x + w[2]", gap, 2, &f, &col, &err), GD_ERR_INPUT);
+    assert_int_equal(col, 5);
+    assert_string_equal(err.msg, "no parameter 'w[2]'");
+    assert_int_equal(formula_compile("w[3]", gap, 2, &f, &col, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "index 3 out of range for 'w' (w[1] .. w[2])");
+}
+
+/* The syntax tree keeps one body under a sum: postorder, with the index
+ * and family tokens. */
+static void test_indexed_syntax(void **state) {
+    (void)state;
+    const char *text = "sum(k, w[k]*k) + u[3]";
+    FormulaSyntax syn;
+    GdError err;
+    assert_int_equal(formula_parse_syntax(text, "x", net(), NET_U, &syn, NULL, &err), GD_OK);
+    assert_int_equal(syn.n, 6);
+    assert_int_equal(syn.root, 5);
+    const FormulaSynNode *n = syn.nodes;
+    assert_int_equal(n[0].kind, FORMULA_SYN_INDEXED);
+    assert_int_equal(n[0].param, -1);
+    assert_int_equal(n[0].start, 7);
+    assert_int_equal(n[0].len, 1);
+    assert_int_equal(n[0].index_start, 9);
+    assert_int_equal(n[0].index_len, 1);
+    assert_int_equal(n[0].count, 8);
+    assert_int_equal(n[1].kind, FORMULA_SYN_INDEX);
+    assert_int_equal(n[1].start, 12);
+    assert_int_equal(n[2].kind, FORMULA_SYN_MUL);
+    assert_int_equal(n[2].a, 0);
+    assert_int_equal(n[2].b, 1);
+    assert_int_equal(n[3].kind, FORMULA_SYN_SUM);
+    assert_int_equal(n[3].a, 2);
+    assert_int_equal(n[3].b, -1);
+    assert_int_equal(n[3].start, 4);
+    assert_int_equal(n[3].len, 1);
+    assert_int_equal(n[3].count, 8);
+    assert_int_equal(n[4].kind, FORMULA_SYN_INDEXED);
+    assert_int_equal(n[4].param, 27);
+    assert_int_equal(n[4].start, 17);
+    assert_int_equal(n[4].index_start, 19);
+    assert_int_equal(n[4].count, 4);
+    assert_int_equal(n[5].kind, FORMULA_SYN_ADD);
+    assert_int_equal(n[5].a, 3);
+    assert_int_equal(n[5].b, 4);
+    formula_syntax_free(&syn);
+    /* The compiled tape has the sum written out: x, 8 w's, 8 products, 7
+     * sums, u[3] and the last sum. */
+    Formula *f = compile_net("sum(k, w[k]*x) + u[3]");
+    assert_int_equal(formula_tape_length(f), 1 + 8 + 8 + 7 + 1 + 1);
+    formula_destroy(f);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_precedence),
@@ -833,6 +1276,12 @@ int main(void) {
         cmocka_unit_test(test_large_tape_uses_heap_scratch),
         cmocka_unit_test(test_eval_many_matches_eval),
         cmocka_unit_test(test_mse_many_matches_mse),
+        cmocka_unit_test(test_indexed_values),
+        cmocka_unit_test(test_indexed_gradients),
+        cmocka_unit_test(test_indexed_mse),
+        cmocka_unit_test(test_indexed_errors),
+        cmocka_unit_test(test_param_count),
+        cmocka_unit_test(test_indexed_syntax),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

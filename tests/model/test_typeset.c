@@ -2,7 +2,8 @@
  * test_typeset.c — the formula typeset for reading: exact UTF-8 strings for
  * products, powers, roots, functions, unary and binary minus, division
  * chains and the fewest parentheses; the shipped configs' formulas; parse
- * errors; a buffer too small; the longest formula a config accepts.
+ * errors; a buffer too small; the longest formula a config accepts;
+ * indexed parameters (w₃) and sums (Σₖ wₖ·...).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,11 +178,60 @@ static void test_errors_and_limits(void **state) {
     assert_true(strncmp(out, head, strlen(head)) == 0);
 }
 
+static void expect_net(const char *formula, const char *shown) {
+    static const char *const names[] = {"w[1]", "w[2]", "w[3]", "v[1]", "v[2]", "v[3]",
+                                        "c[1]", "c[2]", "c[3]", "d",    "u[1]", "u[2]"};
+    char out[TYPESET_MAX];
+    GdError err;
+    int rc = typeset_formula(formula, "x", names, 12, out, sizeof out, &err);
+    if (rc != GD_OK)
+        fail_msg("\"%s\": %s", formula, err.msg);
+    if (strcmp(out, shown) != 0)
+        fail_msg("\"%s\": got \"%s\", expected \"%s\"", formula, out, shown);
+}
+
+static void test_indexed_and_sums(void **state) {
+    (void)state;
+    expect_net("sum(k, w[k]*tanh(v[k]*x + c[k])) + d", "Σₖ wₖ·tanh(vₖ·x + cₖ) + d");
+    expect_net("w[3]", "w₃");
+    expect_net("w[1]*x^2 + v[2]", "w₁·x² + v₂");
+    expect_net("u[ 2 ]", "u₂");
+    expect_net("sum(i, w[i])", "Σᵢ wᵢ");
+    expect_net("sum(j, j*w[j])", "Σⱼ j·wⱼ");
+    expect_net("sum(i, sum(j, w[i]*v[j]))", "Σᵢ Σⱼ wᵢ·vⱼ");
+    expect_net("sum(q, w[q])", "Σ_q w_q");
+    expect_net("sum(kk, w[kk])", "Σₖₖ wₖₖ");
+    expect_net("sum(idx, w[idx])", "Σ_idx w_idx");
+    expect_net("sum(n1, w[n1])", "Σₙ₁ wₙ₁");
+    /* The body in parentheses when it is a sum or a negation; the whole
+     * Σ as an operand binds like a sum. */
+    expect_net("sum(k, w[k] + v[k])", "Σₖ (wₖ + vₖ)");
+    expect_net("sum(k, -w[k])", "Σₖ (−wₖ)");
+    expect_net("sum(k, w[k]*x)*2", "(Σₖ wₖ·x)·2");
+    expect_net("2*sum(k, w[k])", "2·(Σₖ wₖ)");
+    expect_net("d - sum(k, w[k])", "d − (Σₖ wₖ)");
+    expect_net("d + sum(k, w[k])", "d + Σₖ wₖ");
+    expect_net("sum(k, w[k])^2", "(Σₖ wₖ)²");
+    expect_net("-sum(k, w[k])", "−(Σₖ wₖ)");
+    expect_net("sum(k, w[k]) + sum(k, u[k]^2)", "Σₖ wₖ + Σₖ uₖ²");
+    expect_net("sqrt(sum(k, w[k]^2))", "√(Σₖ wₖ²)");
+    expect_net("exp(sum(k, w[k]))", "exp(Σₖ wₖ)");
+    expect_net("sum(k, w[k]*x^k)", "Σₖ wₖ·x^k");
+    /* Errors are the parser's. */
+    static const char *const names[] = {"w[1]", "w[2]"};
+    char out[TYPESET_MAX];
+    GdError err;
+    assert_int_equal(typeset_formula("w[3]", "x", names, 2, out, sizeof out, &err), GD_ERR_INPUT);
+    assert_string_equal(err.msg, "index 3 out of range for 'w' (w[1] .. w[2])");
+    assert_string_equal(out, "");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_products_and_powers),  cmocka_unit_test(test_functions),
         cmocka_unit_test(test_minus_and_division),   cmocka_unit_test(test_grouping_and_numbers),
         cmocka_unit_test(test_variable_and_configs), cmocka_unit_test(test_errors_and_limits),
+        cmocka_unit_test(test_indexed_and_sums),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
