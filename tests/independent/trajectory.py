@@ -235,7 +235,9 @@ def make_model(formula, params):
                 env[name] = dual
         for base, items in families.items():
             env[base] = _Family(items)
-        return Dual.lift(eval(code, {"__builtins__": {}}, env), n)
+        env["__builtins__"] = {}
+        # env as the globals: a sum's lambda looks its names up there
+        return Dual.lift(eval(code, env), n)
 
     return f
 
@@ -244,7 +246,14 @@ def nums(text):
     return [float(t) for t in text.split(",")]
 
 
-def simulate(cfg_path):
+# A model of more than BIG_MODEL parameters is checked over its first
+# BIG_MODEL_STEPS steps (gdrender is run with each run's steps capped so):
+# the dual numbers here cost a list per operation, and those steps already
+# take every code path.
+BIG_MODEL, BIG_MODEL_STEPS = 8, 150
+
+
+def simulate(cfg_path, max_steps=None):
     ini = configparser.ConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=(";",),
                                     interpolation=None, strict=False)
     ini.optionxform = str
@@ -320,7 +329,8 @@ def simulate(cfg_path):
             else:
                 p = nums(init)
             batch_rng = Rng(derive_seed(seed, name, t, 2))
-            rows += simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, len(xs))
+            rows += simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, len(xs),
+                                 max_steps)
     return params, rows, plane_spec(ini, params, rows)
 
 
@@ -386,10 +396,12 @@ def below(rng, n):
             return r % n
 
 
-def simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, ndata):
+def simulate_run(run, label, p, batch_rng, loss_grad, loss_grad_subset, ndata, max_steps=None):
     rows = []
     if True:
         lr, steps = float(run.get("lr", "0.1")), int(run.get("steps", "400"))
+        if max_steps is not None:
+            steps = min(steps, max_steps)
         opt = run.get("optimizer", "gd")
         mu = float(run.get("momentum", "0.9"))
         b1, b2 = float(run.get("beta1", "0.9")), float(run.get("beta2", "0.999"))
@@ -451,10 +463,21 @@ def close(a, b, floor=1.0):
 def check(binary, cfg):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "t.csv")
-        subprocess.run([binary, "--check", "--trajectory", out, cfg], check=True,
+        ini = configparser.ConfigParser(comment_prefixes=(";", "#"), inline_comment_prefixes=(";",),
+                                        interpolation=None, strict=False)
+        ini.optionxform = str
+        ini.read(cfg, encoding="utf-8")
+        big = len(expand_params(ini["model"]["params"])) > BIG_MODEL
+        caps = []
+        for section in ini.sections() if big else []:
+            if section == "run" or section.startswith("run "):
+                steps = min(int(ini[section].get("steps", "400")), BIG_MODEL_STEPS)
+                key = "run.%s.steps" % section[4:] if section != "run" else "run.steps"
+                caps += ["--set", "%s=%d" % (key, steps)]
+        subprocess.run([binary, "--check", "--trajectory", out] + caps + [cfg], check=True,
                        stdout=subprocess.DEVNULL)
         got = list(csv.reader(open(out)))
-    params, rows, plane = simulate(cfg)
+    params, rows, plane = simulate(cfg, BIG_MODEL_STEPS if big else None)
     header = ["run", "step"] + params + ["loss"] + ["grad_" + p for p in params]
     if plane:
         header += ["plane_u", "plane_v", "plane_dist"]
