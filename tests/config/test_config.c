@@ -671,7 +671,7 @@ static void test_data_errors(void **state) {
 static void test_many_params(void **state) {
     (void)state;
     /* A family is its parameters in order, named w[1] .. w[N]. */
-    char *path = write_config("[model]\nparams = w[3], d\nformula = d*x\n"
+    char *path = write_config("[model]\nparams = w[3], d\nformula = w[1]*x + w[2] + w[3] + d\n"
                               "[data]\ntrue = 1, 2, 3, 4\n[run]\ninit = normal(0, 0.5)\n");
     Config cfg;
     load_ok(path, NULL, 0, &cfg);
@@ -725,6 +725,13 @@ static void test_many_params(void **state) {
          "plane"},
         {"[model]\nparams = w[2], d\nformula = d\n[data]\ntrue = 1, 2\n[run]\ninit = 0, 0\n",
          "PATH:5: [data] true: expected 3 values (w[1..2], d), got 2"},
+        {"[model]\nparams = w[8]\nformula = w[9]*x\n[data]\ntrue = 1\n",
+         "PATH:3: [model] formula: column 3: index 9 out of range for 'w' (w[1] .. w[8])"},
+        {"[model]\nparams = w[8], u[4]\nformula = sum(k, w[k]*u[k])\n",
+         "PATH:3: [model] formula: column 13: sum over 'k': 'w' has 8 parameters but 'u' has 4"},
+        {"[model]\nparams = w[8]\nformula = sum(k, x)\n",
+         "PATH:3: [model] formula: column 5: sum over 'k' indexes no parameter family (write e.g. "
+         "w[k])"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_error(cases[i].text, cases[i].msg);
