@@ -113,6 +113,13 @@ typedef enum { PLANE_AXES, PLANE_PCA, PLANE_RANDOM } PlaneKind;
 /* [surface] center: the plane's origin. */
 typedef enum { CENTER_FINAL, CENTER_INIT, CENTER_TRUE, CENTER_VALUES } CenterKind;
 
+/* One plane of [surface] plane. */
+typedef struct PlaneChoice {
+    PlaneKind kind;
+    int axis[2]; /* PLANE_AXES: the two shown parameters (indices) */
+} PlaneChoice;
+#define GD_MAX_PLANES 4 /* planes side by side: plane = b, c; pca */
+
 typedef struct SurfaceConfig {
     /* 1 where [surface] gives the range (then lo < hi); 0 leaves the box to
      * the renderer, which fits it around the runs and the true values. */
@@ -131,6 +138,10 @@ typedef struct SurfaceConfig {
     PlaneKind plane;
     int plane_given;   /* 1 when [surface] plane is in the config */
     int plane_axis[2]; /* PLANE_AXES: the two shown parameters (indices) */
+    /* Every plane of [surface] plane, each in a view of its own side by
+     * side (plane and plane_axis are the first's). */
+    int nplanes;
+    PlaneChoice planes[GD_MAX_PLANES];
     CenterKind center;
     double center_at[GD_MAX_PARAMS]; /* CENTER_VALUES: one value per parameter */
     int has_plane_range[2];          /* plane_u, plane_v given (pca and random) */

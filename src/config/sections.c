@@ -389,6 +389,16 @@ static void param_list(const ModelConfig *m, char *buf, size_t size) {
 
 static void where_of(Loader *L, const IniSection *s, const IniEntry *e, char *out, size_t n);
 
+/* A point on the view needs one plane: with several side by side its
+ * coordinates would mean different things in each. */
+static int one_plane(Loader *L, const IniSection *s, const IniEntry *e) {
+    if (L->cfg->surface.nplanes <= 1)
+        return 0;
+    return fail_key(L, s, e,
+                    "a point on the view needs one plane ([surface] plane shows %d side by side)",
+                    L->cfg->surface.nplanes);
+}
+
 /* A point on the view: how many values it takes (1 on a one-parameter
  * loss curve, else the plane's 2) and their names for messages: "a, b",
  * "b, c" for a slice, "PC1, PC2" or "d1, d2". */
@@ -813,6 +823,40 @@ static int param_index(const ModelConfig *m, const char *name) {
     return -1;
 }
 
+/* One plane of [surface] plane: "P, Q", "pca" or "random". */
+static int load_one_plane(Loader *L, const IniSection *s, const IniEntry *e, const char *text,
+                          PlaneChoice *out) {
+    const ModelConfig *m = &L->cfg->model;
+    memset(out, 0, sizeof *out);
+    if (strcmp(text, "pca") == 0) {
+        out->kind = PLANE_PCA;
+        return 0;
+    }
+    if (strcmp(text, "random") == 0) {
+        out->kind = PLANE_RANDOM;
+        return 0;
+    }
+    ValueList list;
+    GdError ve;
+    if (!text[0] || value_split_list(text, &list, &ve) || list.n != 2)
+        return fail_key(L, s, e, "expected two parameters P, Q, or pca or random, got \"%s\"",
+                        text);
+    for (int i = 0; i < 2; i++) {
+        int p = param_index(m, list.items[i]);
+        if (p < 0)
+            return fail_key(L, s, e,
+                            "\"%s\" is not a parameter (expected two of the parameters, or pca "
+                            "or random)",
+                            list.items[i]);
+        if (i == 1 && p == out->axis[0])
+            return fail_key(L, s, e, "\"%s\" given twice: a slice needs two different parameters",
+                            list.items[i]);
+        out->axis[i] = p;
+    }
+    out->kind = PLANE_AXES;
+    return 0;
+}
+
 /* [surface] plane, center, plane_u, plane_v and plane_seed (s may be NULL:
  * the defaults, already set). */
 static int load_plane(Loader *L, const IniSection *s) {
@@ -827,33 +871,28 @@ static int load_plane(Loader *L, const IniSection *s) {
             return fail_key(L, s, e,
                             "a model with one parameter is shown as a loss curve, "
                             "without a plane");
-        if (strcmp(e->value, "pca") == 0) {
-            sf->plane = PLANE_PCA;
-        } else if (strcmp(e->value, "random") == 0) {
-            sf->plane = PLANE_RANDOM;
-        } else {
-            ValueList list;
-            if (split_list(L, s, e, e->value, &list))
+        /* One plane, or several side by side: "b, c; pca". */
+        char buf[4096];
+        snprintf(buf, sizeof buf, "%s", e->value);
+        char *item = buf;
+        sf->nplanes = 0;
+        for (;;) {
+            char *semi = strchr(item, ';');
+            if (semi)
+                *semi = '\0';
+            char *one = value_trim(item);
+            if (sf->nplanes == GD_MAX_PLANES)
+                return fail_key(L, s, e, "more than %d planes", GD_MAX_PLANES);
+            if (load_one_plane(L, s, e, one, &sf->planes[sf->nplanes]))
                 return GD_ERR_INPUT;
-            if (list.n != 2)
-                return fail_key(L, s, e,
-                                "expected two parameters P, Q, or pca or random, got \"%s\"",
-                                e->value);
-            for (int i = 0; i < 2; i++) {
-                int p = param_index(m, list.items[i]);
-                if (p < 0)
-                    return fail_key(L, s, e,
-                                    "\"%s\" is not a parameter (expected two of the "
-                                    "parameters, or pca or random)",
-                                    list.items[i]);
-                if (i == 1 && p == sf->plane_axis[0])
-                    return fail_key(L, s, e,
-                                    "\"%s\" given twice: a slice needs two different parameters",
-                                    list.items[i]);
-                sf->plane_axis[i] = p;
-            }
-            sf->plane = PLANE_AXES;
+            sf->nplanes++;
+            if (!semi)
+                break;
+            item = semi + 1;
         }
+        sf->plane = sf->planes[0].kind;
+        sf->plane_axis[0] = sf->planes[0].axis[0];
+        sf->plane_axis[1] = sf->planes[0].axis[1];
         where_of(L, s, e, sf->plane_where, sizeof sf->plane_where);
     } else if (m->nparams >= 3) {
         /* the default for three or more: "FILE: [surface] plane (pca, the default ...)" */
@@ -889,7 +928,10 @@ static int load_plane(Loader *L, const IniSection *s) {
     for (int i = 0; i < 2; i++) {
         if (!(e = ini_find_entry(s, uv[i])))
             continue;
-        if (sf->plane == PLANE_AXES)
+        int general = 0;
+        for (int k = 0; k < sf->nplanes; k++)
+            general |= sf->planes[k].kind != PLANE_AXES;
+        if (!general)
             return fail_key(L, s, e,
                             "only for plane = pca or random (a slice's ranges are its "
                             "parameters' keys, e.g. %s = lo, hi)",
@@ -899,7 +941,10 @@ static int load_plane(Loader *L, const IniSection *s) {
         sf->has_plane_range[i] = 1;
     }
     if ((e = ini_find_entry(s, "plane_seed"))) {
-        if (sf->plane != PLANE_RANDOM)
+        int random = 0;
+        for (int k = 0; k < sf->nplanes; k++)
+            random |= sf->planes[k].kind == PLANE_RANDOM;
+        if (!random)
             return fail_key(L, s, e, "only for plane = random");
         if (get_seed(L, s, e, &sf->plane_seed))
             return GD_ERR_INPUT;
@@ -922,6 +967,8 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
     sf->plane = m->nparams >= 3 ? PLANE_PCA : PLANE_AXES;
     sf->plane_axis[0] = 0;
     sf->plane_axis[1] = m->nparams >= 2 ? 1 : 0;
+    sf->nplanes = 1;
+    sf->planes[0] = (PlaneChoice){sf->plane, {sf->plane_axis[0], sf->plane_axis[1]}};
     sf->center = CENTER_FINAL;
     sf->plane_seed = L->cfg->data.seed;
     const IniSection *s = ini_find_section(L->doc, SEC_SURFACE);
@@ -935,14 +982,23 @@ int section_load_surface(const IniDoc *doc, Config *cfg, GdError *err) {
     for (int p = 0; p < m->nparams; p++) {
         if (!(e = ini_find_entry(s, m->params[p])))
             continue;
-        if (sf->plane != PLANE_AXES)
+        int slices = 0, shown = 0;
+        for (int k = 0; k < sf->nplanes; k++) {
+            const PlaneChoice *pc = &sf->planes[k];
+            slices += pc->kind == PLANE_AXES;
+            shown |= pc->kind == PLANE_AXES && (pc->axis[0] == p || pc->axis[1] == p);
+        }
+        if (!slices)
             return fail_key(L, s, e,
                             "the plane is %s: give its ranges as plane_u = lo, hi and "
                             "plane_v = lo, hi",
                             sf->plane == PLANE_PCA ? "pca" : "random");
-        if (p != sf->plane_axis[0] && p != sf->plane_axis[1])
+        if (!shown && sf->nplanes == 1)
             return fail_key(L, s, e, "%s is not shown (the plane shows %s and %s)", m->params[p],
                             m->params[sf->plane_axis[0]], m->params[sf->plane_axis[1]]);
+        if (!shown)
+            return fail_key(L, s, e, "%s is not shown (no slice of [surface] plane has it)",
+                            m->params[p]);
         if (get_lo_hi(L, s, e, sf->range[p]))
             return GD_ERR_INPUT;
         sf->has_range[p] = 1;
@@ -1205,6 +1261,8 @@ int section_load_camera(const IniDoc *doc, Config *cfg, GdError *err) {
             c->target = TARGET_TRAILS;
         } else {
             char names[GD_TEXT_MAX + 16];
+            if (one_plane(L, s, e))
+                return GD_ERR_INPUT;
             int n = shown_names(L->cfg, names, GD_TEXT_MAX);
             snprintf(names + strlen(names), 16, ", or trails");
             if (parse_numbers(L, s, e, e->value, n, names, c->target_at))
@@ -1350,6 +1408,11 @@ int section_load_layout(const IniDoc *doc, Config *cfg, GdError *err) {
         if (get_choice(L, s, e, MODE_NAMES, COUNT(MODE_NAMES), &k))
             return GD_ERR_INPUT;
         lay->mode = (LayoutMode)k;
+        if (lay->mode == LAYOUT_SPLIT && L->cfg->surface.nplanes > 1)
+            return fail_key(L, s, e,
+                            "split shows one view per run, and [surface] plane shows %d planes "
+                            "side by side: choose one",
+                            L->cfg->surface.nplanes);
     }
     if ((e = ini_find_entry(s, "panels"))) {
         ValueList list;
@@ -1490,7 +1553,7 @@ static int load_caption(Loader *L, const IniSection *s, int max_steps, CaptionCo
             double v;
             if (!strchr(e->value, ',') && (n == 2 || value_parse_number(e->value, &v, NULL)))
                 return fail_key(L, s, e, "expected %s, got \"%s\"", what, e->value);
-            if (parse_numbers(L, s, e, e->value, n, what, c->point))
+            if (one_plane(L, s, e) || parse_numbers(L, s, e, e->value, n, what, c->point))
                 return GD_ERR_INPUT;
             c->at = CAPTION_POINT;
             where_of(L, s, e, c->where_at, sizeof c->where_at); /* the box test comes later */
@@ -1552,7 +1615,8 @@ int section_load_marks(const IniDoc *doc, Config *cfg, GdError *err) {
         const IniEntry *e = ini_find_entry(s, "at");
         if (!e)
             return fail_missing(L, s, "at");
-        if (need_value(L, s, e) || parse_numbers(L, s, e, e->value, nshown, names, mk->at))
+        if (need_value(L, s, e) || one_plane(L, s, e) ||
+            parse_numbers(L, s, e, e->value, nshown, names, mk->at))
             return GD_ERR_INPUT;
         box_where(L, s, e, mk->where, sizeof mk->where);
         /* The label: the section name unless text says otherwise. */

@@ -271,8 +271,12 @@ int plane_is_projection(const Config *cfg) {
     const SurfaceConfig *sf = &cfg->surface;
     if (m->nparams >= 3)
         return 1;
-    return m->nparams == 2 && sf->plane_given &&
-           !(sf->plane == PLANE_AXES && sf->plane_axis[0] == 0 && sf->plane_axis[1] == 1);
+    int other = 0;
+    for (int k = 0; k < sf->nplanes; k++) {
+        const PlaneChoice *pc = &sf->planes[k];
+        other |= !(pc->kind == PLANE_AXES && pc->axis[0] == 0 && pc->axis[1] == 1);
+    }
+    return m->nparams == 2 && sf->plane_given && other;
 }
 
 /* The last row of t that is still on the drawable side of the divergence
@@ -384,9 +388,11 @@ static int plane_of_random(Plane *pl, const Config *cfg, const double *c) {
     return plane_init(pl, m->nparams, c, dir[0], dir[1], "d1", "d2");
 }
 
-int plane_from_config(Plane *pl, const Config *cfg, const Trajectory *trajs, GdError *err) {
+int plane_from_config(Plane *pl, const Config *cfg, const Trajectory *trajs, int index,
+                      GdError *err) {
     const ModelConfig *m = &cfg->model;
     const SurfaceConfig *sf = &cfg->surface;
+    const PlaneChoice *pc = &sf->planes[index >= 0 && index < sf->nplanes ? index : 0];
     memset(pl, 0, sizeof *pl);
     if (m->nparams == 1) {
         pl->nparams = 1;
@@ -401,48 +407,64 @@ int plane_from_config(Plane *pl, const Config *cfg, const Trajectory *trajs, GdE
     }
     double c[GD_MAX_PARAMS] = {0};
     int rc = 0;
-    if (sf->plane != PLANE_AXES || m->nparams >= 3 || sf->plane_given)
+    if (pc->kind != PLANE_AXES || m->nparams >= 3 || sf->plane_given)
         rc = plane_center(cfg, trajs, c, err);
     if (rc)
         return rc;
-    if (sf->plane == PLANE_PCA) {
+    if (pc->kind == PLANE_PCA) {
         rc = plane_of_pca(pl, cfg, trajs, c, err);
-    } else if (sf->plane == PLANE_RANDOM) {
+    } else if (pc->kind == PLANE_RANDOM) {
         if (plane_of_random(pl, cfg, c) != 0)
             rc = gd_error(err, GD_ERR_INPUT, "%s: the random directions are parallel",
                           sf->plane_where);
     } else {
-        int a = sf->plane_axis[0], b = sf->plane_axis[1];
+        int a = pc->axis[0], b = pc->axis[1];
         c[a] = c[b] = 0; /* the shown parameters' own values are the coordinates */
         plane_init_axes(pl, m, c, a, b);
         for (int i = 0; i < 2; i++) /* axes named as [labels] says */
             snprintf(pl->name[i], sizeof pl->name[i], "%s", cfg->labels.param[pl->axis[i]]);
     }
     if (rc == 0)
-        pl->kind = sf->plane;
+        pl->kind = pc->kind;
     return rc;
 }
 
+typedef struct PlaneCsv {
+    int n;
+    Plane *planes;
+} PlaneCsv;
+
 static void plane_csv_columns(FILE *f, const Trajectory *t, int k, void *ctx) {
-    const Plane *pl = ctx;
+    const PlaneCsv *pc = ctx;
     const double *p = t->params + (size_t)k * (size_t)t->nparams;
-    double uv[2];
-    plane_project(pl, p, uv);
-    sim_csv_number(f, uv[0]);
-    sim_csv_number(f, uv[1]);
-    sim_csv_number(f, plane_distance(pl, p));
+    for (int i = 0; i < pc->n; i++) {
+        double uv[2];
+        plane_project(&pc->planes[i], p, uv);
+        sim_csv_number(f, uv[0]);
+        sim_csv_number(f, uv[1]);
+        sim_csv_number(f, plane_distance(&pc->planes[i], p));
+    }
 }
 
 int plane_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, GdError *err) {
     if (!plane_is_projection(cfg))
         return sim_write_csv(f, cfg, trajs, cfg->nruns);
-    Plane *pl = malloc(sizeof *pl);
-    if (!pl)
+    PlaneCsv pc = {cfg->surface.nplanes, calloc((size_t)cfg->surface.nplanes, sizeof(Plane))};
+    if (!pc.planes)
         return gd_error(err, GD_ERR_RUNTIME, "out of memory");
-    int rc = plane_from_config(pl, cfg, trajs, err);
+    char header[GD_MAX_PLANES * 48] = "";
+    int rc = 0;
+    for (int i = 0; i < pc.n && rc == 0; i++) {
+        rc = plane_from_config(&pc.planes[i], cfg, trajs, i, err);
+        /* plane_u, ... for the first plane; plane2_u, ... for the next */
+        char tag[16] = "plane";
+        if (i > 0)
+            snprintf(tag, sizeof tag, "plane%d", i + 1);
+        size_t o = strlen(header);
+        snprintf(header + o, sizeof header - o, ",%s_u,%s_v,%s_dist", tag, tag, tag);
+    }
     if (rc == 0)
-        rc = sim_write_csv_with(f, cfg, trajs, cfg->nruns, ",plane_u,plane_v,plane_dist",
-                                plane_csv_columns, pl);
-    free(pl);
+        rc = sim_write_csv_with(f, cfg, trajs, cfg->nruns, header, plane_csv_columns, &pc);
+    free(pc.planes);
     return rc;
 }

@@ -62,8 +62,10 @@ int plane_pca(const double *rows, long nrows, int nparams, double dir[2][GD_MAX_
  * gets the curve "plane" (dir[0] its unit vector, dir[1] zero). Axis names
  * are the [labels] of the parameters, "PC1 (87%)" or "d1". Returns 0, or
  * GD_ERR_INPUT ("ORIGIN: the runs never leave the center, so they span no
- * plane ...") or GD_ERR_RUNTIME. */
-int plane_from_config(Plane *pl, const Config *cfg, const Trajectory *trajs, GdError *err);
+ * plane ...") or GD_ERR_RUNTIME. index picks one of the planes shown side
+ * by side ([surface] plane = b, c; pca), 0 the first. */
+int plane_from_config(Plane *pl, const Config *cfg, const Trajectory *trajs, int index,
+                      GdError *err);
 
 /* Whether the view of cfg is on a plane whose trails can leave it (three
  * or more parameters, or an explicit [surface] plane other than the
@@ -73,7 +75,8 @@ int plane_is_projection(const Config *cfg);
 
 /* The trajectory CSV (SPEC section 5) of cfg's runs, with the columns
  * plane_u, plane_v and plane_dist (each row's plane coordinates and
- * distance from the plane) when plane_is_projection(cfg). Returns 0, -1
+ * distance from the plane) when plane_is_projection(cfg), and
+ * plane2_u, ... for a second plane side by side, and so on. Returns 0, -1
  * on a write error (errno set), or the error of plane_from_config. */
 int plane_write_csv(FILE *f, const Config *cfg, const Trajectory *trajs, GdError *err);
 

@@ -15,10 +15,10 @@
 
 /* The view without its landscape: the plane, every trajectory on it, the
  * box (lo, hi) and the [camera] target checked against it. */
-static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, double lo[2],
+static int view_plan(View *v, const Config *cfg, const Trajectory *trajs, int plane, double lo[2],
                      double hi[2], GdError *err) {
     memset(v, 0, sizeof *v);
-    int rc0 = plane_from_config(&v->plane, cfg, trajs, err);
+    int rc0 = plane_from_config(&v->plane, cfg, trajs, plane, err);
     if (rc0)
         return rc0;
     v->trails = calloc((size_t)(cfg->nruns > 0 ? cfg->nruns : 1), sizeof *v->trails);
@@ -118,9 +118,10 @@ int view_check(const Config *cfg, const Trajectory *trajs, GdError *err) {
     if (!v)
         return gd_error(err, GD_ERR_RUNTIME, "out of memory");
     double lo[2], hi[2];
-    int rc = view_plan(v, cfg, trajs, lo, hi, err);
-    if (rc == 0)
-        view_free(v);
+    int rc = 0;
+    for (int k = 0; k < cfg->surface.nplanes && rc == 0; k++)
+        if ((rc = view_plan(v, cfg, trajs, k, lo, hi, err)) == 0)
+            view_free(v);
     free(v);
     return rc;
 }
@@ -148,7 +149,7 @@ int view_basins(const Config *cfg, const Trajectory *trajs, int threads, BasinMa
     if (!v)
         return gd_error(err, GD_ERR_RUNTIME, "out of memory");
     double lo[2], hi[2];
-    int rc = view_plan(v, cfg, trajs, lo, hi, err);
+    int rc = view_plan(v, cfg, trajs, 0, lo, hi, err);
     if (rc == 0) {
         rc = plan_basins(cfg, &v->plane, lo, hi, threads, out, err);
         view_free(v);
@@ -163,8 +164,13 @@ int view_build(View *v, const Config *cfg, const Trajectory *trajs, int threads,
 
 int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
                     int threads, GdError *err) {
+    return view_build_plane(v, cfg, trajs, basins, 0, threads, err);
+}
+
+int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
+                     int plane, int threads, GdError *err) {
     double lo[2], hi[2];
-    int rc = view_plan(v, cfg, trajs, lo, hi, err);
+    int rc = view_plan(v, cfg, trajs, plane, lo, hi, err);
     if (rc != 0)
         return rc;
     rc = landscape_build(&v->land, cfg, &v->plane, lo, hi, threads, err);

@@ -61,6 +61,11 @@ void view_free(View *v); /* NULL-safe, idempotent */
 int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
                     int threads, GdError *err);
 
+/* view_build_with for plane `plane` of the planes shown side by side
+ * ([surface] plane = b, c; pca): 0 the first, as view_build_with. */
+int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
+                     int plane, int threads, GdError *err);
+
 /* The basin map of cfg's [basins] (cfg->basins.enabled) over the box the
  * view would have, on `threads` threads: the grid of starts on the plane,
  * run with [basins] run's settings (sim/basins.h). Returns 0, or
