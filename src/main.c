@@ -42,6 +42,7 @@
 #include "output/timeline_csv.h"
 #include "output/video.h"
 #include "view/view.h"
+#include "templates.h"
 
 #define MAX_OVERRIDES 256
 
@@ -683,10 +684,63 @@ done:
     return rc;
 }
 
+/* gdrender new [TEMPLATE]: the template's config on stdout; -l, --list,
+ * -h or --help list the templates. */
+static void list_templates(FILE *f) {
+    int n;
+    const Template *t = templates_all(&n);
+    fprintf(f,
+            "Usage: gdrender new [TEMPLATE] > FILE.ini\n"
+            "Prints a commented starting config (default: %s). Templates:\n",
+            TEMPLATE_DEFAULT);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %-9s %s\n", t[i].name, t[i].summary);
+}
+
+static int run_new(int argc, char **argv, GdError *err) {
+    const char *name = TEMPLATE_DEFAULT;
+    if (argc > 1) {
+        const char *a = argv[1];
+        if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0 || strcmp(a, "-h") == 0 ||
+            strcmp(a, "--help") == 0) {
+            list_templates(stdout);
+            return GD_OK;
+        }
+        if (a[0] == '-')
+            return gd_error(err, GD_ERR_INPUT,
+                            "new: unknown option \"%s\" (see gdrender new --list)", a);
+        if (argc > 2)
+            return gd_error(err, GD_ERR_INPUT, "new: one template at a time: unexpected \"%s\"",
+                            argv[2]);
+        name = a;
+    }
+    const Template *t = templates_find(name);
+    if (!t) {
+        int n;
+        const Template *all = templates_all(&n);
+        char names[256] = "";
+        size_t len = 0;
+        for (int i = 0; i < n; i++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                    all[i].name);
+        return gd_error(err, GD_ERR_INPUT, "new: unknown template \"%s\" (templates: %s)", name,
+                        names);
+    }
+    if (fputs(t->text, stdout) == EOF || fflush(stdout) != 0)
+        return gd_error(err, GD_ERR_RUNTIME, "new: cannot write the config: %s", strerror(errno));
+    return GD_OK;
+}
+
 int main(int argc, char **argv) {
     Options o;
     GdError err;
     gd_error_clear(&err);
+    if (argc > 1 && strcmp(argv[1], "new") == 0) {
+        int rc = run_new(argc - 1, argv + 1, &err);
+        if (rc != GD_OK)
+            fprintf(stderr, "gdrender: %s\n", err.msg);
+        return rc;
+    }
     int join = argc > 1 && strcmp(argv[1], "join") == 0;
     int rc = join ? parse_join(argc - 1, argv + 1, &o, &err) : parse_args(argc, argv, &o, &err);
     if (rc == GD_OK && o.action == ACTION_HELP) {
