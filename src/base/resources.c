@@ -22,18 +22,35 @@ static int is_file(const char *path) {
     return access(path, R_OK) == 0;
 }
 
-/* dir + "/" + rel + "/" + RESOURCE_FONT_FILE into buf, canonical when it
- * exists. Returns 1 when the font is there. */
+/* path made canonical as far as it exists: the longest existing leading
+ * part resolved (no "..", no links), the rest appended as written. */
+static void canonical(const char *path, char *buf, size_t size) {
+    char head[PATH_MAX * 2], real[PATH_MAX];
+    snprintf(head, sizeof head, "%s", path);
+    size_t n = strlen(head);
+    while (n > 1) {
+        char keep = head[n];
+        head[n] = '\0';
+        if (realpath(head, real)) {
+            snprintf(buf, size, "%s%s", real, path + n);
+            return;
+        }
+        head[n] = keep;
+        while (n > 1 && head[n - 1] != '/')
+            n--;
+        if (n > 1)
+            n--; /* drop the slash too */
+    }
+    snprintf(buf, size, "%s", path);
+}
+
+/* dir + "/" + rel + "/" + RESOURCE_FONT_FILE into buf, canonical as far
+ * as it exists. Returns 1 when the font is there. */
 static int try_font(const char *dir, const char *rel, char *buf, size_t size) {
     char joined[PATH_MAX * 2];
     snprintf(joined, sizeof joined, "%s%s%s/%s", dir, rel[0] ? "/" : "", rel, RESOURCE_FONT_FILE);
-    char real[PATH_MAX];
-    if (is_file(joined) && realpath(joined, real)) {
-        snprintf(buf, size, "%s", real);
-        return 1;
-    }
-    snprintf(buf, size, "%s", joined);
-    return 0;
+    canonical(joined, buf, size);
+    return is_file(buf);
 }
 
 char *resources_font_for(const char *exe, char *buf, unsigned long size) {
