@@ -47,6 +47,10 @@ echo "deb_test: $(basename "$deb"), Depends: $depends"
 installed=1
 [ -x /usr/bin/gdrender ] || fail "/usr/bin/gdrender is not installed"
 [ "$(/usr/bin/gdrender -V)" = "gdrender $version" ] || fail "/usr/bin/gdrender -V: $(/usr/bin/gdrender -V)"
+# It finds its font beside itself, not in this source tree.
+if strings /usr/bin/gdrender | grep -F -e "$PWD" -e "$(realpath "$build")"; then
+    fail "/usr/bin/gdrender contains the paths above"
+fi
 cfg=/usr/share/gdrender/configs/lr_too_large.ini
 [ -f "$cfg" ] || fail "$cfg is not installed"
 
