@@ -152,24 +152,23 @@
     "ease = linear\n"                                                                              \
     "\n"
 
-#define LAYOUT(mode, panels)                                                                       \
+#define LAYOUT(mode, panels, label)                                                                \
     "[layout]\n"                                                                                   \
     "; overlay: all runs on one surface; split: one 3D view per run (default overlay)\n"           \
     "mode = " mode "\n"                                                                            \
     "; any of surface, contour, fit, loss, basins (default surface)\n"                             \
     "panels = " panels "\n"                                                                        \
     "; a run's label: show its update rule with this frame's numbers (default none)\n"             \
-    "; equation = LR 0.1\n"                                                                        \
+    "; equation = " label "\n"                                                                     \
     "\n"
 
-#define CAPTION_KEYS                                                                               \
+#define CAPTION_KEYS(run_line)                                                                     \
     "; when it shows: seconds or step N (default 0 and the end)\n"                                 \
     "; from = 0\n"                                                                                 \
     "; to = 12\n"                                                                                  \
     "; top, bottom, ball or a point P, Q with a leader line (default bottom)\n"                    \
     "at = bottom\n"                                                                                \
-    "; whose numbers fill {step}, {loss}, {a}, {lr} (default the first run)\n"                     \
-    "; run = descent\n"                                                                            \
+    "; whose numbers fill {step}, {loss}, {a}, {lr} (default the first run)\n" run_line            \
     "; seconds of fade in and out (default 0.3)\n"                                                 \
     "fade = 0.3\n"
 
@@ -183,7 +182,7 @@
     "; color = #ffd700\n"                                                                          \
     "\n"
 
-#define LABELS_BASINS                                                                              \
+#define LABELS_BASINS(label)                                                                       \
     "[labels]\n"                                                                                   \
     "; replace any text gdrender writes, e.g. for a lecture in another language,\n"                \
     "; and name the axes (defaults shown)\n"                                                       \
@@ -205,52 +204,70 @@
     "; starts per axis, 8..512 (default 64)\n"                                                     \
     "; resolution = 64\n"                                                                          \
     "; whose optimizer and settings every start uses (default the first run)\n"                    \
-    "; run = descent\n"                                                                            \
+    "; run = " label "\n"                                                                          \
     "; end points closer than this are one minimum (default 1e-3 of the box)\n"                    \
     "; tolerance = 0.01\n"                                                                         \
     "; yes: drape the map on the 3D box's floor (default no)\n"                                    \
     "; floor = no\n"
 
+// The templates read as the configs they print: no reflowing.
+// clang-format off
 static const char LR[] =
     "; Lesson 1: fitting a line y = a*x + b by gradient descent, with a learning\n"
     "; rate that is too large. Along b the loss curves so steeply that each step\n"
     "; of 1.0 overshoots the valley: b zig-zags for ever and the fit never\n"
     "; settles. Try lr = 0.1 (or --set run.descent.lr=0.1): it converges.\n"
-    ";\n" HOWTO("lesson.ini") VIDEO("Learning rate too large (LR 1.0): b zig-zags") DATA_SYNTHETIC(
-        "1.2, 2.5") MODEL("a*x + b") "[surface]\n" SURFACE_BOX("-2", "7")
-        SURFACE_REST(
-            "60") "[run descent]\n"
-                  "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
-                  "init = 5, 4\n"
-                  "; learning rate, > 0 (default 0.1)\n"
-                  "lr = 1.0\n" RUN_REST("LR 1.0") CAMERA_TIMELINE LAYOUT(
-                      "overlay", "surface") "[caption jump]\n"
-                                            "; the text; {step}, {loss}, {a}, {b}, {lr} and "
-                                            "{formula} are filled in (required)\n"
-                                            "text = LR = {lr} is too large: b jumps across the "
-                                            "valley\n" CAPTION_KEYS
-                                            "\n" MARK("minimum", "1.2, 2.5",
-                                                      "the minimum: never reached") LABELS_BASINS;
+    ";\n"
+    HOWTO("lesson.ini")
+    VIDEO("Learning rate too large (LR 1.0): b zig-zags")
+    DATA_SYNTHETIC("1.2, 2.5")
+    MODEL("a*x + b")
+    "[surface]\n"
+    SURFACE_BOX("-2", "7")
+    SURFACE_REST("60")
+    "[run descent]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 5, 4\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 1.0\n"
+    RUN_REST("LR 1.0")
+    CAMERA_TIMELINE
+    LAYOUT("overlay", "surface", "LR 1.0")
+    "[caption jump]\n"
+    "; the text; {step}, {loss}, {a}, {b}, {lr} and {formula} are filled in (required)\n"
+    "text = LR = {lr} is too large: b jumps across the valley\n"
+    CAPTION_KEYS("; run = LR 1.0\n")
+    "\n"
+    MARK("minimum", "1.2, 2.5", "the minimum: never reached")
+    LABELS_BASINS("LR 1.0");
 
 static const char FORMULA[] =
     "; Lesson 2: gradient descent calibrates the parameters of an empirical\n"
     "; formula, y = a*x^3 + b*x^2. A known formula with a few tuned parameters is\n"
     "; often simpler than a neural network, and it explains itself.\n"
-    ";\n" HOWTO("lesson.ini") VIDEO(
-        "Calibrating an empirical formula y = {formula}") DATA_SYNTHETIC("1.2, 2.5")
-        MODEL("a*x^3 + b*x^2") "[surface]\n" SURFACE_BOX("-2", "7") SURFACE_REST(
-            "60") "[run descent]\n"
-                  "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
-                  "init = 5, 4\n"
-                  "; learning rate, > 0 (default 0.1)\n"
-                  "lr = 0.1\n" RUN_REST("LR 0.1") CAMERA_TIMELINE LAYOUT(
-                      "overlay", "surface, fit") "[caption fit]\n"
-                                                 "; the text; {step}, {loss}, {a}, {b}, {lr} and "
-                                                 "{formula} are filled in (required)\n"
-                                                 "text = step {step}: a = {a}, b = {b}, loss "
-                                                 "{loss}\n" CAPTION_KEYS
-                                                 "\n" MARK("truth", "1.2, 2.5", "the true a, b")
-                                                     LABELS_BASINS;
+    ";\n"
+    HOWTO("lesson.ini")
+    VIDEO("Calibrating an empirical formula y = {formula}")
+    DATA_SYNTHETIC("1.2, 2.5")
+    MODEL("a*x^3 + b*x^2")
+    "[surface]\n"
+    SURFACE_BOX("-2", "7")
+    SURFACE_REST("60")
+    "[run descent]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 5, 4\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 0.1\n"
+    RUN_REST("LR 0.1")
+    CAMERA_TIMELINE
+    LAYOUT("overlay", "surface, fit", "LR 0.1")
+    "[caption fit]\n"
+    "; the text; {step}, {loss}, {a}, {b}, {lr} and {formula} are filled in (required)\n"
+    "text = step {step}: a = {a}, b = {b}, loss {loss}\n"
+    CAPTION_KEYS("; run = LR 0.1\n")
+    "\n"
+    MARK("truth", "1.2, 2.5", "the true a, b")
+    LABELS_BASINS("LR 0.1");
 
 static const char MINIMA[] =
     "; Lesson 3: y = sin(b*cos(a*x)), the simplest two-layer network (cos, then\n"
@@ -258,69 +275,70 @@ static const char MINIMA[] =
     "; global minimum near a = 1.2, b = 2.5; from (5, 1) it slides into the\n"
     "; nearest local minimum and stays there. Initialization matters: try\n"
     "; init = normal(3, 2) with repeat = 10.\n"
-    ";\n" HOWTO("lesson.ini") VIDEO("Local versus global minimum: y = {formula}") DATA_SYNTHETIC(
-        "1.2, 2.5") MODEL("sin(b*cos(a*x))") "[surface]\n" SURFACE_BOX("-2", "7")
-        SURFACE_REST(
-            "90") "[run good]\n"
-                  "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
-                  "init = 2, 4.5\n"
-                  "; learning rate, > 0 (default 0.1)\n"
-                  "lr = 0.1\n" RUN_REST(
-                      "good start (2, 4.5)") "[run bad]\n"
-                                             "; the starting point, one value per parameter, or "
-                                             "normal(mean, std) (required)\n"
-                                             "init = 5, 1\n"
-                                             "; learning rate, > 0 (default 0.1)\n"
-                                             "lr = 0.1\n" RUN_REST("bad start (5, 1)")
-                                                 CAMERA_TIMELINE LAYOUT(
-                                                     "overlay",
-                                                     "surface, contour") "[caption stuck]\n"
-                                                                         "; the text; {step}, "
-                                                                         "{loss}, {a}, {b}, {lr} "
-                                                                         "and {formula} are filled "
-                                                                         "in (required)\n"
-                                                                         "text = a bad start gets "
-                                                                         "stuck in a local "
-                                                                         "minimum\n" CAPTION_KEYS
-                                                                         "\n" MARK("global",
-                                                                                   "1.2, 2.5",
-                                                                                   "global minimum")
-                                                                             LABELS_BASINS;
+    ";\n"
+    HOWTO("lesson.ini")
+    VIDEO("Local versus global minimum: y = {formula}")
+    DATA_SYNTHETIC("1.2, 2.5")
+    MODEL("sin(b*cos(a*x))")
+    "[surface]\n"
+    SURFACE_BOX("-2", "7")
+    SURFACE_REST("90")
+    "[run good]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 2, 4.5\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 0.1\n"
+    RUN_REST("good start (2, 4.5)")
+    "[run bad]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 5, 1\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 0.1\n"
+    RUN_REST("bad start (5, 1)")
+    CAMERA_TIMELINE
+    LAYOUT("overlay", "surface, contour", "good start (2, 4.5)")
+    "[caption stuck]\n"
+    "; the text; {step}, {loss}, {a}, {b}, {lr} and {formula} are filled in (required)\n"
+    "text = a bad start gets stuck in a local minimum\n"
+    CAPTION_KEYS("; run = good start (2, 4.5)\n")
+    "\n"
+    MARK("global", "1.2, 2.5", "global minimum")
+    LABELS_BASINS("good start (2, 4.5)");
 
 static const char COMPARE[] =
     "; Good versus bad, side by side: the same line fit with a learning rate of\n"
     "; 0.1 (it converges) and of 1.0 (it zig-zags), one 3D view each, with the\n"
     "; same camera and clock. Change what differs between the runs (init, lr,\n"
     "; optimizer) to compare something else.\n"
-    ";\n" HOWTO("compare.ini") VIDEO("Learning rate 0.1 versus 1.0: y = {formula}") DATA_SYNTHETIC(
-        "1.2, 2.5") MODEL("a*x + b") "[surface]\n" SURFACE_BOX("-2", "7")
-        SURFACE_REST(
-            "60") "[run good]\n"
-                  "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
-                  "init = 5, 4\n"
-                  "; learning rate, > 0 (default 0.1)\n"
-                  "lr = 0.1\n" RUN_REST(
-                      "LR 0.1") "[run bad]\n"
-                                "; the starting point, one value per parameter, or normal(mean, "
-                                "std) (required)\n"
-                                "init = 5, 4\n"
-                                "; learning rate, > 0 (default 0.1)\n"
-                                "lr = 1.0\n" RUN_REST("LR 1.0") CAMERA_TIMELINE LAYOUT(
-                                    "split",
-                                    "surface") "[caption loss]\n"
-                                               "; the text; {step}, {loss}, {a}, {b}, {lr} and "
-                                               "{formula} are filled in (required)\n"
-                                               "text = LR 1.0 at step {step}: loss {loss}\n"
-                                               "; whose numbers fill the placeholders (default the "
-                                               "first run)\n"
-                                               "run = LR 1.0\n"
-                                               "; top, bottom, ball or a point P, Q with a leader "
-                                               "line (default bottom)\n"
-                                               "at = bottom\n"
-                                               "; seconds of fade in and out (default 0.3)\n"
-                                               "fade = 0.3\n"
-                                               "\n" MARK("minimum", "1.2, 2.5", "the minimum")
-                                                   LABELS_BASINS;
+    ";\n"
+    HOWTO("compare.ini")
+    VIDEO("Learning rate 0.1 versus 1.0: y = {formula}")
+    DATA_SYNTHETIC("1.2, 2.5")
+    MODEL("a*x + b")
+    "[surface]\n"
+    SURFACE_BOX("-2", "7")
+    SURFACE_REST("60")
+    "[run good]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 5, 4\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 0.1\n"
+    RUN_REST("LR 0.1")
+    "[run bad]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 5, 4\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 1.0\n"
+    RUN_REST("LR 1.0")
+    CAMERA_TIMELINE
+    LAYOUT("split", "surface", "LR 0.1")
+    "[caption loss]\n"
+    "; the text; {step}, {loss}, {a}, {b}, {lr} and {formula} are filled in (required)\n"
+    "text = LR 1.0 at step {step}: loss {loss}\n"
+    CAPTION_KEYS("run = LR 1.0\n")
+    "\n"
+    MARK("minimum", "1.2, 2.5", "the minimum")
+    LABELS_BASINS("LR 0.1");
 
 static const char CSV[] =
     "; Fitting your own data: the points come from a CSV file, data.csv next to\n"
@@ -334,59 +352,40 @@ static const char CSV[] =
     ";   awk 'BEGIN { srand(1); print \"x,y\"; for (i = -50; i <= 50; i++) {\n"
     ";     x = i / 50; print x \",\" 1.2 * x + 2.5 + 0.3 * (rand() - 0.5) } }' > data.csv\n"
     "; Without ranges in [surface] the box fits itself around the runs.\n"
-    ";\n" HOWTO("fit.ini") VIDEO(
-        "Fitting y = {formula} to data.csv") "[data]\n"
-                                             "; a CSV file with columns x,y, header optional "
-                                             "(instead of x, true, noise)\n"
-                                             "file = data.csv\n"
-                                             "; seeds the runs' random inits and minibatch "
-                                             "shuffles (default 1)\n"
-                                             "seed = 1\n"
-                                             "\n" MODEL(
-                                                 "a*x + b") "[surface]\n"
-                                                            "; the axis range of each parameter, "
-                                                            "lo, hi (default: a box around the "
-                                                            "runs)\n"
-                                                            "; a = -2, 7\n"
-                                                            "; b = -2, 7\n" SURFACE_REST(
-                                                                "60") "[run descent]\n"
-                                                                      "; the starting point, one "
-                                                                      "value per parameter, or "
-                                                                      "normal(mean, std) "
-                                                                      "(required)\n"
-                                                                      "init = 0, 0\n"
-                                                                      "; learning rate, > 0 "
-                                                                      "(default 0.1)\n"
-                                                                      "lr = 0.1\n" RUN_REST(
-                                                                          "LR 0.1")
-                                                                          CAMERA_TIMELINE LAYOUT(
-                                                                              "overlay",
-                                                                              "surface, fit, "
-                                                                              "loss") "[caption "
-                                                                                      "fit]\n"
-                                                                                      "; the "
-                                                                                      "text; "
-                                                                                      "{step}, "
-                                                                                      "{loss}, "
-                                                                                      "{a}, "
-                                                                                      "{b}, "
-                                                                                      "{lr} and "
-                                                                                      "{formula}"
-                                                                                      " are "
-                                                                                      "filled "
-                                                                                      "in "
-                                                                                      "(required"
-                                                                                      ")\n"
-                                                                                      "text = "
-                                                                                      "step "
-                                                                                      "{step}: "
-                                                                                      "y = "
-                                                                                      "{a}·x + "
-                                                                                      "{b}, "
-                                                                                      "loss "
-                                                                                      "{loss}"
-                                                                                      "\n" CAPTION_KEYS
-                                                                                      "\n" LABELS_BASINS;
+    ";\n"
+    HOWTO("fit.ini")
+    VIDEO("Fitting y = {formula} to data.csv")
+    "[data]\n"
+    "; a CSV file with columns x,y, header optional (instead of x, true, noise)\n"
+    "file = data.csv\n"
+    "; or synthetic data instead of file: x, true (required) and noise\n"
+    "; x = linspace(-1, 1, 200)\n"
+    "; true = 1.2, 2.5\n"
+    "; noise = 0.1\n"
+    "; seeds the runs' random inits and minibatch shuffles (default 1)\n"
+    "seed = 1\n"
+    "\n"
+    MODEL("a*x + b")
+    "[surface]\n"
+    "; the axis range of each parameter, lo, hi (default: a box around the runs)\n"
+    "; a = -2, 7\n"
+    "; b = -2, 7\n"
+    SURFACE_REST("60")
+    "[run descent]\n"
+    "; the starting point, one value per parameter, or normal(mean, std) (required)\n"
+    "init = 0, 0\n"
+    "; learning rate, > 0 (default 0.1)\n"
+    "lr = 0.1\n"
+    RUN_REST("LR 0.1")
+    CAMERA_TIMELINE
+    LAYOUT("overlay", "surface, fit, loss", "LR 0.1")
+    "[caption fit]\n"
+    "; the text; {step}, {loss}, {a}, {b}, {lr} and {formula} are filled in (required)\n"
+    "text = step {step}: y = {a}·x + {b}, loss {loss}\n"
+    CAPTION_KEYS("; run = LR 0.1\n")
+    "\n"
+    LABELS_BASINS("LR 0.1");
+// clang-format on
 
 static const Template TEMPLATES[] = {
     {"lr", "Lesson 1: a line fit with a learning rate too large (the default)", LR},

@@ -1,7 +1,8 @@
 /*
  * test_cli_new.c — "gdrender new [TEMPLATE]": every template prints a
  * config that passes --check and renders a draft still as it is (csv with
- * a data.csv written beside it), each key it sets has a comment above it,
+ * a data.csv written beside it), each shows every key of its sections
+ * (set or commented out) and each key it sets has a comment above it,
  * the list and the one-line error for an unknown template.
  */
 #include <setjmp.h>
@@ -48,6 +49,76 @@ static void expect_commented(const char *name, const char *text) {
         line = end ? end + 1 : line + n;
     }
     assert_true(keys > 20);
+}
+
+/* The keys of SPEC section 3, per section: each template shows every one,
+ * set or commented out ("; key = default"), in its section. The sections
+ * a template leaves out (csv has no mark) are skipped. */
+static const char *const SECTION_KEYS[][17] = {
+    {"video", "title", "width", "height", "fps", "duration", "hold", "quality", "crf", "preset",
+     "theme", "background", "text_scale", "subtitles", "output", "font", "audio"},
+    {"data", "x", "true", "noise", "seed", "file"},
+    {"model", "params", "variable", "formula", "loss"},
+    {"surface", "a", "b", "resolution", "colormap", "opacity", "wireframe", "contours", "zscale",
+     "arrows", "minima"},
+    {"run", "init", "repeat", "lr", "steps", "optimizer", "momentum", "beta1", "beta2", "eps",
+     "alpha", "batch", "color", "label", "seed"},
+    {"camera", "key", "ease", "target"},
+    {"timeline", "key", "ease"},
+    {"layout", "mode", "panels", "equation"},
+    {"caption", "text", "from", "to", "at", "run", "fade"},
+    {"mark", "at", "text", "color"},
+    {"labels", "step", "loss", "start", "diverged", "contour", "fit", "loss_panel", "basins", "x",
+     "y"},
+    {"basins", "resolution", "run", "tolerance", "floor"},
+};
+
+/* 1 when the first section headed [kind ...] (or "; [kind ...]") of text
+ * has a line "key = " or "; key = " before the next header; -1 when there
+ * is no such section. */
+static int section_has_key(const char *text, const char *kind, const char *key) {
+    char head[64], head_c[64];
+    snprintf(head, sizeof head, "\n[%s", kind);
+    snprintf(head_c, sizeof head_c, "\n; [%s", kind);
+    const char *sec = strstr(text, head), *sec_c = strstr(text, head_c);
+    if (!sec || (sec_c && sec_c < sec))
+        sec = sec_c;
+    if (!sec)
+        return -1;
+    const char *line = strchr(sec + 1, '\n');
+    size_t kn = strlen(key);
+    while (line && line[1]) {
+        line++;
+        const char *l = line;
+        if (l[0] == '[' || strncmp(l, "; [", 3) == 0)
+            break;
+        if (strncmp(l, "; ", 2) == 0)
+            l += 2;
+        if (strncmp(l, key, kn) == 0 && strncmp(l + kn, " = ", 3) == 0)
+            return 1;
+        line = strchr(line, '\n');
+    }
+    return 0;
+}
+
+static void test_templates_show_every_key(void **state) {
+    (void)state;
+    for (size_t i = 0; i < NNAMES; i++) {
+        RunResult r = RUN("new", NAMES[i]);
+        expect_ok(r);
+        for (size_t s = 0; s < sizeof SECTION_KEYS / sizeof SECTION_KEYS[0]; s++) {
+            const char *kind = SECTION_KEYS[s][0];
+            for (int k = 1; k < 17 && SECTION_KEYS[s][k]; k++) {
+                int has = section_has_key(r.out, kind, SECTION_KEYS[s][k]);
+                if (has == -1 && strcmp(kind, "mark") == 0)
+                    break;
+                if (has != 1)
+                    fail_msg("template %s: [%s] does not show %s", NAMES[i], kind,
+                             SECTION_KEYS[s][k]);
+            }
+        }
+        tu_run_free(&r);
+    }
 }
 
 static void test_templates_render(void **state) {
@@ -129,6 +200,7 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_templates_show_every_key),
         cmocka_unit_test(test_templates_render),
         cmocka_unit_test(test_default_and_list),
         cmocka_unit_test(test_errors),
