@@ -42,14 +42,25 @@
 #include "output/timeline_csv.h"
 #include "output/video.h"
 #include "view/view.h"
+#include "templates.h"
 
 #define MAX_OVERRIDES 256
 
 static const char usage_text[] =
     "Usage: gdrender [OPTIONS] CONFIG.ini\n"
+    "       gdrender new [TEMPLATE] > CONFIG.ini\n"
     "       gdrender join -o OUT.mp4 SEGMENT.mp4...\n"
     "\n"
     "Renders a video of gradient descent on a 3D loss surface from an INI config.\n"
+    "\n"
+    "Common commands:\n"
+    "  gdrender new > lesson.ini         a commented config to start from (new --list)\n"
+    "  gdrender lesson.ini               render the video: renders/lesson.mp4\n"
+    "  gdrender -f 120 lesson.ini        only frame 120, as renders/lesson-120.png\n"
+    "  gdrender -q draft lesson.ini      a quick preview (half size, no anti-aliasing)\n"
+    "  gdrender --check lesson.ini       check the config, simulate, a line per run\n"
+    "  gdrender --watch -f 120 lesson.ini\n"
+    "                                    re-render the still whenever the config changes\n"
     "\n"
     "Options:\n"
     "  -o, --output FILE       output file; the extension picks the format: .mp4 (H.264),\n"
@@ -61,6 +72,11 @@ static const char usage_text[] =
     "                          (default: [video] quality, else medium)\n"
     "      --set SEC.KEY=VAL   override one config value (repeatable); a named run is\n"
     "                          run.NAME.key, e.g. --set run.good.lr=1.0\n"
+    "      --check             parse, simulate and print one summary line per run;\n"
+    "                          write no video (with --trajectory, only the CSV)\n"
+    "      --watch             re-render whenever the config or its data file changes: a\n"
+    "                          still with -f N, else a draft video; prints each result's\n"
+    "                          path and any config error, until Ctrl-C\n"
     "      --trajectory FILE   also write every run's trajectory as CSV\n"
     "      --timeline FILE     also write what every frame shows, per run, as CSV\n"
     "                          (time, camera, step, the ball's parameters and loss)\n"
@@ -68,8 +84,6 @@ static const char usage_text[] =
     "                          timed as the frames draw them\n"
     "      --basins FILE       also write the basin map ([basins]) as CSV: each start,\n"
     "                          where it ends, its loss, its minimum and its status\n"
-    "      --check             parse, simulate and print one summary line per run;\n"
-    "                          write no video (with --trajectory, only the CSV)\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
     "                          like ffmpeg's -f null)\n"
     "      --segment K/N       render only the K-th (0..N-1) of N near-equal frame ranges,\n"
@@ -84,17 +98,20 @@ static const char usage_text[] =
     "  -h, --help              show this help and exit\n"
     "  -V, --version           show the version and exit\n"
     "\n"
+    "new: prints a starting config to stdout: lr (the default), formula, minima,\n"
+    "compare or csv; gdrender new --list says what each one shows.\n"
     "join: stream-copies segments of one video (any order) into OUT.mp4 without\n"
     "re-encoding; mixed configs or settings, a gap, an overlap or a damaged segment\n"
     "are refused (exit 2) and nothing is written.\n"
     "\n"
     "Exit status: 0 success, 1 failure at run time, 2 invalid command line or config.\n"
-    "Examples:\n"
-    "  gdrender configs/lr_too_large.ini\n"
-    "  gdrender -f 120 -o frame.png configs/local_minimum.ini\n"
+    "More examples:\n"
+    "  gdrender -o lesson.gif --set video.width=640 --set video.height=360 lesson.ini\n"
     "  gdrender --check --set run.descent.lr=0.5 configs/linear.ini\n"
     "  gdrender --segment 0/4 -o part-0.mp4 configs/linear.ini   (... 3/4)\n"
-    "  gdrender join -o linear.mp4 part-*.mp4\n";
+    "  gdrender join -o linear.mp4 part-*.mp4\n"
+    "\n"
+    "Full reference: man gdrender\n";
 
 /* What the command line asks for. */
 typedef enum Action {
@@ -683,10 +700,63 @@ done:
     return rc;
 }
 
+/* gdrender new [TEMPLATE]: the template's config on stdout; -l, --list,
+ * -h or --help list the templates. */
+static void list_templates(FILE *f) {
+    int n;
+    const Template *t = templates_all(&n);
+    fprintf(f,
+            "Usage: gdrender new [TEMPLATE] > FILE.ini\n"
+            "Prints a commented starting config (default: %s). Templates:\n",
+            TEMPLATE_DEFAULT);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "  %-9s %s\n", t[i].name, t[i].summary);
+}
+
+static int run_new(int argc, char **argv, GdError *err) {
+    const char *name = TEMPLATE_DEFAULT;
+    if (argc > 1) {
+        const char *a = argv[1];
+        if (strcmp(a, "-l") == 0 || strcmp(a, "--list") == 0 || strcmp(a, "-h") == 0 ||
+            strcmp(a, "--help") == 0) {
+            list_templates(stdout);
+            return GD_OK;
+        }
+        if (a[0] == '-')
+            return gd_error(err, GD_ERR_INPUT,
+                            "new: unknown option \"%s\" (see gdrender new --list)", a);
+        if (argc > 2)
+            return gd_error(err, GD_ERR_INPUT, "new: one template at a time: unexpected \"%s\"",
+                            argv[2]);
+        name = a;
+    }
+    const Template *t = templates_find(name);
+    if (!t) {
+        int n;
+        const Template *all = templates_all(&n);
+        char names[256] = "";
+        size_t len = 0;
+        for (int i = 0; i < n; i++)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                    all[i].name);
+        return gd_error(err, GD_ERR_INPUT, "new: unknown template \"%s\" (templates: %s)", name,
+                        names);
+    }
+    if (fputs(t->text, stdout) == EOF || fflush(stdout) != 0)
+        return gd_error(err, GD_ERR_RUNTIME, "new: cannot write the config: %s", strerror(errno));
+    return GD_OK;
+}
+
 int main(int argc, char **argv) {
     Options o;
     GdError err;
     gd_error_clear(&err);
+    if (argc > 1 && strcmp(argv[1], "new") == 0) {
+        int rc = run_new(argc - 1, argv + 1, &err);
+        if (rc != GD_OK)
+            fprintf(stderr, "gdrender: %s\n", err.msg);
+        return rc;
+    }
     int join = argc > 1 && strcmp(argv[1], "join") == 0;
     int rc = join ? parse_join(argc - 1, argv + 1, &o, &err) : parse_args(argc, argv, &o, &err);
     if (rc == GD_OK && o.action == ACTION_HELP) {

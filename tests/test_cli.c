@@ -32,6 +32,20 @@ static void test_help_and_version(void **state) {
     assert_int_equal(r.status, 0);
     assert_true(strncmp(r.out, "Usage: gdrender [OPTIONS] CONFIG.ini\n", 37) == 0);
     assert_non_null(strstr(r.out, "--trajectory FILE"));
+    /* It teaches: the common commands, then the options, then where the
+     * full reference is. */
+    const char *common = strstr(r.out, "\nCommon commands:\n");
+    const char *options = strstr(r.out, "\nOptions:\n");
+    assert_non_null(common);
+    assert_non_null(options);
+    assert_true(common < options);
+    assert_non_null(strstr(common, "gdrender new > lesson.ini"));
+    assert_non_null(strstr(common, "gdrender -f 120 lesson.ini"));
+    assert_non_null(strstr(common, "gdrender -q draft lesson.ini"));
+    assert_non_null(strstr(common, "gdrender --check lesson.ini"));
+    const char *tail = "\nFull reference: man gdrender\n";
+    assert_true(strlen(r.out) > strlen(tail));
+    assert_string_equal(r.out + strlen(r.out) - strlen(tail), tail);
     assert_string_equal(r.err, "");
     tu_run_free(&r);
     r = RUN("-V");

@@ -119,4 +119,14 @@
 /* ---- output: the frame loop ---- */
 #define VIDEO_RING_BYTES ((size_t)512 << 20) /* frames in flight are held to about this */
 
+/* ---- base/resources: where the shipped files are (see resources.h) ---- */
+/* The installed data folder, relative to the folder of the running binary:
+ * <prefix>/bin/gdrender reads <prefix>/share/gdrender/fonts. It must match
+ * CMakeLists.txt's GD_INSTALL_DATADIR relative to its bin/. */
+#define RESOURCE_SHARE_DIR "../share/gdrender"
+/* A file CMake writes beside the build tree's binaries (never installed):
+ * one line, the absolute path of the source tree's fonts/ folder. */
+#define RESOURCE_BUILD_MARKER "gdrender-build-tree"
+#define RESOURCE_FONT_FILE    "DejaVuSans.ttf" /* the default font, in fonts/ */
+
 #endif

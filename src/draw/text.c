@@ -5,7 +5,8 @@
  * raster_blit_coverage. Depends on FreeType (glyph outlines, rasterizing),
  * fontconfig (finding a font for characters the main font lacks),
  * raster.h, base/utf8.h (decoding, the same rule the config reader
- * validates with) and base/files.h (the main font is opened as every input).
+ * validates with), base/files.h (the main font is opened as every input)
+ * and base/resources.h (where the default font is).
  *
  * A string is laid out in two passes with one routine, so text_measure and
  * text_draw cannot disagree: decode a codepoint, pick a face and glyph
@@ -30,11 +31,8 @@
 #include FT_FREETYPE_H
 
 #include "base/files.h"
+#include "base/resources.h"
 #include "base/utf8.h"
-
-#ifndef GD_FONT_DIR
-#define GD_FONT_DIR "fonts"
-#endif
 
 #define MAX_FACES      16   /* main face + fallbacks; more scripts than this in one video is rare */
 #define MAX_SIZE_PX    1024 /* larger glyphs would make multi-megabyte cache entries */
@@ -84,7 +82,7 @@ struct TextRenderer {
 };
 
 const char *text_default_font(void) {
-    return GD_FONT_DIR "/DejaVuSans.ttf";
+    return resources_default_font();
 }
 
 /* ---- faces ---- */

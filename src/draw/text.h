@@ -82,7 +82,8 @@ typedef struct TextBox {
 } TextBox;
 void text_record(TextRenderer *tr, TextBox *boxes, int cap, int *n);
 
-/* Path of the default font shipped in fonts/ (absolute, static storage). */
+/* Path of the default font shipped in fonts/ (absolute, static storage),
+ * found from the binary's location: base/resources.h. */
 const char *text_default_font(void);
 
 #endif
