@@ -209,6 +209,18 @@ static int add_contours(Landscape *ls, double z, int level, int *cap) {
     return 0;
 }
 
+/* The z axis's ticks and the contour segments of the z range. */
+static int z_levels(Landscape *ls, const Config *cfg) {
+    axis_ticks(&ls->axis[2], ls->zlo, ls->zhi, ls->zscale == ZSCALE_LOG);
+    int cap = 0;
+    for (int m = 0; m < cfg->surface.contours; m++) {
+        double t = (m + 0.5) / cfg->surface.contours;
+        if (add_contours(ls, ls->zlo + t * (ls->zhi - ls->zlo), m, &cap) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- build */
 
 int landscape_build(Landscape *ls, const Config *cfg, const Plane *pl, const double lo[2],
@@ -231,17 +243,34 @@ int landscape_build(Landscape *ls, const Config *cfg, const Plane *pl, const dou
     z_range(ls);
     axis_ticks(&ls->axis[0], ls->lo[0], ls->hi[0], 0);
     axis_ticks(&ls->axis[1], ls->lo[1], ls->hi[1], 0);
-    axis_ticks(&ls->axis[2], ls->zlo, ls->zhi, ls->zscale == ZSCALE_LOG);
-    int cap = 0;
-    for (int m = 0; m < cfg->surface.contours; m++) {
-        double t = (m + 0.5) / cfg->surface.contours;
-        if (add_contours(ls, ls->zlo + t * (ls->zhi - ls->zlo), m, &cap) != 0)
-            goto oom;
-    }
+    if (z_levels(ls, cfg) != 0)
+        goto oom;
     return 0;
 oom:
     landscape_free(ls);
     return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+}
+
+int landscape_share_z(Landscape *const *ls, int n, const Config *cfg, GdError *err) {
+    if (n < 2)
+        return 0;
+    double lo = ls[0]->zlo, hi = ls[0]->zhi;
+    for (int i = 1; i < n; i++) {
+        lo = fmin(lo, ls[i]->zlo);
+        hi = fmax(hi, ls[i]->zhi);
+    }
+    for (int i = 0; i < n; i++) {
+        ls[i]->zlo = lo;
+        ls[i]->zhi = hi;
+        free(ls[i]->contour);
+        free(ls[i]->contour_level);
+        ls[i]->contour = NULL;
+        ls[i]->contour_level = NULL;
+        ls[i]->ncontour = 0;
+        if (z_levels(ls[i], cfg) != 0)
+            return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+    }
+    return 0;
 }
 
 void landscape_free(Landscape *ls) {

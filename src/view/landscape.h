@@ -59,4 +59,10 @@ int landscape_build(Landscape *ls, const Config *cfg, const Plane *pl, const dou
                     const double hi[2], int threads, GdError *err);
 void landscape_free(Landscape *ls); /* NULL-safe, idempotent */
 
+/* Landscapes shown side by side (planes of one model) share one z range,
+ * the union of theirs, so one colour bar and one height scale read the
+ * same on each: their z ticks and contours are redone for it. Returns 0,
+ * or GD_ERR_RUNTIME when out of memory. */
+int landscape_share_z(Landscape *const *ls, int n, const Config *cfg, GdError *err);
+
 #endif

@@ -167,8 +167,10 @@ int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const B
     return view_build_plane(v, cfg, trajs, basins, 0, threads, err);
 }
 
-int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
-                     int plane, int threads, GdError *err) {
+/* The first half of a view: its plane, trails, box and landscape (and the
+ * basin map on that box). */
+static int view_build_land(View *v, const Config *cfg, const Trajectory *trajs,
+                           const BasinMap *basins, int plane, int threads, GdError *err) {
     double lo[2], hi[2];
     int rc = view_plan(v, cfg, trajs, plane, lo, hi, err);
     if (rc != 0)
@@ -185,10 +187,14 @@ int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const 
         }
         v->basins = v->basins_owned;
     }
-    if (rc != 0) {
+    if (rc != 0)
         view_free(v);
-        return rc;
-    }
+    return rc;
+}
+
+/* The second half, on the landscape's final z range: marks, minima and
+ * the default orbit. */
+static int view_build_rest(View *v, const Config *cfg, int threads, GdError *err) {
     if (cfg->nmarks > 0 && !(v->marks = calloc((size_t)cfg->nmarks, sizeof *v->marks)))
         goto oom;
     v->nmarks = cfg->nmarks;
@@ -212,6 +218,32 @@ int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const 
 oom:
     view_free(v);
     return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
+}
+
+int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
+                     int plane, int threads, GdError *err) {
+    int rc = view_build_land(v, cfg, trajs, basins, plane, threads, err);
+    return rc ? rc : view_build_rest(v, cfg, threads, err);
+}
+
+int view_build_planes(View *views, const Config *cfg, const Trajectory *trajs,
+                      const BasinMap *basins, int threads, GdError *err) {
+    const int n = cfg->surface.nplanes > 0 ? cfg->surface.nplanes : 1;
+    Landscape *lands[GD_MAX_PLANES];
+    int rc = 0, nland = 0;
+    for (; nland < n; nland++) {
+        if ((rc = view_build_land(&views[nland], cfg, trajs, basins, nland, threads, err)) != 0)
+            break; /* it freed itself */
+        lands[nland] = &views[nland].land;
+    }
+    if (rc == 0)
+        rc = landscape_share_z(lands, n, cfg, err);
+    for (int k = 0; k < n && rc == 0; k++)
+        rc = view_build_rest(&views[k], cfg, threads, err);
+    if (rc != 0) /* view_free is idempotent: the one that failed freed itself */
+        for (int k = 0; k < nland; k++)
+            view_free(&views[k]);
+    return rc;
 }
 
 void view_camera_target(const View *v, const Config *cfg, double step, double w[3]) {

@@ -66,6 +66,13 @@ int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const B
 int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
                      int plane, int threads, GdError *err);
 
+/* Every plane's view of [surface] plane, into views[0..nplanes-1]
+ * (view_build_plane for each), their landscapes on one shared z range
+ * (landscape_share_z) before the orbits are chosen. Returns 0 or the
+ * error (then nothing needs freeing). */
+int view_build_planes(View *views, const Config *cfg, const Trajectory *trajs,
+                      const BasinMap *basins, int threads, GdError *err);
+
 /* The basin map of cfg's [basins] (cfg->basins.enabled) over the box the
  * view would have, on `threads` threads: the grid of starts on the plane,
  * run with [basins] run's settings (sim/basins.h). Returns 0, or
