@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config
           libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-          libfreetype-dev libfontconfig-dev libinih-dev libcmocka-dev
-          ffmpeg fonts-noto-cjk python3 clang-format time)
+          libfreetype-dev libfontconfig-dev libharfbuzz-dev libinih-dev libcmocka-dev
+          ffmpeg fonts-noto-cjk fonts-lohit-deva python3 clang-format time)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
