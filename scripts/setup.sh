@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config
-          libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
+          libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
           libfreetype-dev libfontconfig-dev libharfbuzz-dev libinih-dev libcmocka-dev
           ffmpeg fonts-noto-cjk fonts-lohit-deva python3 clang-format time)
 missing=()

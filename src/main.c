@@ -38,6 +38,7 @@
 #include "sim/sim.h"
 #include "output/encode.h"
 #include "output/segment.h"
+#include "output/audio.h"
 #include "output/subtitles.h"
 #include "output/timeline_csv.h"
 #include "output/video.h"
@@ -431,13 +432,15 @@ static int check_outputs(const Options *o, const Config *cfg, const char *video,
         return gd_error(
             err, GD_ERR_INPUT,
             "%s: [video] subtitles = yes needs an .mp4 output (or use --subtitles FILE)", video);
-    FileRole inputs[3];
+    FileRole inputs[4];
     int nin = 0;
     inputs[nin++] = (FileRole){"the config file", cfg->path};
     if (cfg->data.from_file)
         inputs[nin++] = (FileRole){"the data file", cfg->data.file};
     inputs[nin++] =
         (FileRole){"the font", cfg->video.font[0] ? cfg->video.font : text_default_font()};
+    if (cfg->video.audio[0])
+        inputs[nin++] = (FileRole){"the audio file", cfg->video.audio};
     FileRole outputs[OUT_COUNT];
     int slot[OUT_COUNT], nout = 0;
     if (video) {
@@ -489,6 +492,16 @@ static int run(const Options *o, GdError *err) {
     int rc = config_load(o->config, o->overrides, o->noverrides, &cfg, err);
     if (rc != GD_OK)
         return rc;
+    /* [video] audio must decode, or the config is refused (--check too),
+     * at the key's file:line. */
+    if (cfg.video.audio[0] && (rc = audio_probe(cfg.video.audio, err)) != GD_OK) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        if (rc == GD_ERR_INPUT)
+            gd_error(err, rc, "%s: %s", cfg.video.audio_where, msg);
+        config_free(&cfg);
+        return rc;
+    }
     char *targets[OUT_COUNT] = {NULL, NULL, NULL, NULL, NULL};
     BasinMap basins;
     int have_basins = 0;
@@ -514,6 +527,13 @@ static int run(const Options *o, GdError *err) {
         rc = gd_error(err, GD_ERR_INPUT,
                       "%s: [video] subtitles = yes is not made in segments (set "
                       "video.subtitles=no; --subtitles FILE writes the captions)",
+                      range_opt);
+        goto done;
+    }
+    if (range_opt && cfg.video.audio[0]) {
+        rc = gd_error(err, GD_ERR_INPUT,
+                      "%s: [video] audio is not made in segments (render the whole video to "
+                      "have the sound track)",
                       range_opt);
         goto done;
     }
@@ -550,6 +570,9 @@ static int run(const Options *o, GdError *err) {
     }
     if ((rc = check_outputs(o, &cfg, out, still, targets, err)) != GD_OK)
         goto done;
+    if (out && still < 0 && cfg.video.audio[0] && ends_with(out, ".gif"))
+        fprintf(stderr, "gdrender: warning: %s: a GIF has no sound: [video] audio is ignored\n",
+                out);
 
     rc = sim_run_all(&cfg, trajs, err);
     if (rc != GD_OK)

@@ -67,15 +67,20 @@ typedef struct VideoConfig {
     int fps;                  /* 1..240 */
     double duration, hold;    /* seconds, duration > 0, hold >= 0 */
     Quality quality;
-    int crf;                  /* 0..51 */
-    char preset[GD_NAME_MAX]; /* x264 preset name */
-    char title[GD_TEXT_MAX];  /* UTF-8, "" = none */
-    char font[GD_PATH_MAX];   /* resolved path of the main font */
-    Rgb background;           /* given, or the theme's: #ffffff light, #111418 dark */
-    Theme theme;              /* the chrome's colours; a dark background always gets dark */
-    double text_scale;        /* 0.5..3: multiplies every text size */
-    int subtitles;            /* yes: the captions as a text track in an MP4 */
+    int crf;                       /* 0..51 */
+    char preset[GD_NAME_MAX];      /* x264 preset name */
+    char title[GD_TEXT_MAX];       /* UTF-8, "" = none */
+    char font[GD_PATH_MAX];        /* resolved path of the main font */
+    Rgb background;                /* given, or the theme's: #ffffff light, #111418 dark */
+    Theme theme;                   /* the chrome's colours; a dark background always gets dark */
+    double text_scale;             /* 0.5..3: multiplies every text size */
+    int subtitles;                 /* yes: the captions as a text track in an MP4 */
+    char audio[GD_PATH_MAX];       /* resolved path of the narration track; "" = none */
+    char audio_where[GD_TEXT_MAX]; /* "x.ini:7: [video] audio", for its errors */
 } VideoConfig;
+
+/* The largest [video] audio file (an hour of CD-quality WAV is 605 MiB). */
+#define GD_AUDIO_MAX_BYTES (1024LL << 20)
 
 typedef struct DataConfig {
     int from_file;          /* 1: file, 0: synthetic */
