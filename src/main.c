@@ -83,8 +83,7 @@ static const char usage_text[] =
     "                          SLURM_CPUS_PER_TASK and the cgroup's CPU quota)\n"
     "      --no-progress       no progress bar (it is off anyway when stderr is not\n"
     "                          a terminal)\n"
-    "      --watch             render again whenever the config (or its data or audio\n"
-    "                          file) changes, printing each output, until Ctrl-C\n"
+    "      --watch             render again on each change of the config or its files\n"
     "  -h, --help              show this help and exit\n"
     "  -V, --version           show the version and exit\n"
     "\n"
@@ -515,7 +514,7 @@ static int check_outputs(const Options *o, const Config *cfg, const char *video,
 typedef struct RunReport {
     char inputs[3][GD_PATH_MAX]; /* the data file and the audio file, when the config has them */
     int ninputs;
-    char output[GD_PATH_MAX]; /* the still or video written ("" if none) */
+    char output[GD_PATH_MAX + 64]; /* the still or video written ("" if none) */
 } RunReport;
 
 static int run(const Options *o, RunReport *rep, GdError *err) {

@@ -67,16 +67,16 @@ typedef struct VideoConfig {
     int fps;                  /* 1..240 */
     double duration, hold;    /* seconds, duration > 0, hold >= 0 */
     Quality quality;
-    int crf;                       /* 0..51 */
-    char preset[GD_NAME_MAX];      /* x264 preset name */
-    char title[GD_TEXT_MAX];       /* UTF-8, "" = none */
-    char font[GD_PATH_MAX];        /* resolved path of the main font */
-    Rgb background;                /* given, or the theme's: #ffffff light, #111418 dark */
-    Theme theme;                   /* the chrome's colours; a dark background always gets dark */
-    double text_scale;             /* 0.5..3: multiplies every text size */
-    int subtitles;                 /* yes: the captions as a text track in an MP4 */
-    char audio[GD_PATH_MAX];       /* resolved path of the narration track; "" = none */
-    char audio_where[GD_TEXT_MAX]; /* "x.ini:7: [video] audio", for its errors */
+    int crf;                  /* 0..51 */
+    char preset[GD_NAME_MAX]; /* x264 preset name */
+    char title[GD_TEXT_MAX];  /* UTF-8, "" = none */
+    char font[GD_PATH_MAX];   /* resolved path of the main font */
+    Rgb background;           /* given, or the theme's: #ffffff light, #111418 dark */
+    Theme theme;              /* the chrome's colours; a dark background always gets dark */
+    double text_scale;        /* 0.5..3: multiplies every text size */
+    int subtitles;            /* yes: the captions as a text track in an MP4 */
+    char audio[GD_PATH_MAX];  /* resolved path of the narration track; "" = none */
+    char audio_where[1024];   /* "x.ini:7: [video] audio", for its errors (a GdError line) */
 } VideoConfig;
 
 /* The largest [video] audio file (an hour of CD-quality WAV is 605 MiB). */
