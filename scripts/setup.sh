@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config
-          libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
-          libfreetype-dev libfontconfig-dev libinih-dev libcmocka-dev
-          ffmpeg fonts-noto-cjk python3 clang-format time
+          libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
+          libfreetype-dev libfontconfig-dev libharfbuzz-dev libinih-dev libcmocka-dev
+          ffmpeg fonts-noto-cjk fonts-lohit-deva python3 clang-format time
           groff-base man-db)
 missing=()
 for p in "${packages[@]}"; do

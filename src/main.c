@@ -32,12 +32,14 @@
 #include "base/error.h"
 #include "base/files.h"
 #include "base/parallel.h"
+#include "base/watch.h"
 #include "config/config.h"
 #include "draw/text.h"
 #include "sim/basins.h"
 #include "sim/sim.h"
 #include "output/encode.h"
 #include "output/segment.h"
+#include "output/audio.h"
 #include "output/subtitles.h"
 #include "output/timeline_csv.h"
 #include "output/video.h"
@@ -95,6 +97,7 @@ static const char usage_text[] =
     "                          SLURM_CPUS_PER_TASK and the cgroup's CPU quota)\n"
     "      --no-progress       no progress bar (it is off anyway when stderr is not\n"
     "                          a terminal)\n"
+    "      --watch             render again on each change of the config or its files\n"
     "  -h, --help              show this help and exit\n"
     "  -V, --version           show the version and exit\n"
     "\n"
@@ -132,6 +135,7 @@ typedef struct Options {
     int frame;   /* -1: whole video */
     int quality; /* -1: from config */
     int check, discard, progress, threads;
+    int watch;
     int seg_k, seg_n;  /* --segment K/N; seg_n 0 when not given */
     FrameRange frames; /* --frames A:B; frames.end 0 when not given */
     char **segments;   /* join: the segment files */
@@ -142,10 +146,18 @@ typedef struct Options {
 
 /* Set when the progress bar may be on stderr's current line. */
 static volatile sig_atomic_t progress_line;
+/* Set in --watch mode, where Ctrl-C is the way out: exit status 0. */
+static volatile sig_atomic_t watching;
 
 static void on_signal(int sig) {
-    (void)sig;
     atomic_cleanup_on_signal(); /* partial videos, stills and CSVs */
+    if (watching && sig == SIGINT) {
+        if (progress_line) {
+            ssize_t ignored = write(2, "\n", 1);
+            (void)ignored;
+        }
+        _exit(GD_OK);
+    }
     static const char msg[] = "\ngdrender: interrupted\n";
     /* Start a new line only after a progress bar: one line either way. */
     int skip = progress_line ? 0 : 1;
@@ -180,7 +192,8 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         OPT_NOPROG,
         OPT_DISCARD,
         OPT_SEGMENT,
-        OPT_FRAMES
+        OPT_FRAMES,
+        OPT_WATCH
     };
     static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
                                           {"frame", required_argument, NULL, 'f'},
@@ -196,6 +209,7 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
                                           {"frames", required_argument, NULL, OPT_FRAMES},
                                           {"threads", required_argument, NULL, 'j'},
                                           {"no-progress", no_argument, NULL, OPT_NOPROG},
+                                          {"watch", no_argument, NULL, OPT_WATCH},
                                           {"help", no_argument, NULL, 'h'},
                                           {"version", no_argument, NULL, 'V'},
                                           {NULL, 0, NULL, 0}};
@@ -273,6 +287,9 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
         case OPT_NOPROG:
             o->progress = 0;
             break;
+        case OPT_WATCH:
+            o->watch = 1;
+            break;
         case 'h':
             o->action = ACTION_HELP;
             return GD_OK;
@@ -306,6 +323,12 @@ static int parse_args(int argc, char **argv, Options *o, GdError *err) {
     if (o->seg_n && o->frames.end)
         return gd_error(err, GD_ERR_INPUT,
                         "--segment and --frames cannot be combined (one range at a time)");
+    if (o->watch && (o->check || o->discard || range))
+        return gd_error(err, GD_ERR_INPUT,
+                        "--watch renders a still or a video: it cannot be combined with %s",
+                        o->check     ? "--check"
+                        : o->discard ? "--discard"
+                                     : range);
     if (range && (o->check || o->frame >= 0))
         return gd_error(err, GD_ERR_INPUT,
                         "%s renders part of a video: it cannot be combined with %s", range,
@@ -448,13 +471,15 @@ static int check_outputs(const Options *o, const Config *cfg, const char *video,
         return gd_error(
             err, GD_ERR_INPUT,
             "%s: [video] subtitles = yes needs an .mp4 output (or use --subtitles FILE)", video);
-    FileRole inputs[3];
+    FileRole inputs[4];
     int nin = 0;
     inputs[nin++] = (FileRole){"the config file", cfg->path};
     if (cfg->data.from_file)
         inputs[nin++] = (FileRole){"the data file", cfg->data.file};
     inputs[nin++] =
         (FileRole){"the font", cfg->video.font[0] ? cfg->video.font : text_default_font()};
+    if (cfg->video.audio[0])
+        inputs[nin++] = (FileRole){"the audio file", cfg->video.audio};
     FileRole outputs[OUT_COUNT];
     int slot[OUT_COUNT], nout = 0;
     if (video) {
@@ -501,11 +526,36 @@ static int check_outputs(const Options *o, const Config *cfg, const char *video,
     return rc;
 }
 
-static int run(const Options *o, GdError *err) {
+/* What a render read and wrote, for --watch: the files to watch and the
+ * output to name. */
+typedef struct RunReport {
+    char inputs[3][GD_PATH_MAX]; /* the data file and the audio file, when the config has them */
+    int ninputs;
+    char output[GD_PATH_MAX + 64]; /* the still or video written ("" if none) */
+} RunReport;
+
+static int run(const Options *o, RunReport *rep, GdError *err) {
     Config cfg;
     int rc = config_load(o->config, o->overrides, o->noverrides, &cfg, err);
     if (rc != GD_OK)
         return rc;
+    if (rep) {
+        rep->ninputs = 0;
+        if (cfg.data.from_file)
+            snprintf(rep->inputs[rep->ninputs++], GD_PATH_MAX, "%s", cfg.data.file);
+        if (cfg.video.audio[0])
+            snprintf(rep->inputs[rep->ninputs++], GD_PATH_MAX, "%s", cfg.video.audio);
+    }
+    /* [video] audio must decode, or the config is refused (--check too),
+     * at the key's file:line. */
+    if (cfg.video.audio[0] && (rc = audio_probe(cfg.video.audio, err)) != GD_OK) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        if (rc == GD_ERR_INPUT)
+            gd_error(err, rc, "%s: %s", cfg.video.audio_where, msg);
+        config_free(&cfg);
+        return rc;
+    }
     char *targets[OUT_COUNT] = {NULL, NULL, NULL, NULL, NULL};
     BasinMap basins;
     int have_basins = 0;
@@ -531,6 +581,13 @@ static int run(const Options *o, GdError *err) {
         rc = gd_error(err, GD_ERR_INPUT,
                       "%s: [video] subtitles = yes is not made in segments (set "
                       "video.subtitles=no; --subtitles FILE writes the captions)",
+                      range_opt);
+        goto done;
+    }
+    if (range_opt && cfg.video.audio[0]) {
+        rc = gd_error(err, GD_ERR_INPUT,
+                      "%s: [video] audio is not made in segments (render the whole video to "
+                      "have the sound track)",
                       range_opt);
         goto done;
     }
@@ -567,6 +624,9 @@ static int run(const Options *o, GdError *err) {
     }
     if ((rc = check_outputs(o, &cfg, out, still, targets, err)) != GD_OK)
         goto done;
+    if (out && still < 0 && cfg.video.audio[0] && ends_with(out, ".gif"))
+        fprintf(stderr, "gdrender: warning: %s: a GIF has no sound: [video] audio is ignored\n",
+                out);
 
     rc = sim_run_all(&cfg, trajs, err);
     if (rc != GD_OK)
@@ -629,6 +689,8 @@ static int run(const Options *o, GdError *err) {
         rc = video_render_still(&cfg, trajs, still, targets[OUT_VIDEO], &vo, err);
     else
         rc = video_render(&cfg, trajs, o->discard ? NULL : targets[OUT_VIDEO], &vo, err);
+    if (rc == GD_OK && rep && out)
+        snprintf(rep->output, sizeof rep->output, "%s", out);
 
 done:
     if (have_basins)
@@ -639,6 +701,44 @@ done:
         trajectory_free(&trajs[r]);
     free(trajs);
     config_free(&cfg);
+    return rc;
+}
+
+/* --watch: render, print the output's path (stdout) or the error (stderr,
+ * as a failed run prints it), wait for the config, its data file or its
+ * audio file to change (base/watch: inotify, 100 ms debounce), render
+ * again; until SIGINT, which on_signal turns into exit status 0 once the
+ * temporary files are gone. A video is a draft unless -q says otherwise.
+ * Returns only when the watching itself fails. */
+static int run_watch(const Options *opts, GdError *err) {
+    Options o = *opts;
+    if (o.frame < 0 && o.quality < 0)
+        o.quality = QUALITY_DRAFT;
+    Watcher *w = watch_create(err);
+    if (!w)
+        return err->code;
+    watching = 1;
+    RunReport rep = {.ninputs = 0};
+    const char *files[4] = {o.config};
+    int rc = watch_set_files(w, files, 1, err);
+    while (rc == GD_OK) {
+        rep.output[0] = '\0';
+        GdError re;
+        gd_error_clear(&re);
+        if (run(&o, &rep, &re) == GD_OK)
+            printf("%s\n", rep.output[0] ? rep.output : o.config);
+        else
+            fprintf(stderr, "gdrender: %s\n", re.msg);
+        fflush(stdout);
+        /* After a config error, the files of the last good config. */
+        int n = 1;
+        for (int i = 0; i < rep.ninputs; i++)
+            files[n++] = rep.inputs[i];
+        if ((rc = watch_set_files(w, files, n, err)) != GD_OK || watch_wait(w, 100, err) < 0)
+            rc = err->code ? err->code : GD_ERR_RUNTIME;
+    }
+    watching = 0;
+    watch_destroy(w);
     return rc;
 }
 
@@ -776,7 +876,9 @@ int main(int argc, char **argv) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
-        rc = o.action == ACTION_JOIN ? run_join(&o, &err) : run(&o, &err);
+        rc = o.action == ACTION_JOIN ? run_join(&o, &err)
+             : o.watch               ? run_watch(&o, &err)
+                                     : run(&o, NULL, &err);
     }
     if (rc != GD_OK) {
         fflush(stdout);

@@ -75,7 +75,12 @@ typedef struct VideoConfig {
     Theme theme;              /* the chrome's colours; a dark background always gets dark */
     double text_scale;        /* 0.5..3: multiplies every text size */
     int subtitles;            /* yes: the captions as a text track in an MP4 */
+    char audio[GD_PATH_MAX];  /* resolved path of the narration track; "" = none */
+    char audio_where[1024];   /* "x.ini:7: [video] audio", for its errors (a GdError line) */
 } VideoConfig;
+
+/* The largest [video] audio file (an hour of CD-quality WAV is 605 MiB). */
+#define GD_AUDIO_MAX_BYTES (1024LL << 20)
 
 typedef struct DataConfig {
     int from_file;          /* 1: file, 0: synthetic */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/rng.h"
 #include "config/values.h"
@@ -60,8 +61,8 @@ typedef struct RunSpec {
 } RunSpec;
 
 static const char *const VIDEO_KEYS[] = {
-    "output", "width", "height", "fps",        "duration", "hold",       "quality",  "crf",
-    "preset", "title", "font",   "background", "theme",    "text_scale", "subtitles"};
+    "output", "width", "height", "fps",        "duration", "hold",       "quality",   "crf",
+    "preset", "title", "font",   "background", "theme",    "text_scale", "subtitles", "audio"};
 static const char *const DATA_KEYS[] = {"x", "true", "noise", "seed", "file"};
 static const char *const MODEL_KEYS[] = {"params", "variable", "formula", "loss"};
 static const char *const SURFACE_KEYS[] = {
@@ -785,6 +786,24 @@ int section_load_video(const IniDoc *doc, Config *cfg, GdError *err) {
         return GD_ERR_INPUT;
     if ((e = ini_find_entry(s, "subtitles")) && get_bool(L, s, e, &v->subtitles))
         return GD_ERR_INPUT;
+    if ((e = ini_find_entry(s, "audio"))) {
+        /* A regular file within the cap here; whether it decodes as audio
+         * is output/audio's to say (main asks it, naming this key). */
+        if (get_input_path(L, s, e, v->audio, sizeof v->audio))
+            return GD_ERR_INPUT;
+        struct stat st;
+        if (stat(v->audio, &st) == 0 && st.st_size > GD_AUDIO_MAX_BYTES)
+            return fail_key(L, s, e, "%s: audio file too large (more than %lld MiB)", v->audio,
+                            GD_AUDIO_MAX_BYTES >> 20);
+        GdError we;
+        Loader where = *L;
+        where.err = &we;
+        fail_key(&where, s, e, "%s", "");
+        size_t n = strlen(we.msg);
+        while (n > 0 && (we.msg[n - 1] == ' ' || we.msg[n - 1] == ':'))
+            we.msg[--n] = '\0';
+        snprintf(v->audio_where, sizeof v->audio_where, "%s", we.msg);
+    }
     if ((e = ini_find_entry(s, "text_scale")) && get_range(L, s, e, 0.5, 0, 3.0, 0, &v->text_scale))
         return GD_ERR_INPUT;
     return 0;

@@ -3,17 +3,21 @@
  *
  * Pipeline place: draw, below the frame stage; draws into a RasterTarget only through
  * raster_blit_coverage. Depends on FreeType (glyph outlines, rasterizing),
- * fontconfig (finding a font for characters the main font lacks),
+ * fontconfig (finding a font for characters the main font lacks), HarfBuzz
+ * (shaping),
  * raster.h, base/utf8.h (decoding, the same rule the config reader
  * validates with), base/files.h (the main font is opened as every input)
  * and base/resources.h (where the default font is).
  *
- * A string is laid out in two passes with one routine, so text_measure and
- * text_draw cannot disagree: decode a codepoint, pick a face and glyph
- * (main face, else the fallback fontconfig chose for that codepoint, else
- * the main face's .notdef box), fetch the glyph's coverage bitmap from the
- * per-renderer cache (keyed by face, glyph index and size in 1/64 px), add
- * kerning and the glyph's unhinted advance to a pen kept in double.
+ * A string is shaped once per size into glyph positions (cached per
+ * renderer), which text_measure and text_draw both read, so they cannot
+ * disagree: decode the codepoints, pick each one's face (main face, else
+ * the fallback fontconfig chose, else the main face's .notdef box; marks
+ * stay with their base), its script and bidi class; resolve bidi levels
+ * (resolve_levels); cut runs of one face, script and level; order them
+ * visually; shape each with HarfBuzz (hb_ft font per face, the whole line
+ * as context). Drawing fetches each glyph's coverage bitmap from the
+ * per-renderer cache (keyed by face, glyph index and size in 1/64 px).
  */
 #include "draw/text.h"
 
@@ -29,6 +33,8 @@
 #include <fontconfig/fontconfig.h>
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include <hb-ft.h>
+#include <hb.h>
 
 #include "base/files.h"
 #include "base/resources.h"
@@ -39,12 +45,16 @@
 #define MAX_CACHE_BYTE (64u << 20) /* glyph bitmaps kept before the cache is emptied */
 #define MAX_FC_TRIES   4           /* fallback candidates opened per codepoint before giving up */
 #define PEN_LIMIT      1e6         /* glyph origins further out are off any target: not drawn */
+#define SHAPE_CACHE    512         /* shaped strings kept per renderer (a power of two) */
+#define SHAPE_MAX_LEN  1024        /* longer strings are shaped every time */
 
 typedef struct FaceSlot {
     FT_Face face;
-    char *file; /* NULL for the main face */
-    int index;  /* face index inside a .ttc collection */
-    long size;  /* char size (26.6) currently set on face, 0 = none */
+    char *file;    /* NULL for the main face */
+    int index;     /* face index inside a .ttc collection */
+    long size;     /* char size (26.6) currently set on face, 0 = none */
+    hb_font_t *hb; /* HarfBuzz's view of face, created on first shaping */
+    long hb_size;  /* the size hb was last told of */
 } FaceSlot;
 
 typedef struct Glyph {
@@ -65,6 +75,39 @@ typedef struct FallbackEntry {
     int slot;
 } FallbackEntry;
 
+/* One shaped glyph: origin relative to the string's left edge and
+ * baseline (y up), in pixels, in visual (left to right) order. */
+typedef struct ShapedGlyph {
+    int slot;
+    unsigned gid;
+    uint32_t cluster; /* byte offset of its first character */
+    double x, y, advance;
+} ShapedGlyph;
+
+/* A string shaped at one size: a cache entry. */
+typedef struct ShapeEntry {
+    char *str; /* NULL: empty slot */
+    size_t len;
+    uint64_t hash;
+    long size;
+    ShapedGlyph *g;
+    int n;
+    size_t cap;
+    double width, asc, desc;
+} ShapeEntry;
+
+typedef struct CharInfo {
+    uint32_t off; /* byte offset in the string */
+    int slot;
+    hb_script_t script;
+    uint8_t cls; /* BIDI_* */
+} CharInfo;
+
+typedef struct Run {
+    int start, end; /* codepoint indices */
+    int level;      /* bidi level: odd is right to left */
+} Run;
+
 struct TextRenderer {
     FT_Library lib;
     FaceSlot faces[MAX_FACES];
@@ -79,6 +122,15 @@ struct TextRenderer {
     size_t fb_cap, fb_count;
     TextBox *rec; /* text_record */
     int rec_cap, *rec_n;
+    /* shaping scratch, grown as needed */
+    uint32_t *cps;
+    CharInfo *cinfo;
+    uint8_t *cls;
+    Run *runs;
+    size_t cps_cap, cinfo_cap, cls_cap, runs_cap;
+    hb_buffer_t *hbuf;
+    ShapeEntry shapes[SHAPE_CACHE];
+    ShapeEntry shape_scratch; /* strings too long to cache */
 };
 
 const char *text_default_font(void) {
@@ -262,23 +314,6 @@ static int fallback_slot(TextRenderer *tr, uint32_t cp) {
     return slot;
 }
 
-/* Chooses the face and glyph that draw cp: glyph 0 of the main face (its
- * .notdef box) when no font has it. */
-static void glyph_choose(TextRenderer *tr, uint32_t cp, int *slot, unsigned *gid) {
-    *slot = 0;
-    *gid = FT_Get_Char_Index(tr->faces[0].face, cp);
-    if (*gid != 0)
-        return;
-    int s = fallback_slot(tr, cp);
-    if (s > 0) {
-        unsigned g = FT_Get_Char_Index(tr->faces[s].face, cp);
-        if (g != 0) {
-            *slot = s;
-            *gid = g;
-        }
-    }
-}
-
 /* ---- glyph cache ---- */
 
 static size_t glyph_hash(int slot, unsigned gid, long size) {
@@ -437,7 +472,7 @@ static const Glyph *glyph_get(TextRenderer *tr, int slot, unsigned gid, long siz
     return g;
 }
 
-/* ---- layout ---- */
+/* ---- shaping ---- */
 
 static int is_control(uint32_t cp) {
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
@@ -459,62 +494,355 @@ static long size_26_6(float size_px) {
     return lroundf(size_px * 64.0f);
 }
 
-/* Walks utf8 with the pen starting at x0 (left edge) and baseline y; draws
- * into t when t is not NULL. Returns the advance width; ascent/descent of
- * the faces used go to asc and desc when those are not NULL. */
-static double layout(TextRenderer *tr, const char *utf8, long size26, RasterTarget *t, double x0,
-                     double y, const float rgba[4], double *asc, double *desc) {
-    double px = size26 / 64.0;
-    double pen = x0;
-    int used[MAX_FACES] = {1};
-    unsigned prev_gid = 0; /* of the main face, for kerning; 0 = none */
-    FT_Face mainf = tr->faces[0].face;
-    int kern = FT_HAS_KERNING(mainf) != 0;
-    int oy = 0;
-    if (t != NULL) {
-        if (!(fabs(y) < PEN_LIMIT))
-            t = NULL; /* far off (or NaN): measure only */
-        else
-            oy = (int)floor(y + 0.5);
+/* The HarfBuzz font of a slot, created on first use and kept in step with
+ * the FreeType face's size (which glyph rendering changes too). */
+static hb_font_t *slot_hb_font(TextRenderer *tr, int slot, long size26) {
+    FaceSlot *fs = &tr->faces[slot];
+    if (set_size(fs, size26) != 0)
+        return NULL;
+    if (fs->hb == NULL) {
+        fs->hb = hb_ft_font_create_referenced(fs->face);
+        if (fs->hb == NULL)
+            return NULL;
+        /* Unhinted advances and positions: widths scale with the size. */
+        hb_ft_font_set_load_flags(fs->hb, FT_LOAD_NO_HINTING);
+        fs->hb_size = size26;
+    } else if (fs->hb_size != size26) {
+        hb_ft_font_changed(fs->hb);
+        fs->hb_size = size26;
     }
+    return fs->hb;
+}
+
+static int face_has(TextRenderer *tr, int slot, uint32_t cp) {
+    return slot >= 0 && FT_Get_Char_Index(tr->faces[slot].face, cp) != 0;
+}
+
+static int is_mark(hb_unicode_funcs_t *uf, uint32_t cp) {
+    hb_unicode_general_category_t gc = hb_unicode_general_category(uf, cp);
+    return gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
+           gc == HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK ||
+           gc == HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK;
+}
+
+/* Joiners and variation selectors: invisible, they belong to the run of
+ * the character before them. */
+static int is_joiner(uint32_t cp) {
+    return cp == 0x200C || cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+           (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+/* The face slot that draws cp, given the slot of the character before it
+ * (-1 at the start): the main face when it has cp; a mark or joiner stays
+ * in the previous character's face when that face has it (so it shapes
+ * with its base); a letter stays in the previous fallback face when that
+ * has it (a word in one fallback script stays one run); else the
+ * fallback fontconfig ranks first; else the main face's .notdef. */
+static int slot_choose(TextRenderer *tr, hb_unicode_funcs_t *uf, uint32_t cp, int prev) {
+    if (prev >= 0 && is_joiner(cp))
+        return prev;
+    if (prev > 0 && is_mark(uf, cp) && face_has(tr, prev, cp))
+        return prev;
+    if (face_has(tr, 0, cp))
+        return 0;
+    if (prev > 0 && face_has(tr, prev, cp))
+        return prev;
+    int s = fallback_slot(tr, cp);
+    return s > 0 && face_has(tr, s, cp) ? s : 0;
+}
+
+/* Bidi classes of the simplified algorithm (see resolve_levels). */
+enum { BIDI_N = 0, BIDI_L, BIDI_R, BIDI_EN };
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *n = realloc(*p, c * elem);
+    if (n == NULL)
+        return -1;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
+/* A simplified Unicode bidi algorithm for one line without explicit
+ * embeddings: letters of right-to-left scripts are R, letters of other
+ * scripts L, digits EN, marks take their base's class, everything else is
+ * neutral. The paragraph direction is that of the first strong letter
+ * (left to right when there is none). Digits after L (or at the start of a
+ * left-to-right line) are L (rule W7); neutrals between two letters of one
+ * direction take it, others the paragraph's (N1, N2, digits counting as
+ * R); then levels as rules I1/I2: even is left to right. */
+static void resolve_levels(const uint8_t *cls, int n, uint8_t *level) {
+    int base = 0;
+    for (int i = 0; i < n; i++)
+        if (cls[i] == BIDI_L || cls[i] == BIDI_R) {
+            base = cls[i] == BIDI_R;
+            break;
+        }
+    int prev_strong = base ? BIDI_R : BIDI_L;
+    uint8_t *c = level; /* resolved class first, level after */
+    for (int i = 0; i < n; i++) {
+        c[i] = cls[i];
+        if (c[i] == BIDI_L || c[i] == BIDI_R)
+            prev_strong = c[i];
+        else if (c[i] == BIDI_EN && prev_strong == BIDI_L)
+            c[i] = BIDI_L;
+    }
+    for (int i = 0; i < n;) {
+        if (c[i] != BIDI_N) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < n && c[j] == BIDI_N)
+            j++;
+        int before = i > 0 ? (c[i - 1] == BIDI_L ? BIDI_L : BIDI_R) : (base ? BIDI_R : BIDI_L);
+        int after = j < n ? (c[j] == BIDI_L ? BIDI_L : BIDI_R) : (base ? BIDI_R : BIDI_L);
+        int dir = before == after ? before : (base ? BIDI_R : BIDI_L);
+        for (int k = i; k < j; k++)
+            c[k] = (uint8_t)dir;
+        i = j;
+    }
+    for (int i = 0; i < n; i++) {
+        int k = c[i];
+        if (base == 0)
+            level[i] = k == BIDI_L ? 0 : k == BIDI_R ? 1 : 2;
+        else
+            level[i] = k == BIDI_R ? 1 : 2;
+    }
+}
+
+static uint64_t hash_str(const char *s, size_t len, long size26) {
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)size26;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Shapes utf8 at size26 into e (whose old glyphs it replaces). Returns 0,
+ * or -1 when out of memory (e is then empty). */
+static int shape_into(TextRenderer *tr, const char *utf8, long size26, ShapeEntry *e) {
+    hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+    double px = size26 / 64.0;
+    e->n = 0;
+    e->width = 0;
+    int used[MAX_FACES] = {1};
+    /* 1. Codepoints (controls dropped), with their byte offsets, face,
+     * script and bidi class. */
+    size_t len = strlen(utf8), n = 0;
+    if (grow((void **)&tr->cps, &tr->cps_cap, len + 1, sizeof *tr->cps) != 0 ||
+        grow((void **)&tr->cinfo, &tr->cinfo_cap, len + 1, sizeof *tr->cinfo) != 0)
+        return -1;
+    int prev = -1;
+    hb_script_t prev_script = HB_SCRIPT_COMMON;
+    uint8_t prev_cls = BIDI_N;
     const char *s = utf8;
     uint32_t cp;
-    int n;
-    while ((n = utf8_next(s, &cp)) > 0) {
-        s += n;
+    int k;
+    while ((k = utf8_next(s, &cp)) > 0) {
+        size_t off = (size_t)(s - utf8);
+        s += k;
         if (is_control(cp))
             continue;
-        int slot;
-        unsigned gid;
-        glyph_choose(tr, cp, &slot, &gid);
-        used[slot] = 1;
-        if (kern && slot == 0 && prev_gid != 0 && gid != 0) {
-            FT_Vector d;
-            if (FT_Get_Kerning(mainf, prev_gid, gid, FT_KERNING_UNSCALED, &d) == 0)
-                pen += d.x * px / mainf->units_per_EM;
+        CharInfo *ci = &tr->cinfo[n];
+        tr->cps[n] = cp;
+        ci->off = (uint32_t)off;
+        ci->slot = slot_choose(tr, uf, cp, prev);
+        prev = ci->slot;
+        hb_script_t raw = hb_unicode_script(uf, cp), sc = raw;
+        int mark = is_mark(uf, cp) || is_joiner(cp);
+        if (sc == HB_SCRIPT_COMMON || sc == HB_SCRIPT_INHERITED || sc == HB_SCRIPT_UNKNOWN) {
+            sc = prev_script; /* neutral: the script around it */
+        } else if (prev_script == HB_SCRIPT_COMMON) {
+            for (size_t j = 0; j < n; j++) /* the leading neutrals join the first script */
+                tr->cinfo[j].script = sc;
         }
-        prev_gid = slot == 0 ? gid : 0;
-        const Glyph *g = glyph_get(tr, slot, gid, size26);
-        if (g == NULL)
-            continue;
-        if (t != NULL && g->w > 0 && fabs(pen) < PEN_LIMIT) {
-            /* Whole-pixel origins: stems land on pixel columns and stay sharp. */
-            int ox = (int)floor(pen + 0.5);
-            raster_blit_coverage(t, ox + g->left, oy - g->top, g->cov, g->w, g->h, g->w, rgba[0],
-                                 rgba[1], rgba[2], rgba[3]);
-        }
-        pen += g->advance;
+        prev_script = sc;
+        ci->script = sc;
+        if (mark)
+            ci->cls = prev_cls;
+        else if (hb_unicode_general_category(uf, cp) == HB_UNICODE_GENERAL_CATEGORY_DECIMAL_NUMBER)
+            ci->cls = BIDI_EN;
+        else if (raw == HB_SCRIPT_COMMON || raw == HB_SCRIPT_INHERITED || raw == HB_SCRIPT_UNKNOWN)
+            ci->cls = BIDI_N;
+        else
+            ci->cls = hb_script_get_horizontal_direction(sc) == HB_DIRECTION_RTL ? BIDI_R : BIDI_L;
+        prev_cls = ci->cls;
+        n++;
     }
-    if (asc != NULL && desc != NULL) {
-        *asc = *desc = 0;
-        for (int i = 0; i < tr->nfaces; i++) {
-            if (!used[i])
+    if (n == 0)
+        goto metrics;
+    if (grow((void **)&tr->cls, &tr->cls_cap, n, 2) != 0)
+        return -1;
+    uint8_t *cls = tr->cls, *lev = tr->cls + n;
+    int any_rtl = 0;
+    for (size_t i = 0; i < n; i++) {
+        cls[i] = tr->cinfo[i].cls;
+        any_rtl |= cls[i] == BIDI_R;
+    }
+    if (any_rtl)
+        resolve_levels(cls, (int)n, lev);
+    else
+        memset(lev, 0, n);
+    /* 2. Runs: spans of one face, script and level, in logical order. */
+    size_t nruns = 0;
+    for (size_t i = 0; i < n; i++) {
+        const CharInfo *a = &tr->cinfo[i];
+        if (i == 0 || a->slot != tr->cinfo[i - 1].slot || a->script != tr->cinfo[i - 1].script ||
+            lev[i] != lev[i - 1]) {
+            if (grow((void **)&tr->runs, &tr->runs_cap, nruns + 1, sizeof *tr->runs) != 0)
+                return -1;
+            tr->runs[nruns].start = (int)i;
+            tr->runs[nruns].level = lev[i];
+            nruns++;
+        }
+        tr->runs[nruns - 1].end = (int)i + 1;
+    }
+    /* 3. Visual order (rule L2, on whole runs: HarfBuzz reverses the
+     * characters inside a right-to-left run itself). */
+    int maxlev = 0;
+    for (size_t r = 0; r < nruns; r++)
+        maxlev = tr->runs[r].level > maxlev ? tr->runs[r].level : maxlev;
+    for (int l = maxlev; l >= 1; l--)
+        for (size_t r = 0; r < nruns;) {
+            if (tr->runs[r].level < l) {
+                r++;
                 continue;
-            *asc = fmax(*asc, face_ascent(tr->faces[i].face, px));
-            *desc = fmax(*desc, face_descent(tr->faces[i].face, px));
+            }
+            size_t q = r;
+            while (q < nruns && tr->runs[q].level >= l)
+                q++;
+            for (size_t a = r, b = q - 1; a < b; a++, b--) {
+                Run t = tr->runs[a];
+                tr->runs[a] = tr->runs[b];
+                tr->runs[b] = t;
+            }
+            r = q;
+        }
+    /* 4. Shape each run, placing its glyphs after the previous run's. */
+    if (tr->hbuf == NULL && (tr->hbuf = hb_buffer_create()) == NULL)
+        return -1;
+    if (!hb_buffer_allocation_successful(tr->hbuf))
+        return -1;
+    double pen = 0;
+    for (size_t r = 0; r < nruns; r++) {
+        const Run *run = &tr->runs[r];
+        int slot = tr->cinfo[run->start].slot;
+        hb_script_t sc = tr->cinfo[run->start].script;
+        used[slot] = 1;
+        hb_font_t *font = slot_hb_font(tr, slot, size26);
+        hb_buffer_t *buf = tr->hbuf;
+        hb_buffer_clear_contents(buf);
+        /* The whole line is the context, so Arabic letters join across a
+         * change of font or a neutral. */
+        hb_buffer_add_utf32(buf, tr->cps, (int)n, (unsigned)run->start, run->end - run->start);
+        hb_buffer_set_direction(buf, run->level & 1 ? HB_DIRECTION_RTL : HB_DIRECTION_LTR);
+        /* A fixed language, not the locale's: the same frames everywhere. */
+        hb_buffer_set_language(buf,
+                               hb_language_from_string(sc == HB_SCRIPT_HAN ? "zh-cn" : "und", -1));
+        hb_buffer_guess_segment_properties(buf);
+        if (font == NULL || !hb_buffer_allocation_successful(buf))
+            continue; /* a face FreeType cannot size draws nothing */
+        hb_shape(font, buf, NULL, 0);
+        unsigned gn;
+        hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(buf, &gn);
+        hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(buf, &gn);
+        if (grow((void **)&e->g, &e->cap, (size_t)e->n + gn, sizeof *e->g) != 0)
+            return -1;
+        for (unsigned i = 0; i < gn; i++) {
+            ShapedGlyph *o = &e->g[e->n++];
+            o->slot = slot;
+            o->gid = gi[i].codepoint;
+            o->cluster = tr->cinfo[gi[i].cluster < n ? gi[i].cluster : 0].off;
+            double adv = gp[i].x_advance / 64.0;
+            if (slot == 0 && o->gid == 0) { /* the .notdef box: its own width */
+                const Glyph *g = glyph_get(tr, 0, 0, size26);
+                if (g != NULL)
+                    adv = g->advance;
+            }
+            o->x = pen + gp[i].x_offset / 64.0;
+            o->y = gp[i].y_offset / 64.0;
+            o->advance = adv;
+            pen += adv;
         }
     }
-    return pen - x0;
+    e->width = pen;
+metrics:
+    e->asc = e->desc = 0;
+    for (int i = 0; i < tr->nfaces; i++) {
+        if (!used[i])
+            continue;
+        e->asc = fmax(e->asc, face_ascent(tr->faces[i].face, px));
+        e->desc = fmax(e->desc, face_descent(tr->faces[i].face, px));
+    }
+    return 0;
+}
+
+/* utf8 shaped at size26, from the per-renderer cache (strings repeat from
+ * frame to frame: titles, labels, most of every readout). NULL when out of
+ * memory. The entry is valid until the next call. */
+static const ShapeEntry *shape(TextRenderer *tr, const char *utf8, long size26) {
+    size_t len = strlen(utf8);
+    ShapeEntry *e;
+    uint64_t h = hash_str(utf8, len, size26);
+    if (len > SHAPE_MAX_LEN) {
+        e = &tr->shape_scratch;
+    } else {
+        e = &tr->shapes[h & (SHAPE_CACHE - 1)];
+        if (e->str != NULL && e->hash == h && e->size == size26 && e->len == len &&
+            memcmp(e->str, utf8, len) == 0)
+            return e;
+        free(e->str);
+        e->str = NULL;
+    }
+    if (shape_into(tr, utf8, size26, e) != 0) {
+        e->n = 0;
+        return NULL;
+    }
+    if (e != &tr->shape_scratch) {
+        e->str = malloc(len + 1);
+        if (e->str != NULL) {
+            memcpy(e->str, utf8, len + 1);
+            e->len = len;
+            e->hash = h;
+            e->size = size26;
+        }
+    }
+    return e;
+}
+
+static void shape_cache_clear(TextRenderer *tr) {
+    for (int i = 0; i < SHAPE_CACHE; i++) {
+        free(tr->shapes[i].str);
+        free(tr->shapes[i].g);
+    }
+    free(tr->shape_scratch.g);
+}
+
+/* Draws shaped text e with its left edge at x0 and baseline y. */
+static void draw_shaped(TextRenderer *tr, const ShapeEntry *e, long size26, RasterTarget *t,
+                        double x0, double y, const float rgba[4]) {
+    if (!(fabs(y) < PEN_LIMIT))
+        return; /* far off (or NaN) */
+    for (int i = 0; i < e->n; i++) {
+        const ShapedGlyph *sg = &e->g[i];
+        double gx = x0 + sg->x, gy = y - sg->y;
+        if (!(fabs(gx) < PEN_LIMIT) || !(fabs(gy) < PEN_LIMIT))
+            continue;
+        const Glyph *g = glyph_get(tr, sg->slot, sg->gid, size26);
+        if (g == NULL || g->w == 0)
+            continue;
+        /* Whole-pixel origins: stems land on pixel columns and stay sharp. */
+        int ox = (int)floor(gx + 0.5), oy = (int)floor(gy + 0.5);
+        raster_blit_coverage(t, ox + g->left, oy - g->top, g->cov, g->w, g->h, g->w, rgba[0],
+                             rgba[1], rgba[2], rgba[3]);
+    }
 }
 
 double text_estimate_width(const char *utf8, double px) {
@@ -534,8 +862,14 @@ void text_measure(TextRenderer *tr, const char *utf8, float size_px, float *widt
                   float *descent) {
     long size26 = size_26_6(size_px);
     double w = 0, a = 0, d = 0;
-    if (size26 > 0)
-        w = layout(tr, utf8 ? utf8 : "", size26, NULL, 0, 0, NULL, &a, &d);
+    if (size26 > 0) {
+        const ShapeEntry *e = shape(tr, utf8 ? utf8 : "", size26);
+        if (e != NULL) {
+            w = e->width;
+            a = e->asc;
+            d = e->desc;
+        }
+    }
     if (width)
         *width = (float)w;
     if (ascent)
@@ -549,29 +883,48 @@ float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_
     long size26 = size_26_6(size_px);
     if (size26 == 0 || utf8 == NULL)
         return 0;
-    double w = layout(tr, utf8, size26, NULL, 0, 0, NULL, NULL, NULL);
+    const ShapeEntry *e = shape(tr, utf8, size26);
+    if (e == NULL)
+        return 0;
+    double w = e->width, asc = e->asc, desc = e->desc;
     double x0 = x;
     if (align == TEXT_CENTER)
         x0 -= w / 2;
     else if (align == TEXT_RIGHT)
         x0 -= w;
     const float rgba[4] = {r, g, b, alpha};
-    if (isfinite(x0))
-        layout(tr, utf8, size26, t, x0, y, rgba, NULL, NULL);
+    if (isfinite(x0) && t != NULL)
+        draw_shaped(tr, e, size26, t, x0, y, rgba);
     if (tr->rec_n && w > 0 && isfinite(x0) && isfinite(y)) {
         if (*tr->rec_n < tr->rec_cap) {
-            float mw, asc, desc;
-            text_measure(tr, utf8, size_px, &mw, &asc, &desc);
-            TextBox *b = &tr->rec[*tr->rec_n];
-            b->x0 = (float)x0;
-            b->x1 = (float)(x0 + w);
-            b->y0 = y - asc;
-            b->y1 = y + desc;
-            snprintf(b->text, sizeof b->text, "%s", utf8);
+            TextBox *bx = &tr->rec[*tr->rec_n];
+            bx->x0 = (float)x0;
+            bx->x1 = (float)(x0 + w);
+            bx->y0 = (float)(y - asc);
+            bx->y1 = (float)(y + desc);
+            snprintf(bx->text, sizeof bx->text, "%s", utf8);
         }
         ++*tr->rec_n;
     }
     return (float)w;
+}
+
+int text_glyphs(TextRenderer *tr, const char *utf8, float size_px, TextGlyph *out, int cap) {
+    long size26 = size_26_6(size_px);
+    if (size26 == 0 || utf8 == NULL)
+        return 0;
+    const ShapeEntry *e = shape(tr, utf8, size26);
+    if (e == NULL)
+        return 0;
+    for (int i = 0; i < e->n && i < cap; i++) {
+        out[i].x = (float)e->g[i].x;
+        out[i].y = (float)e->g[i].y;
+        out[i].advance = (float)e->g[i].advance;
+        out[i].gid = e->g[i].gid;
+        out[i].face = e->g[i].slot;
+        out[i].cluster = e->g[i].cluster;
+    }
+    return e->n;
 }
 
 double text_width(TextRenderer *tr, const char *utf8, double px) {
@@ -677,8 +1030,15 @@ void text_destroy(TextRenderer *tr) {
     if (tr == NULL)
         return;
     glyph_cache_clear(tr);
+    shape_cache_clear(tr);
     free(tr->fallbacks);
+    free(tr->cps);
+    free(tr->cinfo);
+    free(tr->cls);
+    free(tr->runs);
+    hb_buffer_destroy(tr->hbuf);
     for (int i = 0; i < tr->nfaces; i++) {
+        hb_font_destroy(tr->faces[i].hb);
         FT_Done_Face(tr->faces[i].face);
         free(tr->faces[i].file);
     }

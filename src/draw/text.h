@@ -1,5 +1,6 @@
 /*
- * text.h — UTF-8 text with FreeType, with font fallback through fontconfig.
+ * text.h — UTF-8 text with FreeType, shaped with HarfBuzz, with font
+ * fallback through fontconfig.
  *
  * Pipeline place: draw, below the frame stage (titles, axis labels, tick labels, legends,
  * live readouts). Only text.c sees FreeType and fontconfig.
@@ -15,9 +16,15 @@
  * characters (U+0000..U+001F, U+007F..U+009F) draw nothing and take no
  * space: text is one line. Never crashes on any input.
  *
+ * Text is shaped (kerning, ligatures, marks, Arabic joining, Devanagari
+ * conjuncts) in runs of one face, script and bidi level; right-to-left
+ * runs are laid out right to left and reordered visually (a simplified
+ * bidi algorithm, see text.c). The fallback face is chosen per run: marks
+ * and joiners stay in their base's face when it has them.
+ *
  * Glyphs are hinted lightly (vertical only) and placed on whole pixels;
- * advances are the unhinted ones, so a string's width scales exactly with
- * its size and text_measure agrees with text_draw.
+ * advances are HarfBuzz's unhinted ones (in 1/64 px), so a string's width
+ * scales with its size and text_measure agrees exactly with text_draw.
  */
 #ifndef GD_TEXT_H
 #define GD_TEXT_H
@@ -70,6 +77,20 @@ void text_measure(TextRenderer *tr, const char *utf8, float size_px, float *widt
  * are rounded to whole pixels. Clipped to the target. */
 float text_draw(TextRenderer *tr, RasterTarget *t, const char *utf8, float size_px, float x,
                 float y, int align, float r, float g, float b, float alpha);
+
+/* The glyphs utf8 is drawn with at size_px, for tests and checks: writes
+ * up to cap of them to out, in visual order (left to right), and returns
+ * how many there are. x and y are the glyph's origin relative to the
+ * string's left edge and baseline (y up), in pixels; face 0 is the main
+ * font, others fallbacks; cluster is the byte offset in utf8 of the first
+ * character the glyph draws. */
+typedef struct TextGlyph {
+    float x, y, advance;
+    unsigned gid;
+    int face;
+    unsigned cluster;
+} TextGlyph;
+int text_glyphs(TextRenderer *tr, const char *utf8, float size_px, TextGlyph *out, int cap);
 
 /* The boxes of the strings drawn, for layout checks: while a record is
  * set, every text_draw that draws something appends the box of its string

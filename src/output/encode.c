@@ -37,6 +37,7 @@
 #include <libswscale/swscale.h>
 
 #include "base/atomic.h"
+#include "output/audio.h"
 
 /* ---- defines and types -------------------------------------------------- */
 
@@ -96,6 +97,7 @@ struct Encoder {
     AVCodecContext *sub_codec;
     const EncoderCue *cues;
     int ncues;
+    AudioMux *audio; /* the sound track, or NULL */
     /* GIF: ordered-dither lookup, [bayer threshold][8-bit value] -> that
      * channel's share of the palette index. */
     uint8_t (*gif_lut)[3][256];
@@ -123,6 +125,7 @@ static int open_output(Encoder *enc, GdError *err);
 static int write_header(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int add_text_track(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int write_cues(Encoder *enc, GdError *err);
+static int add_audio_track(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_codec_options(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int set_metadata(Encoder *enc, const EncoderOptions *opt, GdError *err);
 static int drain_packets(Encoder *enc, GdError *err);
@@ -164,7 +167,8 @@ Encoder *encoder_open(const char *path, const EncoderOptions *opt, GdError *err)
     if (choose_format(enc, opt, &codec, err) != GD_OK || create_muxer(enc, err) != GD_OK ||
         add_stream(enc, codec, opt, err) != GD_OK || open_codec(enc, codec, err) != GD_OK ||
         open_converter(enc, err) != GD_OK || add_text_track(enc, opt, err) != GD_OK ||
-        open_output(enc, err) != GD_OK || write_header(enc, opt, err) != GD_OK)
+        add_audio_track(enc, opt, err) != GD_OK || open_output(enc, err) != GD_OK ||
+        write_header(enc, opt, err) != GD_OK)
         goto fail;
     return enc;
 
@@ -203,7 +207,11 @@ int encoder_write_frame(Encoder *enc, const uint8_t *rgb, int stride, GdError *e
     ret = avcodec_send_frame(enc->codec, enc->frame);
     if (ret < 0)
         return fail_av(err, enc->path, "cannot encode a frame", ret);
-    return drain_packets(enc, err);
+    int rc = drain_packets(enc, err);
+    /* The sound up to this frame's end, so the muxer can interleave. */
+    if (rc == GD_OK && enc->audio)
+        rc = audio_mux_write(enc->audio, enc->next_pts, err);
+    return rc;
 }
 
 int encoder_finish(Encoder *enc, GdError *err) {
@@ -217,6 +225,8 @@ int encoder_finish(Encoder *enc, GdError *err) {
         goto done;
     }
     rc = drain_packets(enc, err);
+    if (rc == GD_OK && enc->audio)
+        rc = audio_mux_finish(enc->audio, err);
     if (rc == GD_OK)
         rc = write_cues(enc, err);
     if (rc != GD_OK)
@@ -913,6 +923,16 @@ static int add_text_track(Encoder *enc, const EncoderOptions *opt, GdError *err)
     return GD_OK;
 }
 
+/* MP4 and WebM with [video] audio: the sound track's stream (output/audio.c
+ * copies or encodes it as the frames come). */
+static int add_audio_track(Encoder *enc, const EncoderOptions *opt, GdError *err) {
+    if (!opt->audio || !opt->audio[0] || enc->spec->kind == OUT_GIF || enc->segment)
+        return GD_OK;
+    enc->audio = audio_mux_open(enc->fmt, enc->path, opt->audio, enc->spec->kind == OUT_WEBM,
+                                opt->frames, opt->fps, err);
+    return enc->audio ? GD_OK : err->code;
+}
+
 /* Every cue as one text sample, after the video's packets (the muxer
  * interleaves them by time). ASS reads a backslash and braces as markup:
  * they become their fullwidth look-alikes. */
@@ -1208,6 +1228,7 @@ static void encoder_free(Encoder *enc) {
     avformat_free_context(enc->fmt);
     avcodec_free_context(&enc->codec);
     avcodec_free_context(&enc->sub_codec);
+    audio_mux_free(enc->audio);
     av_frame_free(&enc->frame);
     av_packet_free(&enc->pkt);
     sws_freeContext(enc->sws);

@@ -2,7 +2,8 @@
  * encode.h — frames to files with FFmpeg's libraries (libavcodec,
  * libavformat, libswscale); shaped like FFmpeg's doc/examples/mux.c.
  *
- * Pipeline place: last stage. Only encode.c sees libav: it writes videos
+ * Pipeline place: last stage. Only encode.c (with output/audio.c for the
+ * sound track) sees libav: it writes videos
  * and stills, and reads and joins segments (encoder_probe_segment,
  * encoder_join: a libavformat remux, as FFmpeg's doc/examples/remux.c).
  *
@@ -66,6 +67,11 @@ typedef struct EncoderOptions {
      * SHA-256 of config_text), and is muxed bit-exact, so the same frames
      * with the same threads give the same bytes. */
     const EncoderSegment *segment;
+    /* MP4 and WebM: a sound track from this audio file (output/audio.h:
+     * stream copy or AAC/Opus, cut or padded to `frames` frames); NULL or
+     * "": none. A GIF has no sound: it is ignored there. */
+    const char *audio;
+    int frames; /* the video's frame count, for the audio's length */
 } EncoderOptions;
 
 /* Opens an encoder writing to path (format by extension; anything else is

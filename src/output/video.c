@@ -277,7 +277,9 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
                          .title = cfg->video.title,
                          .threads = 0,
                          .cues = ecues,
-                         .ncues = ncues};
+                         .ncues = ncues,
+                         .audio = cfg->video.audio,
+                         .frames = c->spec.nframes};
     /* A segment: the whole render's settings, recorded, and x264 on -j
      * threads (its output depends on its thread count: x264's automatic
      * count would make the bytes depend on the machine). */

@@ -230,10 +230,11 @@ static void test_widths(void **state) {
     text_measure(tr, "WWW", 20, &www, NULL, NULL);
     text_measure(tr, "iii", 20, &iii, NULL, NULL);
     assert_true(www > 2 * iii);
-    /* Unhinted advances: width scales exactly with size. */
+    /* Unhinted advances: width scales with size (HarfBuzz rounds each
+     * glyph's advance to 1/64 px). */
     text_measure(tr, "Hello, world", 24, &h24, NULL, NULL);
     text_measure(tr, "Hello, world", 48, &h48, NULL, NULL);
-    assert_float_equal(h48, 2 * h24, 1e-3);
+    assert_float_equal(h48, 2 * h24, 12 / 64.0);
     /* DejaVu kerns "AV" closer (its kern table pairs A and V). */
     text_measure(tr, "A", 40, &a, NULL, NULL);
     text_measure(tr, "V", 40, &v, NULL, NULL);
@@ -581,6 +582,177 @@ typedef struct ThreadJob {
     int ok;
 } ThreadJob;
 
+/* ---- shaping (HarfBuzz) ---- */
+
+#define MAXG 64
+
+static int glyphs_of(TextRenderer *tr, const char *s, float size, TextGlyph *g) {
+    int n = text_glyphs(tr, s, size, g, MAXG);
+    assert_true(n <= MAXG);
+    return n;
+}
+
+/* Kerning: "AV" is narrower than A and V side by side, and V's glyph
+ * starts before A's advance ends; measuring and drawing agree. */
+static void test_shape_kerning(void **state) {
+    (void)state;
+    TextRenderer *tr = open_default();
+    TextGlyph g[MAXG];
+    float a, v, av;
+    text_measure(tr, "A", 40, &a, NULL, NULL);
+    text_measure(tr, "V", 40, &v, NULL, NULL);
+    text_measure(tr, "AV", 40, &av, NULL, NULL);
+    assert_true(av < a + v - 1.0f);
+    assert_int_equal(glyphs_of(tr, "AV", 40, g), 2);
+    assert_float_equal(g[0].x, 0, 1e-6);
+    assert_true(g[1].x < a - 1.0f);
+    assert_float_equal(g[1].x + g[1].advance, av, 1e-3);
+    RasterTarget t;
+    target_white(&t, 200, 60);
+    float adv = text_draw(tr, &t, "AV", 40, 10, 45, TEXT_LEFT, 0, 0, 0, 1);
+    assert_true(adv == av);
+    text_destroy(tr);
+    raster_target_free(&t);
+}
+
+/* Ligatures: where the font has them, "fi" and "ffi" are fewer glyphs
+ * than characters, and each glyph's cluster is its first character. */
+static void test_shape_ligatures(void **state) {
+    (void)state;
+    TextRenderer *tr = open_default();
+    TextGlyph g[MAXG];
+    /* DejaVu Sans ligates "fi", "fl" and "ffi" (U+FB01, U+FB02, U+FB03):
+     * one glyph each, each another glyph, from the first character on. */
+    assert_int_equal(glyphs_of(tr, "fi", 30, g), 1);
+    unsigned fi = g[0].gid;
+    assert_int_equal(glyphs_of(tr, "fl", 30, g), 1);
+    unsigned fl = g[0].gid;
+    assert_int_equal(glyphs_of(tr, "ffi", 30, g), 1);
+    unsigned ffi = g[0].gid;
+    assert_true(fi != fl && fi != ffi && fl != ffi);
+    /* "office": o, ffi, c, e; the c's glyph belongs to byte 4. */
+    assert_int_equal(glyphs_of(tr, "office", 30, g), 4);
+    assert_int_equal(g[1].gid, ffi);
+    assert_int_equal(g[1].cluster, 1);
+    assert_int_equal(g[2].cluster, 4);
+    /* No ligature where the letters are apart. */
+    assert_int_equal(glyphs_of(tr, "f i", 30, g), 3);
+    text_destroy(tr);
+}
+
+/* A combining mark: "e" + U+0301 takes one advance, as "é" does, and its
+ * ink sits above the e's, not after it. */
+static void test_shape_combining_mark(void **state) {
+    (void)state;
+    TextRenderer *tr = open_default();
+    float e, ecomb, eacute;
+    text_measure(tr, "e", 40, &e, NULL, NULL);
+    text_measure(tr, "e\xcc\x81", 40, &ecomb, NULL, NULL);
+    text_measure(tr, "\xc3\xa9", 40, &eacute, NULL, NULL);
+    assert_float_equal(ecomb, e, 1e-3);
+    assert_float_equal(eacute, e, 1e-3);
+    /* A mark the font must position itself: e + U+0323 (dot below) +
+     * U+0301; still one advance. */
+    float e2;
+    text_measure(tr, "e\xcc\xa3\xcc\x81", 40, &e2, NULL, NULL);
+    assert_float_equal(e2, e, 1e-3);
+    RasterTarget t;
+    target_white(&t, 120, 80);
+    Box b = draw_black(tr, &t, "e\xcc\x81", 40, 20, 60, TEXT_LEFT, NULL);
+    Box be = draw_black(tr, &t, "e", 40, 20, 60, TEXT_LEFT, NULL);
+    assert_true(b.y0 < be.y0 - 5); /* the acute above */
+    assert_true(b.x1 <= (int)ceilf(20 + e) + 1);
+    text_destroy(tr);
+    raster_target_free(&t);
+}
+
+/* Right to left: the first character's glyph is the rightmost, in Hebrew
+ * and in (joined) Arabic, alone and inside a left-to-right line; digits in
+ * a right-to-left line stay left to right. */
+static void test_shape_rtl(void **state) {
+    (void)state;
+    TextRenderer *tr = open_default();
+    TextGlyph g[MAXG];
+    /* שלום: shin, lamed, vav, final mem. */
+    const char *shalom = "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d";
+    int n = glyphs_of(tr, shalom, 30, g);
+    assert_int_equal(n, 4);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(g[i].cluster, (unsigned)(2 * (n - 1 - i)));
+    for (int i = 1; i < n; i++)
+        assert_true(g[i].x > g[i - 1].x);
+    /* سلام: seen, lam, alef, meem; lam-alef may ligate. */
+    const char *salaam = "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85";
+    n = glyphs_of(tr, salaam, 30, g);
+    assert_true(n >= 3 && n <= 4);
+    assert_int_equal(g[n - 1].cluster, 0); /* seen: rightmost */
+    assert_int_equal(g[0].cluster, 6);     /* meem: leftmost */
+    /* Joined: the initial seen is not the isolated form. */
+    TextGlyph iso[MAXG];
+    assert_int_equal(glyphs_of(tr, "\xd8\xb3", 30, iso), 1);
+    assert_true(g[n - 1].gid != iso[0].gid);
+    /* In a left-to-right line: "ab שלום cd" keeps a, b first and c, d
+     * last, with the Hebrew word reversed between them. */
+    char mixed[64];
+    snprintf(mixed, sizeof mixed, "ab %s cd", shalom);
+    n = glyphs_of(tr, mixed, 30, g);
+    assert_int_equal(n, 10);
+    assert_int_equal(g[0].cluster, 0);
+    assert_int_equal(g[1].cluster, 1);
+    assert_int_equal(g[3].cluster, 3 + 6); /* final mem, leftmost of the word */
+    assert_int_equal(g[6].cluster, 3);     /* shin, rightmost */
+    assert_int_equal(g[9].cluster, 11 + 2);
+    /* A right-to-left line with a number: "שלום 12": the number is to the
+     * left of the word and reads 1, 2. */
+    snprintf(mixed, sizeof mixed, "%s 12", shalom);
+    n = glyphs_of(tr, mixed, 30, g);
+    assert_int_equal(n, 7);
+    assert_int_equal(g[0].cluster, 9);  /* '1' */
+    assert_int_equal(g[1].cluster, 10); /* '2' */
+    assert_int_equal(g[6].cluster, 0);  /* shin, rightmost */
+    /* Measured and drawn alike. */
+    float w;
+    text_measure(tr, mixed, 30, &w, NULL, NULL);
+    assert_float_equal(g[n - 1].x + g[n - 1].advance, w, 1e-3);
+    text_destroy(tr);
+}
+
+/* Devanagari conjuncts: क्ष (ka, virama, ssa) is one glyph, and नमस्ते
+ * has fewer glyphs than codepoints; the fallback font draws the whole
+ * run. Needs an installed Devanagari font (fonts-lohit-deva). */
+static void test_shape_devanagari(void **state) {
+    (void)state;
+    if (!fontconfig_has(0x0915)) {
+        fprintf(stderr, "test_shape_devanagari: no Devanagari font installed "
+                        "(apt-get install fonts-lohit-deva): skipped\n");
+        skip();
+        return;
+    }
+    TextRenderer *tr = open_default();
+    TextGlyph g[MAXG];
+    int n = glyphs_of(tr, "\xe0\xa4\x95\xe0\xa5\x8d\xe0\xa4\xb7", 30, g);
+    assert_true(n < 3);
+    /* नमस्ते: na, ma, sa, virama, ta, vowel sign e: 6 codepoints. */
+    const char *namaste =
+        "\xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8\xe0\xa5\x8d\xe0\xa4\xa4\xe0\xa5\x87";
+    n = glyphs_of(tr, namaste, 30, g);
+    assert_true(n < 6);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(g[i].face, g[0].face);
+    assert_true(g[0].face > 0); /* not DejaVu */
+    float w;
+    text_measure(tr, namaste, 30, &w, NULL, NULL);
+    assert_true(w > 0);
+    /* Next to Latin: "x नमस्ते" is the Latin x then the same glyphs. */
+    TextGlyph h[MAXG];
+    int m = glyphs_of(
+        tr, "x \xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8\xe0\xa5\x8d\xe0\xa4\xa4\xe0\xa5\x87", 30, h);
+    assert_int_equal(m, n + 2);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(h[i + 2].gid, g[i].gid);
+    text_destroy(tr);
+}
+
 static void *thread_draw(void *arg) {
     ThreadJob *job = arg;
     GdError err;
@@ -630,6 +802,11 @@ int main(void) {
         cmocka_unit_test(test_measure_matches_draw),
         cmocka_unit_test(test_odd_input),
         cmocka_unit_test(test_threads_same_pixels),
+        cmocka_unit_test(test_shape_kerning),
+        cmocka_unit_test(test_shape_ligatures),
+        cmocka_unit_test(test_shape_combining_mark),
+        cmocka_unit_test(test_shape_rtl),
+        cmocka_unit_test(test_shape_devanagari),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
