@@ -101,12 +101,14 @@
 #define PANEL_MARK_PX          14.0 /* its label */
 
 /* ---- frame/overlay: readouts, captions, title ---- */
-#define OVERLAY_READOUT_PX        19.0 /* readout text */
-#define OVERLAY_READOUT_LINE_PX   27.0 /* readout line height */
-#define OVERLAY_COMPACT_PX        15.0 /* readout text with many runs */
-#define OVERLAY_COMPACT_LINE_PX   20.0 /* ... and its line height */
-#define OVERLAY_COMPACT_RUNS      4    /* more runs than this: compact readouts over the view */
-#define OVERLAY_CAPTION_PX        18.0 /* split view captions */
+#define OVERLAY_READOUT_PX      19.0 /* readout text */
+#define OVERLAY_READOUT_LINE_PX 27.0 /* readout line height */
+#define OVERLAY_COMPACT_PX      15.0 /* readout text with many runs */
+#define OVERLAY_COMPACT_LINE_PX 20.0 /* ... and its line height */
+#define OVERLAY_COMPACT_RUNS    4    /* more runs than this: compact readouts over the view */
+#define OVERLAY_CAPTION_PX      18.0 /* split view captions */
+#define OVERLAY_CAPTION_START_PARAMS                                                               \
+    4 /* a split caption lists a start of at most this many values */
 #define OVERLAY_TITLE_PX          32.0 /* the title */
 #define OVERLAY_TITLE_BASELINE_PX 43.0 /* the title's baseline from the top */
 

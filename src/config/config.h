@@ -123,7 +123,7 @@ typedef struct PlaneChoice {
     PlaneKind kind;
     int axis[2]; /* PLANE_AXES: the two shown parameters (indices) */
 } PlaneChoice;
-#define GD_MAX_PLANES 4 /* planes side by side: plane = b, c; pca */
+#define GD_MAX_PLANES 4 /* planes side by side: plane = b, c | pca */
 
 typedef struct SurfaceConfig {
     /* 1 where [surface] gives the range (then lo < hi); 0 leaves the box to

@@ -890,13 +890,14 @@ static int load_plane(Loader *L, const IniSection *s) {
             return fail_key(L, s, e,
                             "a model with one parameter is shown as a loss curve, "
                             "without a plane");
-        /* One plane, or several side by side: "b, c; pca". */
+        /* One plane, or several side by side: "b, c | pca" (not ';', which
+         * starts a comment). */
         char buf[4096];
         snprintf(buf, sizeof buf, "%s", e->value);
         char *item = buf;
         sf->nplanes = 0;
         for (;;) {
-            char *semi = strchr(item, ';');
+            char *semi = strchr(item, '|');
             if (semi)
                 *semi = '\0';
             char *one = value_trim(item);

@@ -20,6 +20,16 @@ static double label_scale(const FrameSpec *s, Rect v) {
     return k > 1 ? 1 : k < 0.7 ? 0.7 : k;
 }
 
+/* The spec and the 3D scene of layout view v: its plane's when planes
+ * stand side by side, else the video's. */
+static const FrameSpec *view_spec(const Composer *c, int v) {
+    return c->nplanes > 1 && v > 0 ? &c->plane_spec[v] : &c->spec;
+}
+
+static const Scene3D *view_scene(const Composer *c, int v) {
+    return c->nplanes > 1 && v > 0 ? &c->plane_scene[v] : &c->scene;
+}
+
 /* The box's corners on screen at zoom 1 for the poses sampled over the
  * video, as offsets from the centre of a view w x h (the projection
  * scales with the view's shorter side). */
@@ -109,7 +119,7 @@ static double view_size(Rect v, double fit) {
  * in the layouts that fit, the one that leaves the biggest box wins; when
  * none leaves room, the readouts sit over the top left of the box. */
 static void place_view(Composer *c, int v) {
-    const FrameSpec *s = &c->spec;
+    const FrameSpec *s = view_spec(c, v);
     const Layout *L = &c->layout;
     ComposedView *cv = &c->views[v];
     int nruns = s->cfg->layout.mode == LAYOUT_SPLIT ? 1 : s->view->ntrails;
@@ -200,8 +210,13 @@ static void prepare_equation(Composer *c) {
 
 int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
                  GdError *err) {
+    return compose_init_planes(c, cfg, view, 1, width, height, q, err);
+}
+
+int compose_init_planes(Composer *c, const Config *cfg, const View *views, int nviews, int width,
+                        int height, Quality q, GdError *err) {
     memset(c, 0, sizeof *c);
-    frame_spec_init(&c->spec, cfg, view, width, height, q);
+    frame_spec_init(&c->spec, cfg, &views[0], width, height, q);
     /* The layout is measured with the video's own font. */
     c->measure = text_create(cfg->video.font[0] ? cfg->video.font : text_default_font(), err);
     if (!c->measure)
@@ -212,6 +227,15 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
         compose_free(c);
         return rc;
     }
+    c->nplanes = nviews > 1 ? (nviews < GD_MAX_PLANES ? nviews : GD_MAX_PLANES) : 1;
+    for (int k = 1; k < c->nplanes; k++) {
+        frame_spec_init(&c->plane_spec[k], cfg, &views[k], width, height, q);
+        c->plane_spec[k].measure = c->measure;
+        if ((rc = scene3d_init(&c->plane_scene[k], &c->plane_spec[k], err)) != 0) {
+            compose_free(c);
+            return rc;
+        }
+    }
     captions_plan(&c->spec, &c->captions);
     layout_compute(cfg, width, height, c->measure, c->captions.lines, &c->layout);
     for (int v = 0; v < c->layout.nviews; v++)
@@ -219,6 +243,8 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
     prepare_equation(c);
     rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
     c->spec.measure = NULL; /* frames are drawn on many threads */
+    for (int k = 1; k < c->nplanes; k++)
+        c->plane_spec[k].measure = NULL;
     if (rc != 0) {
         compose_free(c);
         return rc;
@@ -228,6 +254,8 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
 
 void compose_free(Composer *c) {
     scene3d_free(&c->scene);
+    for (int k = 1; k < c->nplanes; k++)
+        scene3d_free(&c->plane_scene[k]);
     panels_free(c->panels);
     text_destroy(c->measure);
     memset(c, 0, sizeof *c);
@@ -279,7 +307,7 @@ static void set_pins(const Composer *c, ComposerScratch *sc, int frame) {
 static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, const int *runs,
                                int nruns, CameraPose pose, double scale, int frame, double step,
                                RasterTarget *out) {
-    const FrameSpec *s = &c->spec;
+    const FrameSpec *s = view_spec(c, v);
     const Config *cfg = s->cfg;
     const ComposedView *cv = &c->views[v];
     int nball = 0;
@@ -290,7 +318,7 @@ static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, co
     if (nball == 0 && sc->scene.npins == 0)
         return;
     Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1 + FRAME_MAX_POINTS];
-    int n = scene3d_label_boxes(&c->scene, sc->text, cv->view3d, pose, scale, avoid,
+    int n = scene3d_label_boxes(view_scene(c, v), sc->text, cv->view3d, pose, scale, avoid,
                                 SCENE3D_MAX_LABELS);
     avoid[n++] = cv->readout_box;
     for (int i = 0; i < sc->npoint_labels; i++)
@@ -353,7 +381,8 @@ static void draw_map_pins(const Composer *c, ComposerScratch *sc, Rect r, const 
 static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
                          const TimelineMoment *m, int frame, uint8_t *rgb, RasterTarget *out) {
     const double step = m->step;
-    const FrameSpec *s = &c->spec;
+    const FrameSpec *s = view_spec(c, v);
+    const Scene3D *scene = view_scene(c, v);
     const Layout *L = &c->layout;
     const double u = s->scale;
     int split = s->cfg->layout.mode == LAYOUT_SPLIT;
@@ -371,19 +400,21 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     memset(ts, 0, sizeof(Scene3DRunState) * (size_t)nruns);
     sc->npoint_labels = 0;
     double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
-    scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
+    scene3d_render(scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
     for (int i = 0; i < nruns; i++)
         sc->shown[runs[i]] = ts[i];
     /* A view too small for its labels (hundreds of runs side by side) shows
      * the landscape and its caption only. */
     if (side >= 120 * u) {
         sc->npoint_labels =
-            scene3d_draw_labels(&c->scene, sc->text, out, view3d, cv->readout_box, runs, nruns,
-                                pose, m, scale, ts, sc->point_labels, FRAME_MAX_POINTS);
+            scene3d_draw_labels(scene, sc->text, out, view3d, cv->readout_box, runs, nruns, pose, m,
+                                scale, ts, sc->point_labels, FRAME_MAX_POINTS);
         overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w, runs,
                               nruns, step, cv->readout_layout, &cv->metrics);
     }
-    if (L->caption[v].h > 0)
+    if (L->caption[v].h > 0 && c->nplanes > 1)
+        overlay_draw_plane_caption(s, sc->text, out, L->caption[v]);
+    else if (L->caption[v].h > 0)
         overlay_draw_caption(s, sc->text, out, L->caption[v], one);
     draw_view_captions(c, sc, v, runs, nruns, pose, scale, frame, step, out);
 }
@@ -402,8 +433,14 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     raster_clear(&out, bg.r, bg.g, bg.b);
 
     set_pins(c, sc, frame);
-    for (int v = 0; v < L->nviews; v++)
-        compose_view(c, sc, v, pose, &m, frame, rgb, &out);
+    for (int v = 0; v < L->nviews; v++) {
+        /* Each plane's view turns on its own orbit, around its own box. */
+        const View *vv = view_spec(c, v)->view;
+        CameraPose vp = vv == s->view ? pose : camera_pose_at(&cfg->camera, &vv->orbit, m.t, total);
+        if (vv != s->view)
+            view_camera_target(vv, cfg, m.step, vp.target);
+        compose_view(c, sc, v, vp, &m, frame, rgb, &out);
+    }
     for (int i = 0; i < L->npanels; i++) {
         panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
         if (L->panel_kind[i] == PANEL_CONTOUR)

@@ -46,11 +46,16 @@ typedef struct ComposedView {
 } ComposedView;
 
 typedef struct Composer {
-    FrameSpec spec;
+    FrameSpec spec; /* the video's, and the first plane's view */
     Layout layout;
     CaptionPlan captions;
     ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
+    /* Planes side by side ([surface] plane = b, c | pca): view k > 0 shows
+     * plane k with its own spec (its view) and 3D scene. */
+    int nplanes;
+    FrameSpec plane_spec[GD_MAX_PLANES];
+    Scene3D plane_scene[GD_MAX_PLANES];
     Equation equation;     /* [layout] equation, measured once (empty without one) */
     PanelCache *panels;    /* owned */
     TextRenderer *measure; /* owned; spec.measure while compose_init runs */
@@ -77,6 +82,12 @@ typedef struct ComposerScratch {
  * needs freeing). */
 int compose_init(Composer *c, const Config *cfg, const View *view, int width, int height, Quality q,
                  GdError *err);
+
+/* compose_init for planes side by side: views[0..nviews-1] the views of
+ * [surface] plane's planes (view_build_planes), one 3D view each; the
+ * panels show the first. */
+int compose_init_planes(Composer *c, const Config *cfg, const View *views, int nviews, int width,
+                        int height, Quality q, GdError *err);
 void compose_free(Composer *c); /* idempotent */
 
 /* Opens the font ([video] font or the shipped one; an unreadable font is

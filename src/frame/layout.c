@@ -200,6 +200,10 @@ void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr,
         if (cfg->layout.mode == LAYOUT_SPLIT) {
             int n = clampi(cfg->nruns, 1, GD_MAX_RUNS);
             place_views(views, n, u * text_scale, out);
+        } else if (cfg->surface.nplanes > 1) {
+            /* Planes side by side ([surface] plane = b, c | pca), each with
+             * a caption band naming it. */
+            place_views(views, clampi(cfg->surface.nplanes, 1, GD_MAX_PLANES), u * text_scale, out);
         } else {
             /* One view in a wide area: no wider than 1.5 times its height
              * (the box is drawn to fit the height), centred together with

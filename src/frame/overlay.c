@@ -256,22 +256,62 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
     return height + 8 * u;
 }
 
-void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
-                          int run) {
-    const RunConfig *rc = s->view->trails[run].traj->run;
-    char buf[GD_TEXT_MAX + GD_LABEL_MAX + 128];
-    snprintf(buf, sizeof buf, "%s  ·  %s (%.4g, %.4g)  ·  %s, LR %.4g", rc->label,
-             s->cfg->labels.start, rc->init[0], rc->init[1], config_optimizer_name(rc->optimizer),
-             rc->lr);
+/* A caption band r: its background and text, centred, shrunk to fit. */
+static void draw_band(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
+                      const char *text, const float color[3]) {
     raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h),
                      s->theme.caption_bg[0], s->theme.caption_bg[1], s->theme.caption_bg[2], 1);
     double size = OVERLAY_CAPTION_PX * TU;
     float w, asc, desc;
-    text_measure(tr, buf, (float)size, &w, &asc, &desc);
+    text_measure(tr, text, (float)size, &w, &asc, &desc);
     if (w > r.w - 8 * s->scale) /* shrink to fit a narrow view */
         size *= (r.w - 8 * s->scale) / w;
-    draw_text(tr, out, buf, size, r.x + r.w / 2, r.y + r.h / 2 + 0.35 * size, TEXT_CENTER,
-              s->view->trails[run].color);
+    draw_text(tr, out, text, size, r.x + r.w / 2, r.y + r.h / 2 + 0.35 * size, TEXT_CENTER, color);
+}
+
+void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
+                          int run) {
+    const RunConfig *rc = s->view->trails[run].traj->run;
+    const int np = s->cfg->model.nparams;
+    char start[160] = "", buf[GD_TEXT_MAX + GD_LABEL_MAX + 256];
+    /* The start's values when they are few enough to read. */
+    if (np <= OVERLAY_CAPTION_START_PARAMS) {
+        size_t o = (size_t)snprintf(start, sizeof start, "  ·  %s (", s->cfg->labels.start);
+        for (int i = 0; i < np && o < sizeof start; i++)
+            o +=
+                (size_t)snprintf(start + o, sizeof start - o, "%s%.4g", i ? ", " : "", rc->init[i]);
+        if (o < sizeof start)
+            snprintf(start + o, sizeof start - o, ")");
+    }
+    snprintf(buf, sizeof buf, "%s%s  ·  %s, LR %.4g", rc->label, start,
+             config_optimizer_name(rc->optimizer), rc->lr);
+    draw_band(s, tr, out, r, buf, s->view->trails[run].color);
+}
+
+void overlay_draw_plane_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r) {
+    const Plane *pl = &s->view->plane;
+    const Config *cfg = s->cfg;
+    char buf[2 * GD_LABEL_MAX + 128];
+    if (pl->kind == PLANE_PCA) {
+        snprintf(buf, sizeof buf, "PCA plane of the paths (PC1 %.0f%%, PC2 %.0f%%)",
+                 100 * pl->explained[0], 100 * pl->explained[1]);
+    } else if (pl->kind == PLANE_RANDOM) {
+        snprintf(buf, sizeof buf, "random plane (seed %llu)", cfg->surface.plane_seed);
+    } else {
+        int held = -1, nheld = 0;
+        for (int i = 0; i < pl->nparams; i++)
+            if (i != pl->axis[0] && i != pl->axis[1]) {
+                held = i;
+                nheld++;
+            }
+        if (nheld == 1)
+            snprintf(buf, sizeof buf, "slice through %s, %s (%s = %.3g)", pl->name[0], pl->name[1],
+                     cfg->labels.param[held], pl->origin[held]);
+        else
+            snprintf(buf, sizeof buf, "slice through %s, %s (%d others at the center)", pl->name[0],
+                     pl->name[1], nheld);
+    }
+    draw_band(s, tr, out, r, buf, s->theme.ink);
 }
 
 void overlay_draw_title(const FrameSpec *s, const Layout *L, TextRenderer *tr, RasterTarget *out) {

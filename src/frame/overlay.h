@@ -81,9 +81,15 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
                              double top, double maxw, const int *runs, int nruns, double step,
                              int layout, const ReadoutMetrics *rm);
 
-/* Split mode's caption band r for run `run`: label, start, optimizer and
- * learning rate, in the run's colour, shrunk to fit a narrow view. */
+/* Split mode's caption band r for run `run`: label, start (its values, for
+ * up to OVERLAY_CAPTION_START_PARAMS parameters), optimizer and learning
+ * rate, in the run's colour, shrunk to fit a narrow view. */
 void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r, int run);
+
+/* The caption band r of a plane's view when planes stand side by side:
+ * what the plane is ("slice through b, c (a = 0.99)", "PCA plane of
+ * the paths (PC1 95%, PC2 4%)", "random plane (seed 1)"). */
+void overlay_draw_plane_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r);
 
 /* The title ([video] title), centred at the top, on the one or two lines
  * L gives it (split where L says), shrunk only when a line still does not

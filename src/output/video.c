@@ -108,7 +108,8 @@ static void output_size(const Config *cfg, Quality q, int *w, int *h) {
  * landscape grid on `threads` threads) and the composer at the output size
  * of the quality (draft is half size). */
 typedef struct Prepared {
-    View view;
+    View view[GD_MAX_PLANES]; /* one per plane side by side; usually just [0] */
+    int nviews;
     Composer composer;
 } Prepared;
 
@@ -121,12 +122,15 @@ static Prepared *prepared_create(const Config *cfg, const Trajectory *trajs,
     }
     int w, h;
     output_size(cfg, opt->quality, &w, &h);
-    if (view_build_with(&pr->view, cfg, trajs, opt->basins, opt->threads, err) != 0) {
+    pr->nviews = cfg->surface.nplanes > 1 ? cfg->surface.nplanes : 1;
+    if (view_build_planes(pr->view, cfg, trajs, opt->basins, opt->threads, err) != 0) {
         free(pr);
         return NULL;
     }
-    if (compose_init(&pr->composer, cfg, &pr->view, w, h, opt->quality, err) != 0) {
-        view_free(&pr->view);
+    if (compose_init_planes(&pr->composer, cfg, pr->view, pr->nviews, w, h, opt->quality, err) !=
+        0) {
+        for (int k = 0; k < pr->nviews; k++)
+            view_free(&pr->view[k]);
         free(pr);
         return NULL;
     }
@@ -137,7 +141,8 @@ static void prepared_destroy(Prepared *pr) {
     if (!pr)
         return;
     compose_free(&pr->composer);
-    view_free(&pr->view);
+    for (int k = 0; k < pr->nviews; k++)
+        view_free(&pr->view[k]);
     free(pr);
 }
 

@@ -63,7 +63,7 @@ int plane_pca(const double *rows, long nrows, int nparams, double dir[2][GD_MAX_
  * are the [labels] of the parameters, "PC1 (87%)" or "d1". Returns 0, or
  * GD_ERR_INPUT ("ORIGIN: the runs never leave the center, so they span no
  * plane ...") or GD_ERR_RUNTIME. index picks one of the planes shown side
- * by side ([surface] plane = b, c; pca), 0 the first. */
+ * by side ([surface] plane = b, c | pca), 0 the first. */
 int plane_from_config(Plane *pl, const Config *cfg, const Trajectory *trajs, int index,
                       GdError *err);
 

@@ -62,7 +62,7 @@ int view_build_with(View *v, const Config *cfg, const Trajectory *trajs, const B
                     int threads, GdError *err);
 
 /* view_build_with for plane `plane` of the planes shown side by side
- * ([surface] plane = b, c; pca): 0 the first, as view_build_with. */
+ * ([surface] plane = b, c | pca): 0 the first, as view_build_with. */
 int view_build_plane(View *v, const Config *cfg, const Trajectory *trajs, const BasinMap *basins,
                      int plane, int threads, GdError *err);
 

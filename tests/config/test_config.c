@@ -687,6 +687,17 @@ static void test_many_params(void **state) {
     assert_int_equal(cfg.surface.plane, PLANE_PCA);
     config_free(&cfg);
     drop_config(path);
+    /* Planes side by side. */
+    path = write_config(MODEL3 DATA3 RUN3 "[surface]\nplane = c, a | random\nplane_seed = 7\n");
+    load_ok(path, NULL, 0, &cfg);
+    assert_int_equal(cfg.surface.nplanes, 2);
+    assert_int_equal(cfg.surface.planes[0].kind, PLANE_AXES);
+    assert_int_equal(cfg.surface.planes[0].axis[0], 2);
+    assert_int_equal(cfg.surface.planes[0].axis[1], 0);
+    assert_int_equal(cfg.surface.planes[1].kind, PLANE_RANDOM);
+    assert_true(cfg.surface.plane_seed == 7);
+    config_free(&cfg);
+    drop_config(path);
     /* One parameter: a curve, no plane. */
     path = write_config("[model]\nparams = a\nformula = a*x\n[data]\ntrue = 2\n[run]\ninit = "
                         "-1\n[mark m]\nat = 1.5\n");
@@ -725,6 +736,16 @@ static void test_many_params(void **state) {
          "plane"},
         {"[model]\nparams = w[2], d\nformula = d\n[data]\ntrue = 1, 2\n[run]\ninit = 0, 0\n",
          "PATH:5: [data] true: expected 3 values (w[1..2], d), got 2"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = b, c | pca | random | a, b | pca",
+         "PATH:9: [surface] plane: more than 4 planes"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = b, c | pca\n[layout]\nmode = split",
+         "PATH:11: [layout] mode: split shows one view per run, and [surface] plane shows 2 "
+         "planes side by side: choose one"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = b, c | pca\n[mark m]\nat = 1, 2",
+         "PATH:11: [mark m] at: a point on the view needs one plane ([surface] plane shows 2 side "
+         "by side)"},
+        {MODEL3 DATA3 RUN3 "[surface]\nplane = b, c | q",
+         "PATH:9: [surface] plane: expected two parameters P, Q, or pca or random, got \"q\""},
         {"[model]\nparams = w[8]\nformula = w[9]*x\n[data]\ntrue = 1\n",
          "PATH:3: [model] formula: column 3: index 9 out of range for 'w' (w[1] .. w[8])"},
         {"[model]\nparams = w[8], u[4]\nformula = sum(k, w[k]*u[k])\n",

@@ -346,6 +346,12 @@ def plane_spec(ini, params, rows):
         return None
     plane = plane or "pca"
     center = surface.get("center", "final").strip()
+    return [one_plane(p.strip(), params, rows, ini, center) for p in plane.split("|")]
+
+
+def one_plane(plane, params, rows, ini, center):
+    """One plane of [surface] plane (several stand side by side)."""
+    n = len(params)
     first = [r for r in rows if r[0] == rows[0][0]]
     if center == "final":
         c = first[-1][2 : 2 + n]
@@ -479,8 +485,9 @@ def check(binary, cfg):
         got = list(csv.reader(open(out)))
     params, rows, plane = simulate(cfg, BIG_MODEL_STEPS if big else None)
     header = ["run", "step"] + params + ["loss"] + ["grad_" + p for p in params]
-    if plane:
-        header += ["plane_u", "plane_v", "plane_dist"]
+    for i, _ in enumerate(plane or []):
+        tag = "plane" if i == 0 else "plane%d" % (i + 1)
+        header += [tag + "_u", tag + "_v", tag + "_dist"]
     if got[0] != header:
         return "header %r, expected %r" % (got[0], header)
     if len(got) - 1 != len(rows):
@@ -495,10 +502,13 @@ def check(binary, cfg):
         # largest gradient component at its start), not its own size.
         if e[1] == 0:
             scale[e[0]] = max([abs(v) for v in e[3 + n :] if math.isfinite(v)] + [1.0])
-        if plane:
-            problem = check_plane(plane, [float(v) for v in g[2:]], n)
+        for i, spec in enumerate(plane or []):
+            values = [float(v) for v in g[2 : 3 + 2 * n]] + [float(v) for v in
+                                                             g[3 + 2 * n + 3 * i:
+                                                               3 + 2 * n + 3 * i + 3]]
+            problem = check_plane(spec, values, n)
             if problem:
-                return "line %d: %s" % (r, problem)
+                return "line %d: plane %d: %s" % (r, i + 1, problem)
         for j, (gv, ev) in enumerate(zip(g[2:], e[2:])):
             floor = scale[e[0]] if j > n else 1.0
             if not close(float(gv), ev, floor):
