@@ -671,7 +671,7 @@ static int run(const Options *o, RunReport *rep, GdError *err) {
             goto done;
     }
     if (o->check) {
-        char line[2048];
+        char line[GD_MAX_PARAMS * 96 + 256]; /* name=value for every parameter */
         for (int r = 0; r < cfg.nruns; r++) {
             sim_format_summary(line, sizeof line, &cfg, &trajs[r]);
             puts(line);
