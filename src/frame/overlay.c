@@ -291,7 +291,7 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
 void overlay_draw_plane_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r) {
     const Plane *pl = &s->view->plane;
     const Config *cfg = s->cfg;
-    char buf[2 * GD_LABEL_MAX + 128];
+    char buf[3 * GD_LABEL_MAX + 128];
     if (pl->kind == PLANE_PCA) {
         snprintf(buf, sizeof buf, "PCA plane of the paths (PC1 %.0f%%, PC2 %.0f%%)",
                  100 * pl->explained[0], 100 * pl->explained[1]);
