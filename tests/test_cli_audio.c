@@ -37,34 +37,12 @@ static const char CONFIG[] = "[video]\n"
                              "init = 0, 0\n";
 #define VIDEO_SECONDS 3.0
 
-static char *shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *shell(const char *fmt, ...) {
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *out = malloc(cap);
-    assert_non_null(out);
-    size_t got;
-    while ((got = fread(out + n, 1, cap - 1 - n, p)) > 0)
-        n += got;
-    out[n] = '\0';
-    pclose(p);
-    while (n > 0 && out[n - 1] == '\n')
-        out[--n] = '\0';
-    return out;
-}
-
 /* Makes dir/name: a 440 Hz sine of `seconds` with the ffmpeg options. */
 static char *make_audio(const char *dir, const char *name, double seconds, const char *opts) {
     char *path = tu_join(dir, name);
-    char *o = shell("ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440:duration=%g %s "
-                    "'%s' 2>&1",
-                    seconds, opts, path);
+    char *o = tu_shell("ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440:duration=%g %s "
+                       "'%s' 2>&1",
+                       seconds, opts, path);
     if (o[0])
         print_error("ffmpeg: %s\n", o);
     assert_string_equal(o, "");
@@ -99,8 +77,8 @@ static char *render(const char *dir, const char *audio, const char *out_name) {
 
 /* One stream's field ("codec_name", "duration") by ffprobe; a: or v:. */
 static char *stream_field(const char *path, const char *sel, const char *field) {
-    return shell("ffprobe -v error -select_streams %s -show_entries stream=%s -of csv=p=0 '%s'",
-                 sel, field, path);
+    return tu_shell("ffprobe -v error -select_streams %s -show_entries stream=%s -of csv=p=0 '%s'",
+                    sel, field, path);
 }
 
 static double stream_seconds(const char *path, const char *sel) {
@@ -112,9 +90,9 @@ static double stream_seconds(const char *path, const char *sel) {
 
 /* The audio's samples decoded from path, as ffmpeg counts them. */
 static double decoded_seconds(const char *path) {
-    char *s = shell("ffmpeg -nostdin -v error -i '%s' -map 0:a -f null - -stats 2>&1 | "
-                    "grep -o 'time=[0-9:.]*' | tail -1 | cut -d= -f2",
-                    path);
+    char *s = tu_shell("ffmpeg -nostdin -v error -i '%s' -map 0:a -f null - -stats 2>&1 | "
+                       "grep -o 'time=[0-9:.]*' | tail -1 | cut -d= -f2",
+                       path);
     int h = 0, m = 0;
     double sec = 0;
     sscanf(s, "%d:%d:%lf", &h, &m, &sec);
@@ -124,9 +102,9 @@ static double decoded_seconds(const char *path) {
 
 /* The mean volume (dB) of the audio from `from` seconds to the end. */
 static double mean_volume_from(const char *path, double from) {
-    char *s = shell("ffmpeg -nostdin -v info -ss %g -i '%s' -map 0:a -af volumedetect -f null - "
-                    "2>&1 | grep -o 'mean_volume: [-0-9.inf]*' | cut -d' ' -f2",
-                    from, path);
+    char *s = tu_shell("ffmpeg -nostdin -v info -ss %g -i '%s' -map 0:a -af volumedetect -f null - "
+                       "2>&1 | grep -o 'mean_volume: [-0-9.inf]*' | cut -d' ' -f2",
+                       from, path);
     double v = strcmp(s, "-inf") == 0 ? -1000 : atof(s);
     free(s);
     return v;
@@ -147,12 +125,12 @@ static void test_audio_m4a_copy_cut(void **state) {
     assert_true(as >= VIDEO_SECONDS - 1024.0 / 44100);
     assert_true(as <= VIDEO_SECONDS + 1024.0 / 44100);
     /* Copied, not re-encoded: the input's packets, byte for byte. */
-    char *in_sizes = shell("ffprobe -v error -select_streams a:0 -show_entries packet=size -of "
-                           "csv=p=0 '%s' | cut -d, -f1 | head -20 | md5sum",
-                           a);
-    char *out_sizes = shell("ffprobe -v error -select_streams a:0 -show_entries packet=size -of "
-                            "csv=p=0 '%s' | cut -d, -f1 | head -20 | md5sum",
-                            out);
+    char *in_sizes = tu_shell("ffprobe -v error -select_streams a:0 -show_entries packet=size -of "
+                              "csv=p=0 '%s' | cut -d, -f1 | head -20 | md5sum",
+                              a);
+    char *out_sizes = tu_shell("ffprobe -v error -select_streams a:0 -show_entries packet=size -of "
+                               "csv=p=0 '%s' | cut -d, -f1 | head -20 | md5sum",
+                               out);
     assert_string_equal(in_sizes, out_sizes);
     free(in_sizes);
     free(out_sizes);
@@ -203,7 +181,7 @@ static void test_audio_short_padded(void **state) {
 /* WebM: Opus is copied, an AAC input becomes Opus (or Vorbis). */
 static void test_audio_webm(void **state) {
     (void)state;
-    char *has_vp9 = shell("ffmpeg -hide_banner -encoders 2>/dev/null | grep -c libvpx-vp9");
+    char *has_vp9 = tu_shell("ffmpeg -hide_banner -encoders 2>/dev/null | grep -c libvpx-vp9");
     int vp9 = atoi(has_vp9);
     free(has_vp9);
     if (!vp9) {

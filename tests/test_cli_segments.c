@@ -47,40 +47,17 @@ static void expect_ok(RunResult r) {
     assert_string_equal(r.err, "");
 }
 
-/* What a shell command prints (malloc'd, trailing newlines cut). */
-static char *shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *shell(const char *fmt, ...) {
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *out = malloc(cap);
-    assert_non_null(out);
-    size_t got;
-    while ((got = fread(out + n, 1, cap - 1 - n, p)) > 0)
-        n += got;
-    out[n] = '\0';
-    pclose(p);
-    while (n > 0 && out[n - 1] == '\n')
-        out[--n] = '\0';
-    return out;
-}
-
 static int count_frames(const char *path) {
-    char *s = shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries "
-                    "stream=nb_read_frames -of csv=p=0 '%s'",
-                    path);
+    char *s = tu_shell("ffprobe -v error -select_streams v:0 -count_frames -show_entries "
+                       "stream=nb_read_frames -of csv=p=0 '%s'",
+                       path);
     int n = atoi(s);
     free(s);
     return n;
 }
 
 static char *probe(const char *path, const char *entries) {
-    return shell("ffprobe -v error -show_entries %s -of default=nw=1 '%s'", entries, path);
+    return tu_shell("ffprobe -v error -show_entries %s -of default=nw=1 '%s'", entries, path);
 }
 
 /* Renders --segment k/n of the SMALL video into dir/p<k>.mp4. */
@@ -197,8 +174,8 @@ static void test_join_shuffled(void **state) {
     free(a);
     free(b);
     /* the same decoding times, packet by packet, as the whole render */
-    a = shell("ffprobe -v error -show_entries packet=dts,duration -of csv '%s'", whole);
-    b = shell("ffprobe -v error -show_entries packet=dts,duration -of csv '%s'", out);
+    a = tu_shell("ffprobe -v error -show_entries packet=dts,duration -of csv '%s'", whole);
+    b = tu_shell("ffprobe -v error -show_entries packet=dts,duration -of csv '%s'", out);
     assert_string_equal(b, a);
     free(a);
     free(b);
@@ -210,9 +187,9 @@ static void test_join_shuffled(void **state) {
     free(a);
     free(b);
     /* the index is at the front: moov before mdat */
-    char *order = shell("ffprobe -v trace '%s' 2>&1 | grep -o \"type:'\\(moov\\|mdat\\)'\" | "
-                        "head -2 | tr '\\n' ' '",
-                        out);
+    char *order = tu_shell("ffprobe -v trace '%s' 2>&1 | grep -o \"type:'\\(moov\\|mdat\\)'\" | "
+                           "head -2 | tr '\\n' ' '",
+                           out);
     assert_string_equal(order, "type:'moov' type:'mdat' ");
     free(order);
     /* nothing else was left in the folder: 1 whole + 4 segments + 1 joined */
@@ -273,7 +250,7 @@ static void test_segments_deterministic(void **state) {
     tu_run_free(&r);
     assert_true(same_file_bytes(a, b));
     /* x264 writes its options into the stream */
-    char *threads = shell("grep -a -o ' threads=[0-9]* ' '%s'", a);
+    char *threads = tu_shell("grep -a -o ' threads=[0-9]* ' '%s'", a);
     assert_string_equal(threads, " threads=2 ");
     free(threads);
     setenv("SLURM_CPUS_PER_TASK", "1", 1);
@@ -283,7 +260,7 @@ static void test_segments_deterministic(void **state) {
     unsetenv("SLURM_CPUS_PER_TASK");
     expect_ok(r);
     tu_run_free(&r);
-    threads = shell("grep -a -o ' threads=[0-9]* ' '%s'", b);
+    threads = tu_shell("grep -a -o ' threads=[0-9]* ' '%s'", b);
     assert_string_equal(threads, " threads=1 ");
     free(threads);
     tu_remove_dir(dir);
@@ -332,12 +309,12 @@ static void test_join_refusals(void **state) {
              "its settings)\n",
              crf, p[0]);
     expect_refused(dir, out, (const char *const[]){p[0], crf, p[2], p[3]}, 4, msg);
-    char *sha0 = shell("ffprobe -v error -show_entries format_tags=gdrender_config_sha256 -of "
-                       "csv=p=0 '%s' | cut -c1-8",
-                       p[0]);
-    char *sha1 = shell("ffprobe -v error -show_entries format_tags=gdrender_config_sha256 -of "
-                       "csv=p=0 '%s' | cut -c1-8",
-                       cfg);
+    char *sha0 = tu_shell("ffprobe -v error -show_entries format_tags=gdrender_config_sha256 -of "
+                          "csv=p=0 '%s' | cut -c1-8",
+                          p[0]);
+    char *sha1 = tu_shell("ffprobe -v error -show_entries format_tags=gdrender_config_sha256 -of "
+                          "csv=p=0 '%s' | cut -c1-8",
+                          cfg);
     snprintf(msg, sizeof msg,
              "gdrender: %s: rendered from another config than %s (config SHA-256 %s... vs "
              "%s...)\n",
@@ -372,9 +349,9 @@ static void test_join_refusals(void **state) {
     expect_refused(dir, out, (const char *const[]){p[0], p[1], trunc, p[3]}, 4, msg);
 
     /* a foreign MP4 (ffmpeg's own), a text file, a folder */
-    char *made = shell("ffmpeg -v error -f lavfi -i testsrc=size=160x90:rate=20:duration=0.25 "
-                       "-c:v libx264 '%s' && echo ok",
-                       foreign);
+    char *made = tu_shell("ffmpeg -v error -f lavfi -i testsrc=size=160x90:rate=20:duration=0.25 "
+                          "-c:v libx264 '%s' && echo ok",
+                          foreign);
     assert_string_equal(made, "ok");
     free(made);
     snprintf(msg, sizeof msg,

@@ -65,6 +65,10 @@ int tu_count_entries(const char *dir);
 /* dir + "/" + name (malloc'd). */
 char *tu_join(const char *dir, const char *name);
 
+/* What a shell command (printf-style) prints on stdout: malloc'd, trailing
+ * newlines cut; up to 64 KiB. Fails the test if it cannot run. */
+char *tu_shell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The shipped configs, configs/ *.ini in name order, as "configs/NAME.ini"
  * (static storage, NULL-terminated); *n gets their count. A config added
  * to configs/ joins every test that runs them all. */
