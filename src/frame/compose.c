@@ -133,6 +133,28 @@ static void place_view(Composer *c, int v) {
     cv->readout = (Rect){a.x, a.y, maxw, 0};
     cv->view3d = a;
     cv->fit = 0;
+    if (c->curve) {
+        /* A 2D plot has no camera to fit: the readouts in a band above
+         * it, on one line or two, the plot below. */
+        const int lay[2] = {line, READOUT_TWO_LINES};
+        for (int i = 0; i < 2; i++) {
+            double w, h;
+            overlay_readout_extent(s, &cv->metrics, nruns, lay[i], &w, &h);
+            if (w - 8 * s->scale > maxw && i == 0)
+                continue;
+            cv->readout_layout = lay[i];
+            h = fmin(h, COMPOSE_READOUT_BAND_MAX * a.h);
+            cv->view3d = (Rect){a.x, ceil(a.y + h), a.w, floor(a.y + a.h) - ceil(a.y + h)};
+            break;
+        }
+        double rw, rh;
+        overlay_readout_extent(s, &cv->metrics, nruns, cv->readout_layout, &rw, &rh);
+        cv->readout_box = (Rect){a.x, a.y, fmin(rw, a.w), rh};
+        cv->fit = 1;
+        cv->view3d.x = floor(cv->view3d.x);
+        cv->view3d.y = floor(cv->view3d.y);
+        return;
+    }
     const int layouts[3] = {line, READOUT_TWO_LINES, READOUT_COLUMN};
     const int nlayouts = nruns == 1 ? 3 : line == READOUT_ONE_LINE ? 2 : 1;
     double best = 0;
@@ -212,6 +234,11 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
         compose_free(c);
         return rc;
     }
+    c->curve = view->plane.curve;
+    if (c->curve && (rc = curve_init(&c->curve_scene, &c->spec, err)) != 0) {
+        compose_free(c);
+        return rc;
+    }
     captions_plan(&c->spec, &c->captions);
     layout_compute(cfg, width, height, c->measure, c->captions.lines, &c->layout);
     for (int v = 0; v < c->layout.nviews; v++)
@@ -228,6 +255,7 @@ int compose_init(Composer *c, const Config *cfg, const View *view, int width, in
 
 void compose_free(Composer *c) {
     scene3d_free(&c->scene);
+    curve_free(&c->curve_scene);
     panels_free(c->panels);
     text_destroy(c->measure);
     memset(c, 0, sizeof *c);
@@ -290,8 +318,10 @@ static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, co
     if (nball == 0 && sc->scene.npins == 0)
         return;
     Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1 + FRAME_MAX_POINTS];
-    int n = scene3d_label_boxes(&c->scene, sc->text, cv->view3d, pose, scale, avoid,
-                                SCENE3D_MAX_LABELS);
+    int n = c->curve ? curve_label_boxes(&c->curve_scene, sc->text, cv->view3d, scale, avoid,
+                                         SCENE3D_MAX_LABELS)
+                     : scene3d_label_boxes(&c->scene, sc->text, cv->view3d, pose, scale, avoid,
+                                           SCENE3D_MAX_LABELS);
     avoid[n++] = cv->readout_box;
     for (int i = 0; i < sc->npoint_labels; i++)
         avoid[n++] = sc->point_labels[i];
@@ -371,6 +401,20 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     memset(ts, 0, sizeof(Scene3DRunState) * (size_t)nruns);
     sc->npoint_labels = 0;
     double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
+    if (c->curve) {
+        sc->npoint_labels = curve_render(&c->curve_scene, sc->text, out, view3d, cv->readout_box,
+                                         runs, nruns, m, scale, sc->scene.pins, sc->scene.npins,
+                                         ts, sc->point_labels, FRAME_MAX_POINTS);
+        for (int i = 0; i < nruns; i++)
+            sc->shown[runs[i]] = ts[i];
+        if (side >= 120 * u)
+            overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w,
+                                  runs, nruns, step, cv->readout_layout, &cv->metrics);
+        if (L->caption[v].h > 0)
+            overlay_draw_caption(s, sc->text, out, L->caption[v], one);
+        draw_view_captions(c, sc, v, runs, nruns, pose, scale, frame, step, out);
+        return;
+    }
     scene3d_render(&c->scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
     for (int i = 0; i < nruns; i++)
         sc->shown[runs[i]] = ts[i];

@@ -24,6 +24,7 @@
 #include "base/error.h"
 #include "draw/text.h"
 #include "frame/captions.h"
+#include "frame/curve.h"
 #include "frame/equation.h"
 #include "frame/layout.h"
 #include "frame/overlay.h"
@@ -51,6 +52,8 @@ typedef struct Composer {
     CaptionPlan captions;
     ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
+    int curve;             /* a one-parameter model: the views show its loss curve, not scene */
+    CurveScene curve_scene;
     Equation equation;     /* [layout] equation, measured once (empty without one) */
     PanelCache *panels;    /* owned */
     TextRenderer *measure; /* owned; spec.measure while compose_init runs */

@@ -259,10 +259,15 @@ double overlay_draw_readouts(const FrameSpec *s, TextRenderer *tr, RasterTarget 
 void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r,
                           int run) {
     const RunConfig *rc = s->view->trails[run].traj->run;
-    char buf[GD_TEXT_MAX + GD_LABEL_MAX + 128];
-    snprintf(buf, sizeof buf, "%s  ·  %s (%.4g, %.4g)  ·  %s, LR %.4g", rc->label,
-             s->cfg->labels.start, rc->init[0], rc->init[1], config_optimizer_name(rc->optimizer),
-             rc->lr);
+    char buf[GD_TEXT_MAX + 2 * GD_LABEL_MAX + 128];
+    if (s->cfg->model.nparams == 1)
+        snprintf(buf, sizeof buf, "%s  ·  %s %s = %.4g  ·  %s, LR %.4g", rc->label,
+                 s->cfg->labels.start, s->view->plane.name[0], rc->init[0],
+                 config_optimizer_name(rc->optimizer), rc->lr);
+    else
+        snprintf(buf, sizeof buf, "%s  ·  %s (%.4g, %.4g)  ·  %s, LR %.4g", rc->label,
+                 s->cfg->labels.start, rc->init[0], rc->init[1],
+                 config_optimizer_name(rc->optimizer), rc->lr);
     raster_fill_rect(out, (float)r.x, (float)r.y, (float)(r.x + r.w), (float)(r.y + r.h),
                      s->theme.caption_bg[0], s->theme.caption_bg[1], s->theme.caption_bg[2], 1);
     double size = OVERLAY_CAPTION_PX * TU;
