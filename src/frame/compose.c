@@ -402,6 +402,8 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
     sc->npoint_labels = 0;
     double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
     if (c->curve) {
+        /* A flat plot needs no 3D room: its text shrinks less. */
+        scale = s->scale * fmax(label_scale(s, view3d), 0.85);
         sc->npoint_labels = curve_render(&c->curve_scene, sc->text, out, view3d, cv->readout_box,
                                          runs, nruns, m, scale, sc->scene.pins, sc->scene.npins,
                                          ts, sc->point_labels, FRAME_MAX_POINTS);

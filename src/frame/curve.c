@@ -322,7 +322,7 @@ static void draw_plot(const CurveScene *c, TextRenderer *tr, RasterTarget *out, 
         float col[3];
         colormap_eval(s->cfg->surface.colormap, fmin(fmax((z - ls->zlo) / zspan, 0), 1), col);
         raster_fill_rect(out, (float)px, (float)y, (float)px + 1, (float)ax->y1, col[0], col[1],
-                         col[2], 0.28f);
+                         col[2], 0.2f);
     }
     /* The curve: a polyline through the samples, broken where the loss is
      * not finite. */
