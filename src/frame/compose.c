@@ -405,8 +405,8 @@ static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPo
         /* A flat plot needs no 3D room: its text shrinks less. */
         scale = s->scale * fmax(label_scale(s, view3d), 0.85);
         sc->npoint_labels = curve_render(&c->curve_scene, sc->text, out, view3d, cv->readout_box,
-                                         runs, nruns, m, scale, sc->scene.pins, sc->scene.npins,
-                                         ts, sc->point_labels, FRAME_MAX_POINTS);
+                                         runs, nruns, m, scale, sc->scene.pins, sc->scene.npins, ts,
+                                         sc->point_labels, FRAME_MAX_POINTS);
         for (int i = 0; i < nruns; i++)
             sc->shown[runs[i]] = ts[i];
         if (side >= 120 * u)

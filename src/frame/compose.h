@@ -52,7 +52,7 @@ typedef struct Composer {
     CaptionPlan captions;
     ComposedView views[GD_MAX_RUNS];
     Scene3D scene;
-    int curve;             /* a one-parameter model: the views show its loss curve, not scene */
+    int curve; /* a one-parameter model: the views show its loss curve, not scene */
     CurveScene curve_scene;
     Equation equation;     /* [layout] equation, measured once (empty without one) */
     PanelCache *panels;    /* owned */

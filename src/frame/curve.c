@@ -88,8 +88,8 @@ double curve_z(const CurveScene *c, double u) {
 
 /* ----------------------------------------------------------------- axes */
 
-#define TICK_PX(scale) (SCENE3D_TICK_PX * (scale) * c->spec->text_scale)
-#define NAME_PX(scale) (SCENE3D_NAME_PX * (scale) * c->spec->text_scale)
+#define TICK_PX(scale) (SCENE3D_TICK_PX * (scale)*c->spec->text_scale)
+#define NAME_PX(scale) (SCENE3D_NAME_PX * (scale)*c->spec->text_scale)
 
 double curve_map_x(const CurveAxes *ax, double u) {
     return ax->x0 + (u - ax->ulo) / (ax->uhi - ax->ulo) * (ax->x1 - ax->x0);
@@ -137,8 +137,7 @@ static int axes_ticks(const CurveScene *c, Rect v, double scale, CurveAxes *ax, 
         if (w + 10 * scale <= gap)
             break;
     }
-    return ax->x1 - ax->x0 >= 16 && ax->y1 - ax->y0 >= 16 && ax->uhi > ax->ulo &&
-           ax->yhi > ax->ylo;
+    return ax->x1 - ax->x0 >= 16 && ax->y1 - ax->y0 >= 16 && ax->uhi > ax->ulo && ax->yhi > ax->ylo;
 }
 
 int curve_axes(const CurveScene *c, Rect v, double scale, CurveAxes *ax) {
@@ -162,15 +161,15 @@ static int axis_texts(const CurveScene *c, Rect v, double scale, const CurveAxes
         double x = round(curve_map_x(ax, xt->v[i]));
         if (x < ax->x0 - 0.5 || x > ax->x1 + 0.5)
             continue;
-        t[n++] = (AxisText){xt->label[i], tick, x, ax->y1 + tl + 3 * scale + 0.93 * tick,
-                            TEXT_CENTER};
+        t[n++] =
+            (AxisText){xt->label[i], tick, x, ax->y1 + tl + 3 * scale + 0.93 * tick, TEXT_CENTER};
     }
     for (int i = 0; i < yt->n && n < max; i++) {
         double y = round(curve_map_y(ax, yt->v[i]));
         if (y < ax->y0 - 0.5 || y > ax->y1 + 0.5)
             continue;
-        t[n++] = (AxisText){yt->label[i], tick, ax->x0 - tl - 4 * scale, y + 0.35 * tick,
-                            TEXT_RIGHT};
+        t[n++] =
+            (AxisText){yt->label[i], tick, ax->x0 - tl - 4 * scale, y + 0.35 * tick, TEXT_RIGHT};
     }
     if (n < max)
         t[n++] = (AxisText){c->spec->view->plane.name[0], name, 0.5 * (ax->x0 + ax->x1),
@@ -332,8 +331,8 @@ static void draw_plot(const CurveScene *c, TextRenderer *tr, RasterTarget *out, 
             continue;
         double ya = fmin(fmax(curve_map_y(ax, c->z[i]), -1e7), 1e7);
         double yb = fmin(fmax(curve_map_y(ax, c->z[i + 1]), -1e7), 1e7);
-        line(c, out, ax, curve_map_x(ax, c->u[i]), ya, curve_map_x(ax, c->u[i + 1]), yb, th->ink,
-             1, w);
+        line(c, out, ax, curve_map_x(ax, c->u[i]), ya, curve_map_x(ax, c->u[i + 1]), yb, th->ink, 1,
+             w);
     }
     /* The axes: left and bottom, with ticks. */
     const float *k = th->axis;
@@ -515,16 +514,15 @@ static void draw_divergence(const CurveScene *c, TextRenderer *tr, RasterTarget 
                      (float)(x + w + 4 * scale), (float)(y + desc + 3 * scale), b[0], b[1], b[2],
                      0.85f);
     if (*ntaken < cap)
-        taken[(*ntaken)++] = (Rect){x - 4 * scale, y - asc - 3 * scale, w + 8 * scale,
-                                    asc + desc + 6 * scale};
+        taken[(*ntaken)++] =
+            (Rect){x - 4 * scale, y - asc - 3 * scale, w + 8 * scale, asc + desc + 6 * scale};
     text_draw(tr, out, buf, (float)size, (float)x, (float)y, TEXT_LEFT, t->color[0], t->color[1],
               t->color[2], 1);
 }
 
-int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect v,
-                 Rect keep_clear, const int *runs, int nruns, const TimelineMoment *m,
-                 double scale, Scene3DPin *pins, int npins, Scene3DRunState *ts,
-                 Rect *point_boxes, int max) {
+int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect v, Rect keep_clear,
+                 const int *runs, int nruns, const TimelineMoment *m, double scale,
+                 Scene3DPin *pins, int npins, Scene3DRunState *ts, Rect *point_boxes, int max) {
     const FrameSpec *s = c->spec;
     for (int i = 0; i < nruns; i++)
         memset(&ts[i], 0, sizeof ts[i]);

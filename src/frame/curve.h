@@ -43,10 +43,10 @@
 
 typedef struct CurveScene {
     const FrameSpec *spec;
-    int n;            /* samples */
-    double *u, *z;    /* each sample's parameter value and z value (NAN: not finite) */
-    double ylo, yhi;  /* the plot's z range, margins included */
-    double ulo, uhi;  /* the parameter's box */
+    int n;           /* samples */
+    double *u, *z;   /* each sample's parameter value and z value (NAN: not finite) */
+    double ylo, yhi; /* the plot's z range, margins included */
+    double ulo, uhi; /* the parameter's box */
 } CurveScene;
 
 /* The data-to-pixel mapping of the plot area [x0, x1) x [y0, y1). */
@@ -94,10 +94,9 @@ int curve_ball_xy(const CurveScene *c, const CurveAxes *ax, const ViewTrail *tr,
  * pixels, row). Labels keep off keep_clear (the readouts; w == 0: none).
  * The marks' label boxes go to point_boxes (at most max); returns how
  * many. */
-int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect v,
-                 Rect keep_clear, const int *runs, int nruns, const TimelineMoment *m,
-                 double scale, Scene3DPin *pins, int npins, Scene3DRunState *ts,
-                 Rect *point_boxes, int max);
+int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect v, Rect keep_clear,
+                 const int *runs, int nruns, const TimelineMoment *m, double scale,
+                 Scene3DPin *pins, int npins, Scene3DRunState *ts, Rect *point_boxes, int max);
 
 /* The boxes of the plot's tick labels and axis names in view v (at most
  * max; returns how many), for captions to keep off. */

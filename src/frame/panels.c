@@ -667,8 +667,7 @@ static void render_strip(const FrameSpec *s, RasterTarget *out, const PlotAxes *
 /* The point at fraction f of the hop from x0 to x1 on the strip's centre
  * line yc: lifted by CURVE_HOP_LIFT times its width, as on the curve,
  * no higher than top. */
-static void strip_hop(double x0, double x1, double yc, double f, double top, double *x,
-                      double *y) {
+static void strip_hop(double x0, double x1, double yc, double f, double top, double *x, double *y) {
     *x = x0 + f * (x1 - x0);
     *y = fmax(yc - CURVE_HOP_LIFT * fabs(x1 - x0) * 4 * f * (1 - f), fmin(top, yc));
 }
