@@ -607,8 +607,16 @@ int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect 
         o.own = k++;
         FrameLabel l;
         const double size = SCENE3D_MARK_PX * scale * s->text_scale;
-        if (frame_label_place(tr, pt, size, 2 * scale, x, y, point_radius(pt, scale) + 4 * scale,
-                              &o, &l)) {
+        /* Off the curve where there is room, else across it (a minimum
+         * at the bottom of a narrow dip has the curve all around it). */
+        const double reach = point_radius(pt, scale) + 4 * scale;
+        o.nseg = nseg;
+        int placed = frame_label_place(tr, pt, size, 2 * scale, x, y, reach, &o, &l);
+        if (!placed) {
+            o.nseg = 0;
+            placed = frame_label_place(tr, pt, size, 2 * scale, x, y, reach, &o, &l);
+        }
+        if (placed) {
             frame_label_draw(tr, out, pt, size, &l, s->theme.box, s->theme.ink);
             if (point_boxes && nboxes < max)
                 point_boxes[nboxes++] = l.box;

@@ -269,7 +269,9 @@ static void test_minima_on_a_curve(void **state) {
         sxy += f.cfg.data_x[i] * f.cfg.data_y[i];
         sxx += f.cfg.data_x[i] * f.cfg.data_x[i];
     }
-    assert_true(fabs(f.view.minima[0].uv[0] - sxy / sxx) < 1e-3);
+    assert_true(fabs(f.view.minima[0].uv[0] - sxy / sxx) < 1e-6);
+    assert_true(f.view.minima[0].uv[1] == 0); /* on the curve, not at the grid's v edge */
+    assert_true(f.view.minima[0].global);
     GdError err;
     Composer c;
     assert_int_equal(compose_init(&c, &f.cfg, &f.view, 640, 360, QUALITY_DRAFT, &err), 0);
