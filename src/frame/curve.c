@@ -206,10 +206,13 @@ int curve_label_boxes(const CurveScene *c, TextRenderer *tr, Rect v, double scal
 void curve_hop_point(const CurveScene *c, const CurveAxes *ax, double x0, double y0, double x1,
                      double y1, double f, double top, double *x, double *y) {
     double cx = x0 + f * (x1 - x0), cy = y0 + f * (y1 - y0);
-    double lift = CURVE_HOP_LIFT * fabs(x1 - x0) * 4 * f * (1 - f);
-    /* Up (y falls) by lift, no higher than top unless the chord is. */
-    double py = cy - lift;
-    if (py < top)
+    /* Up (y falls): a parabola over the chord, lowered as a whole where
+     * its middle would rise above top (a hop near the top of the plot, or
+     * one out of it), so it keeps its shape instead of flattening. */
+    double height = CURVE_HOP_LIFT * fabs(x1 - x0);
+    height = fmin(height, fmax(0.0, 0.5 * (y0 + y1) - top));
+    double py = cy - height * 4 * f * (1 - f);
+    if (py < top && y0 >= top && y1 >= top) /* a steep chord's arc peaks off its middle */
         py = fmin(cy, top);
     if (c && ax && f > 0 && f < 1) {
         double zc = curve_z(c, ax->ulo + (cx - ax->x0) / (ax->x1 - ax->x0) * (ax->uhi - ax->ulo));
@@ -461,9 +464,18 @@ static void draw_run(const CurveScene *c, RasterTarget *out, const CurveAxes *ax
         ts->ball_y = (float)by;
         ts->ball_r = (float)r;
     }
-    ts->has_end = 1;
-    ts->end_x = (float)bx;
-    ts->end_y = (float)by;
+    /* Where the drawn trail ends: the ball, or the last iterate in the
+     * plot (a diverging run leaves it). */
+    for (int k = kmax; k >= 0 && !ts->has_end; k--) {
+        double x = bx, y = by;
+        if (k < kmax || !ts->ball_drawn)
+            row_xy(c, ax, tr, k, &x, &y);
+        if (in_plot(ax, x, y)) {
+            ts->has_end = 1;
+            ts->end_x = (float)x;
+            ts->end_y = (float)y;
+        }
+    }
 }
 
 static float point_radius(const FramePoint *p, double scale) {
@@ -494,9 +506,9 @@ static void draw_diamond(const CurveScene *c, RasterTarget *out, double x, doubl
 }
 
 /* "diverged at step k" beside where a diverged run's trail ends. */
-static void draw_divergence(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect v,
-                            const ViewTrail *t, const Scene3DRunState *ts, double step,
-                            double scale, Rect *taken, int *ntaken, int cap) {
+static void draw_divergence(const CurveScene *c, TextRenderer *tr, RasterTarget *out,
+                            const CurveAxes *ax, const ViewTrail *t, const Scene3DRunState *ts,
+                            double step, double scale, Rect *taken, int *ntaken, int cap) {
     const Trajectory *traj = t->traj;
     if (traj->status != RUN_DIVERGED || step < traj->diverged_step)
         return;
@@ -505,10 +517,11 @@ static void draw_divergence(const CurveScene *c, TextRenderer *tr, RasterTarget 
     const double size = SCENE3D_DIVERGED_PX * scale * c->spec->text_scale;
     float w, asc, desc;
     text_measure(tr, buf, (float)size, &w, &asc, &desc);
-    double x = ts->has_end ? ts->end_x + 14 * scale : v.x + v.w / 2;
-    double y = ts->has_end ? ts->end_y : v.y + v.h / 2;
-    x = fmin(fmax(x, v.x + 8 * scale), v.x + v.w - w - 8 * scale);
-    y = fmin(fmax(y, v.y + asc + 4 * scale), v.y + v.h - desc - 4 * scale);
+    /* Beside where the trail leaves, inside the plot area. */
+    double x = ts->has_end ? ts->end_x + 14 * scale : 0.5 * (ax->x0 + ax->x1 - w);
+    double y = ts->has_end ? ts->end_y : 0.5 * (ax->y0 + ax->y1);
+    x = fmin(fmax(x, ax->x0 + 8 * scale), ax->x1 - w - 8 * scale);
+    y = fmin(fmax(y, ax->y0 + asc + 6 * scale), ax->y1 - desc - 6 * scale);
     const float *b = c->spec->theme.box;
     raster_fill_rect(out, (float)(x - 4 * scale), (float)(y - asc - 3 * scale),
                      (float)(x + w + 4 * scale), (float)(y + desc + 3 * scale), b[0], b[1], b[2],
@@ -586,7 +599,7 @@ int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect 
     for (int i = 0; i < nruns; i++)
         draw_run(c, out, &ax, &s->view->trails[runs[i]], m, scale, &ts[i]);
     for (int i = 0; i < nruns; i++)
-        draw_divergence(c, tr, out, v, &s->view->trails[runs[i]], &ts[i], m->step, scale, rect,
+        draw_divergence(c, tr, out, &ax, &s->view->trails[runs[i]], &ts[i], m->step, scale, rect,
                         &nrect, NRECT);
     /* The points' labels beside their diamonds, where there is room. */
     FrameObstacles o = {.area = {ax.x0, v.y, ax.x1 - ax.x0, ax.y1 - v.y},

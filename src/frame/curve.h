@@ -74,9 +74,10 @@ double curve_map_y(const CurveAxes *ax, double z);
 double curve_z(const CurveScene *c, double u);
 
 /* The point at fraction f (0..1) of the hop from pixel (x0, y0) to
- * (x1, y1): the chord lifted by CURVE_HOP_LIFT * |x1 - x0| * 4 f (1 - f),
- * at most to `top` (the plot's top, plus the ball's radius), and never
- * below the curve (when c and ax are given). */
+ * (x1, y1): the chord lifted by h * 4 f (1 - f), h = CURVE_HOP_LIFT *
+ * |x1 - x0| but no more than the chord's middle lies below `top` (the
+ * plot's top, plus the ball's radius), and between two points below top
+ * never higher than it; never below the curve (when c and ax are given). */
 void curve_hop_point(const CurveScene *c, const CurveAxes *ax, double x0, double y0, double x1,
                      double y1, double f, double top, double *x, double *y);
 

@@ -666,10 +666,12 @@ static void render_strip(const FrameSpec *s, RasterTarget *out, const PlotAxes *
 
 /* The point at fraction f of the hop from x0 to x1 on the strip's centre
  * line yc: lifted by CURVE_HOP_LIFT times its width, as on the curve,
- * no higher than top. */
+ * its middle no higher than top. */
 static void strip_hop(double x0, double x1, double yc, double f, double top, double *x, double *y) {
+    /* Lowered as a whole where it would rise above top. */
+    double height = fmin(CURVE_HOP_LIFT * fabs(x1 - x0), fmax(0.0, yc - top));
     *x = x0 + f * (x1 - x0);
-    *y = fmax(yc - CURVE_HOP_LIFT * fabs(x1 - x0) * 4 * f * (1 - f), fmin(top, yc));
+    *y = yc - height * 4 * f * (1 - f);
 }
 
 /* Every run on the strip up to moment m: its visited iterates, its last
@@ -707,6 +709,13 @@ static void draw_strip_runs(const FrameSpec *s, RasterTarget *out, const PlotAxe
                 continue;
             float a = (float)(0.9 * (1 - (double)(kmax - k) / CURVE_TRAIL_HOPS) * t->alpha[k]);
             double x0 = XOF(k), x1 = XOF(k + 1), px = x0, py = yc;
+            if (!in_area(ax, x0, yc) || !in_area(ax, x1, yc)) {
+                /* Out of the box (a diverging run): straight along the
+                 * line, as the map draws it. */
+                draw_segment(out, ax, x0, yc, x0 + ff * (x1 - x0), yc, t->color, a,
+                             PANEL_CURVE_W_PX * u, line_flags(s));
+                continue;
+            }
             int pieces = (int)fmin(fmax(ceil(ff * fabs(x1 - x0) / (4 * u)), 2), 48);
             for (int q = 1; q <= pieces; q++) {
                 double x, y;
