@@ -395,19 +395,15 @@ static void draw_ball(const CurveScene *c, RasterTarget *out, double x, double y
                 flags_of(c));
 }
 
-/* One run: its visited iterates, its recent hops, its start, afterimages
- * and ball. */
-static void draw_run(const CurveScene *c, RasterTarget *out, const CurveAxes *ax,
-                     const ViewTrail *tr, const TimelineMoment *m, double scale,
-                     Scene3DRunState *ts) {
-    memset(ts, 0, sizeof *ts);
+/* A run's visited iterates (faint dots on the curve, one per pixel) and
+ * its last hops as arcs, the older the fainter, the one under way up to
+ * the ball. */
+static void draw_trail(const CurveScene *c, RasterTarget *out, const CurveAxes *ax,
+                       const ViewTrail *tr, const TimelineMoment *m, double scale) {
     int kmax;
     double f;
     if (!run_at(tr, m->step, &kmax, &f))
         return;
-    ts->row = kmax;
-    const double r = CURVE_BALL_R_PX * scale;
-    /* Every iterate passed: a faint dot on the curve (one per pixel). */
     double lx = -1e9, ly = -1e9;
     for (int k = 0; k <= kmax; k++) {
         double x, y;
@@ -420,8 +416,6 @@ static void draw_run(const CurveScene *c, RasterTarget *out, const CurveAxes *ax
             raster_point(out, vtx(x, y, tr->color, 0.45f * tr->alpha[k]), (float)(2.6 * scale),
                          flags_of(c));
     }
-    /* The last hops as arcs, the older the fainter; the one under way up
-     * to the ball. */
     const double w = CURVE_TRAIL_PX * scale;
     for (int k = kmax - CURVE_TRAIL_HOPS; k <= kmax; k++) {
         if (k < 0 || k + 1 >= tr->npoints)
@@ -432,14 +426,34 @@ static void draw_run(const CurveScene *c, RasterTarget *out, const CurveAxes *ax
         double age = (double)(kmax - k) / CURVE_TRAIL_HOPS;
         draw_hop(c, out, ax, tr, k, ff, (float)(0.9 * (1 - age) * tr->alpha[k]), w);
     }
+}
+
+/* A run's start: a ring in its colour around a dot of the background. */
+static void draw_start(const CurveScene *c, RasterTarget *out, const CurveAxes *ax,
+                       const ViewTrail *tr, double scale) {
     double sx, sy;
+    if (tr->npoints <= 0)
+        return;
     row_xy(c, ax, tr, 0, &sx, &sy);
     if (in_plot(ax, sx, sy)) {
-        const float *bg = c->spec->theme.bg;
-        raster_point(out, vtx(sx, sy, bg, 1), (float)r, flags_of(c));
+        const double r = CURVE_BALL_R_PX * scale;
+        raster_point(out, vtx(sx, sy, c->spec->theme.bg, 1), (float)r, flags_of(c));
         raster_ring(out, vtx(sx, sy, tr->color, 1), (float)r, (float)(3 * scale), flags_of(c));
     }
-    /* The iterates of the last moments (view/timeline.h), fading. */
+}
+
+/* A run's afterimages (the iterates of the last moments, view/timeline.h,
+ * fading) and its ball; fills ts. */
+static void draw_balls(const CurveScene *c, RasterTarget *out, const CurveAxes *ax,
+                       const ViewTrail *tr, const TimelineMoment *m, double scale,
+                       Scene3DRunState *ts) {
+    memset(ts, 0, sizeof *ts);
+    int kmax;
+    double f;
+    if (!run_at(tr, m->step, &kmax, &f))
+        return;
+    ts->row = kmax;
+    const double r = CURVE_BALL_R_PX * scale;
     for (int i = kmax - 1; i > (int)m->recent; i--) {
         if (i < 0)
             continue;
@@ -596,8 +610,14 @@ int curve_render(const CurveScene *c, TextRenderer *tr, RasterTarget *out, Rect 
         seg[nseg][3] = (float)fmin(fmax(curve_map_y(&ax, c->z[j]), -1e7), 1e7);
         nseg++;
     }
+    /* Every trail, then every start, then every ball: no start marker
+     * covers a ball (runs that start together). */
     for (int i = 0; i < nruns; i++)
-        draw_run(c, out, &ax, &s->view->trails[runs[i]], m, scale, &ts[i]);
+        draw_trail(c, out, &ax, &s->view->trails[runs[i]], m, scale);
+    for (int i = 0; i < nruns; i++)
+        draw_start(c, out, &ax, &s->view->trails[runs[i]], scale);
+    for (int i = 0; i < nruns; i++)
+        draw_balls(c, out, &ax, &s->view->trails[runs[i]], m, scale, &ts[i]);
     for (int i = 0; i < nruns; i++)
         draw_divergence(c, tr, out, &ax, &s->view->trails[runs[i]], &ts[i], m->step, scale, rect,
                         &nrect, NRECT);

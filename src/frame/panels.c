@@ -681,78 +681,87 @@ static void draw_strip_runs(const FrameSpec *s, RasterTarget *out, const PlotAxe
                             const TimelineMoment *m, float (*seg)[4], int cap, int *nseg) {
     const double u = s->scale, yc = panels_map_y(ax, 0);
     const double top = ax->y0 + PANEL_BALL_R_PX * u;
-    for (int ri = 0; ri < s->view->ntrails; ri++) {
-        const ViewTrail *t = &s->view->trails[ri];
-        int kmax;
-        double last, uv[2];
-        if (!run_at(t, m->step, &kmax, &last, NULL, uv, NULL))
-            continue;
-        double f = last - kmax;
+    /* Every run's trail, then every start, then every ball: no start
+     * marker covers a ball (runs that start together). */
+    for (int phase = 0; phase < 3; phase++)
+        for (int ri = 0; ri < s->view->ntrails; ri++) {
+            const ViewTrail *t = &s->view->trails[ri];
+            int kmax;
+            double last, uv[2];
+            if (!run_at(t, m->step, &kmax, &last, NULL, uv, NULL))
+                continue;
+            double f = last - kmax;
 #define XOF(k) fmin(fmax(panels_map_x(ax, t->uv[2 * (size_t)(k)]), -1e7), 1e7)
-        double lx = -1e9, lo = 1e9, hi = -1e9;
-        for (int k = 0; k <= kmax; k++) {
-            double x = XOF(k);
-            lo = fmin(lo, x);
-            hi = fmax(hi, x);
-            if (fabs(x - lx) < 1)
-                continue;
-            lx = x;
-            if (in_area(ax, x, yc))
-                raster_point(out, vtx(x, yc, t->color, 0.55f * t->alpha[k]), (float)(2.0 * u),
-                             line_flags(s));
-        }
-        for (int k = kmax - CURVE_TRAIL_HOPS; k <= kmax; k++) {
-            if (k < 0 || k + 1 >= t->npoints)
-                continue;
-            double ff = k < kmax ? 1 : f;
-            if (ff <= 0)
-                continue;
-            float a = (float)(0.9 * (1 - (double)(kmax - k) / CURVE_TRAIL_HOPS) * t->alpha[k]);
-            double x0 = XOF(k), x1 = XOF(k + 1), px = x0, py = yc;
-            if (!in_area(ax, x0, yc) || !in_area(ax, x1, yc)) {
-                /* Out of the box (a diverging run): straight along the
-                 * line, as the map draws it. */
-                draw_segment(out, ax, x0, yc, x0 + ff * (x1 - x0), yc, t->color, a,
-                             PANEL_CURVE_W_PX * u, line_flags(s));
+            if (phase == 1) {
+                double sx = XOF(0);
+                if (in_area(ax, sx, yc))
+                    draw_start(s, out, sx, yc, t->color);
                 continue;
             }
-            int pieces = (int)fmin(fmax(ceil(ff * fabs(x1 - x0) / (4 * u)), 2), 48);
-            for (int q = 1; q <= pieces; q++) {
-                double x, y;
-                strip_hop(x0, x1, yc, ff * q / pieces, top, &x, &y);
-                draw_segment(out, ax, px, py, x, y, t->color, a, PANEL_CURVE_W_PX * u,
-                             line_flags(s));
-                px = x;
-                py = y;
-            }
-        }
-        double sx = XOF(0);
-        if (in_area(ax, sx, yc))
-            draw_start(s, out, sx, yc, t->color);
-        for (int i = (int)m->recent + 1; i < kmax && i < t->npoints; i++) {
-            if (i < 0)
+            if (phase == 2) {
+                for (int i = (int)m->recent + 1; i < kmax && i < t->npoints; i++) {
+                    if (i < 0)
+                        continue;
+                    double gx = XOF(i);
+                    float a = (float)(0.85 * (1.0 - 0.75 * timeline_afterimage_age(m, i)));
+                    if (in_area(ax, gx, yc))
+                        raster_point(out, vtx(gx, yc, t->color, a),
+                                     (float)(0.7 * PANEL_BALL_R_PX * u), line_flags(s));
+                }
+                double bx = XOF(kmax), by = yc;
+                if (f > 0 && kmax + 1 < t->npoints)
+                    strip_hop(XOF(kmax), XOF(kmax + 1), yc, f, top, &bx, &by);
+                if (in_area(ax, bx, by))
+                    draw_ball(s, out, bx, by, t->color);
                 continue;
-            double gx = XOF(i);
-            float a = (float)(0.85 * (1.0 - 0.75 * timeline_afterimage_age(m, i)));
-            if (in_area(ax, gx, yc))
-                raster_point(out, vtx(gx, yc, t->color, a), (float)(0.7 * PANEL_BALL_R_PX * u),
-                             line_flags(s));
-        }
-        double bx = XOF(kmax), by = yc;
-        if (f > 0 && kmax + 1 < t->npoints)
-            strip_hop(XOF(kmax), XOF(kmax + 1), yc, f, top, &bx, &by);
-        if (in_area(ax, bx, by))
-            draw_ball(s, out, bx, by, t->color);
-        /* The visited stretch of the centre line, for labels to keep off. */
-        if (seg && *nseg < cap) {
-            float *q = seg[(*nseg)++];
-            q[0] = (float)lo;
-            q[1] = (float)yc;
-            q[2] = (float)hi;
-            q[3] = (float)yc;
-        }
+            }
+            double lx = -1e9, lo = 1e9, hi = -1e9;
+            for (int k = 0; k <= kmax; k++) {
+                double x = XOF(k);
+                lo = fmin(lo, x);
+                hi = fmax(hi, x);
+                if (fabs(x - lx) < 1)
+                    continue;
+                lx = x;
+                if (in_area(ax, x, yc))
+                    raster_point(out, vtx(x, yc, t->color, 0.55f * t->alpha[k]), (float)(2.0 * u),
+                                 line_flags(s));
+            }
+            for (int k = kmax - CURVE_TRAIL_HOPS; k <= kmax; k++) {
+                if (k < 0 || k + 1 >= t->npoints)
+                    continue;
+                double ff = k < kmax ? 1 : f;
+                if (ff <= 0)
+                    continue;
+                float a = (float)(0.9 * (1 - (double)(kmax - k) / CURVE_TRAIL_HOPS) * t->alpha[k]);
+                double x0 = XOF(k), x1 = XOF(k + 1), px = x0, py = yc;
+                if (!in_area(ax, x0, yc) || !in_area(ax, x1, yc)) {
+                    /* Out of the box (a diverging run): straight along the
+                     * line, as the map draws it. */
+                    draw_segment(out, ax, x0, yc, x0 + ff * (x1 - x0), yc, t->color, a,
+                                 PANEL_CURVE_W_PX * u, line_flags(s));
+                    continue;
+                }
+                int pieces = (int)fmin(fmax(ceil(ff * fabs(x1 - x0) / (4 * u)), 2), 48);
+                for (int q = 1; q <= pieces; q++) {
+                    double x, y;
+                    strip_hop(x0, x1, yc, ff * q / pieces, top, &x, &y);
+                    draw_segment(out, ax, px, py, x, y, t->color, a, PANEL_CURVE_W_PX * u,
+                                 line_flags(s));
+                    px = x;
+                    py = y;
+                }
+            }
+            /* The visited stretch of the centre line, for labels to keep off. */
+            if (seg && *nseg < cap) {
+                float *q = seg[(*nseg)++];
+                q[0] = (float)lo;
+                q[1] = (float)yc;
+                q[2] = (float)hi;
+                q[3] = (float)yc;
+            }
 #undef XOF
-    }
+        }
 }
 
 void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
