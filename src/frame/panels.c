@@ -1112,9 +1112,13 @@ void panels_draw_basins(const FrameSpec *s, const PanelCache *pc, TextRenderer *
     PlotAxes ax;
     Ticks xt, yt;
     int ok = axes_for(s, pc, PANEL_BASINS, r, &ax, &xt, &yt);
-    draw_panel_chrome(s, tr, out, r, s->cfg->labels.basins, s->view->plane.name[1], &ax, ok);
+    const int strip = s->view->plane.curve; /* one parameter: bands over it, no v axis */
+    draw_panel_chrome(s, tr, out, r, s->cfg->labels.basins, strip ? "" : s->view->plane.name[1],
+                      &ax, ok);
     if (!ok)
         return;
+    if (strip)
+        yt.n = 0;
     if (pc && pc->has_basins && pc->basins.w == (int)(ax.x1 - ax.x0) &&
         pc->basins.h == (int)(ax.y1 - ax.y0))
         blit(out, &pc->basins, (int)ax.x0, (int)ax.y0);
