@@ -86,6 +86,15 @@
 #define SCENE3D_MARK_PX      16.0   /* its label */
 #define FRAME_POINT_MERGE    0.02   /* a minimum this near a mark (share of the box) is not drawn */
 
+/* ---- frame/curve: the one-parameter view (a loss curve) ---- */
+#define CURVE_SAMPLES     1024 /* points the curve is evaluated at, once per video */
+#define CURVE_HOP_LIFT    0.35 /* a hop's height over its chord, per pixel of its width */
+#define CURVE_TRAIL_HOPS  8    /* hops of the trail drawn as arcs (older ones fade out) */
+#define CURVE_LINE_PX     2.6  /* the curve's width */
+#define CURVE_TRAIL_PX    3.0  /* a hop's arc's width */
+#define CURVE_BALL_R_PX   8.0  /* ball radius */
+#define CURVE_PIN_RISE_PX 46.0 /* a caption's leader line above the curve */
+
 /* ---- frame/panels: the 2D panels and colourbar ---- */
 #define PANEL_PAD_PX           6.0  /* inner padding of a panel */
 #define PANEL_TITLE_PX         18.0 /* panel title */

@@ -24,6 +24,7 @@
 #include "base/error.h"
 #include "draw/text.h"
 #include "frame/captions.h"
+#include "frame/curve.h"
 #include "frame/equation.h"
 #include "frame/layout.h"
 #include "frame/overlay.h"
@@ -56,6 +57,8 @@ typedef struct Composer {
     int nplanes;
     FrameSpec plane_spec[GD_MAX_PLANES];
     Scene3D plane_scene[GD_MAX_PLANES];
+    int curve; /* a one-parameter model: the views show its loss curve, not scene */
+    CurveScene curve_scene;
     Equation equation;     /* [layout] equation, measured once (empty without one) */
     PanelCache *panels;    /* owned */
     TextRenderer *measure; /* owned; spec.measure while compose_init runs */

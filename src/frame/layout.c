@@ -194,7 +194,10 @@ void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr,
     place_panels(rest, out->npanels, g, out->panel);
 
     if (has_surface && area3d.w > 0 && area3d.h > 0) {
-        int cbw = clampi((int)lround(LAYOUT_COLORBAR_PX * u), 0, (int)area3d.w / 4);
+        /* A one-parameter model's loss curve has its loss axis beside it:
+         * no colourbar, and a plot as wide as the area. */
+        const int curve = cfg->model.nparams == 1;
+        int cbw = curve ? 0 : clampi((int)lround(LAYOUT_COLORBAR_PX * u), 0, (int)area3d.w / 4);
         out->colorbar = rect(area3d.x + area3d.w - cbw, area3d.y, cbw, area3d.h);
         Rect views = rect(area3d.x, area3d.y, area3d.w - cbw, area3d.h);
         if (cfg->layout.mode == LAYOUT_SPLIT) {
@@ -210,7 +213,7 @@ void layout_compute(const Config *cfg, int width, int height, TextRenderer *tr,
              * the colourbar so the bar stands beside the landscape rather
              * than at the far edge of the frame. */
             int vw = (int)views.w, maxw = (int)lround(1.5 * views.h);
-            if (vw > maxw) {
+            if (vw > maxw && !curve) {
                 int left = (int)lround((area3d.w - (maxw + cbw)) / 2.0);
                 views = rect(area3d.x + left, views.y, maxw, views.h);
                 out->colorbar = rect(views.x + views.w, area3d.y, cbw, area3d.h);

@@ -275,7 +275,10 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
     const int np = s->cfg->model.nparams;
     char start[160] = "", buf[GD_TEXT_MAX + GD_LABEL_MAX + 256];
     /* The start's values when they are few enough to read. */
-    if (np <= OVERLAY_CAPTION_START_PARAMS) {
+    if (np == 1) /* "start a = 0.5" */
+        snprintf(start, sizeof start, "  ·  %s %.60s = %.4g", s->cfg->labels.start,
+                 s->view->plane.name[0], rc->init[0]);
+    else if (np <= OVERLAY_CAPTION_START_PARAMS) {
         size_t o = (size_t)snprintf(start, sizeof start, "  ·  %s (", s->cfg->labels.start);
         for (int i = 0; i < np && o < sizeof start; i++)
             o +=

@@ -623,21 +623,168 @@ static void draw_trails(const FrameSpec *s, RasterTarget *out, const PlotAxes *a
     }
 }
 
+/* ------------------------------------------------------------ strip */
+
+/* A one-parameter model's contour panel is a strip: the loss over the
+ * parameter as a band of colormap colours (banded at the contour levels,
+ * as the map is) across the middle of the plot area (v = 0), with the
+ * runs on its centre line and their recent steps as hops above it. */
+static double strip_half(const PlotAxes *ax, double u) {
+    return fmin(0.5 * (ax->y1 - ax->y0), fmax(14 * u, 0.22 * (ax->y1 - ax->y0)));
+}
+
+static void render_strip(const FrameSpec *s, RasterTarget *out, const PlotAxes *ax) {
+    const Landscape *ls = &s->view->land;
+    const int n = ls->res, C = s->cfg->surface.contours;
+    const double span = ls->zhi - ls->zlo, yc = panels_map_y(ax, 0);
+    const double hb = strip_half(ax, s->scale);
+    int prev_band = -1;
+    for (int px = (int)ax->x0; px < (int)ax->x1; px++) {
+        double gx = (px + 0.5 - ax->x0) / (ax->x1 - ax->x0) * (n - 1);
+        int i0 = num_clamp_int((int)floor(gx), 0, n - 2);
+        double fx = gx - i0;
+        double za = landscape_z(ls->zscale, ls->loss[i0]);
+        double zb = landscape_z(ls->zscale, ls->loss[i0 + 1]);
+        za = fmin(fmax(za, ls->zlo - span), ls->zhi + span);
+        zb = fmin(fmax(zb, ls->zlo - span), ls->zhi + span);
+        double tt = (za + fx * (zb - za) - ls->zlo) / span;
+        int band = -1;
+        if (C > 0) {
+            band = (int)floor(fmin(fmax(tt, 0.0), 1.0) * C + 0.5);
+            tt = (double)band / C;
+        }
+        float c[3];
+        colormap_eval(s->cfg->surface.colormap, fmin(fmax(tt, 0.0), 1.0), c);
+        fill_opaque(out, px, yc - hb, px + 1, yc + hb, c);
+        /* The contour levels: a thin line where the band changes. */
+        if (C > 0 && prev_band >= 0 && band != prev_band)
+            raster_fill_rect(out, (float)px, (float)(yc - hb), (float)px + 1, (float)(yc + hb),
+                             s->theme.mark[0], s->theme.mark[1], s->theme.mark[2], 0.45f);
+        prev_band = band;
+    }
+}
+
+/* The point at fraction f of the hop from x0 to x1 on the strip's centre
+ * line yc: lifted by CURVE_HOP_LIFT times its width, as on the curve,
+ * its middle no higher than top. */
+static void strip_hop(double x0, double x1, double yc, double f, double top, double *x, double *y) {
+    /* Lowered as a whole where it would rise above top. */
+    double height = fmin(CURVE_HOP_LIFT * fabs(x1 - x0), fmax(0.0, yc - top));
+    *x = x0 + f * (x1 - x0);
+    *y = yc - height * 4 * f * (1 - f);
+}
+
+/* Every run on the strip up to moment m: its visited iterates, its last
+ * hops, start, afterimages and ball; its path as pieces for labels to keep
+ * off (as draw_trails). */
+static void draw_strip_runs(const FrameSpec *s, RasterTarget *out, const PlotAxes *ax,
+                            const TimelineMoment *m, float (*seg)[4], int cap, int *nseg) {
+    const double u = s->scale, yc = panels_map_y(ax, 0);
+    const double top = ax->y0 + PANEL_BALL_R_PX * u;
+    /* Every run's trail, then every start, then every ball: no start
+     * marker covers a ball (runs that start together). */
+    for (int phase = 0; phase < 3; phase++)
+        for (int ri = 0; ri < s->view->ntrails; ri++) {
+            const ViewTrail *t = &s->view->trails[ri];
+            int kmax;
+            double last, uv[2];
+            if (!run_at(t, m->step, &kmax, &last, NULL, uv, NULL))
+                continue;
+            double f = last - kmax;
+#define XOF(k) fmin(fmax(panels_map_x(ax, t->uv[2 * (size_t)(k)]), -1e7), 1e7)
+            if (phase == 1) {
+                double sx = XOF(0);
+                if (in_area(ax, sx, yc))
+                    draw_start(s, out, sx, yc, t->color);
+                continue;
+            }
+            if (phase == 2) {
+                for (int i = (int)m->recent + 1; i < kmax && i < t->npoints; i++) {
+                    if (i < 0)
+                        continue;
+                    double gx = XOF(i);
+                    float a = (float)(0.85 * (1.0 - 0.75 * timeline_afterimage_age(m, i)));
+                    if (in_area(ax, gx, yc))
+                        raster_point(out, vtx(gx, yc, t->color, a),
+                                     (float)(0.7 * PANEL_BALL_R_PX * u), line_flags(s));
+                }
+                double bx = XOF(kmax), by = yc;
+                if (f > 0 && kmax + 1 < t->npoints)
+                    strip_hop(XOF(kmax), XOF(kmax + 1), yc, f, top, &bx, &by);
+                if (in_area(ax, bx, by))
+                    draw_ball(s, out, bx, by, t->color);
+                continue;
+            }
+            double lx = -1e9, lo = 1e9, hi = -1e9;
+            for (int k = 0; k <= kmax; k++) {
+                double x = XOF(k);
+                lo = fmin(lo, x);
+                hi = fmax(hi, x);
+                if (fabs(x - lx) < 1)
+                    continue;
+                lx = x;
+                if (in_area(ax, x, yc))
+                    raster_point(out, vtx(x, yc, t->color, 0.55f * t->alpha[k]), (float)(2.0 * u),
+                                 line_flags(s));
+            }
+            for (int k = kmax - CURVE_TRAIL_HOPS; k <= kmax; k++) {
+                if (k < 0 || k + 1 >= t->npoints)
+                    continue;
+                double ff = k < kmax ? 1 : f;
+                if (ff <= 0)
+                    continue;
+                float a = (float)(0.9 * (1 - (double)(kmax - k) / CURVE_TRAIL_HOPS) * t->alpha[k]);
+                double x0 = XOF(k), x1 = XOF(k + 1), px = x0, py = yc;
+                if (!in_area(ax, x0, yc) || !in_area(ax, x1, yc)) {
+                    /* Out of the box (a diverging run): straight along the
+                     * line, as the map draws it. */
+                    draw_segment(out, ax, x0, yc, x0 + ff * (x1 - x0), yc, t->color, a,
+                                 PANEL_CURVE_W_PX * u, line_flags(s));
+                    continue;
+                }
+                int pieces = (int)fmin(fmax(ceil(ff * fabs(x1 - x0) / (4 * u)), 2), 48);
+                for (int q = 1; q <= pieces; q++) {
+                    double x, y;
+                    strip_hop(x0, x1, yc, ff * q / pieces, top, &x, &y);
+                    draw_segment(out, ax, px, py, x, y, t->color, a, PANEL_CURVE_W_PX * u,
+                                 line_flags(s));
+                    px = x;
+                    py = y;
+                }
+            }
+            /* The visited stretch of the centre line, for labels to keep off. */
+            if (seg && *nseg < cap) {
+                float *q = seg[(*nseg)++];
+                q[0] = (float)lo;
+                q[1] = (float)yc;
+                q[2] = (float)hi;
+                q[3] = (float)yc;
+            }
+#undef XOF
+        }
+}
+
 void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer *tr,
                          RasterTarget *out, Rect r, const TimelineMoment *m) {
     const Config *cfg = s->cfg;
     const double u = s->scale;
     PlotAxes ax;
     Ticks xt, yt;
+    const int strip = s->view->plane.curve;
     int ok = axes_for(s, pc, PANEL_CONTOUR, r, &ax, &xt, &yt);
-    draw_panel_chrome(s, tr, out, r, cfg->labels.contour, s->view->plane.name[1], &ax, ok);
+    draw_panel_chrome(s, tr, out, r, cfg->labels.contour, strip ? "" : s->view->plane.name[1], &ax,
+                      ok);
     if (!ok)
         return;
-    if (pc && pc->has_image && pc->image.w == (int)(ax.x1 - ax.x0) &&
-        pc->image.h == (int)(ax.y1 - ax.y0))
+    if (strip) {
+        render_strip(s, out, &ax);
+        yt.n = 0; /* the strip's height means nothing */
+    } else if (pc && pc->has_image && pc->image.w == (int)(ax.x1 - ax.x0) &&
+               pc->image.h == (int)(ax.y1 - ax.y0)) {
         blit(out, &pc->image, (int)ax.x0, (int)ax.y0);
-    else
+    } else {
         render_contour_map(s, out, &ax, 0);
+    }
     draw_axes(s, tr, out, r, &ax, &xt, &yt, s->view->plane.name[0], 0);
 
     /* Marks and minima under the true values' cross: a cross at a
@@ -669,7 +816,10 @@ void panels_draw_contour(const FrameSpec *s, const PanelCache *pc, TextRenderer 
                          line_flags(s));
         }
     }
-    draw_trails(s, out, &ax, m, seg, NSEG, &nseg);
+    if (strip)
+        draw_strip_runs(s, out, &ax, m, seg, NSEG, &nseg);
+    else
+        draw_trails(s, out, &ax, m, seg, NSEG, &nseg);
     /* Trails as wide as the balls: the balls, starts and afterimages lie
      * on them. */
     FrameObstacles o = {.area = {ax.x0, ax.y0, ax.x1 - ax.x0, ax.y1 - ax.y0},
@@ -962,9 +1112,13 @@ void panels_draw_basins(const FrameSpec *s, const PanelCache *pc, TextRenderer *
     PlotAxes ax;
     Ticks xt, yt;
     int ok = axes_for(s, pc, PANEL_BASINS, r, &ax, &xt, &yt);
-    draw_panel_chrome(s, tr, out, r, s->cfg->labels.basins, s->view->plane.name[1], &ax, ok);
+    const int strip = s->view->plane.curve; /* one parameter: bands over it, no v axis */
+    draw_panel_chrome(s, tr, out, r, s->cfg->labels.basins, strip ? "" : s->view->plane.name[1],
+                      &ax, ok);
     if (!ok)
         return;
+    if (strip)
+        yt.n = 0;
     if (pc && pc->has_basins && pc->basins.w == (int)(ax.x1 - ax.x0) &&
         pc->basins.h == (int)(ax.y1 - ax.y0))
         blit(out, &pc->basins, (int)ax.x0, (int)ax.y0);
@@ -1188,7 +1342,7 @@ int panels_prepare(const FrameSpec *s, const Layout *L, PanelCache **out, GdErro
         pc->has_basins = 1;
     }
     for (int i = 0; i < L->npanels; i++) {
-        if (L->panel_kind[i] != PANEL_CONTOUR)
+        if (L->panel_kind[i] != PANEL_CONTOUR || s->view->plane.curve)
             continue;
         PlotAxes ax;
         if (!axes_for(s, pc, PANEL_CONTOUR, L->panel[i], &ax, NULL, NULL))

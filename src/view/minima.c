@@ -88,7 +88,11 @@ static int refine(const Problem *P, const double start[2], ViewMinimum *out) {
     for (int it = 0; it < MINIMA_STEPS; it++) {
         hessian_at(P, s, h);
         double det = h[0] * h[2] - h[1] * h[1], d[2];
-        if (h[0] > 0 && det > 0 && isfinite(det)) {
+        if (P->pl->curve) {
+            /* A loss curve: Newton along u alone (v has no direction). */
+            d[0] = h[0] > 0 && isfinite(h[0]) ? -g[0] / h[0] : -g[0];
+            d[1] = 0;
+        } else if (h[0] > 0 && det > 0 && isfinite(det)) {
             d[0] = -(h[2] * g[0] - h[1] * g[1]) / det;
             d[1] = -(h[0] * g[1] - h[1] * g[0]) / det;
         } else {
@@ -145,6 +149,8 @@ static void refine_range(void *ctx, int lo, int hi) {
     for (int c = lo; c < hi; c++) {
         int k = P->cand[c].k;
         double s[2] = {(double)(k % n) / (n - 1), (double)(k / n) / (n - 1)};
+        if (P->pl->curve)
+            s[1] = 0.5; /* v = 0: on the curve */
         if (!refine(P, s, &P->mp[c]))
             P->mp[c].loss = NAN;
     }

@@ -212,7 +212,8 @@ static int view_build_rest(View *v, const Config *cfg, int threads, GdError *err
             goto oom;
     }
     v->orbit = CAMERA_ORBIT_CLASSIC;
-    if (cfg->camera.nkeys == 0)
+    /* A loss curve is a 2D plot: no camera to choose. */
+    if (cfg->camera.nkeys == 0 && !v->plane.curve)
         v->orbit = orbit_choose(cfg, &v->land, v->trails, v->ntrails, v->max_steps, threads);
     return 0;
 oom:
