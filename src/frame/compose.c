@@ -257,249 +257,249 @@ int compose_init_planes(Composer *c, const Config *cfg, const View *views, int n
             compose_free(c);
             return rc;
         }
-        c->curve = view->plane.curve;
-        if (c->curve && (rc = curve_init(&c->curve_scene, &c->spec, err)) != 0) {
-            compose_free(c);
-            return rc;
-        }
-        captions_plan(&c->spec, &c->captions);
-        layout_compute(cfg, width, height, c->measure, c->captions.lines, &c->layout);
-        for (int v = 0; v < c->layout.nviews; v++)
-            place_view(c, v);
-        prepare_equation(c);
-        rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
-        c->spec.measure = NULL; /* frames are drawn on many threads */
-        for (int k = 1; k < c->nplanes; k++)
-            c->plane_spec[k].measure = NULL;
-        if (rc != 0) {
-            compose_free(c);
-            return rc;
-        }
-        return 0;
     }
-
-    void compose_free(Composer * c) {
-        scene3d_free(&c->scene);
-        for (int k = 1; k < c->nplanes; k++)
-            scene3d_free(&c->plane_scene[k]);
-        curve_free(&c->curve_scene);
-        panels_free(c->panels);
-        text_destroy(c->measure);
-        memset(c, 0, sizeof *c);
+    c->curve = views[0].plane.curve;
+    if (c->curve && (rc = curve_init(&c->curve_scene, &c->spec, err)) != 0) {
+        compose_free(c);
+        return rc;
     }
-
-    int compose_scratch_init(ComposerScratch * sc, const Composer *c, GdError *err) {
-        memset(sc, 0, sizeof *sc);
-        const Config *cfg = c->spec.cfg;
-        const char *font = cfg->video.font[0] ? cfg->video.font : text_default_font();
-        sc->text = text_create(font, err);
-        if (!sc->text)
-            return err->code;
-        int rc = scene3d_scratch_init(&sc->scene, &c->scene, err);
-        if (rc != 0) {
-            compose_scratch_free(sc);
-            return rc;
-        }
-        return 0;
+    captions_plan(&c->spec, &c->captions);
+    layout_compute(cfg, width, height, c->measure, c->captions.lines, &c->layout);
+    for (int v = 0; v < c->layout.nviews; v++)
+        place_view(c, v);
+    prepare_equation(c);
+    rc = panels_prepare(&c->spec, &c->layout, &c->panels, err);
+    c->spec.measure = NULL; /* frames are drawn on many threads */
+    for (int k = 1; k < c->nplanes; k++)
+        c->plane_spec[k].measure = NULL;
+    if (rc != 0) {
+        compose_free(c);
+        return rc;
     }
+    return 0;
+}
 
-    void compose_scratch_free(ComposerScratch * sc) {
-        scene3d_scratch_free(&sc->scene);
-        text_destroy(sc->text);
-        memset(sc, 0, sizeof *sc);
+void compose_free(Composer *c) {
+    scene3d_free(&c->scene);
+    for (int k = 1; k < c->nplanes; k++)
+        scene3d_free(&c->plane_scene[k]);
+    curve_free(&c->curve_scene);
+    panels_free(c->panels);
+    text_destroy(c->measure);
+    memset(c, 0, sizeof *c);
+}
+
+int compose_scratch_init(ComposerScratch *sc, const Composer *c, GdError *err) {
+    memset(sc, 0, sizeof *sc);
+    const Config *cfg = c->spec.cfg;
+    const char *font = cfg->video.font[0] ? cfg->video.font : text_default_font();
+    sc->text = text_create(font, err);
+    if (!sc->text)
+        return err->code;
+    int rc = scene3d_scratch_init(&sc->scene, &c->scene, err);
+    if (rc != 0) {
+        compose_scratch_free(sc);
+        return rc;
     }
+    return 0;
+}
 
-    /* One 3D view v of the layout: the runs it shows, their readouts in a band
-     * above the box (or over its corner), the landscape and its labels, and
-     * split mode's caption. */
-    /* The point captions shown in frame `frame`: as pins for the 3D scene. */
-    static void set_pins(const Composer *c, ComposerScratch *sc, int frame) {
-        const Config *cfg = c->spec.cfg;
-        sc->scene.npins = 0;
-        for (int k = 0; k < cfg->ncaptions; k++) {
-            double a = captions_alpha(&c->spec, k, frame);
-            if (cfg->captions[k].at != CAPTION_POINT || a <= 0)
-                continue;
-            Scene3DPin *pin = &sc->scene.pins[sc->scene.npins++];
-            pin->p[0] = cfg->captions[k].point[0];
-            pin->p[1] = cfg->captions[k].point[1];
-            pin->alpha = (float)a;
-            sc->pin_caption[sc->scene.npins - 1] = k;
-        }
+void compose_scratch_free(ComposerScratch *sc) {
+    scene3d_scratch_free(&sc->scene);
+    text_destroy(sc->text);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* One 3D view v of the layout: the runs it shows, their readouts in a band
+ * above the box (or over its corner), the landscape and its labels, and
+ * split mode's caption. */
+/* The point captions shown in frame `frame`: as pins for the 3D scene. */
+static void set_pins(const Composer *c, ComposerScratch *sc, int frame) {
+    const Config *cfg = c->spec.cfg;
+    sc->scene.npins = 0;
+    for (int k = 0; k < cfg->ncaptions; k++) {
+        double a = captions_alpha(&c->spec, k, frame);
+        if (cfg->captions[k].at != CAPTION_POINT || a <= 0)
+            continue;
+        Scene3DPin *pin = &sc->scene.pins[sc->scene.npins++];
+        pin->p[0] = cfg->captions[k].point[0];
+        pin->p[1] = cfg->captions[k].point[1];
+        pin->alpha = (float)a;
+        sc->pin_caption[sc->scene.npins - 1] = k;
     }
+}
 
-    /* The captions in 3D view v: each pin's label at the top of its leader,
-     * and each ball caption beside its ball, kept off the box's labels, the
-     * readouts, the balls and the marks' labels. */
-    static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, const int *runs,
-                                   int nruns, CameraPose pose, double scale, int frame, double step,
-                                   RasterTarget *out) {
-        const FrameSpec *s = view_spec(c, v);
-        const Config *cfg = s->cfg;
-        const ComposedView *cv = &c->views[v];
-        int nball = 0;
-        for (int k = 0; k < cfg->ncaptions; k++)
-            for (int i = 0; i < nruns; i++)
-                nball += cfg->captions[k].at == CAPTION_BALL && cfg->captions[k].run == runs[i] &&
-                         captions_alpha(s, k, frame) > 0;
-        if (nball == 0 && sc->scene.npins == 0)
-            return;
-        Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1 + FRAME_MAX_POINTS];
-        int n = c->curve ? curve_label_boxes(&c->curve_scene, sc->text, cv->view3d, scale, avoid,
-                                             SCENE3D_MAX_LABELS)
-                         : scene3d_label_boxes(view_scene(c, v), sc->text, cv->view3d, pose, scale,
-                                               avoid, SCENE3D_MAX_LABELS);
-        avoid[n++] = cv->readout_box;
-        for (int i = 0; i < sc->npoint_labels; i++)
-            avoid[n++] = sc->point_labels[i];
-        for (int i = 0; i < nruns && n < (int)(sizeof avoid / sizeof *avoid); i++) {
-            const Scene3DRunState *b = &sc->shown[runs[i]];
-            if (b->ball_drawn)
-                avoid[n++] = (Rect){b->ball_x - b->ball_r, b->ball_y - b->ball_r, 2 * b->ball_r,
-                                    2 * b->ball_r};
-        }
-        const double k = scale / s->scale;
+/* The captions in 3D view v: each pin's label at the top of its leader,
+ * and each ball caption beside its ball, kept off the box's labels, the
+ * readouts, the balls and the marks' labels. */
+static void draw_view_captions(const Composer *c, ComposerScratch *sc, int v, const int *runs,
+                               int nruns, CameraPose pose, double scale, int frame, double step,
+                               RasterTarget *out) {
+    const FrameSpec *s = view_spec(c, v);
+    const Config *cfg = s->cfg;
+    const ComposedView *cv = &c->views[v];
+    int nball = 0;
+    for (int k = 0; k < cfg->ncaptions; k++)
+        for (int i = 0; i < nruns; i++)
+            nball += cfg->captions[k].at == CAPTION_BALL && cfg->captions[k].run == runs[i] &&
+                     captions_alpha(s, k, frame) > 0;
+    if (nball == 0 && sc->scene.npins == 0)
+        return;
+    Rect avoid[SCENE3D_MAX_LABELS + GD_MAX_RUNS + 1 + FRAME_MAX_POINTS];
+    int n = c->curve ? curve_label_boxes(&c->curve_scene, sc->text, cv->view3d, scale, avoid,
+                                         SCENE3D_MAX_LABELS)
+                     : scene3d_label_boxes(view_scene(c, v), sc->text, cv->view3d, pose, scale,
+                                           avoid, SCENE3D_MAX_LABELS);
+    avoid[n++] = cv->readout_box;
+    for (int i = 0; i < sc->npoint_labels; i++)
+        avoid[n++] = sc->point_labels[i];
+    for (int i = 0; i < nruns && n < (int)(sizeof avoid / sizeof *avoid); i++) {
+        const Scene3DRunState *b = &sc->shown[runs[i]];
+        if (b->ball_drawn)
+            avoid[n++] =
+                (Rect){b->ball_x - b->ball_r, b->ball_y - b->ball_r, 2 * b->ball_r, 2 * b->ball_r};
+    }
+    const double k = scale / s->scale;
+    char text[2 * GD_TEXT_MAX];
+    for (int i = 0; i < sc->scene.npins; i++) {
+        const Scene3DPin *pin = &sc->scene.pins[i];
+        if (!pin->top_ok)
+            continue;
+        int cap = sc->pin_caption[i];
+        captions_text(s, cap, step, text, sizeof text);
+        captions_draw_label(s, sc->text, out, text, pin->top_x, pin->top_y, c->captions.slot[cap],
+                            pin->alpha, k, cv->view3d, avoid, n);
+    }
+    for (int cap = 0; cap < cfg->ncaptions; cap++) {
+        const CaptionConfig *cc = &cfg->captions[cap];
+        double a = captions_alpha(s, cap, frame);
+        const Scene3DRunState *b = &sc->shown[cc->run];
+        int here = 0;
+        for (int i = 0; i < nruns; i++)
+            here |= runs[i] == cc->run;
+        if (cc->at != CAPTION_BALL || a <= 0 || !here || !b->ball_drawn)
+            continue;
+        captions_text(s, cap, step, text, sizeof text);
+        captions_draw_label(s, sc->text, out, text, b->ball_x, b->ball_y, c->captions.slot[cap], a,
+                            k, cv->view3d, avoid, n);
+    }
+}
+
+/* The point captions on the contour map r: a dot and the label beside it. */
+static void draw_map_pins(const Composer *c, ComposerScratch *sc, Rect r, const TimelineMoment *m,
+                          RasterTarget *out) {
+    const FrameSpec *s = &c->spec;
+    PlotAxes ax;
+    if (sc->scene.npins == 0 || !panels_axes(s, c->panels, PANEL_CONTOUR, r, &ax))
+        return;
+    const Rect plot = {ax.x0, ax.y0, ax.x1 - ax.x0, ax.y1 - ax.y0};
+    for (int i = 0; i < sc->scene.npins; i++) {
+        const Scene3DPin *pin = &sc->scene.pins[i];
+        double x = panels_map_x(&ax, pin->p[0]), y = panels_map_y(&ax, pin->p[1]);
+        const float *ink = s->theme.ink;
+        RasterVertex dot = {(float)x, (float)y, 0, ink[0], ink[1], ink[2], pin->alpha};
+        raster_point(out, dot, (float)(4 * s->scale), s->aa ? 0 : RASTER_NO_AA);
+        int k = sc->pin_caption[i];
         char text[2 * GD_TEXT_MAX];
-        for (int i = 0; i < sc->scene.npins; i++) {
-            const Scene3DPin *pin = &sc->scene.pins[i];
-            if (!pin->top_ok)
-                continue;
-            int cap = sc->pin_caption[i];
-            captions_text(s, cap, step, text, sizeof text);
-            captions_draw_label(s, sc->text, out, text, pin->top_x, pin->top_y,
-                                c->captions.slot[cap], pin->alpha, k, cv->view3d, avoid, n);
-        }
-        for (int cap = 0; cap < cfg->ncaptions; cap++) {
-            const CaptionConfig *cc = &cfg->captions[cap];
-            double a = captions_alpha(s, cap, frame);
-            const Scene3DRunState *b = &sc->shown[cc->run];
-            int here = 0;
-            for (int i = 0; i < nruns; i++)
-                here |= runs[i] == cc->run;
-            if (cc->at != CAPTION_BALL || a <= 0 || !here || !b->ball_drawn)
-                continue;
-            captions_text(s, cap, step, text, sizeof text);
-            captions_draw_label(s, sc->text, out, text, b->ball_x, b->ball_y, c->captions.slot[cap],
-                                a, k, cv->view3d, avoid, n);
-        }
+        captions_text(s, k, m->step, text, sizeof text);
+        /* At the panels' text size rather than the 3D view's. */
+        captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, 0.75,
+                            plot, NULL, 0);
     }
+}
 
-    /* The point captions on the contour map r: a dot and the label beside it. */
-    static void draw_map_pins(const Composer *c, ComposerScratch *sc, Rect r,
-                              const TimelineMoment *m, RasterTarget *out) {
-        const FrameSpec *s = &c->spec;
-        PlotAxes ax;
-        if (sc->scene.npins == 0 || !panels_axes(s, c->panels, PANEL_CONTOUR, r, &ax))
-            return;
-        const Rect plot = {ax.x0, ax.y0, ax.x1 - ax.x0, ax.y1 - ax.y0};
-        for (int i = 0; i < sc->scene.npins; i++) {
-            const Scene3DPin *pin = &sc->scene.pins[i];
-            double x = panels_map_x(&ax, pin->p[0]), y = panels_map_y(&ax, pin->p[1]);
-            const float *ink = s->theme.ink;
-            RasterVertex dot = {(float)x, (float)y, 0, ink[0], ink[1], ink[2], pin->alpha};
-            raster_point(out, dot, (float)(4 * s->scale), s->aa ? 0 : RASTER_NO_AA);
-            int k = sc->pin_caption[i];
-            char text[2 * GD_TEXT_MAX];
-            captions_text(s, k, m->step, text, sizeof text);
-            /* At the panels' text size rather than the 3D view's. */
-            captions_draw_label(s, sc->text, out, text, x, y, c->captions.slot[k], pin->alpha, 0.75,
-                                plot, NULL, 0);
-        }
-    }
-
-    static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
-                             const TimelineMoment *m, int frame, uint8_t *rgb, RasterTarget *out) {
-        const double step = m->step;
-        const FrameSpec *s = view_spec(c, v);
-        const Scene3D *scene = view_scene(c, v);
-        const Layout *L = &c->layout;
-        const double u = s->scale;
-        int split = s->cfg->layout.mode == LAYOUT_SPLIT;
-        int one = v, nruns = split ? 1 : s->view->ntrails;
-        int runs[GD_MAX_RUNS];
-        if (split)
-            runs[0] = one;
-        else
-            for (int i = 0; i < nruns; i++)
-                runs[i] = i;
-        const ComposedView *cv = &c->views[v];
-        const Rect view3d = cv->view3d;
-        pose.zoom *= cv->fit;
-        Scene3DRunState ts[GD_MAX_RUNS];
-        memset(ts, 0, sizeof(Scene3DRunState) * (size_t)nruns);
-        sc->npoint_labels = 0;
-        double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
-        if (c->curve) {
-            /* A flat plot needs no 3D room: its text shrinks less. */
-            scale = s->scale * fmax(label_scale(s, view3d), 0.85);
-            sc->npoint_labels = curve_render(
-                &c->curve_scene, sc->text, out, view3d, cv->readout_box, runs, nruns, m, scale,
-                sc->scene.pins, sc->scene.npins, ts, sc->point_labels, FRAME_MAX_POINTS);
-            for (int i = 0; i < nruns; i++)
-                sc->shown[runs[i]] = ts[i];
-            if (side >= 120 * u)
-                overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w,
-                                      runs, nruns, step, cv->readout_layout, &cv->metrics);
-            if (L->caption[v].h > 0)
-                overlay_draw_caption(s, sc->text, out, L->caption[v], one);
-            draw_view_captions(c, sc, v, runs, nruns, pose, scale, frame, step, out);
-            return;
-        }
-        scene3d_render(scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
+static void compose_view(const Composer *c, ComposerScratch *sc, int v, CameraPose pose,
+                         const TimelineMoment *m, int frame, uint8_t *rgb, RasterTarget *out) {
+    const double step = m->step;
+    const FrameSpec *s = view_spec(c, v);
+    const Scene3D *scene = view_scene(c, v);
+    const Layout *L = &c->layout;
+    const double u = s->scale;
+    int split = s->cfg->layout.mode == LAYOUT_SPLIT;
+    int one = v, nruns = split ? 1 : s->view->ntrails;
+    int runs[GD_MAX_RUNS];
+    if (split)
+        runs[0] = one;
+    else
+        for (int i = 0; i < nruns; i++)
+            runs[i] = i;
+    const ComposedView *cv = &c->views[v];
+    const Rect view3d = cv->view3d;
+    pose.zoom *= cv->fit;
+    Scene3DRunState ts[GD_MAX_RUNS];
+    memset(ts, 0, sizeof(Scene3DRunState) * (size_t)nruns);
+    sc->npoint_labels = 0;
+    double side = fmin(view3d.w, view3d.h), scale = s->scale * label_scale(s, view3d);
+    if (c->curve) {
+        /* A flat plot needs no 3D room: its text shrinks less. */
+        scale = s->scale * fmax(label_scale(s, view3d), 0.85);
+        sc->npoint_labels = curve_render(&c->curve_scene, sc->text, out, view3d, cv->readout_box,
+                                         runs, nruns, m, scale, sc->scene.pins, sc->scene.npins, ts,
+                                         sc->point_labels, FRAME_MAX_POINTS);
         for (int i = 0; i < nruns; i++)
             sc->shown[runs[i]] = ts[i];
-        /* A view too small for its labels (hundreds of runs side by side) shows
-         * the landscape and its caption only. */
-        if (side >= 120 * u) {
-            sc->npoint_labels =
-                scene3d_draw_labels(scene, sc->text, out, view3d, cv->readout_box, runs, nruns,
-                                    pose, m, scale, ts, sc->point_labels, FRAME_MAX_POINTS);
+        if (side >= 120 * u)
             overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w,
                                   runs, nruns, step, cv->readout_layout, &cv->metrics);
-        }
-        if (L->caption[v].h > 0 && c->nplanes > 1)
-            overlay_draw_plane_caption(s, sc->text, out, L->caption[v]);
-        else if (L->caption[v].h > 0)
+        if (L->caption[v].h > 0)
             overlay_draw_caption(s, sc->text, out, L->caption[v], one);
         draw_view_captions(c, sc, v, runs, nruns, pose, scale, frame, step, out);
+        return;
     }
-
-    void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *rgb) {
-        const FrameSpec *s = &c->spec;
-        const Config *cfg = s->cfg;
-        const Layout *L = &c->layout;
-        TimelineMoment m;
-        timeline_moment(cfg, s->view->max_steps, frame, &m);
-        double total = cfg->video.duration + cfg->video.hold;
-        CameraPose pose = camera_pose_at(&cfg->camera, &s->view->orbit, m.t, total);
-        view_camera_target(s->view, cfg, m.step, pose.target);
-        RasterTarget out = {s->width, s->height, rgb, NULL};
-        const Rgb bg = cfg->video.background;
-        raster_clear(&out, bg.r, bg.g, bg.b);
-
-        set_pins(c, sc, frame);
-        for (int v = 0; v < L->nviews; v++) {
-            /* Each plane's view turns on its own orbit, around its own box. */
-            const View *vv = view_spec(c, v)->view;
-            CameraPose vp =
-                vv == s->view ? pose : camera_pose_at(&cfg->camera, &vv->orbit, m.t, total);
-            if (vv != s->view)
-                view_camera_target(vv, cfg, m.step, vp.target);
-            compose_view(c, sc, v, vp, &m, frame, rgb, &out);
-        }
-        for (int i = 0; i < L->npanels; i++) {
-            panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
-            if (L->panel_kind[i] == PANEL_CONTOUR)
-                draw_map_pins(c, sc, L->panel[i], &m, &out);
-        }
-        if (L->colorbar.w > 0)
-            panels_draw_colorbar(s, sc->text, &out, L->colorbar);
-        if (c->equation.traj)
-            equation_draw(&c->equation, sc->text, &out, L->equation, m.step, s->theme.ink,
-                          s->view->trails[cfg->layout.equation_run].color);
-        overlay_draw_title(s, L, sc->text, &out);
-        captions_draw_band(s, &c->captions, sc->text, &out, L->captions_top, CAPTION_TOP, frame,
-                           m.step);
-        captions_draw_band(s, &c->captions, sc->text, &out, L->captions_bottom, CAPTION_BOTTOM,
-                           frame, m.step);
+    scene3d_render(scene, &sc->scene, view3d, runs, nruns, pose, m, scale, rgb, ts);
+    for (int i = 0; i < nruns; i++)
+        sc->shown[runs[i]] = ts[i];
+    /* A view too small for its labels (hundreds of runs side by side) shows
+     * the landscape and its caption only. */
+    if (side >= 120 * u) {
+        sc->npoint_labels =
+            scene3d_draw_labels(scene, sc->text, out, view3d, cv->readout_box, runs, nruns, pose, m,
+                                scale, ts, sc->point_labels, FRAME_MAX_POINTS);
+        overlay_draw_readouts(s, sc->text, out, cv->readout.x, cv->readout.y, cv->readout.w, runs,
+                              nruns, step, cv->readout_layout, &cv->metrics);
     }
+    if (L->caption[v].h > 0 && c->nplanes > 1)
+        overlay_draw_plane_caption(s, sc->text, out, L->caption[v]);
+    else if (L->caption[v].h > 0)
+        overlay_draw_caption(s, sc->text, out, L->caption[v], one);
+    draw_view_captions(c, sc, v, runs, nruns, pose, scale, frame, step, out);
+}
+
+void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *rgb) {
+    const FrameSpec *s = &c->spec;
+    const Config *cfg = s->cfg;
+    const Layout *L = &c->layout;
+    TimelineMoment m;
+    timeline_moment(cfg, s->view->max_steps, frame, &m);
+    double total = cfg->video.duration + cfg->video.hold;
+    CameraPose pose = camera_pose_at(&cfg->camera, &s->view->orbit, m.t, total);
+    view_camera_target(s->view, cfg, m.step, pose.target);
+    RasterTarget out = {s->width, s->height, rgb, NULL};
+    const Rgb bg = cfg->video.background;
+    raster_clear(&out, bg.r, bg.g, bg.b);
+
+    set_pins(c, sc, frame);
+    for (int v = 0; v < L->nviews; v++) {
+        /* Each plane's view turns on its own orbit, around its own box. */
+        const View *vv = view_spec(c, v)->view;
+        CameraPose vp = vv == s->view ? pose : camera_pose_at(&cfg->camera, &vv->orbit, m.t, total);
+        if (vv != s->view)
+            view_camera_target(vv, cfg, m.step, vp.target);
+        compose_view(c, sc, v, vp, &m, frame, rgb, &out);
+    }
+    for (int i = 0; i < L->npanels; i++) {
+        panels_draw(s, c->panels, L->panel_kind[i], sc->text, &out, L->panel[i], &m);
+        if (L->panel_kind[i] == PANEL_CONTOUR)
+            draw_map_pins(c, sc, L->panel[i], &m, &out);
+    }
+    if (L->colorbar.w > 0)
+        panels_draw_colorbar(s, sc->text, &out, L->colorbar);
+    if (c->equation.traj)
+        equation_draw(&c->equation, sc->text, &out, L->equation, m.step, s->theme.ink,
+                      s->view->trails[cfg->layout.equation_run].color);
+    overlay_draw_title(s, L, sc->text, &out);
+    captions_draw_band(s, &c->captions, sc->text, &out, L->captions_top, CAPTION_TOP, frame,
+                       m.step);
+    captions_draw_band(s, &c->captions, sc->text, &out, L->captions_bottom, CAPTION_BOTTOM, frame,
+                       m.step);
+}

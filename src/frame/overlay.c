@@ -273,7 +273,7 @@ void overlay_draw_caption(const FrameSpec *s, TextRenderer *tr, RasterTarget *ou
                           int run) {
     const RunConfig *rc = s->view->trails[run].traj->run;
     const int np = s->cfg->model.nparams;
-    char start[160] = "", buf[GD_TEXT_MAX + GD_LABEL_MAX + 256];
+    char start[GD_LABEL_MAX + 200] = "", buf[GD_TEXT_MAX + 2 * GD_LABEL_MAX + 256];
     /* The start's values when they are few enough to read. */
     if (np == 1) /* "start a = 0.5" */
         snprintf(start, sizeof start, "  ·  %s %.60s = %.4g", s->cfg->labels.start,
