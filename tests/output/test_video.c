@@ -47,7 +47,7 @@ static void test_shipped_configs_render(void **state) {
     } configs[] = {{"linear", 360},         {"lr_too_large", 360},  {"empirical_formula", 360},
                    {"global_minimum", 360}, {"local_minimum", 360}, {"good_vs_bad_init", 360},
                    {"learning_rates", 360}, {"optimizers", 420},    {"multi_start", 360},
-                   {"basins", 360},         {"three_parameters", 360}, {"tiny_network", 360}};
+                   {"basins", 360},         {"three_parameters", 360}, {"tiny_network", 360}, {"one_parameter", 420}};
     const char *dir = tu_tmpdir();
     for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
         char cfg[256], out[512];
