@@ -121,7 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     Trajectory *trajs = calloc((size_t)cfg.nruns, sizeof *trajs);
-    View *view = malloc(sizeof *view);
+    /* One view per plane shown side by side, as a render builds them. */
+    View *view = calloc(GD_MAX_PLANES, sizeof *view);
+    const int nviews = cfg.surface.nplanes > 1 ? cfg.surface.nplanes : 1;
     Composer *composer = malloc(sizeof *composer);
     if (!trajs || !view || !composer)
         fuzz_fail("out of memory");
@@ -139,8 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         goto done; /* --check refuses it too */
     }
     /* From here on nothing may fail: --check said yes. */
-    if (view_build(view, &cfg, trajs, 1, &err) != GD_OK)
-        fuzz_fail("view_build after view_check passed: %s", err.msg);
+    if (view_build_planes(view, &cfg, trajs, NULL, 1, &err) != GD_OK)
+        fuzz_fail("view_build_planes after view_check passed: %s", err.msg);
     viewed = 1;
     /* A tiny frame of the config's shape (landscape or portrait layouts). */
     int w = 64, h = 64;
@@ -150,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         w = (int)(64.0 * cfg.video.width / cfg.video.height) & ~1;
     w = w < 16 ? 16 : w;
     h = h < 16 ? 16 : h;
-    if (compose_init(composer, &cfg, view, w, h, cfg.video.quality, &err) != GD_OK)
+    if (compose_init_planes(composer, &cfg, view, nviews, w, h, cfg.video.quality, &err) != GD_OK)
         fuzz_fail("compose_init: %s", err.msg);
     unsigned sum = 0;
     for (size_t i = 0; i < size; i++)
@@ -168,8 +170,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(rgb);
     compose_free(composer);
 done:
-    if (viewed)
-        view_free(view);
+    for (int k = 0; viewed && k < nviews; k++)
+        view_free(&view[k]);
     for (int r = 0; simulated && r < cfg.nruns; r++)
         trajectory_free(&trajs[r]);
     free(composer);
