@@ -53,6 +53,9 @@ renders=(
   "configs/linear.ini|--set|surface.a=-1e300, 1e300|--set|surface.b=-1e300, 1e300"
   "configs/linear.ini|--set|surface.a=0, 1e-100|--set|surface.b=1e9, 1000000002"
   "tests/data/points.ini|--set|run.init=1e305, 5e-324"
+  "configs/one_parameter.ini|--set|run.large.lr=40"
+  "configs/three_parameters.ini|--set|run.steep.lr=5"
+  "configs/tiny_network.ini|--set|run.good.lr=5|--set|surface.plane=random"
 )
 for r in "${renders[@]}"; do
   IFS='|' read -r -a args <<<"$r"
