@@ -104,6 +104,13 @@ static void output_size(const Config *cfg, Quality q, int *w, int *h) {
     }
 }
 
+/* The x264 preset of a render: a draft is a preview to look at at once, so
+ * it encodes with VIDEO_DRAFT_PRESET whatever [video] preset says; medium
+ * and high use the config's preset. */
+static const char *encode_preset(const Config *cfg, Quality q) {
+    return q == QUALITY_DRAFT ? VIDEO_DRAFT_PRESET : cfg->video.preset;
+}
+
 /* What a render needs before its first frame: the view of the runs (its
  * landscape grid on `threads` threads) and the composer at the output size
  * of the quality (draft is half size). */
@@ -276,7 +283,7 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
                          .height = c->spec.height,
                          .fps = cfg->video.fps,
                          .crf = cfg->video.crf,
-                         .preset = cfg->video.preset,
+                         .preset = encode_preset(cfg, opt->quality),
                          .version = GD_VERSION,
                          .config_text = cfg->text,
                          .title = cfg->video.title,
@@ -295,8 +302,8 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
         seg = (EncoderSegment){*opt->range, c->spec.nframes,
                                segment_settings(settings, sizeof settings, c->spec.width,
                                                 c->spec.height, cfg->video.fps, cfg->video.crf,
-                                                cfg->video.preset, quality_names[opt->quality],
-                                                GD_VERSION)};
+                                                encode_preset(cfg, opt->quality),
+                                                quality_names[opt->quality], GD_VERSION)};
         eo.segment = &seg;
         eo.threads = nworkers;
     }
