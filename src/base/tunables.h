@@ -86,6 +86,16 @@
 #define SCENE3D_MARK_PX      16.0   /* its label */
 #define FRAME_POINT_MERGE    0.02   /* a minimum this near a mark (share of the box) is not drawn */
 
+/* Level of detail of the drawn surface mesh (scene3d.c project_surface):
+ * grid cells are merged while the merged cell's longest edge on screen stays
+ * under SCENE3D_LOD_PX output pixels, judged on a probe of SCENE3D_LOD_PROBE
+ * cells a side, and never below SCENE3D_LOD_MIN_CELLS cells a side (so a
+ * grid of 60 or fewer is drawn whole). At 720p bench/scene.ini's 240 and 512
+ * grids keep >= 48 dB PSNR of the full mesh's frames. */
+#define SCENE3D_LOD_PX        24.0
+#define SCENE3D_LOD_PROBE     16
+#define SCENE3D_LOD_MIN_CELLS 60
+
 /* ---- frame/panels: the 2D panels and colourbar ---- */
 #define PANEL_PAD_PX           6.0  /* inner padding of a panel */
 #define PANEL_TITLE_PX         18.0 /* panel title */
