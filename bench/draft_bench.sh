@@ -12,11 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 config=${1:-configs/lr_too_large.ini}
 shift || true
-bin=${GDRENDER:-build/gdrender}
-[ -x "$bin" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+# shellcheck source=bench/common.sh
+. bench/common.sh
 preset=$(sed -n 's/^#define VIDEO_DRAFT_PRESET "\(.*\)".*/\1/p' src/base/tunables.h)
 crf=$(sed -n "s/^crf *= *\([0-9]*\).*/\1/p" "$config" | head -1)
 crf=${crf:-18}

@@ -10,11 +10,8 @@
 # Needs: a built build/gdrender, GNU time (/usr/bin/time); ffmpeg for REF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${GDRENDER:-build/gdrender}
-[ -x "$bin" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+# shellcheck source=bench/common.sh
+. bench/common.sh
 size=(--set video.width=1280 --set video.height=720)
 resolutions=(60 240 512)
 declare -A t

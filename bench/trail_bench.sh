@@ -9,11 +9,8 @@
 # Needs: a built build/gdrender, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${GDRENDER:-build/gdrender}
-[ -x "$bin" ] || { echo "build first: scripts/setup.sh" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+# shellcheck source=bench/common.sh
+. bench/common.sh
 declare -A render check
 for i in 1 2 3; do
   for steps in 400 1000000; do
