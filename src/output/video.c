@@ -153,10 +153,11 @@ static void prepared_destroy(Prepared *pr) {
     free(pr);
 }
 
-/* The ring of frame slots: two frames in flight per worker keep it busy
- * while the encoder takes a frame; at 8K with many threads that would be
- * gigabytes, so the ring is also held to about 512 MB (but never fewer than
- * workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
+/* The ring of frame slots: one frame in flight per worker, the one the
+ * encoder takes and one spare keep it busy (a second frame per worker only
+ * cost memory: 6 MB a slot at 1080p, no speed); at 8K with many threads
+ * that would still be gigabytes, so the ring is also held to about 512 MB
+ * (but never fewer than workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
 static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range, int nworkers,
                          GdError *err) {
     memset(p, 0, sizeof *p);
@@ -166,7 +167,7 @@ static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range
     p->next_render = p->next_encode = p->first;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    p->nslots = 2 * nworkers + 1;
+    p->nslots = nworkers + 2;
     size_t frame_bytes = (size_t)c->spec.width * c->spec.height * 3;
     size_t budget = VIDEO_RING_BYTES;
     if ((size_t)p->nslots * frame_bytes > budget) {
