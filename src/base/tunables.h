@@ -94,6 +94,15 @@
 #define CURVE_TRAIL_PX    3.0  /* a hop's arc's width */
 #define CURVE_BALL_R_PX   8.0  /* ball radius */
 #define CURVE_PIN_RISE_PX 46.0 /* a caption's leader line above the curve */
+/* Level of detail of the drawn surface mesh (scene3d.c project_surface):
+ * grid cells are merged while the merged cell's longest edge on screen stays
+ * under SCENE3D_LOD_PX output pixels, judged on a probe of SCENE3D_LOD_PROBE
+ * cells a side, and never below SCENE3D_LOD_MIN_CELLS cells a side (so a
+ * grid of 60 or fewer is drawn whole). At 720p bench/scene.ini's 240 and 512
+ * grids keep >= 48 dB PSNR of the full mesh's frames. */
+#define SCENE3D_LOD_PX        24.0
+#define SCENE3D_LOD_PROBE     16
+#define SCENE3D_LOD_MIN_CELLS 60
 
 /* ---- frame/panels: the 2D panels and colourbar ---- */
 #define PANEL_PAD_PX           6.0  /* inner padding of a panel */
@@ -129,6 +138,10 @@
 
 /* ---- output: the frame loop ---- */
 #define VIDEO_RING_BYTES ((size_t)512 << 20) /* frames in flight are held to about this */
+/* The x264 preset of every -q draft video, whatever [video] preset says: the
+ * fastest, so a draft of a 12 s lesson encodes in a fraction of a second
+ * (medium took ~3 s of the 3.5 s at 640x360). */
+#define VIDEO_DRAFT_PRESET "ultrafast"
 
 /* ---- base/resources: where the shipped files are (see resources.h) ---- */
 /* The installed data folder, relative to the folder of the running binary:

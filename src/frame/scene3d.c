@@ -203,6 +203,7 @@ int scene3d_scratch_init(Scene3DScratch *sc, const Scene3D *s, GdError *err) {
         raster_target_init(&sc->layer, w, sc->band_rows + 2, 1) != 0 ||
         !(sc->vx = malloc(sizeof(float) * nv)) || !(sc->vy = malloc(sizeof(float) * nv)) ||
         !(sc->vz = malloc(sizeof(float) * nv)) ||
+        !(sc->lod = malloc(sizeof(int) * (size_t)s->land->res)) ||
         !(sc->edge_mask = malloc((size_t)w * (sc->band_rows + 2))) ||
         !(sc->resolved = malloc((size_t)s->spec->width * SCENE3D_BAND_ROWS * 3)) ||
         !(sc->lists = calloc(2, sizeof *sc->lists))) {
@@ -222,6 +223,7 @@ void scene3d_scratch_free(Scene3DScratch *sc) {
     free(sc->vx);
     free(sc->vy);
     free(sc->vz);
+    free(sc->lod);
     free(sc->edge_mask);
     free(sc->resolved);
     memset(sc, 0, sizeof *sc);
@@ -854,14 +856,17 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
     }
 }
 
-/* Surface triangles of the projected grid that touch rows [y0, y1). */
+/* Surface triangles of the projected mesh (the grid lines sc->lod) that
+ * touch rows [y0, y1). */
 static void draw_surface(const Scene3D *s, Scene3DScratch *sc, float y0, float y1) {
-    const int n = s->land->res;
+    const int n = s->land->res, *lod = sc->lod, m = sc->nlod;
     const float *vx = sc->vx, *vy = sc->vy, *vz = sc->vz, *c = s->grid_rgb;
     const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE;
-    for (int j = 0; j + 1 < n; j++) {
-        for (int i = 0; i + 1 < n; i++) {
-            int k[4] = {j * n + i, j * n + i + 1, (j + 1) * n + i + 1, (j + 1) * n + i};
+    for (int b = 0; b + 1 < m; b++) {
+        const int j = lod[b], j1 = lod[b + 1];
+        for (int a = 0; a + 1 < m; a++) {
+            const int i = lod[a], i1 = lod[a + 1];
+            int k[4] = {j * n + i, j * n + i1, j1 * n + i1, j1 * n + i};
             float ymin = vy[k[0]], ymax = ymin;
             for (int q = 1; q < 4; q++) {
                 float y = vy[k[q]];
@@ -881,6 +886,60 @@ static void draw_surface(const Scene3D *s, Scene3DScratch *sc, float y0, float y
             raster_triangle(&sc->layer, t2, flags);
         }
     }
+}
+
+/* Projects grid vertex (i, j) into sc->vx/vy/vz (vy = -1e9: not drawable). */
+static void project_vertex(const Scene3D *s, const Camera *cam, Scene3DScratch *sc, int i, int j) {
+    const int n = s->land->res, k = j * n + i;
+    double w[3] = {-1.0 + 2.0 * i / (n - 1), -1.0 + 2.0 * j / (n - 1), s->grid_z[k]};
+    if (!camera_project(cam, w, &sc->vx[k], &sc->vy[k], &sc->vz[k]))
+        sc->vy[k] = -1e9f;
+}
+
+/* Level of detail by projected size: the grid lines of this frame's mesh
+ * (every stride-th line and the last) in sc->lod, and their vertices
+ * projected. The stride is the largest that keeps the longest cell edge of
+ * a coarse probe of the grid, shared out over the grid cells it spans,
+ * under SCENE3D_LOD_PX output pixels, and leaves at least
+ * SCENE3D_LOD_MIN_CELLS cells a side: a grid of 60 or fewer is always drawn
+ * whole, exactly as without it. The grid itself keeps its resolution
+ * (contours, minima and mesh_z read it). */
+static void project_surface(const Scene3D *s, const Camera *cam, Scene3DScratch *sc) {
+    const int n = s->land->res;
+    const int probe = (n - 1 + SCENE3D_LOD_PROBE - 1) / SCENE3D_LOD_PROBE;
+    int stride = 1;
+    if (probe > 1) {
+        float longest = 0;
+        for (int j = 0; j < n; j += probe)
+            for (int i = 0; i < n; i += probe)
+                project_vertex(s, cam, sc, i, j);
+        for (int j = 0; j < n; j += probe) {
+            for (int i = 0; i < n; i += probe) {
+                const int k = j * n + i;
+                const int nb[2] = {i + probe < n ? k + probe : -1,
+                                   j + probe < n ? k + probe * n : -1};
+                for (int q = 0; q < 2; q++) {
+                    if (nb[q] < 0 || sc->vy[k] == -1e9f || sc->vy[nb[q]] == -1e9f)
+                        continue;
+                    float dx = sc->vx[nb[q]] - sc->vx[k], dy = sc->vy[nb[q]] - sc->vy[k];
+                    float d = sqrtf(dx * dx + dy * dy);
+                    longest = d > longest ? d : longest;
+                }
+            }
+        }
+        const double cell_px = longest / probe / s->spec->ss;
+        const int coarsest = (n - 1) / SCENE3D_LOD_MIN_CELLS;
+        if (cell_px > 0 && coarsest > 1)
+            stride = num_clamp_int(floor(SCENE3D_LOD_PX / cell_px), 1,
+                                   coarsest < probe ? coarsest : probe);
+    }
+    sc->nlod = 0;
+    for (int i = 0; i < n - 1; i += stride)
+        sc->lod[sc->nlod++] = i;
+    sc->lod[sc->nlod++] = n - 1;
+    for (int b = 0; b < sc->nlod; b++)
+        for (int a = 0; a < sc->nlod; a++)
+            project_vertex(s, cam, sc, sc->lod[a], sc->lod[b]);
 }
 
 /* -------------------------------------------------------------- render */
@@ -927,15 +986,7 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
     }
     if (cfg->surface.wireframe)
         emit_wireframe(s, &cs, layer_list);
-    const int n = s->land->res;
-    for (int j = 0; j < n; j++) {
-        for (int i = 0; i < n; i++) {
-            int k = j * n + i;
-            double w[3] = {-1.0 + 2.0 * i / (n - 1), -1.0 + 2.0 * j / (n - 1), s->grid_z[k]};
-            if (!camera_project(&cs, w, &sc->vx[k], &sc->vy[k], &sc->vz[k]))
-                sc->vy[k] = -1e9f;
-        }
-    }
+    project_surface(s, &cs, sc);
 
     const Rgb bg = cfg->video.background;
     const int hs = vh * ss;

@@ -82,6 +82,7 @@ typedef struct Scene3DScratch {
     RasterTarget band, layer;
     int band_rows;          /* band height in samples */
     float *vx, *vy, *vz;    /* projected surface vertices (supersampled pixels) */
+    int *lod, nlod;         /* this frame's grid lines of the drawn mesh (level of detail) */
     uint8_t *edge_mask;     /* band-sized: silhouette pixels to smooth (medium quality) */
     struct DrawList *lists; /* per-frame primitives: [0] main pass, [1] surface layer */
     uint8_t *resolved;      /* one band of a view at output resolution */

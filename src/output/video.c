@@ -104,6 +104,13 @@ static void output_size(const Config *cfg, Quality q, int *w, int *h) {
     }
 }
 
+/* The x264 preset of a render: a draft is a preview to look at at once, so
+ * it encodes with VIDEO_DRAFT_PRESET whatever [video] preset says; medium
+ * and high use the config's preset. */
+static const char *encode_preset(const Config *cfg, Quality q) {
+    return q == QUALITY_DRAFT ? VIDEO_DRAFT_PRESET : cfg->video.preset;
+}
+
 /* What a render needs before its first frame: the view of the runs (its
  * landscape grid on `threads` threads) and the composer at the output size
  * of the quality (draft is half size). */
@@ -146,10 +153,11 @@ static void prepared_destroy(Prepared *pr) {
     free(pr);
 }
 
-/* The ring of frame slots: two frames in flight per worker keep it busy
- * while the encoder takes a frame; at 8K with many threads that would be
- * gigabytes, so the ring is also held to about 512 MB (but never fewer than
- * workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
+/* The ring of frame slots: one frame in flight per worker, the one the
+ * encoder takes and one spare keep it busy (a second frame per worker only
+ * cost memory: 6 MB a slot at 1080p, no speed); at 8K with many threads
+ * that would still be gigabytes, so the ring is also held to about 512 MB
+ * (but never fewer than workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
 static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range, int nworkers,
                          GdError *err) {
     memset(p, 0, sizeof *p);
@@ -159,7 +167,7 @@ static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range
     p->next_render = p->next_encode = p->first;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    p->nslots = 2 * nworkers + 1;
+    p->nslots = nworkers + 2;
     size_t frame_bytes = (size_t)c->spec.width * c->spec.height * 3;
     size_t budget = VIDEO_RING_BYTES;
     if ((size_t)p->nslots * frame_bytes > budget) {
@@ -276,7 +284,7 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
                          .height = c->spec.height,
                          .fps = cfg->video.fps,
                          .crf = cfg->video.crf,
-                         .preset = cfg->video.preset,
+                         .preset = encode_preset(cfg, opt->quality),
                          .version = GD_VERSION,
                          .config_text = cfg->text,
                          .title = cfg->video.title,
@@ -295,8 +303,8 @@ int video_render(const Config *cfg, const Trajectory *trajs, const char *out_pat
         seg = (EncoderSegment){*opt->range, c->spec.nframes,
                                segment_settings(settings, sizeof settings, c->spec.width,
                                                 c->spec.height, cfg->video.fps, cfg->video.crf,
-                                                cfg->video.preset, quality_names[opt->quality],
-                                                GD_VERSION)};
+                                                encode_preset(cfg, opt->quality),
+                                                quality_names[opt->quality], GD_VERSION)};
         eo.segment = &seg;
         eo.threads = nworkers;
     }
