@@ -51,16 +51,7 @@ int curve_init(CurveScene *c, const FrameSpec *spec, GdError *err) {
             zmax = fmax(zmax, z);
         }
     }
-    if (zmin > zmax) {
-        zmin = 0;
-        zmax = 1;
-    }
-    if (ls->zscale == ZSCALE_LOG && zmin < zmax - LANDSCAPE_DECADES)
-        zmin = zmax - LANDSCAPE_DECADES;
-    if (zmax - zmin < 1e-12 * fmax(1.0, fabs(zmax))) {
-        zmin -= 0.5;
-        zmax += 0.5;
-    }
+    landscape_z_limits(ls->zscale, &zmin, &zmax);
     /* Room under the valley's floor for the ball, and above the rims. */
     double span = zmax - zmin;
     c->ylo = zmin - 0.05 * span;

@@ -130,18 +130,7 @@ static void z_range(Landscape *ls) {
             zmax = fmax(zmax, landscape_z(ls->zscale, l));
         }
     }
-    if (zmin > zmax) {
-        zmin = 0;
-        zmax = 1;
-    }
-    /* On a log scale a loss of exactly 0 (a perfect fit) would stretch the
-     * axis down to 1e-300 and flatten everything else. */
-    if (ls->zscale == ZSCALE_LOG && zmin < zmax - LANDSCAPE_DECADES)
-        zmin = zmax - LANDSCAPE_DECADES;
-    if (zmax - zmin < 1e-12 * fmax(1.0, fabs(zmax))) {
-        zmin -= 0.5;
-        zmax += 0.5;
-    }
+    landscape_z_limits(ls->zscale, &zmin, &zmax);
     ls->zlo = zmin;
     ls->zhi = zmax;
 }
@@ -219,6 +208,21 @@ static int z_levels(Landscape *ls, const Config *cfg) {
             return -1;
     }
     return 0;
+}
+
+void landscape_z_limits(ZScale zscale, double *zmin, double *zmax) {
+    if (*zmin > *zmax) {
+        *zmin = 0;
+        *zmax = 1;
+    }
+    /* On a log scale a loss of exactly 0 (a perfect fit) would stretch the
+     * axis down to 1e-300 and flatten everything else. */
+    if (zscale == ZSCALE_LOG && *zmin < *zmax - LANDSCAPE_DECADES)
+        *zmin = *zmax - LANDSCAPE_DECADES;
+    if (*zmax - *zmin < 1e-12 * fmax(1.0, fabs(*zmax))) {
+        *zmin -= 0.5;
+        *zmax += 0.5;
+    }
 }
 
 /* ---------------------------------------------------------------- build */

@@ -37,6 +37,12 @@ typedef struct Landscape {
  * scale. */
 double landscape_z(ZScale zscale, double loss);
 
+/* The rules a z range of losses keeps (zmin, zmax: the range of the
+ * finite z values, or DBL_MAX, -DBL_MAX when there are none): none gives
+ * 0..1; on a log scale at most LANDSCAPE_DECADES below the top; a flat
+ * range is widened to 1 around its value. */
+void landscape_z_limits(ZScale zscale, double *zmin, double *zmax);
+
 /* Box coordinate (-1..1) of plane coordinate c along axis (0 = u, 1 = v). */
 double landscape_box(const Landscape *ls, int axis, double c);
 
