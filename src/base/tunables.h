@@ -74,7 +74,8 @@
 #define SCENE3D_BALL_LIFT    0.13   /* ... the ball, on top of both (it starts on the start) */
 #define SCENE3D_PIN_RISE     0.25   /* a caption's leader line ends this far above the box */
 #define SCENE3D_PIECE_LEN    0.04   /* world length of a trail piece draped over the surface */
-#define SCENE3D_TRAIL_EXACT  20000  /* steps of a run drawn one by one; later ones strided */
+#define SCENE3D_TRAIL_EXACT  20000  /* a run of up to this many rows is drawn through every row */
+#define SCENE3D_TRAIL_TOL    2.5e-4 /* a longer one through rows this far apart (world units) */
 #define SCENE3D_TRAIL_PIECES 400000 /* trail pieces per run and frame, at most */
 #define SCENE3D_TICK_PX      17.0   /* box tick labels */
 #define SCENE3D_NAME_PX      22.0   /* box axis names */

@@ -8,9 +8,11 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/tunables.h"
+#include "view/timeline.h"
 
 /* The text size unit (text sizes scale with [video] text_scale too). */
 #define TU (s->scale * s->text_scale)
@@ -86,15 +88,72 @@ static int shown_rows(const Trajectory *t) {
     return t->status == RUN_DIVERGED && t->diverged_step < t->nrows ? t->diverged_step : t->nrows;
 }
 
+/* The rows a run's readout shows in some frame of the video, each once,
+ * ascending: what its fields are measured over. A frame shows one row, so
+ * a million-step run is measured at most once a frame, not once a step.
+ * The whole video counts, whatever part of it is rendered, so segments
+ * lay out alike. */
+typedef struct ShownRows {
+    int *row; /* NULL: rows 0 .. n-1 (when memory ran out, so nothing is
+                 missed) */
+    int n;
+} ShownRows;
+
+static int shown_row(const ShownRows *r, int j) {
+    return r->row ? r->row[j] : j;
+}
+
+static void shown_rows_free(ShownRows *rs, int nruns) {
+    for (int i = 0; i < nruns; i++)
+        free(rs[i].row);
+}
+
+/* Fills rs[i] for runs[i]; free with shown_rows_free. */
+static void shown_rows_collect(const FrameSpec *s, const int *runs, int nruns, ShownRows *rs) {
+    memset(rs, 0, sizeof *rs * (size_t)nruns);
+    double *step = malloc(sizeof *step * (size_t)(s->nframes > 0 ? s->nframes : 1));
+    int ok = step != NULL;
+    for (int f = 0; ok && f < s->nframes; f++) {
+        TimelineMoment m;
+        timeline_moment(s->cfg, s->view->max_steps, f, &m);
+        step[f] = m.step;
+    }
+    for (int i = 0; ok && i < nruns; i++) {
+        const Trajectory *t = s->view->trails[runs[i]].traj;
+        int n = shown_rows(t);
+        unsigned char *seen = calloc((size_t)(n > 0 ? n : 1), 1);
+        rs[i].row = malloc(sizeof *rs[i].row * (size_t)(n < s->nframes ? n + 1 : s->nframes + 1));
+        ok = seen && rs[i].row;
+        for (int f = 0; ok && f < s->nframes; f++) {
+            int k = overlay_row(t, step[f]);
+            if (k < n && !seen[k]) {
+                seen[k] = 1;
+                rs[i].n++;
+            }
+        }
+        for (int k = 0, j = 0; ok && k < n; k++)
+            if (seen[k])
+                rs[i].row[j++] = k;
+        free(seen);
+    }
+    free(step);
+    if (!ok) {
+        shown_rows_free(rs, nruns);
+        for (int i = 0; i < nruns; i++)
+            rs[i] = (ShownRows){NULL, shown_rows(s->view->trails[runs[i]].traj)};
+    }
+}
+
 /* The width of the widest value of field `what` over every row the
- * readouts of runs can show, at text size `size`. */
-static double field_width(const FrameSpec *s, const int *runs, int nruns, int what, double size) {
+ * readouts of runs show (rs), at text size `size`. */
+static double field_width(const FrameSpec *s, const int *runs, int nruns, const ShownRows *rs,
+                          int what, double size) {
     char buf[FIELD_MAX];
     double w = 0;
     for (int i = 0; i < nruns; i++) {
         const ViewTrail *vt = &s->view->trails[runs[i]];
-        for (int k = 0, n = shown_rows(vt->traj); k < n; k++) {
-            field_text(s, vt, k, what, buf);
+        for (int j = 0; j < rs[i].n; j++) {
+            field_text(s, vt, shown_row(&rs[i], j), what, buf);
             w = fmax(w, text_width(s->measure, buf, size));
         }
     }
@@ -111,6 +170,8 @@ void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int
     const double size = rm->size, gap = 0.55 * size;
     char buf[2 * GD_LABEL_MAX + 64], num[48];
     char step[FIELD_MAX], loss[FIELD_MAX];
+    ShownRows rs[GD_MAX_RUNS];
+    shown_rows_collect(s, runs, nruns, rs);
     for (int i = 0; i < nruns; i++) {
         const ViewTrail *vt = &s->view->trails[runs[i]];
         const Trajectory *t = vt->traj;
@@ -121,7 +182,8 @@ void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int
         }
         /* Every row the readout can show, measured: the widest of each
          * field over the video, so no field ever runs into the next. */
-        for (int k = 0, n = shown_rows(t); k < n; k++) {
+        for (int j = 0; j < rs[i].n; j++) {
+            int k = shown_row(&rs[i], j);
             snprintf(step, FIELD_MAX, "%s %d", s->cfg->labels.step, k);
             overlay_format_loss(num, sizeof num, t->loss[k]);
             snprintf(loss, FIELD_MAX, "%s %s", s->cfg->labels.loss, num);
@@ -142,20 +204,21 @@ void overlay_readout_metrics(const FrameSpec *s, const int *runs, int nruns, int
         rm->field[rm->nfields++] = READOUT_DISTANCE;
     double line = 0;
     for (int f = 0; f < rm->nfields; f++) {
-        rm->param_w[f] = field_width(s, runs, nruns, rm->field[f], size);
+        rm->param_w[f] = field_width(s, runs, nruns, rs, rm->field[f], size);
         line += rm->param_w[f] + (f ? gap : 0);
     }
     /* Then the others, while the parameters' line keeps within maxw. */
     for (int p = 0; p < pl->nparams && rm->nfields < READOUT_MAX_FIELDS; p++) {
         if (p == shown[0] || p == shown[1])
             continue;
-        double w = field_width(s, runs, nruns, p, size);
+        double w = field_width(s, runs, nruns, rs, p, size);
         if (line + gap + w > maxw - 40 * s->scale - 0.9 * size)
             break;
         rm->field[rm->nfields] = p;
         rm->param_w[rm->nfields++] = w;
         line += gap + w;
     }
+    shown_rows_free(rs, nruns);
 }
 
 int overlay_readout_rows(const ReadoutMetrics *rm, int layout) {

@@ -138,8 +138,49 @@ static int build_trails(Scene3D *s) {
                                 : map_z(ls, landscape_z(ls->zscale, vt->traj->loss[k]));
         }
         tr->npoints = vt->npoints;
+        tr->nkeep = vt->npoints;
+        if (vt->npoints > SCENE3D_TRAIL_EXACT) {
+            /* A million steps that creep toward a minimum are a few
+             * hundred rows apart on screen: nothing is lost by drawing
+             * the line through those alone, and the frames' work is then
+             * in proportion to the line, not to the step count. */
+            tr->keep = malloc(sizeof *tr->keep * (size_t)vt->npoints);
+            if (!tr->keep)
+                return -1;
+            int n = 0, last = 0;
+            for (int k = 0; k < vt->npoints; k++) {
+                const double *a = tr->point[last], *b = tr->point[k];
+                double d = fabs(b[0] - a[0]) + fabs(b[1] - a[1]) + fabs(b[2] - a[2]);
+                if (k == 0 || !(d <= SCENE3D_TRAIL_TOL) ||
+                    fabsf(vt->alpha[k] - vt->alpha[last]) > 1.0f / 64) {
+                    tr->keep[n++] = k;
+                    last = k;
+                }
+            }
+            tr->nkeep = n;
+        }
     }
     return 0;
+}
+
+/* The j-th row a trail is drawn through (see Scene3DTrail). */
+static int trail_row(const Scene3DTrail *tr, int j) {
+    return tr->keep ? tr->keep[j] : j;
+}
+
+/* How many of the rows a trail is drawn through are at most row k. */
+static int trail_rows_upto(const Scene3DTrail *tr, int k) {
+    if (!tr->keep)
+        return k + 1 < tr->nkeep ? k + 1 : tr->nkeep;
+    int lo = 0, hi = tr->nkeep; /* keep[0..lo-1] <= k < keep[hi..] */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (tr->keep[mid] <= k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* The leftmost floor corner seen from cam, other than the one nearest the
@@ -188,7 +229,7 @@ void scene3d_free(Scene3D *s) {
     free(s->contour_rgb);
     if (s->trails)
         for (int r = 0; r < s->ntrails; r++)
-            free(s->trails[r].point);
+            free(s->trails[r].point), free(s->trails[r].keep);
     free(s->trails);
     memset(s, 0, sizeof *s);
 }
@@ -339,27 +380,37 @@ static void emit_trail(const Scene3D *s, const Camera *cam, const Scene3DTrail *
     const float merge = 1.5f * (float)s->spec->ss;
     int open = 0; /* a polyline is under way from `from` to `to` */
     RasterVertex from = vtx(0, 0, 0, tr->trail->color, 1), to = from;
-    /* A very long run (hundreds of thousands of steps) keeps its first
-     * SCENE3D_TRAIL_EXACT steps and is drawn through every stride-th point after
-     * them, so one frame's work and memory stay bounded; the pieces that
-     * drape a step over the surface are rationed the same way. */
+    /* The line goes through the kept rows up to kmax, then kmax itself
+     * (where the ball rests or sets off from), then as far along the
+     * step to kmax + 1 as the clock is. A long run that keeps moving (a
+     * bounce that never settles) keeps its first SCENE3D_TRAIL_EXACT of
+     * those and is drawn through every stride-th one after them, so one
+     * frame's work and memory stay bounded; the pieces that drape a step
+     * over the surface are rationed the same way. */
     const int exact = SCENE3D_TRAIL_EXACT;
-    int stride = kmax > 2 * exact ? (kmax - exact + exact - 1) / exact : 1;
-    int nseg = kmax < 2 * exact ? kmax + 1 : exact + (kmax - exact) / stride + 1;
+    const int nk = trail_rows_upto(tr, kmax);
+    const int total = nk + (nk == 0 || trail_row(tr, nk - 1) != kmax);
+    int stride = total > 2 * exact ? (total - exact + exact - 1) / exact : 1;
+    int nseg = total < 2 * exact ? total : exact + (total - exact) / stride + 1;
     int max_pieces = SCENE3D_TRAIL_PIECES / (nseg > 0 ? nseg : 1);
     max_pieces = max_pieces < 1 ? 1 : max_pieces > 64 ? 64 : max_pieces;
-    for (int k = 0; k <= kmax && k + 1 < tr->npoints;) {
-        int next = k + (k >= exact && stride > 1 ? stride : 1);
-        if (next > kmax)
-            next = kmax + 1 < tr->npoints ? kmax + 1 : kmax;
-        if (next <= k)
-            break;
-        double frac = next <= kmax ? 1.0 : last - kmax;
-        if (frac <= 0)
-            break;
+    for (int j = 0; j < total;) {
+        int k = j < nk ? trail_row(tr, j) : kmax, next;
+        double frac = 1.0;
+        if (j + 1 < total) {
+            j += j >= exact ? stride : 1;
+            if (j > total - 1)
+                j = total - 1;
+            next = j < nk ? trail_row(tr, j) : kmax;
+        } else {
+            j = total;
+            next = kmax + 1;
+            frac = last - kmax;
+            if (next >= tr->npoints || frac <= 0)
+                break;
+        }
         const double *a = tr->point[k], *b = tr->point[next];
         const float alpha = tr->trail->alpha[k];
-        k = next;
         double len = sqrt((b[0] - a[0]) * (b[0] - a[0]) + (b[1] - a[1]) * (b[1] - a[1]) +
                           (b[2] - a[2]) * (b[2] - a[2]));
         /* A diverging step can be billions of pieces long (or NaN). */

@@ -45,7 +45,14 @@
 typedef struct Scene3DTrail {
     const ViewTrail *trail; /* plane coordinates, colour, trajectory */
     int npoints;            /* = trail->npoints */
-    double (*point)[3];     /* world position of each drawn row */
+    double (*point)[3];     /* world position of each row */
+    /* The rows the trail is drawn through, ascending: all of them (keep
+     * is NULL) up to SCENE3D_TRAIL_EXACT rows; in a longer run the first
+     * and then each row that moved more than SCENE3D_TRAIL_TOL from the
+     * last kept one (or changed its opacity).
+     * Chosen once, so a long trail is the same line in every frame. */
+    int *keep;
+    int nkeep;
 } Scene3DTrail;
 
 typedef struct Scene3D {
