@@ -10,7 +10,13 @@ The surface is drawn once; per frame only the trail, the ball and the view
 change (the usual grab_frame loop). Render only: each frame is drawn and
 its pixels taken from the canvas, nothing is encoded.
 
-Usage: mpl_scene.py WIDTH HEIGHT   (prints the seconds the 360 frames took)
+With "panels" as a third argument it also draws what gdrender's
+`[layout] panels = surface, contour, loss` adds: a contour map of the loss
+with the trail and the ball, and the loss against step (log scale) with
+the current step marked, beside the 3D view.
+
+Usage: mpl_scene.py WIDTH HEIGHT [panels]
+(prints the seconds the 360 frames took)
 """
 import sys
 import time
@@ -24,6 +30,7 @@ import numpy as np  # noqa: E402
 
 def main():
     width, height = int(sys.argv[1]), int(sys.argv[2])
+    panels = len(sys.argv) > 3 and sys.argv[3] == "panels"
     rng = np.random.default_rng(1)
     x = np.linspace(-1, 1, 200)
     y = np.sin(2.5 * np.cos(1.2 * x)) + rng.normal(0, 0.1, x.size)
@@ -50,7 +57,25 @@ def main():
 
     dpi = 100
     fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    ax = fig.add_subplot(projection="3d")
+    if panels:
+        grid = fig.add_gridspec(2, 2, width_ratios=[2, 1])
+        ax = fig.add_subplot(grid[:, 0], projection="3d")
+        cmap = fig.add_subplot(grid[0, 1])
+        cmap.contour(A, B, Z, levels=12, cmap="rainbow")
+        cmap.set_xlabel("a")
+        cmap.set_ylabel("b")
+        (map_trail,) = cmap.plot([], [], color="tab:red", linewidth=2)
+        (map_ball,) = cmap.plot([], [], "o", color="tab:red", markersize=6)
+        lossax = fig.add_subplot(grid[1, 1])
+        lossax.set_yscale("log")
+        lossax.set_xlim(0, 400)
+        lossax.set_ylim(zpath.min() * 0.8, zpath.max() * 1.25)
+        lossax.set_xlabel("step")
+        lossax.set_ylabel("loss")
+        (loss_line,) = lossax.plot([], [], color="tab:red", linewidth=2)
+        (loss_ball,) = lossax.plot([], [], "o", color="tab:red", markersize=6)
+    else:
+        ax = fig.add_subplot(projection="3d")
     ax.plot_surface(A, B, Z, cmap="rainbow", alpha=0.6, linewidth=0)
     ax.set_xlabel("a")
     ax.set_ylabel("b")
@@ -66,6 +91,11 @@ def main():
         step = min(400, int(round(400 * min(t, 10.0) / 10.0)))
         trail.set_data_3d(path[: step + 1, 0], path[: step + 1, 1], zpath[: step + 1])
         ball.set_data_3d(path[step : step + 1, 0], path[step : step + 1, 1], zpath[step : step + 1])
+        if panels:
+            map_trail.set_data(path[: step + 1, 0], path[: step + 1, 1])
+            map_ball.set_data(path[step : step + 1, 0], path[step : step + 1, 1])
+            loss_line.set_data(np.arange(step + 1), zpath[: step + 1])
+            loss_ball.set_data([step], zpath[step : step + 1])
         u = t / 12.0
         ax.view_init(elev=35 + 5 * u, azim=-155 + 90 * u)
         fig.canvas.draw()

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Renderer benchmark (not a test): renders a config at 1280x720 and
-# 1920x1080, 30 fps, 12 s (10 s of steps + 2 s hold = 360 frames), and
-# prints, for each size:
+# 1920x1080, 30 fps, 12 s (10 s of steps + 2 s hold = 360 frames), with the
+# panels off (the 3D view alone) and on (`[layout] panels = surface,
+# contour, loss`), and prints, for each size and panels setting:
 #   - total wall time, frames per second and peak memory of a full render;
 #   - the encode-only floor: ffmpeg's libx264 encoding the very same frames
 #     with the same settings (preset, crf, yuv420p), read from raw RGB: its
 #     time and its own peak memory;
 #   - our render-only rate and peak memory (--discard: frames rendered and
 #     thrown away);
-#   - the same scene drawn by matplotlib (bench/mpl_scene.py, render only),
-#     timed in this run, alternating with ours, medians of 3;
+#   - the same scene drawn by matplotlib (bench/mpl_scene.py, render only,
+#     with its own contour map and loss plot when the panels are on), timed
+#     in this run, alternating with ours, medians of 3;
 #   - the ratios the targets are stated in.
-# Usage: bench/render_bench.sh [CONFIG] [EXTRA GDRENDER ARGS...]
+# Usage: [SIZES="720 1080"] [PANELS="off on"] bench/render_bench.sh [CONFIG] [EXTRA GDRENDER ARGS...]
 # Needs: a built build/gdrender, ffmpeg, GNU time (/usr/bin/time); for the
 # peer, Debian's python3-matplotlib.
 set -euo pipefail
@@ -35,37 +37,44 @@ else
 fi
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
-printf '%-6s %9s %8s %9s %10s %10s %11s %9s %9s %12s %9s %9s\n' size "total(s)" fps "peak(MB)" \
-  "floor(s)" "ffmpeg(MB)" total/floor "render(s)" "ours(MB)" "render fps" "mpl(s)" "vs mpl"
-for h in 720 1080; do
-  w=$((h * 16 / 9))
-  set_args=(--set video.width=$w --set video.height=$h --set video.fps=30
-            --set video.duration=10 --set video.hold=2 --set video.crf=18 --set video.preset=medium)
-  out="$tmp/out.mp4"
-  /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" --no-progress "${set_args[@]}" "$@" -o "$out" "$config"
-  read -r total kb < "$tmp/time"
-  # The floor: the same frames, decoded to raw RGB, encoded by ffmpeg alone.
-  ffmpeg -v error -i "$out" -f rawvideo -pix_fmt rgb24 -y "$tmp/frames.rgb"
-  /usr/bin/time -f "%e %M" -o "$tmp/ftime" ffmpeg -v error -f rawvideo -pix_fmt rgb24 -s ${w}x$h -r 30 \
-    -i "$tmp/frames.rgb" -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p -y "$tmp/floor.mp4"
-  read -r floor fkb < "$tmp/ftime"
-  rm -f "$tmp/frames.rgb"
-  ours=() theirs=()
-  for i in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$tmp/rtime" "$bin" --discard "${set_args[@]}" "$@" "$config"
-    read -r rt rkb < "$tmp/rtime"
-    ours+=("$rt")
-    [ $mpl = 1 ] && theirs+=("$(/usr/bin/python3 bench/mpl_scene.py $w $h)")
+printf '%-6s %-6s %9s %8s %9s %10s %10s %11s %9s %9s %12s %9s %9s\n' size panels "total(s)" fps \
+  "peak(MB)" "floor(s)" "ffmpeg(MB)" total/floor "render(s)" "ours(MB)" "render fps" "mpl(s)" "vs mpl"
+for h in ${SIZES:-720 1080}; do
+  for panels in ${PANELS:-off on}; do
+    w=$((h * 16 / 9))
+    set_args=(--set video.width=$w --set video.height=$h --set video.fps=30
+              --set video.duration=10 --set video.hold=2 --set video.crf=18 --set video.preset=medium)
+    peer=()
+    if [ "$panels" = on ]; then
+      set_args+=(--set "layout.panels=surface, contour, loss")
+      peer=(panels)
+    fi
+    out="$tmp/out.mp4"
+    /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" --no-progress "${set_args[@]}" "$@" -o "$out" "$config"
+    read -r total kb < "$tmp/time"
+    # The floor: the same frames, decoded to raw RGB, encoded by ffmpeg alone.
+    ffmpeg -v error -i "$out" -f rawvideo -pix_fmt rgb24 -y "$tmp/frames.rgb"
+    /usr/bin/time -f "%e %M" -o "$tmp/ftime" ffmpeg -v error -f rawvideo -pix_fmt rgb24 -s ${w}x$h -r 30 \
+      -i "$tmp/frames.rgb" -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p -y "$tmp/floor.mp4"
+    read -r floor fkb < "$tmp/ftime"
+    rm -f "$tmp/frames.rgb"
+    ours=() theirs=()
+    for i in 1 2 3; do
+      /usr/bin/time -f "%e %M" -o "$tmp/rtime" "$bin" --discard "${set_args[@]}" "$@" "$config"
+      read -r rt rkb < "$tmp/rtime"
+      ours+=("$rt")
+      [ $mpl = 1 ] && theirs+=("$(/usr/bin/python3 bench/mpl_scene.py $w $h "${peer[@]}")")
+    done
+    render=$(median3 "${ours[@]}")
+    m=nan
+    [ $mpl = 1 ] && m=$(median3 "${theirs[@]}")
+    awk -v h=$h -v p=$panels -v t="$total" -v kb="$kb" -v f="$floor" -v fkb="$fkb" -v r="$render" \
+      -v rkb="$rkb" -v m="$m" 'BEGIN {
+      printf "%-6s %-6s %9.2f %8.1f %9.1f %10.2f %10.1f %11.2f %9.2f %9.1f %12.1f", h "p", p, t,
+        360 / t, kb / 1024, f, fkb / 1024, t / f, r, rkb / 1024, 360 / r
+      if (m == "nan") printf " %9s %9s\n", "-", "-"
+      else printf " %9.2f %8.1fx\n", m, m / r }'
   done
-  render=$(median3 "${ours[@]}")
-  m=nan
-  [ $mpl = 1 ] && m=$(median3 "${theirs[@]}")
-  awk -v h=$h -v t="$total" -v kb="$kb" -v f="$floor" -v fkb="$fkb" -v r="$render" -v rkb="$rkb" \
-    -v m="$m" 'BEGIN {
-    printf "%-6s %9.2f %8.1f %9.1f %10.2f %10.1f %11.2f %9.2f %9.1f %12.1f", h "p", t, 360 / t,
-      kb / 1024, f, fkb / 1024, t / f, r, rkb / 1024, 360 / r
-    if (m == "nan") printf " %9s %9s\n", "-", "-"
-    else printf " %9.2f %8.1fx\n", m, m / r }'
 done
 echo "render and mpl: medians of 3, alternating; vs mpl = matplotlib's render time / ours"
 echo "peak(MB): our whole render; ffmpeg(MB): ffmpeg's own peak encoding the same frames; ours(MB): --discard"

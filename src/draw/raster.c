@@ -123,8 +123,20 @@ void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b) {
         }
     }
     if (t->depth)
-        for (size_t i = 0; i < n; i++)
-            t->depth[i] = INFINITY;
+        raster_fill_depth(t->depth, n);
+}
+
+void raster_fill_depth(float *depth, size_t n) {
+    /* A block of +inf, then copies of what is done (memcpy is the
+     * fastest store loop libc has). */
+    size_t done = n < 256 ? n : 256;
+    for (size_t i = 0; i < done; i++)
+        depth[i] = INFINITY;
+    while (done < n) {
+        size_t k = done < n - done ? done : n - done;
+        memcpy(depth + done, depth, k * sizeof *depth);
+        done += k;
+    }
 }
 
 /* ---- triangles ---------------------------------------------------------- */

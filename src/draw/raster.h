@@ -29,6 +29,7 @@
 #ifndef GD_RASTER_H
 #define GD_RASTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct RasterTarget {
@@ -58,6 +59,9 @@ void raster_target_free(RasterTarget *t);
 
 /* Fills the colour with rgb (0..255 each) and, if present, depth with +inf. */
 void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b);
+
+/* Sets depth[0..n-1] to +inf (nothing drawn there yet). */
+void raster_fill_depth(float *depth, size_t n);
 
 /* Fills a triangle: a pixel is covered when its centre is inside (top-left
  * fill rule, so triangles sharing an edge cover each pixel exactly once;

@@ -17,6 +17,7 @@
 
 #include "base/geom.h"
 #include "base/num.h"
+#include "base/simd.h"
 #include "base/tunables.h"
 #include "draw/colormap.h"
 
@@ -854,6 +855,22 @@ static void draw_list(RasterTarget *t, const struct DrawList *l, float y0, float
     }
 }
 
+/* One row of smooth_edges_copy's mask: 1 where depth d jumps by more than
+ * `jump` to a neighbour (up and dn are the rows above and below). Empty
+ * pixels hold +inf: inf - finite = inf counts as an edge, and inf - inf =
+ * NaN compares false, so one test covers every case and the loop has no
+ * branches; apart (restrict) from the depth it reads, it vectorises. */
+GD_VECTOR_CLONES static void edge_mask_row(const float *restrict d, const float *restrict up,
+                                           const float *restrict dn, uint8_t *restrict m, int w,
+                                           float jump) {
+    for (int x = 1; x + 1 < w; x++) {
+        float c = d[x];
+        m[x] = (uint8_t)((fabsf(c - d[x - 1]) > jump) | (fabsf(c - d[x + 1]) > jump) |
+                         (fabsf(c - up[x]) > jump) | (fabsf(c - dn[x]) > jump));
+    }
+    m[0] = m[w - 1] = 0;
+}
+
 /* Medium quality's anti-aliasing of the surface's silhouettes, without
  * supersampling: a pixel where the surface layer starts, ends or folds
  * behind itself (its depth jumps between neighbours) is replaced by a
@@ -867,19 +884,9 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
     /* Depth is -1/distance, so near the box (distance about 6) a depth step
      * of 0.0015 is a jump of about 0.05 in distance: a fold, not a slope. */
     const float jump = 0.0015f;
-    /* Empty pixels hold +inf: inf - finite = inf counts as an edge, and
-     * inf - inf = NaN compares false, so one test covers every case and the
-     * loop has no branches (it vectorises). */
     for (int y = first; y < first + count; y++) {
         const float *d = ld + (size_t)y * w;
-        const float *up = y > 0 ? d - w : d, *dn = y + 1 < h ? d + w : d;
-        uint8_t *m = mask + (size_t)y * w;
-        for (int x = 1; x + 1 < w; x++) {
-            float c = d[x];
-            m[x] = (uint8_t)((fabsf(c - d[x - 1]) > jump) | (fabsf(c - d[x + 1]) > jump) |
-                             (fabsf(c - up[x]) > jump) | (fabsf(c - dn[x]) > jump));
-        }
-        m[0] = m[w - 1] = 0;
+        edge_mask_row(d, y > 0 ? d - w : d, y + 1 < h ? d + w : d, mask + (size_t)y * w, w, jump);
     }
     for (int y = first; y < first + count; y++) {
         const uint8_t *row = band->rgb + (size_t)y * w * 3;
@@ -1055,8 +1062,7 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
         raster_clear(&sc->band, bg.r, bg.g, bg.b);
         draw_list(&sc->band, main_list, (float)ya, (float)yb);
         /* The layer's colour is only read where its depth was written. */
-        for (size_t i = 0, n_px = (size_t)sc->layer.w * (yb - ya); i < n_px; i++)
-            sc->layer.depth[i] = INFINITY;
+        raster_fill_depth(sc->layer.depth, (size_t)sc->layer.w * (yb - ya));
         draw_surface(s, sc, (float)ya, (float)yb);
         draw_list(&sc->layer, layer_list, (float)ya, (float)yb);
         raster_composite_layer(&sc->band, &sc->layer, opacity);

@@ -1517,7 +1517,7 @@ static void work_prepare(Work *w, const Formula *f, const double *params, int la
 
 /* Values of the x-dependent nodes for lanes [0, bn); the x lane is filled.
  * Node i's lanes are val + i * B, aux slot k's aux + k * B. */
-TRIG_VECTOR_CLONES
+GD_VECTOR_CLONES
 static void block_forward(const Formula *f, double *val, double *aux, int B, int bn) {
     for (int i = 0; i < f->n; i++) {
         const Node *nd = &f->nodes[i];
@@ -1603,7 +1603,7 @@ static void block_forward(const Formula *f, double *val, double *aux, int B, int
 /* Reverse pass over the x-dependent nodes for lanes [0, bn): the caller has
  * seeded the root's lanes and zeroed every other adjoint lane; aux holds
  * what block_forward kept. */
-TRIG_VECTOR_CLONES
+GD_VECTOR_CLONES
 static void block_backward(const Formula *f, const double *val, double *adj, const double *aux,
                            int B, int bn) {
     for (int i = f->n - 1; i >= 0; i--) {
@@ -1858,7 +1858,7 @@ static double *many_acc(const ManyWork *w, int q, int k, int s) {
 
 /* One group of w->S vectors (params: S rows of nparams), exactly as
  * formula_mse computes each of them. */
-TRIG_VECTOR_CLONES
+GD_VECTOR_CLONES
 static void mse_group(const Formula *f, const double *x, const double *y, const int *idx, int m,
                       int B, const double *params, double *loss, double *grad, ManyWork *w) {
     const int np = f->nparams, nn = f->n, root = nn - 1, S = w->S;

@@ -139,7 +139,7 @@ double trig_cos(double x) {
 
 /* One vectorised pass, then libm for the rare huge arguments (a quiet
  * comparison: NaN raises no exception). */
-TRIG_VECTOR_CLONES void trig_sin_many(const double *x, double *out, int n) {
+GD_VECTOR_CLONES void trig_sin_many(const double *x, double *out, int n) {
     for (int i = 0; i < n; i++)
         out[i] = sin_core(x[i]);
     for (int i = 0; i < n; i++)
@@ -147,7 +147,7 @@ TRIG_VECTOR_CLONES void trig_sin_many(const double *x, double *out, int n) {
             out[i] = sin(x[i]);
 }
 
-TRIG_VECTOR_CLONES void trig_cos_many(const double *x, double *out, int n) {
+GD_VECTOR_CLONES void trig_cos_many(const double *x, double *out, int n) {
     for (int i = 0; i < n; i++)
         out[i] = cos_core(x[i]);
     for (int i = 0; i < n; i++)
@@ -155,7 +155,7 @@ TRIG_VECTOR_CLONES void trig_cos_many(const double *x, double *out, int n) {
             out[i] = cos(x[i]);
 }
 
-TRIG_VECTOR_CLONES void trig_sincos_many(const double *x, double *s, double *c, int n) {
+GD_VECTOR_CLONES void trig_sincos_many(const double *x, double *s, double *c, int n) {
     for (int i = 0; i < n; i++) {
         double hi, lo;
         uint64_t q;

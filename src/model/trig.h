@@ -25,18 +25,7 @@
 #ifndef GD_TRIG_H
 #define GD_TRIG_H
 
-/* Builds a function for AVX2 and AVX-512 besides plain x86-64, the one
- * the CPU has picked when the program starts (GCC's function
- * multi-versioning; with other compilers or CPUs, just the plain build).
- * Every version gives the same bits: the build never contracts operations
- * into fused multiply-adds, and no sum is reordered. The trig loops and
- * the formula engine's block kernels use it. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define TRIG_VECTOR_CLONES                                                                         \
-    __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define TRIG_VECTOR_CLONES
-#endif
+#include "base/simd.h"
 
 /* Beyond this |x| the reduction is libm's (k would exceed 2^20). */
 #define TRIG_REDUCE_LIMIT 1.6e6
