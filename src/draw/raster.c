@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/simd.h"
+
 #define SUBPIX      256       /* fixed-point steps per pixel */
 #define HALF_SUBPIX 128       /* a pixel centre's offset */
 #define GUARD       1048576.0 /* |screen_x|, |screen_y| limit of the fixed-point path */
@@ -826,6 +828,13 @@ void raster_blit_coverage(RasterTarget *t, int x, int y, const uint8_t *cov, int
     }
 }
 
+/* m[i] = a[i] < b[i] (0 for NaN). */
+GD_VECTOR_CLONES static void depth_less(const float *restrict a, const float *restrict b,
+                                        uint8_t *restrict m, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        m[i] = a[i] < b[i];
+}
+
 void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float opacity) {
     if (t->w != layer->w || t->h != layer->h)
         return;
@@ -846,25 +855,32 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
         step[k] = (int16_t)floor((k - 255) * (double)opacity + 0.5);
 #define BLEND_TAB(dp, sp) (dp) = (uint8_t)((dp) + step[(int)(sp) - (int)(dp) + 255])
     if (layer->depth && t->depth) {
-        /* Most of the frame is not covered by the layer: test blocks of
-         * pixels without branching and skip the ones with nothing to do. */
-        const float *lz = layer->depth, *tz = t->depth;
-        for (; i + 8 <= n; i += 8) {
-            int any = 0;
-            for (int k = 0; k < 8; k++)
-                any |= lz[i + k] < tz[i + k];
-            if (!any)
-                continue;
-            for (size_t k = i; k < i + 8; k++) {
-                if (!(lz[k] < tz[k]))
+        /* Most of the frame is not covered by the layer: the depth test
+         * for a chunk of pixels at once (vectorised), then only the
+         * covered ones blended, eight clear ones skipped at a time. */
+        enum { CHUNK = 4096 };
+        uint8_t cover[CHUNK];
+        for (; i < n; i += CHUNK) {
+            size_t cn = n - i < CHUNK ? n - i : CHUNK;
+            depth_less(layer->depth + i, t->depth + i, cover, cn);
+            for (size_t k = 0; k < cn; k++) {
+                if (k + 8 <= cn) {
+                    uint64_t eight;
+                    memcpy(&eight, cover + k, 8);
+                    if (eight == 0) {
+                        k += 7;
+                        continue;
+                    }
+                }
+                if (!cover[k])
                     continue;
-                BLEND_TAB(d[3 * k], s[3 * k]);
-                BLEND_TAB(d[3 * k + 1], s[3 * k + 1]);
-                BLEND_TAB(d[3 * k + 2], s[3 * k + 2]);
+                size_t q = 3 * (i + k);
+                BLEND_TAB(d[q], s[q]);
+                BLEND_TAB(d[q + 1], s[q + 1]);
+                BLEND_TAB(d[q + 2], s[q + 2]);
             }
         }
-        s += 3 * i;
-        d += 3 * i;
+        return;
     }
     for (; i < n; i++, s += 3, d += 3) {
         float lz = layer->depth ? layer->depth[i] : -INFINITY;
