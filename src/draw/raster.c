@@ -863,17 +863,8 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
         for (; i < n; i += CHUNK) {
             size_t cn = n - i < CHUNK ? n - i : CHUNK;
             depth_less(layer->depth + i, t->depth + i, cover, cn);
-            for (size_t k = 0; k < cn; k++) {
-                if (k + 8 <= cn) {
-                    uint64_t eight;
-                    memcpy(&eight, cover + k, 8);
-                    if (eight == 0) {
-                        k += 7;
-                        continue;
-                    }
-                }
-                if (!cover[k])
-                    continue;
+            for (size_t k = raster_mask_next(cover, 0, cn); k < cn;
+                 k = raster_mask_next(cover, k + 1, cn)) {
                 size_t q = 3 * (i + k);
                 BLEND_TAB(d[q], s[q]);
                 BLEND_TAB(d[q + 1], s[q + 1]);

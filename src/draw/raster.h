@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct RasterTarget {
     int w, h;     /* pixels */
@@ -59,6 +60,20 @@ void raster_target_free(RasterTarget *t);
 
 /* Fills the colour with rgb (0..255 each) and, if present, depth with +inf. */
 void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b);
+
+/* The first k' >= k below n with m[k'] != 0, or n: a scan of a sparse
+ * byte mask that skips eight clear bytes at a time. */
+static inline size_t raster_mask_next(const uint8_t *m, size_t k, size_t n) {
+    for (; k + 8 <= n; k += 8) {
+        uint64_t eight;
+        memcpy(&eight, m + k, 8);
+        if (eight != 0)
+            break;
+    }
+    while (k < n && !m[k])
+        k++;
+    return k;
+}
 
 /* Sets depth[0..n-1] to +inf (nothing drawn there yet). */
 void raster_fill_depth(float *depth, size_t n);

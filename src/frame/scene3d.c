@@ -893,18 +893,9 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
         uint8_t *out = dst + (size_t)(y - first) * dst_pitch;
         const uint8_t *m = mask + (size_t)y * w;
         memcpy(out, row, (size_t)w * 3);
-        for (int x = 0; x < w; x++) {
-            /* Edges are rare: skip eight clear mask bytes at a time. */
-            if (x + 8 <= w) {
-                uint64_t eight;
-                memcpy(&eight, m + x, 8);
-                if (eight == 0) {
-                    x += 7;
-                    continue;
-                }
-            }
-            if (!m[x])
-                continue;
+        /* Edges are rare: the mask is scanned eight clear bytes at a time. */
+        for (int x = (int)raster_mask_next(m, 0, (size_t)w); x < w;
+             x = (int)raster_mask_next(m, (size_t)x + 1, (size_t)w)) {
             const uint8_t *p = row + 3 * x;
             const uint8_t *l = x > 0 ? p - 3 : p, *r = x + 1 < w ? p + 3 : p;
             const uint8_t *u = y > 0 ? p - 3 * w : p, *dd = y + 1 < h ? p + 3 * w : p;
