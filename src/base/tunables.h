@@ -104,6 +104,15 @@
 #define SCENE3D_LOD_PX        24.0
 #define SCENE3D_LOD_PROBE     16
 #define SCENE3D_LOD_MIN_CELLS 60
+/* The mesh lines of a grid of more than SCENE3D_MERGE_MIN_CELLS cells are
+ * merged into lines that stay within SCENE3D_MERGE_PX output pixels and
+ * SCENE3D_MERGE_DEPTH of depth (a tenth of the lines' lift toward the eye)
+ * of every vertex, at most SCENE3D_MERGE_RUN vertices each. The shipped
+ * configs (resolutions up to 90) keep one line per cell. */
+#define SCENE3D_MERGE_MIN_CELLS 120
+#define SCENE3D_MERGE_PX        0.2
+#define SCENE3D_MERGE_DEPTH     2e-5f
+#define SCENE3D_MERGE_RUN       32
 
 /* ---- frame/panels: the 2D panels and colourbar ---- */
 #define PANEL_PAD_PX           6.0  /* inner padding of a panel */

@@ -724,6 +724,82 @@ static void emit_basin_floor(const Scene3D *s, const Camera *cam, struct DrawLis
             }
 }
 
+/* A polyline given a vertex at a time and drawn as the fewest lines that
+ * stay within tol pixels of every vertex on screen and within ztol of its
+ * depth (so the depth test decides as it would for the vertices): a mesh
+ * line of a fine grid costs lines in proportion to its length on screen,
+ * not to the grid's resolution. */
+typedef struct MergedLine {
+    struct DrawList *l;
+    float width, tol, ztol;
+    int flags, n;
+    RasterVertex run[SCENE3D_MERGE_RUN]; /* run[0] -> run[n-1] is one line */
+} MergedLine;
+
+/* Whether run[0] -> v passes within the tolerances of run[1..n-1]. */
+static int merged_fits(const MergedLine *m, RasterVertex v) {
+    const RasterVertex a = m->run[0];
+    const float dx = v.x - a.x, dy = v.y - a.y, len2 = dx * dx + dy * dy;
+    if (!(len2 > 0))
+        return 0;
+    for (int i = 1; i < m->n; i++) {
+        const RasterVertex *p = &m->run[i];
+        float t = ((p->x - a.x) * dx + (p->y - a.y) * dy) / len2;
+        if (!(t >= 0 && t <= 1))
+            return 0;
+        float ex = a.x + t * dx - p->x, ey = a.y + t * dy - p->y;
+        if (ex * ex + ey * ey > m->tol * m->tol || fabsf(a.z + t * (v.z - a.z) - p->z) > m->ztol)
+            return 0;
+    }
+    return 1;
+}
+
+static void merged_add(MergedLine *m, RasterVertex v) {
+    if (m->n >= 2 && (m->n == SCENE3D_MERGE_RUN || !merged_fits(m, v))) {
+        add_line(m->l, m->run[0], m->run[m->n - 1], m->width, m->flags);
+        m->run[0] = m->run[m->n - 1];
+        m->n = 1;
+    }
+    m->run[m->n++] = v;
+}
+
+static void merged_end(MergedLine *m) {
+    if (m->n >= 2)
+        add_line(m->l, m->run[0], m->run[m->n - 1], m->width, m->flags);
+    m->n = 0;
+}
+
+/* The floor's contours of a grid finer than SCENE3D_MERGE_MIN_CELLS:
+ * their segments in line order (Landscape.contour_chain), merged
+ * (MergedLine; the floor is flat and drawn without the depth test, so
+ * only the pixel tolerance counts). */
+static void emit_contours_merged(const Scene3D *s, const Camera *cam, struct DrawList *l, double zf,
+                                 float width, int flags) {
+    MergedLine ml;
+    memset(&ml, 0, sizeof ml);
+    ml.l = l;
+    ml.width = width;
+    ml.tol = (float)(SCENE3D_MERGE_PX * s->spec->ss);
+    ml.ztol = INFINITY;
+    ml.flags = flags;
+    for (int k = 0; k < s->land->ncontour; k++) {
+        const int e = s->land->contour_chain[k], i = e >> 2, rev = e >> 1 & 1;
+        const double *w = s->land->contour + 4 * (size_t)i;
+        if (e & 1)
+            merged_end(&ml);
+        RasterVertex v = vtx(0, 0, 0, s->contour_rgb + 3 * (size_t)i, 1);
+        for (int q = ml.n == 0 ? 0 : 1; q < 2; q++) {
+            const int p = rev ? 1 - q : q;
+            double a[3] = {w[2 * p], w[2 * p + 1], zf};
+            if (camera_project(cam, a, &v.x, &v.y, &v.z))
+                merged_add(&ml, v);
+            else
+                merged_end(&ml);
+        }
+    }
+    merged_end(&ml);
+}
+
 static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) {
     const float *pane = s->spec->theme.pane, *grid = s->spec->theme.pane_grid;
     const float gw = (float)(1.1 * s->scale * s->spec->ss);
@@ -783,6 +859,10 @@ static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) 
         }
     }
     const float cw = (float)(1.3 * s->scale * s->spec->ss);
+    if (s->land->res - 1 > SCENE3D_MERGE_MIN_CELLS) {
+        emit_contours_merged(s, cam, l, zf, cw, lf);
+        return;
+    }
     for (int i = 0; i < s->land->ncontour; i++) {
         const double *w = s->land->contour + 4 * (size_t)i;
         double a[3] = {w[0], w[1], zf}, b[3] = {w[2], w[3], zf};
@@ -793,12 +873,23 @@ static void emit_panes(const Scene3D *s, const Camera *cam, struct DrawList *l) 
     }
 }
 
+/* The mesh lines of every ~20th grid line in each direction. A grid of
+ * up to SCENE3D_MERGE_MIN_CELLS cells draws each cell's piece, exactly as
+ * always; a finer one merges them (MergedLine). */
 static void emit_wireframe(const Scene3D *s, const Camera *cam, struct DrawList *l) {
     const int n = s->land->res;
     const int stride = (n - 1 + 19) / 20;
     const float dark[3] = {0.12f, 0.12f, 0.16f};
     const float ww = (float)(0.9 * s->scale * s->spec->ss);
     const int flags = RASTER_DEPTH_TEST | (s->spec->aa ? 0 : RASTER_NO_AA);
+    const int merge = n - 1 > SCENE3D_MERGE_MIN_CELLS;
+    MergedLine ml;
+    memset(&ml, 0, sizeof ml);
+    ml.l = l;
+    ml.width = ww;
+    ml.tol = (float)(SCENE3D_MERGE_PX * s->spec->ss);
+    ml.ztol = SCENE3D_MERGE_DEPTH;
+    ml.flags = flags;
     for (int dir = 0; dir < 2; dir++) {
         for (int line = 0; line < n; line += stride) {
             RasterVertex prev = vtx(0, 0, 0, dark, 0.35f);
@@ -809,10 +900,13 @@ static void emit_wireframe(const Scene3D *s, const Camera *cam, struct DrawList 
                 RasterVertex v = prev;
                 if (!project_lifted(cam, w, 0.006, &v))
                     continue;
-                if (k > 0)
+                if (merge)
+                    merged_add(&ml, v);
+                else if (k > 0)
                     add_line(l, prev, v, ww, flags);
                 prev = v;
             }
+            merged_end(&ml);
         }
     }
 }

@@ -144,9 +144,20 @@ static void axis_ticks(Ticks *t, double lo, double hi, int logscale) {
 
 /* ------------------------------------------------------------- contours */
 
-static int push_segment(Landscape *ls, int *cap, const double seg[4], int level) {
-    if (ls->ncontour == *cap) {
-        int nc = *cap ? *cap * 2 : 1024;
+/* What contour building keeps beside the segments: the two grid edges
+ * each segment ends on (edge), and for each grid edge the segment ends
+ * that lie on it (slot, two a grid edge: seg << 1 | end, or -1). */
+typedef struct ContourBuild {
+    int cap;
+    int *edge;
+    int *slot;
+    unsigned char *seen; /* a segment already in a line */
+} ContourBuild;
+
+static int push_segment(Landscape *ls, ContourBuild *cb, const double seg[4], int level,
+                        const int edge[2]) {
+    if (ls->ncontour == cb->cap) {
+        int nc = cb->cap ? cb->cap * 2 : 1024;
         double *c = realloc(ls->contour, sizeof(double) * 4 * (size_t)nc);
         if (!c)
             return -1;
@@ -155,16 +166,83 @@ static int push_segment(Landscape *ls, int *cap, const double seg[4], int level)
         if (!l)
             return -1;
         ls->contour_level = l;
-        *cap = nc;
+        int *e = realloc(cb->edge, sizeof(int) * 2 * (size_t)nc);
+        if (!e)
+            return -1;
+        cb->edge = e;
+        int *ch = realloc(ls->contour_chain, sizeof(int) * (size_t)nc);
+        if (!ch)
+            return -1;
+        ls->contour_chain = ch;
+        unsigned char *sn = realloc(cb->seen, (size_t)nc);
+        if (!sn)
+            return -1;
+        cb->seen = sn;
+        cb->cap = nc;
     }
     memcpy(ls->contour + 4 * (size_t)ls->ncontour, seg, sizeof(double) * 4);
+    cb->edge[2 * ls->ncontour] = edge[0];
+    cb->edge[2 * ls->ncontour + 1] = edge[1];
+    cb->seen[ls->ncontour] = 0;
     ls->contour_level[ls->ncontour++] = level;
     return 0;
 }
 
-/* Marching squares over the grid for one level; appends its segments. */
-static int add_contours(Landscape *ls, double z, int level, int *cap) {
+/* The segment end (seg << 1 | end) that shares the grid edge of segment
+ * end se, or -1. */
+static int contour_neighbour(const ContourBuild *cb, int se) {
+    const int *sl = cb->slot + 2 * (size_t)cb->edge[se];
+    return sl[0] == se ? sl[1] : sl[0];
+}
+
+/* Orders one level's segments [first, ls->ncontour) into lines (the
+ * contour_chain entries from first on): each segment end is joined to
+ * the one on the same grid edge, which the cell beside it made. */
+static void chain_level(Landscape *ls, ContourBuild *cb, int first) {
+    const int last = ls->ncontour;
+    for (int s = first; s < last; s++)
+        for (int q = 0; q < 2; q++) {
+            int *sl = cb->slot + 2 * (size_t)cb->edge[2 * s + q];
+            sl[sl[0] < 0 ? 0 : 1] = 2 * s + q;
+        }
+    int k = first;
+    for (int s = first; s < last; s++) {
+        if (cb->seen[s])
+            continue;
+        /* Back to the line's start (or once round a closed one): c is
+         * entered through its end a. */
+        int c = s, a = 0;
+        for (int guard = first; guard < last; guard++) {
+            int nb = contour_neighbour(cb, 2 * c + a);
+            if (nb < 0 || nb >> 1 == s || cb->seen[nb >> 1])
+                break;
+            c = nb >> 1;
+            a = 1 - (nb & 1);
+        }
+        int start = 1;
+        for (;;) {
+            cb->seen[c] = 1;
+            ls->contour_chain[k++] = c << 2 | a << 1 | start;
+            start = 0;
+            int nb = contour_neighbour(cb, 2 * c + 1 - a);
+            if (nb < 0 || cb->seen[nb >> 1])
+                break;
+            c = nb >> 1;
+            a = nb & 1;
+        }
+    }
+    for (int s = first; s < last; s++)
+        for (int q = 0; q < 2; q++) {
+            int *sl = cb->slot + 2 * (size_t)cb->edge[2 * s + q];
+            sl[0] = sl[1] = -1;
+        }
+}
+
+/* Marching squares over the grid for one level; appends its segments and
+ * chains them into lines. */
+static int add_contours(Landscape *ls, double z, int level, ContourBuild *cb) {
     const int n = ls->res;
+    const int first = ls->ncontour;
     const double *g = ls->loss;
     for (int j = 0; j + 1 < n; j++) {
         for (int i = 0; i + 1 < n; i++) {
@@ -174,7 +252,13 @@ static int add_contours(Landscape *ls, double z, int level, int *cap) {
                            landscape_z(ls->zscale, g[(j + 1) * n + i])};
             double cx[4] = {(double)i, i + 1.0, i + 1.0, (double)i};
             double cy[4] = {(double)j, (double)j, j + 1.0, j + 1.0};
+            /* The grid edges of the cell's sides: the horizontal ones
+             * (i, j)-(i + 1, j) first, then the vertical (i, j)-(i, j + 1). */
+            const int hor = n * (n - 1);
+            const int side[4] = {j * (n - 1) + i, hor + j * n + i + 1, (j + 1) * (n - 1) + i,
+                                 hor + j * n + i};
             double px[4], py[4];
+            int pe[4];
             int k = 0;
             for (int e = 0; e < 4; e++) {
                 double a = v[e] - z, b = v[(e + 1) % 4] - z;
@@ -182,6 +266,7 @@ static int add_contours(Landscape *ls, double z, int level, int *cap) {
                     double t = a / (a - b);
                     px[k] = cx[e] + t * (cx[(e + 1) % 4] - cx[e]);
                     py[k] = cy[e] + t * (cy[(e + 1) % 4] - cy[e]);
+                    pe[k] = side[e];
                     k++;
                 }
             }
@@ -190,24 +275,33 @@ static int add_contours(Landscape *ls, double z, int level, int *cap) {
                 double seg[4] = {-1.0 + 2.0 * px[q] / (n - 1), -1.0 + 2.0 * py[q] / (n - 1),
                                  -1.0 + 2.0 * px[q + 1] / (n - 1),
                                  -1.0 + 2.0 * py[q + 1] / (n - 1)};
-                if (push_segment(ls, cap, seg, level) != 0)
+                if (push_segment(ls, cb, seg, level, pe + q) != 0)
                     return -1;
             }
         }
     }
+    chain_level(ls, cb, first);
     return 0;
 }
 
 /* The z axis's ticks and the contour segments of the z range. */
 static int z_levels(Landscape *ls, const Config *cfg) {
     axis_ticks(&ls->axis[2], ls->zlo, ls->zhi, ls->zscale == ZSCALE_LOG);
-    int cap = 0;
-    for (int m = 0; m < cfg->surface.contours; m++) {
+    if (cfg->surface.contours <= 0)
+        return 0;
+    const size_t nedges = 2 * (size_t)ls->res * (size_t)(ls->res - 1);
+    ContourBuild cb = {0, NULL, malloc(sizeof(int) * 2 * nedges), NULL};
+    int rc = cb.slot ? 0 : -1;
+    for (size_t e = 0; rc == 0 && e < 2 * nedges; e++)
+        cb.slot[e] = -1;
+    for (int m = 0; rc == 0 && m < cfg->surface.contours; m++) {
         double t = (m + 0.5) / cfg->surface.contours;
-        if (add_contours(ls, ls->zlo + t * (ls->zhi - ls->zlo), m, &cap) != 0)
-            return -1;
+        rc = add_contours(ls, ls->zlo + t * (ls->zhi - ls->zlo), m, &cb);
     }
-    return 0;
+    free(cb.edge);
+    free(cb.slot);
+    free(cb.seen);
+    return rc;
 }
 
 void landscape_z_limits(ZScale zscale, double *zmin, double *zmax) {
@@ -268,8 +362,10 @@ int landscape_share_z(Landscape *const *ls, int n, const Config *cfg, GdError *e
         ls[i]->zhi = hi;
         free(ls[i]->contour);
         free(ls[i]->contour_level);
+        free(ls[i]->contour_chain);
         ls[i]->contour = NULL;
         ls[i]->contour_level = NULL;
+        ls[i]->contour_chain = NULL;
         ls[i]->ncontour = 0;
         if (z_levels(ls[i], cfg) != 0)
             return gd_error(err, GD_ERR_RUNTIME, "out of memory building the scene");
@@ -283,5 +379,6 @@ void landscape_free(Landscape *ls) {
     free(ls->loss);
     free(ls->contour);
     free(ls->contour_level);
+    free(ls->contour_chain);
     memset(ls, 0, sizeof *ls);
 }

@@ -31,6 +31,12 @@ typedef struct Landscape {
     int ncontour;       /* contour segments of the [surface] contours levels */
     double *contour;    /* 4 doubles a segment: two points in box coordinates */
     int *contour_level; /* level m of each segment: z = zlo + (m + 0.5) / contours * (zhi - zlo) */
+    /* The segments in the order of the lines they form, ncontour entries
+     * of seg << 2 | reversed << 1 | first: segment seg, drawn from its
+     * second point to its first when reversed, the first of a new line
+     * when first. Each line is one level's, its segments joined end to
+     * end (the next one starts where this one ends). */
+    int *contour_chain;
 } Landscape;
 
 /* The z value of a loss: loss itself, or log10(max(loss, 1e-300)) on a log

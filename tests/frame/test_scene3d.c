@@ -246,6 +246,61 @@ static void test_long_trail_drawn_like_short(void **state) {
     free(b);
 }
 
+/* How much the mesh lines darken each pixel: the sum of the channels
+ * without them minus the sum with them (0 above the readout band). */
+static int *wire_darkening(const char *res) {
+    ConfigOverride off[3] = {{"camera.key=0, -60, 35, 1"}, {"surface.wireframe=no"}, {res}};
+    ConfigOverride on[3] = {{"camera.key=0, -60, 35, 1"}, {"surface.wireframe=yes"}, {res}};
+    uint8_t *a = render_text_frame(bowl_config, NULL, NULL, off, 3, 640, 360, QUALITY_MEDIUM, 0);
+    uint8_t *b = render_text_frame(bowl_config, NULL, NULL, on, 3, 640, 360, QUALITY_MEDIUM, 0);
+    int *d = calloc(640 * 360, sizeof *d);
+    assert_non_null(d);
+    for (int i = 40 * 640; i < 640 * 360; i++) {
+        const uint8_t *p = a + 3 * i, *q = b + 3 * i;
+        d[i] = p[0] + p[1] + p[2] - (q[0] + q[1] + q[2]);
+    }
+    free(a);
+    free(b);
+    return d;
+}
+
+/* A grid finer than SCENE3D_MERGE_MIN_CELLS draws its mesh lines merged
+ * (scene3d.c, MergedLine): resolution 241 puts them on the same 21 grid
+ * lines as resolution 61, which draws one line per cell. Where either
+ * darkens a pixel clearly (by more than 12), the other darkens it too;
+ * the merged lines are a little lighter (no overlapping round caps at
+ * every cell), not elsewhere. */
+static void test_fine_mesh_lines_merged_in_place(void **state) {
+    (void)state;
+    int *d61 = wire_darkening("surface.resolution=61");
+    int *d241 = wire_darkening("surface.resolution=241");
+    int n61 = 0, n241 = 0, in241 = 0, in61 = 0;
+    long sum61 = 0, sum241 = 0;
+    for (int i = 0; i < 640 * 360; i++) {
+        if (d61[i] > 12) {
+            n61++;
+            in241 += d241[i] > 3;
+        }
+        if (d241[i] > 12) {
+            n241++;
+            in61 += d61[i] > 3;
+        }
+        sum61 += d61[i] > 0 ? d61[i] : 0;
+        sum241 += d241[i] > 0 ? d241[i] : 0;
+    }
+    if (n61 < 1500 || in241 < 0.97 * n61 || in61 < 0.97 * n241 || sum241 < 0.7 * sum61 ||
+        sum241 > 1.05 * sum61)
+        print_error("mesh pixels: %d at 61 (%d darker at 241), %d at 241 (%d at 61); "
+                    "darkening %ld at 61, %ld at 241\n",
+                    n61, in241, n241, in61, sum61, sum241);
+    assert_true(n61 >= 1500);
+    assert_true(in241 >= 0.97 * n61);
+    assert_true(in61 >= 0.97 * n241);
+    assert_true(sum241 >= 0.7 * sum61 && sum241 <= 1.05 * sum61);
+    free(d61);
+    free(d241);
+}
+
 enum { MW = 1280, MH = 720 };
 
 /* The hill scene at frame 0 (the ball still at its start) at MW x MH from
@@ -461,6 +516,7 @@ int main(void) {
         cmocka_unit_test(test_no_cracks_as_camera_turns),
         cmocka_unit_test(test_gradient_arrows),
         cmocka_unit_test(test_long_trail_drawn_like_short),
+        cmocka_unit_test(test_fine_mesh_lines_merged_in_place),
         cmocka_unit_test(test_basins_on_the_floor),
         cmocka_unit_test(test_labels_never_collide),
         cmocka_unit_test(test_marks_show_unless_hidden),

@@ -93,6 +93,68 @@ static void test_grid_is_the_loss(void **state) {
     config_free(&cfg);
 }
 
+/* Point q (0 or 1) of contour chain entry e, as the line draws it. */
+static const double *chain_point(const Landscape *ls, int e, int q) {
+    const int seg = e >> 2, rev = e >> 1 & 1;
+    return ls->contour + 4 * (size_t)seg + 2 * (rev ? 1 - q : q);
+}
+
+/* The contour segments chained into lines (Landscape.contour_chain):
+ * every segment once, each line one level's with its segments end to
+ * end, and the bowl's few lines: the lowest level one closed ellipse
+ * around the fit, no level in more than the four arcs a box can cut an
+ * ellipse into. */
+static void test_contours_chained(void **state) {
+    (void)state;
+    ConfigOverride ov[1] = {{"surface.resolution=201"}};
+    Config cfg;
+    load(&cfg, ov, 1);
+    Plane pl;
+    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
+    const double lo[2] = {-1, -1.5}, hi[2] = {3, 2.5};
+    Landscape ls;
+    GdError err;
+    assert_int_equal(landscape_build(&ls, &cfg, &pl, lo, hi, 2, &err), 0);
+    assert_true(ls.ncontour > 400);
+    int *seen = calloc((size_t)ls.ncontour, sizeof *seen);
+    assert_non_null(seen);
+    int lines[4] = {0}, first = -1;
+    for (int k = 0; k < ls.ncontour; k++) {
+        const int e = ls.contour_chain[k], seg = e >> 2;
+        assert_true(seg >= 0 && seg < ls.ncontour);
+        seen[seg]++;
+        if (e & 1) {
+            lines[ls.contour_level[seg]]++;
+            first = k;
+        } else {
+            const int prev = ls.contour_chain[k - 1];
+            assert_int_equal(ls.contour_level[prev >> 2], ls.contour_level[seg]);
+            const double *a = chain_point(&ls, prev, 1), *b = chain_point(&ls, e, 0);
+            assert_near(a[0], b[0], 1e-12);
+            assert_near(a[1], b[1], 1e-12);
+        }
+        const int last = k + 1 == ls.ncontour || ls.contour_chain[k + 1] & 1;
+        if (last && ls.contour_level[seg] == 0) {
+            /* The lowest level closes on itself. */
+            const double *a = chain_point(&ls, e, 1),
+                         *b = chain_point(&ls, ls.contour_chain[first], 0);
+            assert_near(a[0], b[0], 1e-12);
+            assert_near(a[1], b[1], 1e-12);
+        }
+    }
+    for (int s = 0; s < ls.ncontour; s++)
+        assert_int_equal(seen[s], 1);
+    assert_int_equal(lines[0], 1);
+    for (int m = 0; m < 4; m++) {
+        if (lines[m] < 1 || lines[m] > 4)
+            print_error("level %d: %d lines\n", m, lines[m]);
+        assert_true(lines[m] >= 1 && lines[m] <= 4);
+    }
+    free(seen);
+    landscape_free(&ls);
+    config_free(&cfg);
+}
+
 static void test_log_scale(void **state) {
     (void)state;
     ConfigOverride ov[1] = {{"surface.zscale=log"}};
@@ -268,6 +330,7 @@ static void test_default_box_holds_the_trails(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_is_the_loss),
+        cmocka_unit_test(test_contours_chained),
         cmocka_unit_test(test_log_scale),
         cmocka_unit_test(test_default_range),
         cmocka_unit_test(test_default_range_limits),
