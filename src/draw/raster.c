@@ -110,22 +110,65 @@ void raster_target_free(RasterTarget *t) {
     memset(t, 0, sizeof *t);
 }
 
+/* Fills n pixels from p with rgb. */
+static void fill_rgb(uint8_t *p, size_t n, uint8_t r, uint8_t g, uint8_t b) {
+    if (r == g && g == b) {
+        memset(p, r, n * 3);
+        return;
+    }
+    for (size_t i = 0; i < n; i++, p += 3) {
+        p[0] = r;
+        p[1] = g;
+        p[2] = b;
+    }
+}
+
 void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b) {
     size_t n = (size_t)t->w * (size_t)t->h;
     if (n == 0 || !t->rgb)
         return;
-    if (r == g && g == b) {
-        memset(t->rgb, r, n * 3);
-    } else {
-        uint8_t *p = t->rgb;
-        for (size_t i = 0; i < n; i++, p += 3) {
-            p[0] = r;
-            p[1] = g;
-            p[2] = b;
-        }
-    }
+    fill_rgb(t->rgb, n, r, g, b);
     if (t->depth)
         raster_fill_depth(t->depth, n);
+}
+
+void raster_clear_around(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b, const int (*keep)[4],
+                         int n) {
+    if (!t->rgb || t->w <= 0 || t->h <= 0)
+        return;
+    enum { MAX_KEEP = 64 };
+    if (n > MAX_KEEP) {
+        raster_clear(t, r, g, b);
+        return;
+    }
+    for (int y = 0; y < t->h; y++) {
+        /* The kept column ranges of this row, by their left end. */
+        int lo[MAX_KEEP], hi[MAX_KEEP], m = 0;
+        for (int i = 0; i < n; i++) {
+            int x0 = keep[i][0] > 0 ? keep[i][0] : 0;
+            int x1 = keep[i][0] + keep[i][2] < t->w ? keep[i][0] + keep[i][2] : t->w;
+            if (y < keep[i][1] || y >= keep[i][1] + keep[i][3] || x0 >= x1)
+                continue;
+            int k = m++;
+            for (; k > 0 && lo[k - 1] > x0; k--) {
+                lo[k] = lo[k - 1];
+                hi[k] = hi[k - 1];
+            }
+            lo[k] = x0;
+            hi[k] = x1;
+        }
+        uint8_t *row = t->rgb + (size_t)y * (size_t)t->w * 3;
+        int x = 0;
+        for (int k = 0; k < m; k++) {
+            if (lo[k] > x)
+                fill_rgb(row + 3 * (size_t)x, (size_t)(lo[k] - x), r, g, b);
+            x = hi[k] > x ? hi[k] : x;
+        }
+        if (x < t->w)
+            fill_rgb(row + 3 * (size_t)x, (size_t)(t->w - x), r, g, b);
+    }
+    if (t->depth)
+        raster_fill_depth(t->depth, (size_t)t->w * (size_t)t->h);
 }
 
 void raster_fill_depth(float *depth, size_t n) {

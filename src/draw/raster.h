@@ -61,6 +61,12 @@ void raster_target_free(RasterTarget *t);
 /* Fills the colour with rgb (0..255 each) and, if present, depth with +inf. */
 void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b);
 
+/* The same, except inside the n rectangles keep[i] = {x, y, w, h} (pixels,
+ * clipped to the target), which the caller is about to overwrite whole:
+ * a frame does not clear what its 3D views cover. */
+void raster_clear_around(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b, const int (*keep)[4],
+                         int n);
+
 /* The first k' >= k below n with m[k'] != 0, or n: a scan of a sparse
  * byte mask that skips eight clear bytes at a time. */
 static inline size_t raster_mask_next(const uint8_t *m, size_t k, size_t n) {

@@ -476,7 +476,15 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     view_camera_target(s->view, cfg, m.step, pose.target);
     RasterTarget out = {s->width, s->height, rgb, NULL};
     const Rgb bg = cfg->video.background;
-    raster_clear(&out, bg.r, bg.g, bg.b);
+    /* The 3D views overwrite every pixel of their rectangles. */
+    int keep[GD_MAX_RUNS][4], nkeep = 0;
+    for (int v = 0; !c->curve && v < L->nviews; v++) {
+        int k[4];
+        scene3d_pixels(c->views[v].view3d, k);
+        if (k[2] > 0)
+            memcpy(keep[nkeep++], k, sizeof k);
+    }
+    raster_clear_around(&out, bg.r, bg.g, bg.b, (const int(*)[4])keep, nkeep);
 
     set_pins(c, sc, frame);
     for (int v = 0; v < L->nviews; v++) {

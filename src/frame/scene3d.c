@@ -1087,6 +1087,15 @@ static void project_surface(const Scene3D *s, const Camera *cam, Scene3DScratch 
 
 /* -------------------------------------------------------------- render */
 
+void scene3d_pixels(Rect v, int px[4]) {
+    px[0] = (int)v.x;
+    px[1] = (int)v.y;
+    px[2] = (int)v.w;
+    px[3] = (int)v.h;
+    if (px[2] < 4 || px[3] < 4)
+        px[2] = px[3] = 0;
+}
+
 void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int *runs, int nruns,
                     CameraPose pose, const TimelineMoment *m, double scale, uint8_t *rgb,
                     Scene3DRunState *ts) {
@@ -1097,8 +1106,10 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
     const Scene3D *s = &sv;
     const Config *cfg = s->spec->cfg;
     const int ss = s->spec->ss;
-    const int vx = (int)v.x, vy = (int)v.y, vw = (int)v.w, vh = (int)v.h;
-    if (vw < 4 || vh < 4)
+    int px[4];
+    scene3d_pixels(v, px);
+    const int vx = px[0], vy = px[1], vw = px[2], vh = px[3];
+    if (vw == 0)
         return;
     Camera cs;
     camera_setup(&cs, pose, 0, 0, (double)vw * ss, (double)vh * ss);

@@ -116,6 +116,10 @@ void scene3d_free(Scene3D *s); /* NULL-safe, idempotent */
 int scene3d_scratch_init(Scene3DScratch *sc, const Scene3D *s, GdError *err);
 void scene3d_scratch_free(Scene3DScratch *sc);
 
+/* The pixels {x, y, w, h} of the frame that scene3d_render writes for the
+ * rectangle v, every one of them (w = h = 0 when v is too small to draw). */
+void scene3d_pixels(Rect v, int px[4]);
+
 /* Renders the 3D view of the runs runs[0..nruns-1] at moment m (its step,
  * and its recent iterates as afterimages) from camera pose `pose` into the rectangle v of the frame
  * rgb (spec->width x spec->height, pitch width * 3), with lines and markers at size unit `scale`;

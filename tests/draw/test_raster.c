@@ -141,6 +141,31 @@ static void test_target_init_clear(void **state) {
 
 /* Vertices on pixel centres: the top edge (y = 0.5) and the left edge
  * (x = 0.5) take their centres, the hypotenuse x + y = 7 does not. */
+/* raster_clear_around: every pixel outside the kept rectangles (here two
+ * that overlap and one that hangs over the right edge) gets the colour,
+ * the ones inside keep theirs; with a gray and a coloured background. */
+static void test_clear_around(void **state) {
+    (void)state;
+    const int keep[3][4] = {{3, 2, 2, 2}, {1, 1, 4, 2}, {8, 4, 5, 9}};
+    const uint8_t bg[2][3] = {{7, 7, 7}, {10, 20, 30}};
+    for (int c = 0; c < 2; c++) {
+        RasterTarget t;
+        assert_int_equal(raster_target_init(&t, 10, 6, 0), 0);
+        memset(t.rgb, 200, 10 * 6 * 3);
+        raster_clear_around(&t, bg[c][0], bg[c][1], bg[c][2], keep, 3);
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 10; x++) {
+                int kept = 0;
+                for (int i = 0; i < 3; i++)
+                    kept |= x >= keep[i][0] && x < keep[i][0] + keep[i][2] && y >= keep[i][1] &&
+                            y < keep[i][1] + keep[i][3];
+                for (int q = 0; q < 3; q++)
+                    assert_int_equal(t.rgb[3 * (y * 10 + x) + q], kept ? 200 : bg[c][q]);
+            }
+        raster_target_free(&t);
+    }
+}
+
 static void test_triangle_exact_pixels(void **state) {
     (void)state;
     for (int winding = 0; winding < 2; winding++) {
@@ -757,6 +782,7 @@ static void test_resolve(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target_init_clear),
+        cmocka_unit_test(test_clear_around),
         cmocka_unit_test(test_triangle_exact_pixels),
         cmocka_unit_test(test_shared_edge_once),
         cmocka_unit_test(test_mesh_fan_once),
