@@ -229,6 +229,7 @@ typedef struct TriSetup {
     int64_t row_lo, row_hi;         /* rows (relative to y0) a horizontal edge allows */
     EdgeWalk left[2], right[2];     /* each row's span bounds; unused slots never bind */
     int opaque;                     /* every vertex at alpha 1: no blending */
+    int flat;                       /* one colour: r, g, b do not change */
     double base[5], ddx[5], ddy[5]; /* r, g, b, a, z at the box's first pixel centre,
                                        and their change per column and per row */
     float fdx[5];                   /* ddx in float: the per-pixel step along a span */
@@ -367,6 +368,9 @@ static inline void setup_planes(TriSetup *s, const ClipVert *v[3], const int64_t
     }
     for (int c = 0; c < 5; c++)
         s->fdx[c] = (float)s->ddx[c];
+    s->flat = 1;
+    for (int c = 0; c < 3; c++)
+        s->flat &= s->ddx[c] == 0.0 && s->ddy[c] == 0.0;
 }
 
 /* Row ry's span, columns [*lo, *hi] relative to x0, and the step of every
@@ -456,7 +460,11 @@ static inline void shade_span(RasterTarget *t, const TriSetup *s, int64_t ry, in
         return;
     }
     if (s->opaque && !test && !write) {
-        shade_opaque(p, n, r, g, b, s->fdx);
+        /* A pane: every pixel the colour shade_opaque would give it. */
+        if (s->flat)
+            fill_rgb(p, (size_t)n, to_u8(r), to_u8(g), to_u8(b));
+        else
+            shade_opaque(p, n, r, g, b, s->fdx);
         return;
     }
     float a = s->opaque ? 1.0f : (float)(s->base[3] + s->ddy[3] * dyr + s->ddx[3] * sk);

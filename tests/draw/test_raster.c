@@ -193,6 +193,22 @@ static void test_triangle_exact_pixels(void **state) {
         for (int x = 0; x < 10; x++)
             assert_int_equal(px(&g.t, x, y, 0) == 0, x >= 1 && y >= 1 && x + y <= 6);
     guarded_check_free(&g);
+
+    /* One colour (a pane: filled, not shaded pixel by pixel): the same
+     * pixels, each exactly that colour. 0.2, 0.4, 0.6 of 255 round to 51,
+     * 102, 153. */
+    Guarded f;
+    guarded_init(&f, 10, 10, 0);
+    tri(&f.t, vtx(1, 1, 0, 0.2f, 0.4f, 0.6f, 1), vtx(7, 1, 0, 0.2f, 0.4f, 0.6f, 1),
+        vtx(1, 7, 0, 0.2f, 0.4f, 0.6f, 1), 0);
+    for (int y = 0; y < 10; y++)
+        for (int x = 0; x < 10; x++) {
+            const int in = x >= 1 && y >= 1 && x + y <= 6;
+            assert_int_equal(px(&f.t, x, y, 0), in ? 51 : 255);
+            assert_int_equal(px(&f.t, x, y, 1), in ? 102 : 255);
+            assert_int_equal(px(&f.t, x, y, 2), in ? 153 : 255);
+        }
+    guarded_check_free(&f);
 }
 
 /* A square [2.5, 10.5)^2 split along either diagonal, in every vertex
