@@ -736,6 +736,18 @@ typedef struct MergedLine {
     RasterVertex run[SCENE3D_MERGE_RUN]; /* run[0] -> run[n-1] is one line */
 } MergedLine;
 
+/* An empty merged line into l: pieces width wide, within SCENE3D_MERGE_PX
+ * output pixels and ztol of depth of every vertex. */
+static void merged_init(MergedLine *m, const Scene3D *s, struct DrawList *l, float width,
+                        float ztol, int flags) {
+    memset(m, 0, sizeof *m);
+    m->l = l;
+    m->width = width;
+    m->tol = (float)(SCENE3D_MERGE_PX * s->spec->ss);
+    m->ztol = ztol;
+    m->flags = flags;
+}
+
 /* Whether run[0] -> v passes within the tolerances of run[1..n-1]. */
 static int merged_fits(const MergedLine *m, RasterVertex v) {
     const RasterVertex a = m->run[0];
@@ -776,12 +788,7 @@ static void merged_end(MergedLine *m) {
 static void emit_contours_merged(const Scene3D *s, const Camera *cam, struct DrawList *l, double zf,
                                  float width, int flags) {
     MergedLine ml;
-    memset(&ml, 0, sizeof ml);
-    ml.l = l;
-    ml.width = width;
-    ml.tol = (float)(SCENE3D_MERGE_PX * s->spec->ss);
-    ml.ztol = INFINITY;
-    ml.flags = flags;
+    merged_init(&ml, s, l, width, INFINITY, flags);
     for (int k = 0; k < s->land->ncontour; k++) {
         const int e = s->land->contour_chain[k], i = e >> 2, rev = e >> 1 & 1;
         const double *w = s->land->contour + 4 * (size_t)i;
@@ -884,12 +891,7 @@ static void emit_wireframe(const Scene3D *s, const Camera *cam, struct DrawList 
     const int flags = RASTER_DEPTH_TEST | (s->spec->aa ? 0 : RASTER_NO_AA);
     const int merge = n - 1 > SCENE3D_MERGE_MIN_CELLS;
     MergedLine ml;
-    memset(&ml, 0, sizeof ml);
-    ml.l = l;
-    ml.width = ww;
-    ml.tol = (float)(SCENE3D_MERGE_PX * s->spec->ss);
-    ml.ztol = SCENE3D_MERGE_DEPTH;
-    ml.flags = flags;
+    merged_init(&ml, s, l, ww, SCENE3D_MERGE_DEPTH, flags);
     for (int dir = 0; dir < 2; dir++) {
         for (int line = 0; line < n; line += stride) {
             RasterVertex prev = vtx(0, 0, 0, dark, 0.35f);

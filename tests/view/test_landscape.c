@@ -45,6 +45,17 @@ static void load(Config *cfg, const ConfigOverride *ov, int nov) {
     rmdir(dir);
 }
 
+/* The config with the overrides and its landscape over the config's box
+ * on the (a, b) plane, on 2 threads. */
+static void build(Config *cfg, Landscape *ls, const ConfigOverride *ov, int nov) {
+    load(cfg, ov, nov);
+    Plane pl;
+    plane_init_axes(&pl, &cfg->model, NULL, 0, 1);
+    const double lo[2] = {-1, -1.5}, hi[2] = {3, 2.5};
+    GdError err;
+    assert_int_equal(landscape_build(ls, cfg, &pl, lo, hi, 2, &err), 0);
+}
+
 static void test_grid_is_the_loss(void **state) {
     (void)state;
     Config cfg;
@@ -108,13 +119,8 @@ static void test_contours_chained(void **state) {
     (void)state;
     ConfigOverride ov[1] = {{"surface.resolution=201"}};
     Config cfg;
-    load(&cfg, ov, 1);
-    Plane pl;
-    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
-    const double lo[2] = {-1, -1.5}, hi[2] = {3, 2.5};
     Landscape ls;
-    GdError err;
-    assert_int_equal(landscape_build(&ls, &cfg, &pl, lo, hi, 2, &err), 0);
+    build(&cfg, &ls, ov, 1);
     assert_true(ls.ncontour > 400);
     int *seen = calloc((size_t)ls.ncontour, sizeof *seen);
     assert_non_null(seen);
@@ -159,13 +165,8 @@ static void test_log_scale(void **state) {
     (void)state;
     ConfigOverride ov[1] = {{"surface.zscale=log"}};
     Config cfg;
-    load(&cfg, ov, 1);
-    Plane pl;
-    plane_init_axes(&pl, &cfg.model, NULL, 0, 1);
-    const double lo[2] = {-1, -1.5}, hi[2] = {3, 2.5};
     Landscape ls;
-    GdError err;
-    assert_int_equal(landscape_build(&ls, &cfg, &pl, lo, hi, 2, &err), 0);
+    build(&cfg, &ls, ov, 1);
     /* The perfect fit (loss 0) would reach 1e-300: 12 decades are shown. */
     assert_near(ls.zhi - ls.zlo, 12, 0);
     assert_near(landscape_z(ZSCALE_LOG, 1000), 3, 1e-15);
