@@ -476,11 +476,18 @@ void compose_frame(const Composer *c, ComposerScratch *sc, int frame, uint8_t *r
     view_camera_target(s->view, cfg, m.step, pose.target);
     RasterTarget out = {s->width, s->height, rgb, NULL};
     const Rgb bg = cfg->video.background;
-    /* The 3D views overwrite every pixel of their rectangles. */
-    int keep[GD_MAX_RUNS][4], nkeep = 0;
+    /* The 3D views and the panels overwrite every pixel of their
+     * rectangles. */
+    int keep[GD_MAX_RUNS + GD_MAX_PANELS][4], nkeep = 0;
     for (int v = 0; !c->curve && v < L->nviews; v++) {
         int k[4];
         scene3d_pixels(c->views[v].view3d, k);
+        if (k[2] > 0)
+            memcpy(keep[nkeep++], k, sizeof k);
+    }
+    for (int i = 0; i < L->npanels; i++) {
+        int k[4];
+        panels_pixels(L->panel_kind[i], L->panel[i], s->width, s->height, k);
         if (k[2] > 0)
             memcpy(keep[nkeep++], k, sizeof k);
     }

@@ -47,10 +47,20 @@ static RasterVertex vtx(double x, double y, const float c[3], float a) {
 
 /* Opaque fill of the whole pixels inside [x0, x1) x [y0, y1), clipped to t: the
  * backgrounds, without raster_fill_rect's per-pixel blending. */
+/* The pixels [i0, i1) x [j0, j1) of a w x h target that fill_opaque
+ * fills for the rectangle x0..x1, y0..y1. */
+static void opaque_pixels(int w, int h, double x0, double y0, double x1, double y1, int *i0,
+                          int *i1, int *j0, int *j1) {
+    *i0 = num_clamp_int(ceil(x0), 0, w);
+    *i1 = num_clamp_int(floor(x1), 0, w);
+    *j0 = num_clamp_int(ceil(y0), 0, h);
+    *j1 = num_clamp_int(floor(y1), 0, h);
+}
+
 static void fill_opaque(RasterTarget *t, double x0, double y0, double x1, double y1,
                         const float c[3]) {
-    int i0 = num_clamp_int(ceil(x0), 0, t->w), i1 = num_clamp_int(floor(x1), 0, t->w);
-    int j0 = num_clamp_int(ceil(y0), 0, t->h), j1 = num_clamp_int(floor(y1), 0, t->h);
+    int i0, i1, j0, j1;
+    opaque_pixels(t->w, t->h, x0, y0, x1, y1, &i0, &i1, &j0, &j1);
     if (i1 <= i0 || j1 <= j0)
         return;
     uint8_t px[3];
@@ -1366,6 +1376,21 @@ void panels_free(PanelCache *pc) {
     raster_target_free(&pc->image);
     raster_target_free(&pc->basins);
     free(pc);
+}
+
+void panels_pixels(PanelKind kind, Rect r, int w, int h, int px[4]) {
+    px[0] = px[1] = px[2] = px[3] = 0;
+    if (kind != PANEL_CONTOUR && kind != PANEL_FIT && kind != PANEL_LOSS && kind != PANEL_BASINS)
+        return;
+    /* Each begins with draw_panel_chrome, which fills r. */
+    int i0, i1, j0, j1;
+    opaque_pixels(w, h, r.x, r.y, r.x + r.w, r.y + r.h, &i0, &i1, &j0, &j1);
+    if (i1 <= i0 || j1 <= j0)
+        return;
+    px[0] = i0;
+    px[1] = j0;
+    px[2] = i1 - i0;
+    px[3] = j1 - j0;
 }
 
 void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,

@@ -98,6 +98,11 @@ void panels_draw_basins(const FrameSpec *s, const PanelCache *pc, TextRenderer *
  * background. */
 void panels_draw_colorbar(const FrameSpec *s, TextRenderer *tr, RasterTarget *out, Rect r);
 
+/* The pixels {x, y, w, h} of a w x h frame that panels_draw of this kind
+ * and rectangle overwrites, every one (its background); all 0 for kinds
+ * that draw nothing. */
+void panels_pixels(PanelKind kind, Rect r, int w, int h, int px[4]);
+
 /* Draws the 2D panel of the given kind (PANEL_CONTOUR/FIT/LOSS/BASINS);
  * other kinds draw nothing. For callers looping over Layout.panel. */
 void panels_draw(const FrameSpec *s, const PanelCache *pc, PanelKind kind, TextRenderer *tr,

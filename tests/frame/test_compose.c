@@ -160,6 +160,43 @@ static void test_text_reads_on_any_background(void **state) {
     assert_true(text_contrast("video.theme=dark") > 400);
 }
 
+/* A frame writes every pixel: rendered over a buffer of zeros and over
+ * one of 0xff, every shipped config's middle frame is the same bytes (the
+ * background is not cleared under the 3D views and panels, which cover
+ * their rectangles whole). */
+static void test_frames_write_every_pixel(void **state) {
+    (void)state;
+    int nconfigs;
+    const char *const *configs = tu_shipped_configs(&nconfigs);
+    static const Quality qs[2] = {QUALITY_DRAFT, QUALITY_MEDIUM};
+    enum { W = 320, H = 180 };
+    static uint8_t a[W * H * 3], b[W * H * 3];
+    for (int i = 0; i < nconfigs; i++) {
+        static Fixture f;
+        load(&f, configs[i]);
+        GdError err;
+        View v;
+        assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+        for (int q = 0; q < 2; q++) {
+            Composer c;
+            assert_int_equal(compose_init(&c, &f.cfg, &v, W, H, qs[q], &err), 0);
+            ComposerScratch sc;
+            assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+            memset(a, 0, sizeof a);
+            memset(b, 0xff, sizeof b);
+            compose_frame(&c, &sc, c.spec.nframes / 2, a);
+            compose_frame(&c, &sc, c.spec.nframes / 2, b);
+            if (memcmp(a, b, sizeof a) != 0)
+                print_error("%s (quality %d): a pixel is left as it was\n", configs[i], (int)qs[q]);
+            assert_memory_equal(a, b, sizeof a);
+            compose_scratch_free(&sc);
+            compose_free(&c);
+        }
+        view_free(&v);
+        unload(&f);
+    }
+}
+
 /* Every string a frame draws, in every shipped config at the three common
  * sizes and at eight moments: no two text boxes overlap, and each lies
  * inside the frame. */
@@ -312,6 +349,7 @@ static void test_balls_show_in_frames(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_are_pure),
+        cmocka_unit_test(test_frames_write_every_pixel),
         cmocka_unit_test(test_layout_is_honoured),
         cmocka_unit_test(test_text_reads_on_any_background),
         cmocka_unit_test(test_no_text_overlaps),
