@@ -61,16 +61,15 @@ void watch_destroy(Watcher *w) {
 }
 
 int watch_set_files(Watcher *w, const char *const *paths, int n, GdError *err) {
-    /* The old watches go (inotify gives the same wd again for a folder
-     * watched twice, so removing first and adding after is simplest). */
-    for (int i = 0; i < w->n; i++) {
-        int seen = 0;
-        for (int j = 0; j < i; j++)
-            seen |= w->files[j].wd == w->files[i].wd;
-        if (!seen && w->files[i].wd >= 0)
-            inotify_rm_watch(w->fd, w->files[i].wd);
-    }
-    clear_files(w);
+    /* The new watches are added before the old ones go, and only folders
+     * no longer needed are removed: inotify gives a folder watched again
+     * its old descriptor, so the events already queued for it (a save
+     * while the last render ran, or right after it) still match. */
+    WatchedFile old[WATCH_MAX];
+    const int nold = w->n;
+    memcpy(old, w->files, sizeof(WatchedFile) * (size_t)nold);
+    w->n = 0;
+    int rc = GD_OK;
     for (int i = 0; i < n && w->n < WATCH_MAX; i++) {
         const char *slash = strrchr(paths[i], '/');
         WatchedFile *f = &w->files[w->n];
@@ -84,12 +83,24 @@ int watch_set_files(Watcher *w, const char *const *paths, int n, GdError *err) {
         if (!f->name || !f->dir) {
             free(f->name);
             free(f->dir);
-            return gd_error(err, GD_ERR_RUNTIME, "out of memory");
+            rc = gd_error(err, GD_ERR_RUNTIME, "out of memory");
+            break;
         }
         f->wd = inotify_add_watch(w->fd, f->dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
         w->n++;
     }
-    return GD_OK;
+    for (int i = 0; i < nold; i++) {
+        int keep = old[i].wd < 0;
+        for (int j = 0; j < w->n; j++)
+            keep |= w->files[j].wd == old[i].wd;
+        for (int j = 0; j < i; j++)
+            keep |= old[j].wd == old[i].wd; /* removed already */
+        if (!keep)
+            inotify_rm_watch(w->fd, old[i].wd);
+        free(old[i].dir);
+        free(old[i].name);
+    }
+    return rc;
 }
 
 /* Reads the events that are there; 1 when one names a watched file. */
