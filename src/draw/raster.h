@@ -61,9 +61,10 @@ void raster_target_free(RasterTarget *t);
 /* Fills the colour with rgb (0..255 each) and, if present, depth with +inf. */
 void raster_clear(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b);
 
-/* The same, except inside the n rectangles keep[i] = {x, y, w, h} (pixels,
- * clipped to the target), which the caller is about to overwrite whole:
- * a frame does not clear what its 3D views cover. */
+/* The same, except for the colour inside the n rectangles keep[i] =
+ * {x, y, w, h} (pixels, clipped to the target), which the caller is about
+ * to overwrite whole: a frame does not clear what its 3D views and panels
+ * cover. A depth buffer is filled whole. */
 void raster_clear_around(RasterTarget *t, uint8_t r, uint8_t g, uint8_t b, const int (*keep)[4],
                          int n);
 

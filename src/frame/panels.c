@@ -45,8 +45,6 @@ static RasterVertex vtx(double x, double y, const float c[3], float a) {
     return v;
 }
 
-/* Opaque fill of the whole pixels inside [x0, x1) x [y0, y1), clipped to t: the
- * backgrounds, without raster_fill_rect's per-pixel blending. */
 /* The pixels [i0, i1) x [j0, j1) of a w x h target that fill_opaque
  * fills for the rectangle x0..x1, y0..y1. */
 static void opaque_pixels(int w, int h, double x0, double y0, double x1, double y1, int *i0,
@@ -57,6 +55,8 @@ static void opaque_pixels(int w, int h, double x0, double y0, double x1, double 
     *j1 = num_clamp_int(floor(y1), 0, h);
 }
 
+/* Opaque fill of the whole pixels inside [x0, x1) x [y0, y1), clipped to t: the
+ * backgrounds, without raster_fill_rect's per-pixel blending. */
 static void fill_opaque(RasterTarget *t, double x0, double y0, double x1, double y1,
                         const float c[3]) {
     int i0, i1, j0, j1;

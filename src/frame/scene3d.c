@@ -895,6 +895,7 @@ static void emit_wireframe(const Scene3D *s, const Camera *cam, struct DrawList 
     for (int dir = 0; dir < 2; dir++) {
         for (int line = 0; line < n; line += stride) {
             RasterVertex prev = vtx(0, 0, 0, dark, 0.35f);
+            int have_prev = 0; /* a vertex of this line projected */
             for (int k = 0; k < n; k++) {
                 int i = dir == 0 ? k : line, j = dir == 0 ? line : k;
                 double w[3] = {-1.0 + 2.0 * i / (n - 1), -1.0 + 2.0 * j / (n - 1),
@@ -904,9 +905,10 @@ static void emit_wireframe(const Scene3D *s, const Camera *cam, struct DrawList 
                     continue;
                 if (merge)
                     merged_add(&ml, v);
-                else if (k > 0)
+                else if (have_prev)
                     add_line(l, prev, v, ww, flags);
                 prev = v;
+                have_prev = 1;
             }
             merged_end(&ml);
         }

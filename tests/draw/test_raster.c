@@ -139,8 +139,6 @@ static void test_target_init_clear(void **state) {
 
 /* ---- triangles ---------------------------------------------------------- */
 
-/* Vertices on pixel centres: the top edge (y = 0.5) and the left edge
- * (x = 0.5) take their centres, the hypotenuse x + y = 7 does not. */
 /* raster_clear_around: every pixel outside the kept rectangles (here two
  * that overlap and one that hangs over the right edge) gets the colour,
  * the ones inside keep theirs; with a gray and a coloured background. */
@@ -166,6 +164,8 @@ static void test_clear_around(void **state) {
     }
 }
 
+/* Vertices on pixel centres: the top edge (y = 0.5) and the left edge
+ * (x = 0.5) take their centres, the hypotenuse x + y = 7 does not. */
 static void test_triangle_exact_pixels(void **state) {
     (void)state;
     for (int winding = 0; winding < 2; winding++) {

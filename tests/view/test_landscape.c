@@ -129,6 +129,7 @@ static void test_contours_chained(void **state) {
         const int e = ls.contour_chain[k], seg = e >> 2;
         assert_true(seg >= 0 && seg < ls.ncontour);
         seen[seg]++;
+        assert_true(k > 0 || (e & 1)); /* the first entry starts a line */
         if (e & 1) {
             lines[ls.contour_level[seg]]++;
             first = k;
