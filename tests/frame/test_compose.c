@@ -45,6 +45,21 @@ static void unload(Fixture *f) {
     config_free(&f->cfg);
 }
 
+/* A shipped config's view, built on 2 threads. */
+static void load_view(Fixture *f, const char *path, View *v) {
+    load(f, path);
+    GdError err;
+    assert_int_equal(view_build(v, &f->cfg, f->trajs, 2, &err), 0);
+}
+
+/* A composer of v at w x h and quality q, with its scratch. */
+static void open_composer(const Fixture *f, const View *v, int w, int h, Quality q, Composer *c,
+                          ComposerScratch *sc) {
+    GdError err;
+    assert_int_equal(compose_init(c, &f->cfg, v, w, h, q, &err), 0);
+    assert_int_equal(compose_scratch_init(sc, c, &err), 0);
+}
+
 static uint8_t *render(const Composer *c, ComposerScratch *sc, int frame) {
     uint8_t *rgb = malloc((size_t)c->spec.width * c->spec.height * 3);
     assert_non_null(rgb);
@@ -173,15 +188,12 @@ static void test_frames_write_every_pixel(void **state) {
     static uint8_t a[W * H * 3], b[W * H * 3];
     for (int i = 0; i < nconfigs; i++) {
         static Fixture f;
-        load(&f, configs[i]);
-        GdError err;
         View v;
-        assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+        load_view(&f, configs[i], &v);
         for (int q = 0; q < 2; q++) {
             Composer c;
-            assert_int_equal(compose_init(&c, &f.cfg, &v, W, H, qs[q], &err), 0);
             ComposerScratch sc;
-            assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+            open_composer(&f, &v, W, H, qs[q], &c, &sc);
             memset(a, 0, sizeof a);
             memset(b, 0xff, sizeof b);
             compose_frame(&c, &sc, c.spec.nframes / 2, a);
@@ -210,16 +222,13 @@ static void test_no_text_overlaps(void **state) {
     int failures = 0;
     for (int i = 0; i < nconfigs; i++) {
         static Fixture f;
-        load(&f, configs[i]);
-        GdError err;
         View v;
-        assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+        load_view(&f, configs[i], &v);
         for (int z = 0; z < 3; z++) {
             const int W = sizes[z][0], H = sizes[z][1];
             Composer c;
-            assert_int_equal(compose_init(&c, &f.cfg, &v, W, H, QUALITY_DRAFT, &err), 0);
             ComposerScratch sc;
-            assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+            open_composer(&f, &v, W, H, QUALITY_DRAFT, &c, &sc);
             const int nf = c.spec.nframes;
             int frames[TEXT_MOMENTS];
             for (int k = 0; k < TEXT_MOMENTS; k++)
@@ -306,14 +315,11 @@ static void test_balls_show_in_frames(void **state) {
     int failures = 0;
     for (int i = 0; i < nconfigs; i++) {
         static Fixture f;
-        load(&f, configs[i]);
-        GdError err;
         View v;
-        assert_int_equal(view_build(&v, &f.cfg, f.trajs, 2, &err), 0);
+        load_view(&f, configs[i], &v);
         Composer c;
-        assert_int_equal(compose_init(&c, &f.cfg, &v, 640, 360, QUALITY_DRAFT, &err), 0);
         ComposerScratch sc;
-        assert_int_equal(compose_scratch_init(&sc, &c, &err), 0);
+        open_composer(&f, &v, 640, 360, QUALITY_DRAFT, &c, &sc);
         static int drawn[GD_MAX_RUNS], shown[GD_MAX_RUNS];
         memset(drawn, 0, sizeof drawn);
         memset(shown, 0, sizeof shown);
