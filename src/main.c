@@ -97,7 +97,6 @@ static const char usage_text[] =
     "                          SLURM_CPUS_PER_TASK and the cgroup's CPU quota)\n"
     "      --no-progress       no progress bar (it is off anyway when stderr is not\n"
     "                          a terminal)\n"
-    "      --watch             render again on each change of the config or its files\n"
     "  -h, --help              show this help and exit\n"
     "  -V, --version           show the version and exit\n"
     "\n"

@@ -5,7 +5,7 @@
 #   man_test.sh options SOURCE_DIR GDRENDER
 #       every long option that gdrender --help mentions is in the man page,
 #       and every long option of the man page is in --help; the version in
-#       its title line is gdrender -V's.
+#       its title line is gdrender -V's; --help describes each option once.
 set -euo pipefail
 mode=$1
 page=$2/man/gdrender.1
@@ -41,6 +41,13 @@ options)
     fi
     if [ -n "$only_man" ]; then
         echo "man_test: in the man page but not in --help:" $only_man
+        rc=1
+    fi
+    # Each option is described once: an option line of --help starts with
+    # "  -x, --name" or "      --name".
+    twice=$("$bin" --help | sed -n 's/^ \{2,6\}\(-[a-zA-Z], \)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p' | sort | uniq -d)
+    if [ -n "$twice" ]; then
+        echo "man_test: described more than once in --help:" $twice
         rc=1
     fi
     version=$("$bin" -V | sed 's/^gdrender //')
