@@ -703,7 +703,7 @@ static void draw_capsule(RasterTarget *t, const RasterVertex *va, const RasterVe
         double ox = i0 + 0.5 - ax;
         double al_row = len > 0.0 ? ux * ox + uy * oa : -1.0, pe_row = -uy * ox + ux * oa;
         for (int i = i0; i <= i1; i++) {
-            double k = i - i0, al = al_row + ux * k, s, d2;
+            double k = i - i0, al = al_row + ux * k, s, d2, d = -1.0;
             if (al <= 0.0) {
                 double qx = i + 0.5 - ax;
                 d2 = qx * qx + oa * oa;
@@ -715,6 +715,10 @@ static void draw_capsule(RasterTarget *t, const RasterVertex *va, const RasterVe
             } else {
                 double pe = pe_row - uy * k;
                 d2 = pe * pe;
+                /* sqrt(pe * pe) is |pe| exactly in binary floating point
+                 * (no underflow: a pixel this near is drawn, and pe * pe
+                 * would be 0 only for a tiny |pe|, where both are 0). */
+                d = fabs(pe);
                 s = al * inv_len;
             }
             float cov;
@@ -725,7 +729,7 @@ static void draw_capsule(RasterTarget *t, const RasterVertex *va, const RasterVe
             } else {
                 if (d2 >= reach2)
                     continue;
-                cov = d2 <= inner ? 1.0f : (float)(reach - sqrt(d2));
+                cov = d2 <= inner ? 1.0f : (float)(reach - (d >= 0.0 ? d : sqrt(d2)));
                 if (cov > 1.0f)
                     cov = 1.0f;
                 if (!(cov > 0.0f))
@@ -886,34 +890,25 @@ GD_VECTOR_CLONES static void depth_less(const float *restrict a, const float *re
         m[i] = a[i] < b[i];
 }
 
-void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float opacity) {
-    if (t->w != layer->w || t->h != layer->h)
-        return;
-    opacity = unit_clamp(opacity);
-    if (opacity <= 0.0f)
-        return;
-    size_t n = (size_t)t->w * (size_t)t->h;
-    const uint8_t *s = layer->rgb;
-    uint8_t *d = t->rgb;
-    size_t i = 0;
-    /* With a fixed opacity the blend of d towards s moves d by an amount
-     * that depends only on s - d: tabulate it once per call (511 entries)
-     * instead of converting every channel to float and back. Rounds as
-     * blend8 does, floor(d + (s - d) * a + 0.5), up to float's own
-     * rounding of that sum. */
-    int16_t step[511];
-    for (int k = 0; k < 511; k++)
-        step[k] = (int16_t)floor((k - 255) * (double)opacity + 0.5);
+/* With a fixed opacity the blend of d towards s moves d by an amount that
+ * depends only on s - d: tabulated once per call (511 entries) instead of
+ * converting every channel to float and back. Rounds as blend8 does,
+ * floor(d + (s - d) * a + 0.5), up to float's own rounding of that sum. */
 #define BLEND_TAB(dp, sp) (dp) = (uint8_t)((dp) + step[(int)(sp) - (int)(dp) + 255])
-    if (layer->depth && t->depth) {
+
+/* Composites n pixels: d/td the target's colour and depth, s/ld the
+ * layer's (either depth may be NULL). */
+static void composite_run(uint8_t *d, const float *td, const uint8_t *s, const float *ld, size_t n,
+                          const int16_t step[511]) {
+    if (ld && td) {
         /* Most of the frame is not covered by the layer: the depth test
          * for a chunk of pixels at once (vectorised), then only the
          * covered ones blended, eight clear ones skipped at a time. */
         enum { CHUNK = 4096 };
         uint8_t cover[CHUNK];
-        for (; i < n; i += CHUNK) {
+        for (size_t i = 0; i < n; i += CHUNK) {
             size_t cn = n - i < CHUNK ? n - i : CHUNK;
-            depth_less(layer->depth + i, t->depth + i, cover, cn);
+            depth_less(ld + i, td + i, cover, cn);
             for (size_t k = raster_mask_next(cover, 0, cn); k < cn;
                  k = raster_mask_next(cover, k + 1, cn)) {
                 size_t q = 3 * (i + k);
@@ -924,16 +919,45 @@ void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float op
         }
         return;
     }
-    for (; i < n; i++, s += 3, d += 3) {
-        float lz = layer->depth ? layer->depth[i] : -INFINITY;
-        float tz = t->depth ? t->depth[i] : INFINITY;
+    for (size_t i = 0; i < n; i++, s += 3, d += 3) {
+        float lz = ld ? ld[i] : -INFINITY;
+        float tz = td ? td[i] : INFINITY;
         if (!(lz < tz))
             continue;
         BLEND_TAB(d[0], s[0]);
         BLEND_TAB(d[1], s[1]);
         BLEND_TAB(d[2], s[2]);
     }
+}
 #undef BLEND_TAB
+
+void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float opacity) {
+    raster_composite_layer_cols(t, layer, opacity, 0, t->w);
+}
+
+void raster_composite_layer_cols(RasterTarget *t, const RasterTarget *layer, float opacity, int x0,
+                                 int x1) {
+    if (t->w != layer->w || t->h != layer->h)
+        return;
+    opacity = unit_clamp(opacity);
+    x0 = x0 > 0 ? x0 : 0;
+    x1 = x1 < t->w ? x1 : t->w;
+    if (opacity <= 0.0f || x0 >= x1)
+        return;
+    int16_t step[511];
+    for (int k = 0; k < 511; k++)
+        step[k] = (int16_t)floor((k - 255) * (double)opacity + 0.5);
+    const size_t w = (size_t)t->w;
+    if (x0 == 0 && x1 == t->w) {
+        composite_run(t->rgb, t->depth, layer->rgb, layer->depth, w * (size_t)t->h, step);
+        return;
+    }
+    /* Every pixel's result depends on that pixel alone: row by row. */
+    for (size_t y = 0; y < (size_t)t->h; y++) {
+        size_t o = y * w + (size_t)x0;
+        composite_run(t->rgb + 3 * o, t->depth ? t->depth + o : NULL, layer->rgb + 3 * o,
+                      layer->depth ? layer->depth + o : NULL, (size_t)(x1 - x0), step);
+    }
 }
 
 void raster_resolve(RasterTarget *dst, const RasterTarget *src, int ss) {

@@ -136,6 +136,9 @@ void raster_blit_coverage(RasterTarget *t, int x, int y, const uint8_t *cov, int
  * +inf in t and -inf in layer. Does nothing unless both are the same size;
  * t's depth is not touched. */
 void raster_composite_layer(RasterTarget *t, const RasterTarget *layer, float opacity);
+/* The same for columns [x0, x1) of every row only (clipped to t). */
+void raster_composite_layer_cols(RasterTarget *t, const RasterTarget *layer, float opacity, int x0,
+                                 int x1);
 
 /* Box-filter downsample of src (w*ss x h*ss) into dst (w x h): the
  * anti-aliasing resolve of a supersampled target. Each channel is the exact

@@ -959,14 +959,13 @@ static void draw_list(RasterTarget *t, const struct DrawList *l, float y0, float
  * NaN compares false, so one test covers every case and the loop has no
  * branches; apart (restrict) from the depth it reads, it vectorises. */
 GD_VECTOR_CLONES static void edge_mask_row(const float *restrict d, const float *restrict up,
-                                           const float *restrict dn, uint8_t *restrict m, int w,
-                                           float jump) {
-    for (int x = 1; x + 1 < w; x++) {
+                                           const float *restrict dn, uint8_t *restrict m, int lo,
+                                           int hi, float jump) {
+    for (int x = lo; x < hi; x++) {
         float c = d[x];
         m[x] = (uint8_t)((fabsf(c - d[x - 1]) > jump) | (fabsf(c - d[x + 1]) > jump) |
                          (fabsf(c - up[x]) > jump) | (fabsf(c - dn[x]) > jump));
     }
-    m[0] = m[w - 1] = 0;
 }
 
 /* Medium quality's anti-aliasing of the surface's silhouettes, without
@@ -974,17 +973,22 @@ GD_VECTOR_CLONES static void edge_mask_row(const float *restrict d, const float 
  * behind itself (its depth jumps between neighbours) is replaced by a
  * weighted mean of itself (1/2) and its four neighbours (1/8 each), which
  * softens the staircase to a ramp. Lines, points and text are already
- * anti-aliased analytically. Copies band -> dst (ss == 1) as it goes. */
+ * anti-aliased analytically. Copies band -> dst (ss == 1) as it goes.
+ * Only columns [lo, hi) can be edges (1 <= lo, hi <= w - 1: the layer's
+ * depth is +inf in [lo - 1, hi + 1) outside the surface's columns, and is
+ * not read elsewhere). */
 static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *layer, uint8_t *mask,
-                              int first, int count, uint8_t *dst, size_t dst_pitch) {
+                              int first, int count, int lo, int hi, uint8_t *dst,
+                              size_t dst_pitch) {
     const int w = band->w, h = band->h;
     const float *ld = layer->depth;
     /* Depth is -1/distance, so near the box (distance about 6) a depth step
      * of 0.0015 is a jump of about 0.05 in distance: a fold, not a slope. */
     const float jump = 0.0015f;
-    for (int y = first; y < first + count; y++) {
+    for (int y = first; y < first + count && lo < hi; y++) {
         const float *d = ld + (size_t)y * w;
-        edge_mask_row(d, y > 0 ? d - w : d, y + 1 < h ? d + w : d, mask + (size_t)y * w, w, jump);
+        edge_mask_row(d, y > 0 ? d - w : d, y + 1 < h ? d + w : d, mask + (size_t)y * w, lo, hi,
+                      jump);
     }
     for (int y = first; y < first + count; y++) {
         const uint8_t *row = band->rgb + (size_t)y * w * 3;
@@ -992,8 +996,8 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
         const uint8_t *m = mask + (size_t)y * w;
         memcpy(out, row, (size_t)w * 3);
         /* Edges are rare: the mask is scanned eight clear bytes at a time. */
-        for (int x = (int)raster_mask_next(m, 0, (size_t)w); x < w;
-             x = (int)raster_mask_next(m, (size_t)x + 1, (size_t)w)) {
+        for (int x = lo < hi ? (int)raster_mask_next(m, (size_t)lo, (size_t)hi) : hi; x < hi;
+             x = (int)raster_mask_next(m, (size_t)x + 1, (size_t)hi)) {
             const uint8_t *p = row + 3 * x;
             const uint8_t *l = x > 0 ? p - 3 : p, *r = x + 1 < w ? p + 3 : p;
             const uint8_t *u = y > 0 ? p - 3 * w : p, *dd = y + 1 < h ? p + 3 * w : p;
@@ -1001,6 +1005,43 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
                 out[3 * x + q] = (uint8_t)((4 * p[q] + l[q] + r[q] + u[q] + dd[q] + 4) >> 3);
         }
     }
+}
+
+/* The columns [*x0, *x1) of the band holding rows [y0, y1) that the
+ * surface's triangles there can touch: their projected vertices' span, a
+ * pixel wider on each side, clipped to [0, w) (empty when none does). */
+static void surface_columns(const Scene3D *s, const Scene3DScratch *sc, float y0, float y1, int w,
+                            int *x0, int *x1) {
+    const int n = s->land->res, *lod = sc->lod, m = sc->nlod;
+    const float *vx = sc->vx, *vy = sc->vy;
+    float lo = INFINITY, hi = -INFINITY;
+    for (int b = 0; b + 1 < m; b++) {
+        const int j = lod[b], j1 = lod[b + 1];
+        for (int a = 0; a + 1 < m; a++) {
+            const int i = lod[a], i1 = lod[a + 1];
+            const int k[4] = {j * n + i, j * n + i1, j1 * n + i1, j1 * n + i};
+            float ymin = vy[k[0]], ymax = ymin;
+            for (int q = 1; q < 4; q++) {
+                float y = vy[k[q]];
+                ymin = y < ymin ? y : ymin;
+                ymax = y > ymax ? y : ymax;
+            }
+            if (ymax < y0 || ymin >= y1)
+                continue;
+            for (int q = 0; q < 4; q++) {
+                /* NaN counts as the whole width. */
+                float x = vx[k[q]];
+                lo = x < lo ? x : (x == x ? lo : -INFINITY);
+                hi = x > hi ? x : (x == x ? hi : INFINITY);
+            }
+        }
+    }
+    *x0 = lo > -1.0f ? (lo < (float)w ? (int)lo - 1 : w) : 0;
+    *x1 = hi < (float)w ? (hi > -2.0f ? (int)hi + 2 : 0) : w;
+    *x0 = *x0 > 0 ? *x0 : 0;
+    *x1 = *x1 < w ? *x1 : w;
+    if (*x0 >= *x1)
+        *x0 = *x1 = 0;
 }
 
 /* Surface triangles of the projected mesh (the grid lines sc->lod) that
@@ -1161,14 +1202,23 @@ void scene3d_render(const Scene3D *scene, Scene3DScratch *sc, Rect v, const int 
         sc->band.h = sc->layer.h = yb - ya;
         raster_clear(&sc->band, bg.r, bg.g, bg.b);
         draw_list(&sc->band, main_list, (float)ya, (float)yb);
-        /* The layer's colour is only read where its depth was written. */
-        raster_fill_depth(sc->layer.depth, (size_t)sc->layer.w * (yb - ya));
+        /* The layer's colour is only read where its depth was written, and
+         * its depth only in the surface's columns and one beyond (the
+         * silhouette test's neighbours): only those are reset. */
+        const int lw = sc->layer.w;
+        int cx0, cx1;
+        surface_columns(s, sc, (float)ya, (float)yb, lw, &cx0, &cx1);
+        const int fx0 = cx0 > 1 ? cx0 - 2 : 0, fx1 = cx1 + 2 < lw ? cx1 + 2 : lw;
+        for (int r = 0; r < yb - ya && cx0 < cx1; r++)
+            raster_fill_depth(sc->layer.depth + (size_t)r * lw + fx0, (size_t)(fx1 - fx0));
         draw_surface(s, sc, (float)ya, (float)yb);
         draw_list(&sc->layer, layer_list, (float)ya, (float)yb);
-        raster_composite_layer(&sc->band, &sc->layer, opacity);
+        raster_composite_layer_cols(&sc->band, &sc->layer, opacity, cx0, cx1);
         uint8_t *frame_rows = rgb + ((size_t)(vy + y0 / ss) * s->spec->width + vx) * 3;
         if (smooth) {
-            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, y0 - ya, rows, frame_rows,
+            const int mx0 = cx0 > 1 ? cx0 - 1 : 1, mx1 = cx1 + 1 < lw - 1 ? cx1 + 1 : lw - 1;
+            smooth_edges_copy(&sc->band, &sc->layer, sc->edge_mask, y0 - ya, rows,
+                              cx0 < cx1 ? mx0 : 0, cx0 < cx1 ? mx1 : 0, frame_rows,
                               (size_t)s->spec->width * 3);
             continue;
         }

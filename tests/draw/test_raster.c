@@ -748,6 +748,46 @@ static void test_composite_layer(void **state) {
     guarded_check_free(&l);
 }
 
+/* Columns [x0, x1) only: exactly the full composite's pixels there, and
+ * the others untouched; ranges are clipped to the target. */
+static void test_composite_layer_cols(void **state) {
+    (void)state;
+    Guarded t, l, full;
+    guarded_init(&t, 6, 2, 1);
+    guarded_init(&l, 6, 2, 1);
+    guarded_init(&full, 6, 2, 1);
+    for (int i = 0; i < 12; i++) {
+        for (int c = 0; c < 3; c++) {
+            l.t.rgb[3 * i + c] = (uint8_t)(20 * i + 7 * c);
+            t.t.rgb[3 * i + c] = full.t.rgb[3 * i + c] = (uint8_t)(250 - 9 * i - c);
+        }
+        t.t.depth[i] = full.t.depth[i] = 0.5f;
+        l.t.depth[i] = i % 5 == 3 ? 0.9f : 0.2f; /* pixels 3 and 8 behind */
+    }
+    raster_composite_layer(&full.t, &l.t, 0.6f);
+    raster_composite_layer_cols(&t.t, &l.t, 0.6f, 2, 5);
+    for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 6; x++)
+            for (int c = 0; c < 3; c++) {
+                int i = y * 6 + x;
+                int want = x >= 2 && x < 5 ? full.t.rgb[3 * i + c] : 250 - 9 * i - c;
+                assert_int_equal(t.t.rgb[3 * i + c], want);
+            }
+    assert_int_not_equal(px(&t.t, 2, 0, 0), 250 - 2 * 9); /* blended */
+    assert_int_equal(px(&t.t, 3, 0, 0), 250 - 3 * 9);     /* behind: not */
+    /* clipped: [-4, 2) is [0, 2); [6, 9) and [4, 4) are empty */
+    raster_composite_layer_cols(&t.t, &l.t, 0.6f, -4, 2);
+    raster_composite_layer_cols(&t.t, &l.t, 0.6f, 6, 9);
+    raster_composite_layer_cols(&t.t, &l.t, 0.6f, 4, 4);
+    for (int i = 0; i < 12; i++)
+        for (int c = 0; c < 3; c++)
+            assert_int_equal(t.t.rgb[3 * i + c],
+                             i % 6 < 5 ? full.t.rgb[3 * i + c] : 250 - 9 * i - c);
+    guarded_check_free(&t);
+    guarded_check_free(&l);
+    guarded_check_free(&full);
+}
+
 static void test_resolve(void **state) {
     (void)state;
     Guarded s, d;
@@ -816,6 +856,7 @@ int main(void) {
         cmocka_unit_test(test_fill_rect),
         cmocka_unit_test(test_blit_coverage),
         cmocka_unit_test(test_composite_layer),
+        cmocka_unit_test(test_composite_layer_cols),
         cmocka_unit_test(test_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
