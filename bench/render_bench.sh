@@ -5,8 +5,9 @@
 # contour, loss`), and prints, for each size and panels setting:
 #   - total wall time, frames per second and peak memory of a full render;
 #   - the encode-only floor: ffmpeg's libx264 encoding the very same frames
-#     with the same settings (preset, crf, yuv420p), read from raw RGB: its
-#     time and its own peak memory;
+#     with the same settings (preset, crf, yuv420p), read from raw RGB (the
+#     frames of a lossless render, decoded): its time and its own peak
+#     memory;
 #   - our render-only rate and peak memory (--discard: frames rendered and
 #     thrown away);
 #   - the same scene drawn by matplotlib (bench/mpl_scene.py, render only,
@@ -52,8 +53,13 @@ for h in ${SIZES:-720 1080}; do
     out="$tmp/out.mp4"
     /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" --no-progress "${set_args[@]}" "$@" -o "$out" "$config"
     read -r total kb < "$tmp/time"
-    # The floor: the same frames, decoded to raw RGB, encoded by ffmpeg alone.
-    ffmpeg -v error -i "$out" -f rawvideo -pix_fmt rgb24 -y "$tmp/frames.rgb"
+    # The floor: the same frames encoded by ffmpeg alone. They come from a
+    # lossless render (crf 0, not timed) decoded to raw RGB: frames decoded
+    # from the crf 18 video would be smoother than what we encode, and
+    # cheaper for x264.
+    "$bin" --no-progress "${set_args[@]}" --set video.crf=0 "$@" -o "$tmp/lossless.mp4" "$config"
+    ffmpeg -v error -i "$tmp/lossless.mp4" -f rawvideo -pix_fmt rgb24 -y "$tmp/frames.rgb"
+    rm -f "$tmp/lossless.mp4"
     /usr/bin/time -f "%e %M" -o "$tmp/ftime" ffmpeg -v error -f rawvideo -pix_fmt rgb24 -s ${w}x$h -r 30 \
       -i "$tmp/frames.rgb" -c:v libx264 -preset medium -crf 18 -pix_fmt yuv420p -y "$tmp/floor.mp4"
     read -r floor fkb < "$tmp/ftime"
