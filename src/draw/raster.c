@@ -847,12 +847,33 @@ void raster_fill_rect(RasterTarget *t, float x0, float y0, float x1, float y1, f
         return;
     float sr = unit_clamp(r) * 255.0f, sg = unit_clamp(g) * 255.0f, sb = unit_clamp(b) * 255.0f;
     int i0 = (int)x0, i1 = (int)ceilf(x1), j0 = (int)y0, j1 = (int)ceilf(y1);
+    /* Inside a row every pixel has the row's coverage, so its new value
+     * depends on its old one alone: put_pixel's results for the 256 old
+     * values of each channel, tabulated once per coverage (the rows but
+     * the first and last share one). */
+    uint8_t tab[3][256];
+    float tab_cov = NAN;
     for (int j = j0; j < j1; j++) {
         float cy = axis_cover(j, y0, y1) * a;
         uint8_t *p = t->rgb + ((size_t)j * (size_t)t->w + (size_t)i0) * 3;
+        if (i1 - i0 > 2 && !(cy == tab_cov)) {
+            for (int v = 0; v < 256; v++) {
+                uint8_t q[3] = {(uint8_t)v, (uint8_t)v, (uint8_t)v};
+                put_pixel(q, sr, sg, sb, cy);
+                tab[0][v] = q[0];
+                tab[1][v] = q[1];
+                tab[2][v] = q[2];
+            }
+            tab_cov = cy;
+        }
         for (int i = i0; i < i1; i++, p += 3) {
-            float cov = (i == i0 || i == i1 - 1) ? axis_cover(i, x0, x1) * cy : cy;
-            put_pixel(p, sr, sg, sb, cov);
+            if (i == i0 || i == i1 - 1) {
+                put_pixel(p, sr, sg, sb, axis_cover(i, x0, x1) * cy);
+                continue;
+            }
+            p[0] = tab[0][p[0]];
+            p[1] = tab[1][p[1]];
+            p[2] = tab[2][p[2]];
         }
     }
 }

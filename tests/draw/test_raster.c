@@ -700,6 +700,21 @@ static void test_fill_rect(void **state) {
     raster_fill_rect(&g.t, NAN, 2, 8, 4, 0, 0, 0, 1);
     raster_fill_rect(&g.t, 20, 2, 30, 4, 0, 0, 0, 1);
     assert_int_equal(count_value(&g.t, 255), 60);
+    /* Translucent over a varied background (the readout box): each pixel
+     * is mixed with its own old value, floor(d + (s - d) * a + 0.5); the
+     * half-covered last row at half the alpha. */
+    for (int i = 0; i < 60; i++)
+        for (int c = 0; c < 3; c++)
+            g.t.rgb[3 * i + c] = (uint8_t)(4 * i + 10 * c);
+    raster_fill_rect(&g.t, 0, 1, 10, 3.5f, 1, 0.5f, 0, 0.8f);
+    assert_int_equal(px(&g.t, 4, 1, 0), 215); /* d 56: 56 + 199 * 0.8 = 215.2 */
+    assert_int_equal(px(&g.t, 4, 1, 1), 115); /* d 66, s 127.5: 115.2 */
+    assert_int_equal(px(&g.t, 4, 1, 2), 15);  /* d 76: 76 - 60.8 = 15.2 */
+    assert_int_equal(px(&g.t, 0, 1, 0), 212); /* d 40: 212 */
+    assert_int_equal(px(&g.t, 4, 3, 0), 184); /* d 136, a 0.4: 183.6 */
+    assert_int_equal(px(&g.t, 4, 3, 2), 94);  /* d 156: 93.6 */
+    assert_int_equal(px(&g.t, 4, 0, 0), 16);  /* rows 0 and 4 untouched */
+    assert_int_equal(px(&g.t, 4, 4, 0), 176);
     guarded_check_free(&g);
 }
 
