@@ -153,9 +153,9 @@ static void prepared_destroy(Prepared *pr) {
     free(pr);
 }
 
-/* The ring of frame slots: one frame in flight per worker, the one the
- * encoder takes and one spare keep it busy (a second frame per worker only
- * cost memory: 6 MB a slot at 1080p, no speed); at 8K with many threads
+/* The ring of frame slots: one frame in flight per worker and the one the
+ * encoder takes keep it busy (a spare slot, or a second frame per worker,
+ * only cost memory: 6 MB a slot at 1080p, no speed); at 8K with many threads
  * that would still be gigabytes, so the ring is also held to about 512 MB
  * (but never fewer than workers + 1). Returns 0 or an error; pipeline_free undoes it either way. */
 static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range, int nworkers,
@@ -167,7 +167,7 @@ static int pipeline_init(Pipeline *p, const Composer *c, const FrameRange *range
     p->next_render = p->next_encode = p->first;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    p->nslots = nworkers + 2;
+    p->nslots = nworkers + 1;
     size_t frame_bytes = (size_t)c->spec.width * c->spec.height * 3;
     size_t budget = VIDEO_RING_BYTES;
     if ((size_t)p->nslots * frame_bytes > budget) {
