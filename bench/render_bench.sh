@@ -9,7 +9,8 @@
 #     frames of a lossless render, decoded): its time and its own peak
 #     memory;
 #   - our render-only rate and peak memory (--discard: frames rendered and
-#     thrown away);
+#     thrown away): the whole process's time, and its frame loop's (which
+#     --discard prints), the like of matplotlib's timed loop;
 #   - the same scene drawn by matplotlib (bench/mpl_scene.py, render only,
 #     with its own contour map and loss plot when the panels are on), timed
 #     in this run, alternating with ours, medians of 3;
@@ -38,8 +39,9 @@ else
 fi
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 
-printf '%-6s %-6s %9s %8s %9s %10s %10s %11s %9s %9s %12s %9s %9s\n' size panels "total(s)" fps \
-  "peak(MB)" "floor(s)" "ffmpeg(MB)" total/floor "render(s)" "ours(MB)" "render fps" "mpl(s)" "vs mpl"
+printf '%-6s %-6s %9s %8s %9s %10s %10s %11s %9s %8s %9s %11s %9s %9s %9s\n' size panels "total(s)" fps \
+  "peak(MB)" "floor(s)" "ffmpeg(MB)" total/floor "render(s)" "loop(s)" "ours(MB)" "render fps" "mpl(s)" \
+  "vs mpl" "whole"
 for h in ${SIZES:-720 1080}; do
   for panels in ${PANELS:-off on}; do
     w=$((h * 16 / 9))
@@ -65,23 +67,30 @@ for h in ${SIZES:-720 1080}; do
     read -r floor fkb < "$tmp/ftime"
     rm -f "$tmp/frames.rgb"
     ours=() theirs=()
+    loops=()
     for i in 1 2 3; do
-      /usr/bin/time -f "%e %M" -o "$tmp/rtime" "$bin" --discard "${set_args[@]}" "$@" "$config"
+      /usr/bin/time -f "%e %M" -o "$tmp/rtime" "$bin" --discard --no-progress "${set_args[@]}" "$@" \
+        "$config" 2> "$tmp/rerr"
       read -r rt rkb < "$tmp/rtime"
       ours+=("$rt")
+      # "gdrender: discarded N frames, rendered in S s (F fps)": the frame loop alone.
+      loops+=("$(sed -n 's/^gdrender: discarded [0-9]* frames, rendered in \([0-9.]*\) s .*/\1/p' "$tmp/rerr")")
       [ $mpl = 1 ] && theirs+=("$(/usr/bin/python3 bench/mpl_scene.py $w $h "${peer[@]}")")
     done
     render=$(median3 "${ours[@]}")
+    loop=$(median3 "${loops[@]}")
     m=nan
     [ $mpl = 1 ] && m=$(median3 "${theirs[@]}")
     awk -v h=$h -v p=$panels -v t="$total" -v kb="$kb" -v f="$floor" -v fkb="$fkb" -v r="$render" \
-      -v rkb="$rkb" -v m="$m" 'BEGIN {
-      printf "%-6s %-6s %9.2f %8.1f %9.1f %10.2f %10.1f %11.2f %9.2f %9.1f %12.1f", h "p", p, t,
-        360 / t, kb / 1024, f, fkb / 1024, t / f, r, rkb / 1024, 360 / r
-      if (m == "nan") printf " %9s %9s\n", "-", "-"
-      else printf " %9.2f %8.1fx\n", m, m / r }'
+      -v l="$loop" -v rkb="$rkb" -v m="$m" 'BEGIN {
+      printf "%-6s %-6s %9.2f %8.1f %9.1f %10.2f %10.1f %11.2f %9.2f %8.2f %9.1f %11.1f", h "p", p, t,
+        360 / t, kb / 1024, f, fkb / 1024, t / f, r, l, rkb / 1024, 360 / l
+      if (m == "nan") printf " %9s %9s %9s\n", "-", "-", "-"
+      else printf " %9.2f %8.1fx %8.1fx\n", m, m / l, m / r }'
   done
 done
-echo "render and mpl: medians of 3, alternating; vs mpl = matplotlib's render time / ours"
+echo "render: our whole --discard process; loop: its frame loop alone (what it prints), as"
+echo "mpl(s) is matplotlib's frame loop alone (bench/mpl_scene.py); medians of 3, alternating"
+echo "vs mpl = matplotlib's loop / our loop (render fps is 360 / loop); whole = its loop / our whole process"
 echo "peak(MB): our whole render; ffmpeg(MB): ffmpeg's own peak encoding the same frames; ours(MB): --discard"
 echo "targets: total/floor <= 1.15; render fps >= 20x matplotlib's; at 1080p ours <= 64 MB and peak <= ffmpeg's"

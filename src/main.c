@@ -87,7 +87,7 @@ static const char usage_text[] =
     "      --basins FILE       also write the basin map ([basins]) as CSV: each start,\n"
     "                          where it ends, its loss, its minimum and its status\n"
     "      --discard           render every frame and throw it away (benchmarks;\n"
-    "                          like ffmpeg's -f null)\n"
+    "                          like ffmpeg's -f null); prints the frame loop's time\n"
     "      --segment K/N       render only the K-th (0..N-1) of N near-equal frame ranges,\n"
     "                          as an MP4 segment for gdrender join (default output\n"
     "                          renders/<stem>-frames-A-B.mp4)\n"

@@ -190,6 +190,28 @@ static void test_lr_too_large_zigzags(void **state) {
     rmdir(dir);
 }
 
+/* --discard renders every frame, prints nothing on stdout, and reports
+ * the frame loop in one line on stderr: 30 fps for 1 s of steps and a 0.5 s hold is 45 frames. */
+static void test_discard_reports_frames(void **state) {
+    (void)state;
+    RunResult r = RUN("--discard", "--no-progress", "-q", "draft", "--set", "video.duration=1",
+                      "--set", "video.hold=0.5", "--set", "video.fps=30", "configs/linear.ini");
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "");
+    int frames = -1;
+    double sec = -1, fps = -1;
+    char tail = 0;
+    assert_int_equal(sscanf(r.err, "gdrender: discarded %d frames, rendered in %lf s (%lf fps)%c",
+                            &frames, &sec, &fps, &tail),
+                     4);
+    assert_int_equal(frames, 45);
+    assert_true(sec > 0);
+    assert_near(fps, 45 / sec, 0.05 * fps + 0.1); /* printed to 3 and 1 decimals */
+    assert_int_equal(tail, '\n');
+    assert_true(strchr(r.err, '\n') == r.err + strlen(r.err) - 1); /* one line */
+    tu_run_free(&r);
+}
+
 static void test_trajectory_deterministic_and_atomic(void **state) {
     (void)state;
     const char *dir = tu_tmpdir();
@@ -575,6 +597,7 @@ int main(void) {
         cmocka_unit_test(test_check_global_and_local),
         cmocka_unit_test(test_check_linear_and_empirical),
         cmocka_unit_test(test_lr_too_large_zigzags),
+        cmocka_unit_test(test_discard_reports_frames),
         cmocka_unit_test(test_trajectory_deterministic_and_atomic),
         cmocka_unit_test(test_trajectory_rename_failure_leaves_nothing),
         cmocka_unit_test(test_set_overrides),
