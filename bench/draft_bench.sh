@@ -24,7 +24,7 @@ for i in 1 2 3; do
   read -r e u s < "$tmp/t"
   totals+=("$e")
   cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
-  /usr/bin/time -f "%e" -o "$tmp/t" "$bin" --discard -q draft "$@" "$config"
+  /usr/bin/time -f "%e" -o "$tmp/t" "$bin" --discard --no-progress -q draft "$@" "$config" 2> "$tmp/err"
   renders+=("$(cat "$tmp/t")")
   size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=s=x:p=0 "$tmp/d.mp4")
   fps=$(ffprobe -v error -select_streams v:0 -show_entries stream=r_frame_rate -of csv=p=0 "$tmp/d.mp4")
