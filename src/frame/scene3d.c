@@ -1007,6 +1007,25 @@ static void smooth_edges_copy(const RasterTarget *band, const RasterTarget *laye
     }
 }
 
+/* Quad (a, b) of the drawn mesh (grid lines lod[a..a+1] by lod[b..b+1]):
+ * its vertices' indices in k (00, 10, 11, 01), and whether its projected
+ * rows reach [y0, y1). */
+static inline int surface_quad(int n, const int *lod, int a, int b, const float *vy, float y0,
+                               float y1, int k[4]) {
+    const int i = lod[a], i1 = lod[a + 1], j = lod[b], j1 = lod[b + 1];
+    k[0] = j * n + i;
+    k[1] = j * n + i1;
+    k[2] = j1 * n + i1;
+    k[3] = j1 * n + i;
+    float ymin = vy[k[0]], ymax = ymin;
+    for (int q = 1; q < 4; q++) {
+        float y = vy[k[q]];
+        ymin = y < ymin ? y : ymin;
+        ymax = y > ymax ? y : ymax;
+    }
+    return !(ymax < y0 || ymin >= y1);
+}
+
 /* The columns [*x0, *x1) of the band holding rows [y0, y1) that the
  * surface's triangles there can touch: their projected vertices' span, a
  * pixel wider on each side, clipped to [0, w) (empty when none does). */
@@ -1016,17 +1035,9 @@ static void surface_columns(const Scene3D *s, const Scene3DScratch *sc, float y0
     const float *vx = sc->vx, *vy = sc->vy;
     float lo = INFINITY, hi = -INFINITY;
     for (int b = 0; b + 1 < m; b++) {
-        const int j = lod[b], j1 = lod[b + 1];
         for (int a = 0; a + 1 < m; a++) {
-            const int i = lod[a], i1 = lod[a + 1];
-            const int k[4] = {j * n + i, j * n + i1, j1 * n + i1, j1 * n + i};
-            float ymin = vy[k[0]], ymax = ymin;
-            for (int q = 1; q < 4; q++) {
-                float y = vy[k[q]];
-                ymin = y < ymin ? y : ymin;
-                ymax = y > ymax ? y : ymax;
-            }
-            if (ymax < y0 || ymin >= y1)
+            int k[4];
+            if (!surface_quad(n, lod, a, b, vy, y0, y1, k))
                 continue;
             for (int q = 0; q < 4; q++) {
                 /* NaN counts as the whole width. */
@@ -1051,17 +1062,9 @@ static void draw_surface(const Scene3D *s, Scene3DScratch *sc, float y0, float y
     const float *vx = sc->vx, *vy = sc->vy, *vz = sc->vz, *c = s->grid_rgb;
     const int flags = RASTER_DEPTH_TEST | RASTER_DEPTH_WRITE;
     for (int b = 0; b + 1 < m; b++) {
-        const int j = lod[b], j1 = lod[b + 1];
         for (int a = 0; a + 1 < m; a++) {
-            const int i = lod[a], i1 = lod[a + 1];
-            int k[4] = {j * n + i, j * n + i1, j1 * n + i1, j1 * n + i};
-            float ymin = vy[k[0]], ymax = ymin;
-            for (int q = 1; q < 4; q++) {
-                float y = vy[k[q]];
-                ymin = y < ymin ? y : ymin;
-                ymax = y > ymax ? y : ymax;
-            }
-            if (ymax < y0 || ymin >= y1)
+            int k[4];
+            if (!surface_quad(n, lod, a, b, vy, y0, y1, k))
                 continue;
             RasterVertex v[4];
             for (int q = 0; q < 4; q++) {
